@@ -1,0 +1,52 @@
+# `make demo` and `make test` do all set-up on a fresh Debian/Ubuntu machine.
+BUILD      ?= build
+JOBS       ?= 2
+DEB_PKGS   := cmake g++ make libboost-program-options-dev libboost-dev libfmt-dev \
+              libyaml-cpp-dev libeigen3-dev doctest-dev python3-matplotlib
+SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Debian's matplotlib lives with /usr/bin/python3; a pyenv python3 on the PATH may lack it.
+PYTHON     := $(shell for p in /usr/bin/python3 python3; do $$p -c 'import matplotlib' 2>/dev/null && { echo $$p; break; }; done)
+CMAKE_EXTRA ?=
+FLAGSHIP   := scenarios/ecommerce-rearchitecture.yaml
+
+.PHONY: all deps build demo test test-asan clean format
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_EXTRA) >/dev/null
+	cmake --build $(BUILD) -j$(JOBS)
+
+demo: build
+	$(BUILD)/statesim run $(FLAGSHIP) --out results/ecommerce-rearchitecture
+	$(MAKE) --no-print-directory plots DIR=results/ecommerce-rearchitecture
+
+plots:
+	@if [ -n "$(PYTHON)" ]; then $(PYTHON) plots/plot_results.py $(DIR); \
+	else echo "matplotlib not found: skipping plots"; fi
+
+test: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DSTATESIM_TESTS=ON $(CMAKE_EXTRA) >/dev/null
+	cmake --build $(BUILD) -j$(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# Unit and scenario tests under AddressSanitizer + UndefinedBehaviorSanitizer (validation is
+# too slow instrumented and exercises the same code).
+test-asan: deps
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTATESIM_TESTS=ON \
+	  -DSTATESIM_SANITIZE=ON -DSTATESIM_WERROR=ON >/dev/null
+	cmake --build build-asan -j$(JOBS)
+	cd build-asan && ctest --output-on-failure -j$(JOBS) -L 'unit|scenario'
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+clean:
+	rm -rf $(BUILD) build-asan
