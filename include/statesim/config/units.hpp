@@ -1,0 +1,31 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace statesim::units {
+
+// Each parser returns the value in base units (seconds, per second, bytes, fraction) or an
+// error message saying what was expected; they never throw.
+struct Parsed {
+    double value = 0;
+    std::string error; // empty on success
+    bool ok() const { return error.empty(); }
+};
+
+Parsed duration(std::string_view text); // "250us" "20ms" "5s" "10m" "2h" "2d" -> seconds
+Parsed rate(std::string_view text);     // "50/s" "300/min" "2/h" -> per second
+Parsed size(std::string_view text);     // "300B" "4KiB" "2MiB" "1GB" -> bytes
+Parsed bandwidth(std::string_view text); // "10MiB/s" -> bytes per second
+Parsed fraction(std::string_view text); // "60%" or "0.6" -> 0.6
+Parsed number(std::string_view text);   // a plain finite number
+
+// Suggestion for a misspelt word among candidates, or nullopt when nothing is close.
+std::optional<std::string> did_you_mean(std::string_view word,
+                                        const std::vector<std::string> &candidates);
+
+// Formats a duration in seconds compactly for tables and resolved files ("1.5s", "10m").
+std::string format_duration(double seconds);
+
+} // namespace statesim::units

@@ -1,0 +1,57 @@
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "statesim/engine/random.hpp"
+#include "statesim/engine/sim_time.hpp"
+
+namespace statesim {
+
+// A random quantity from SPEC §4, parametrised by its mean where the spec does so. Values are in
+// the quantity's base unit (seconds for durations, a plain number for counts). Sampled with
+// statesim's own samplers, never std::*_distribution.
+struct Distribution {
+    enum class Kind {
+        constant,
+        exponential,
+        lognormal,
+        uniform,
+        erlang,
+        hyperexp,
+        weibull,
+        pareto,
+        empirical,
+        geometric
+    };
+    Kind kind = Kind::constant;
+    double mean = 0;  // constant value, or the mean
+    double cv = 1;    // lognormal, hyperexp
+    double shape = 1; // weibull, pareto
+    double min = 0, max = 0;
+    int k = 1; // erlang phases
+    std::shared_ptr<const std::vector<double>> samples; // empirical (sorted), shared read-only
+
+    static Distribution constant_value(double v) {
+        Distribution d;
+        d.mean = v;
+        return d;
+    }
+    static Distribution exponential_mean(double m) {
+        Distribution d;
+        d.kind = Kind::exponential;
+        d.mean = m;
+        return d;
+    }
+
+    double sample(Rng &rng) const;
+    SimTime sample_time(Rng &rng) const { return from_seconds(sample(rng)); }
+    // Analytic moments (used by `analyze` and validation tests).
+    double expected() const;
+    double variance() const;
+    bool is_zero() const { return kind == Kind::constant && mean == 0; }
+};
+
+const char *to_string(Distribution::Kind kind);
+
+} // namespace statesim

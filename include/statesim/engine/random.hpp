@@ -1,0 +1,70 @@
+#pragma once
+#include <cstdint>
+#include <string_view>
+
+namespace statesim {
+
+// 64-bit FNV-1a: a fixed hash for stream names (std::hash differs between libraries).
+constexpr std::uint64_t fnv1a(std::string_view s) {
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    for (char c : s) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+constexpr std::uint64_t splitmix64(std::uint64_t &state) {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+// Mixes several values into one seed (order matters).
+constexpr std::uint64_t mix_seed(std::uint64_t a, std::uint64_t b) {
+    std::uint64_t s = a ^ (b * 0x9e3779b97f4a7c15ULL);
+    splitmix64(s);
+    return splitmix64(s);
+}
+
+// xoshiro256** (Blackman & Vigna): statesim's own generator, identical on every platform.
+class Rng {
+  public:
+    explicit Rng(std::uint64_t seed = 0) { reseed(seed); }
+    // The stream for `purpose` under `seed`: independent streams per (replication, purpose).
+    Rng(std::uint64_t seed, std::string_view purpose) { reseed(mix_seed(seed, fnv1a(purpose))); }
+
+    void reseed(std::uint64_t seed) {
+        for (auto &w : s_)
+            w = splitmix64(seed);
+    }
+    std::uint64_t next() {
+        const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+        const std::uint64_t t = s_[1] << 17;
+        s_[2] ^= s_[0];
+        s_[3] ^= s_[1];
+        s_[1] ^= s_[2];
+        s_[0] ^= s_[3];
+        s_[2] ^= t;
+        s_[3] = rotl(s_[3], 45);
+        return result;
+    }
+    // Uniform in [0, 1) with 53 random bits.
+    double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+    // Uniform in (0, 1]: safe for log().
+    double uniform_pos() { return 1.0 - uniform(); }
+    // Uniform integer in [0, n) (Lemire's multiply-shift; bias < n / 2^64).
+    std::uint64_t below(std::uint64_t n) {
+        __extension__ using u128 = unsigned __int128;
+        return static_cast<std::uint64_t>((static_cast<u128>(next()) * n) >> 64);
+    }
+    double exponential(double mean);
+    double standard_normal();
+
+  private:
+    static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+    std::uint64_t s_[4];
+};
+
+} // namespace statesim

@@ -1,0 +1,141 @@
+#include "statesim/engine/distribution.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace statesim {
+
+double Rng::exponential(double mean) { return -mean * std::log(uniform_pos()); }
+
+// Marsaglia's polar method; the spare value is discarded to keep the stream stateless.
+double Rng::standard_normal() {
+    for (;;) {
+        const double u = 2.0 * uniform() - 1.0;
+        const double v = 2.0 * uniform() - 1.0;
+        const double s = u * u + v * v;
+        if (s > 0.0 && s < 1.0)
+            return u * std::sqrt(-2.0 * std::log(s) / s);
+    }
+}
+
+double Distribution::sample(Rng &rng) const {
+    switch (kind) {
+    case Kind::constant:
+        return mean;
+    case Kind::exponential:
+        return rng.exponential(mean);
+    case Kind::lognormal: {
+        const double sigma2 = std::log1p(cv * cv);
+        const double mu = std::log(mean) - sigma2 / 2;
+        return std::exp(mu + std::sqrt(sigma2) * rng.standard_normal());
+    }
+    case Kind::uniform:
+        return min + (max - min) * rng.uniform();
+    case Kind::erlang: {
+        double product = 1.0; // one log for k phases
+        for (int i = 0; i < k; ++i)
+            product *= rng.uniform_pos();
+        return -(mean / k) * std::log(product);
+    }
+    case Kind::hyperexp: {
+        // Two phases with balanced means: matches the mean and cv (> 1) exactly.
+        const double c2 = cv * cv;
+        const double p = 0.5 * (1.0 + std::sqrt((c2 - 1.0) / (c2 + 1.0)));
+        const bool first = rng.uniform() < p;
+        const double phase_mean = first ? mean / (2 * p) : mean / (2 * (1 - p));
+        return rng.exponential(phase_mean);
+    }
+    case Kind::weibull: {
+        const double scale = mean / std::tgamma(1.0 + 1.0 / shape);
+        return scale * std::pow(-std::log(rng.uniform_pos()), 1.0 / shape);
+    }
+    case Kind::pareto: {
+        const double xm = mean * (shape - 1.0) / shape;
+        return xm * std::pow(rng.uniform_pos(), -1.0 / shape);
+    }
+    case Kind::empirical: {
+        const auto &v = *samples;
+        return v[rng.below(v.size())];
+    }
+    case Kind::geometric: {
+        // Trials until the first success, support {1, 2, ...}, mean 1/p.
+        if (mean <= 1.0)
+            return 1.0;
+        const double p = 1.0 / mean;
+        return 1.0 + std::floor(std::log(rng.uniform_pos()) / std::log1p(-p));
+    }
+    }
+    return mean;
+}
+
+double Distribution::expected() const {
+    switch (kind) {
+    case Kind::uniform:
+        return (min + max) / 2;
+    case Kind::empirical: {
+        double sum = 0;
+        for (double x : *samples)
+            sum += x;
+        return sum / static_cast<double>(samples->size());
+    }
+    default:
+        return mean;
+    }
+}
+
+double Distribution::variance() const {
+    switch (kind) {
+    case Kind::constant:
+        return 0;
+    case Kind::exponential:
+        return mean * mean;
+    case Kind::lognormal:
+    case Kind::hyperexp:
+        return cv * cv * mean * mean;
+    case Kind::uniform:
+        return (max - min) * (max - min) / 12;
+    case Kind::erlang:
+        return mean * mean / k;
+    case Kind::weibull: {
+        const double g1 = std::tgamma(1 + 1 / shape), g2 = std::tgamma(1 + 2 / shape);
+        const double scale = mean / g1;
+        return scale * scale * (g2 - g1 * g1);
+    }
+    case Kind::pareto: {
+        if (shape <= 2)
+            return INFINITY;
+        const double xm = mean * (shape - 1) / shape;
+        return xm * xm * shape / ((shape - 1) * (shape - 1) * (shape - 2));
+    }
+    case Kind::empirical: {
+        const double m = expected();
+        double ss = 0;
+        for (double x : *samples)
+            ss += (x - m) * (x - m);
+        return ss / static_cast<double>(samples->size());
+    }
+    case Kind::geometric: {
+        const double p = 1.0 / std::max(mean, 1.0);
+        return (1 - p) / (p * p);
+    }
+    }
+    return 0;
+}
+
+const char *to_string(Distribution::Kind kind) {
+    switch (kind) {
+    case Distribution::Kind::constant: return "constant";
+    case Distribution::Kind::exponential: return "exponential";
+    case Distribution::Kind::lognormal: return "lognormal";
+    case Distribution::Kind::uniform: return "uniform";
+    case Distribution::Kind::erlang: return "erlang";
+    case Distribution::Kind::hyperexp: return "hyperexp";
+    case Distribution::Kind::weibull: return "weibull";
+    case Distribution::Kind::pareto: return "pareto";
+    case Distribution::Kind::empirical: return "empirical";
+    case Distribution::Kind::geometric: return "geometric";
+    }
+    return "?";
+}
+
+} // namespace statesim
