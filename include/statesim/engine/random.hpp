@@ -31,7 +31,8 @@ constexpr std::uint64_t mix_seed(std::uint64_t a, std::uint64_t b) {
 // xoshiro256** (Blackman & Vigna): statesim's own generator, identical on every platform.
 class Rng {
   public:
-    explicit Rng(std::uint64_t seed = 0) { reseed(seed); }
+    Rng() { reseed(0); }
+    explicit Rng(std::uint64_t seed) { reseed(seed); }
     // The stream for `purpose` under `seed`: independent streams per (replication, purpose).
     Rng(std::uint64_t seed, std::string_view purpose) { reseed(mix_seed(seed, fnv1a(purpose))); }
 

@@ -1,0 +1,46 @@
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "statesim/stats/histogram.hpp"
+
+namespace statesim {
+
+// Why a session's server-side state was lost (SPEC §5); one summary column each.
+enum class LossCause { node_failure, routing, eviction, token_overflow, count };
+inline constexpr std::array<const char *, static_cast<std::size_t>(LossCause::count)>
+    kLossCauseNames = {"node_failure", "routing", "eviction", "token_overflow"};
+
+struct TimeseriesRow {
+    double time_s = 0; // end of the interval
+    std::uint64_t arrivals = 0, completions = 0, failures = 0;
+    double latency_p50_ms = 0, latency_p99_ms = 0;
+    int nodes_in_service = 0, nodes_booting = 0;
+    double utilization = 0;
+    std::uint64_t sessions_active = 0, sessions_lost_total = 0, store_throttles = 0;
+};
+
+// What one run (architecture x replication) measured after warmup. Models fill it; writers and
+// statistics read it.
+struct RunResult {
+    std::uint64_t sessions_started = 0, sessions_completed = 0, sessions_lost = 0,
+                  sessions_abandoned = 0, sessions_active = 0;
+    std::array<std::uint64_t, static_cast<std::size_t>(LossCause::count)> lost_by_cause{};
+    std::uint64_t requests_ok = 0, requests_failed = 0, attempts_failed = 0, retries = 0;
+    Histogram latency; // ns, successful requests, retries included
+    double duration_s = 0;
+    double nodes_mean = 0, node_hours = 0;
+    double utilization = 0;              // busy worker-time / available worker-time
+    double requests_in_system_mean = 0;  // time-average requests at nodes (Little's L)
+    double node_response_mean_ms = 0;    // mean time a served request spent at its node
+    std::uint64_t cold_starts = 0, store_ops = 0, store_reads = 0, store_writes = 0,
+                  store_throttles = 0, workflows_completed = 0, workflows_lost = 0;
+    double cost_usd = 0;
+    std::uint64_t events = 0;
+    bool interrupted = false;
+    std::vector<TimeseriesRow> timeseries;
+};
+
+} // namespace statesim

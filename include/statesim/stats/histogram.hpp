@@ -1,0 +1,33 @@
+#pragma once
+#include <cstdint>
+#include <vector>
+
+namespace statesim {
+
+// Log-bucketed histogram of non-negative integers (latencies in ns): 128 sub-buckets per power
+// of two, so any percentile is within 0.4% (half a bucket) of the exact sample value. Fixed
+// memory, mergeable by adding counts.
+class Histogram {
+  public:
+    static constexpr int kSubBits = 7;
+    Histogram();
+
+    void add(std::int64_t value);
+    void merge(const Histogram &other);
+    std::uint64_t count() const { return count_; }
+    // Value at quantile q in [0, 1] (nearest rank); 0 when empty.
+    double quantile(double q) const;
+    double mean() const { return count_ ? sum_ / static_cast<double>(count_) : 0.0; }
+    std::int64_t max() const { return max_; }
+
+    static int bucket_of(std::int64_t value);
+    static double bucket_midpoint(int bucket);
+
+  private:
+    std::vector<std::uint64_t> counts_;
+    std::uint64_t count_ = 0;
+    double sum_ = 0;
+    std::int64_t max_ = 0;
+};
+
+} // namespace statesim

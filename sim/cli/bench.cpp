@@ -1,0 +1,196 @@
+#include "bench.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+#include <sys/resource.h>
+
+#include "statesim/config/load_scenario.hpp"
+#include "statesim/engine/event_queue.hpp"
+#include "statesim/engine/random.hpp"
+#include "statesim/model/cluster_model.hpp"
+
+namespace po = boost::program_options;
+
+namespace statesim::cli {
+namespace {
+
+double peak_rss_mb() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+void report(const char *bench, std::uint64_t events, double wall, const std::string &extra) {
+    fmt::print("bench={} events={} wall_s={:.3f} events_per_s={:.0f} peak_rss_mb={:.1f}{}\n",
+               bench, events, wall, static_cast<double>(events) / wall, peak_rss_mb(), extra);
+}
+
+// PHOLD (SPEC §2): N LPs with K initial events each at exp(1); every event schedules one event
+// at a uniformly drawn LP after 0.1 + exp(1) simulated seconds; runs until time T.
+int phold(std::uint64_t lps, std::uint64_t per_lp, double end_s) {
+    EventQueue q;
+    Rng rng(1, "phold");
+    std::vector<std::uint64_t> handled(lps, 0); // per-LP state, touched by every event
+    for (std::uint64_t lp = 0; lp < lps; ++lp)
+        for (std::uint64_t k = 0; k < per_lp; ++k)
+            q.push(from_seconds(rng.exponential(1.0)), 0, static_cast<std::uint32_t>(lp), 0);
+    const SimTime end = from_seconds(end_s);
+    const SimTime lookahead = from_seconds(0.1);
+    std::uint64_t events = 0;
+    const auto t0 = Clock::now();
+    while (!q.empty()) {
+        const Event e = q.pop();
+        if (e.time > end)
+            break;
+        ++handled[e.target];
+        ++events;
+        const auto dest = static_cast<std::uint32_t>(rng.below(lps));
+        q.push(e.time + lookahead + from_seconds(rng.exponential(1.0)), 0, dest, 0);
+    }
+    report("phold", events, seconds_since(t0),
+           fmt::format(" lps={} events_per_lp={} end={}", lps, per_lp, end_s));
+    return 0;
+}
+
+// Classic hold model: N pending events; each pop schedules one event exp(1) later.
+int hold(std::uint64_t pending, std::uint64_t events) {
+    EventQueue q;
+    Rng rng(1, "hold");
+    for (std::uint64_t i = 0; i < pending; ++i)
+        q.push(from_seconds(rng.exponential(1.0)), 0, 0, 0);
+    const auto t0 = Clock::now();
+    for (std::uint64_t i = 0; i < events; ++i) {
+        const Event e = q.pop();
+        q.push(e.time + from_seconds(rng.exponential(1.0)), 0, 0, 0);
+    }
+    report("hold", events, seconds_since(t0), fmt::format(" pending={}", pending));
+    return 0;
+}
+
+// The flagship's architectures (traffic x scale): simulated requests per wall-second.
+const char *kClusterBench = R"(
+name: bench-cluster
+duration: 10m
+warmup: 0s
+replications: 1
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 30/s}
+    requests: {dist: geometric, mean: 10}
+    think_time: {dist: exponential, mean: 5s}
+  request:
+    service_time: {dist: lognormal, mean: 20ms, cv: 1.0}
+    write_fraction: 0.4
+    state_growth: 300B
+network:
+  hop_latency: {dist: lognormal, mean: 0.5ms, cv: 0.5}
+cluster: {nodes: 4, workers: 16}
+state: {}
+failures:
+  events: [{at: 5m, kill: node, count: 1}]
+architectures:
+  - {name: stateful-nonsticky, preset: stateful-nonsticky}
+  - {name: stateful-sticky, preset: stateful-sticky}
+  - {name: stateless-dynamodb, preset: stateless-dynamodb, set: {state.store.capacity: 1000000/s}}
+)";
+
+int cluster(double scale, const std::string &duration) {
+    LoadOptions opts;
+    opts.sets = {fmt::format("workload.sessions.arrival.rate={}/s", 30 * scale),
+                 fmt::format("cluster.nodes={}", static_cast<int>(4 * scale + 0.5)),
+                 "duration=" + duration};
+    const Scenario sc = load_scenario_text(kClusterBench, "bench-cluster", opts);
+    std::uint64_t events = 0, requests = 0;
+    const auto t0 = Clock::now();
+    for (const auto &arch : sc.points[0].architectures) {
+        RunSpec spec;
+        spec.seed = 1;
+        spec.duration = from_seconds(sc.duration);
+        spec.timeseries_interval = 10 * kSecond;
+        ClusterModel model(arch, spec);
+        const RunResult r = model.run();
+        events += r.events;
+        requests += r.requests_ok + r.attempts_failed;
+    }
+    const double wall = seconds_since(t0);
+    report("cluster", events, wall,
+           fmt::format(" requests={} requests_per_s={:.0f} scale={} duration={}", requests,
+                       static_cast<double>(requests) / wall, scale, duration));
+    return 0;
+}
+
+} // namespace
+
+int run_bench(const std::vector<std::string> &args) {
+    if (args.empty()) {
+        std::cerr << "error: bench: expected one of phold, hold, cluster\n";
+        return 2;
+    }
+    const std::string which = args[0];
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    po::options_description opts("bench options");
+    std::uint64_t lps = 10000, per_lp = 1, pending = 1000000, events = 20000000;
+    double end = 2000, scale = 10;
+    std::string duration = "10m";
+    if (which == "phold")
+        opts.add_options()("lps", po::value(&lps)->default_value(lps), "logical processes")(
+            "events-per-lp", po::value(&per_lp)->default_value(per_lp), "initial events per LP")(
+            "end", po::value(&end)->default_value(end), "simulated end time (s)");
+    else if (which == "hold")
+        opts.add_options()("pending", po::value(&pending)->default_value(pending),
+                           "pending events")("events", po::value(&events)->default_value(events),
+                                             "events to process");
+    else if (which == "cluster")
+        opts.add_options()("scale", po::value(&scale)->default_value(scale),
+                           "traffic and nodes x the flagship's")(
+            "duration", po::value(&duration)->default_value(duration), "simulated time");
+    else {
+        std::cerr << fmt::format("error: bench: unknown benchmark \"{}\"; expected one of "
+                                 "phold, hold, cluster\n",
+                                 which);
+        return 2;
+    }
+    opts.add_options()("help,h", "this help");
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(rest).options(opts).run(), vm);
+        po::notify(vm);
+    } catch (const po::error &e) {
+        std::cerr << "error: bench " << which << ": " << e.what() << "\n";
+        return 2;
+    }
+    if (vm.count("help")) {
+        std::cout << opts;
+        return 0;
+    }
+    if (which == "phold") {
+        if (lps == 0 || lps > UINT32_MAX || per_lp == 0 || end <= 0) {
+            std::cerr << "error: bench phold: --lps, --events-per-lp and --end must be > 0\n";
+            return 2;
+        }
+        return phold(lps, per_lp, end);
+    }
+    if (which == "hold") {
+        if (pending == 0) {
+            std::cerr << "error: bench hold: --pending must be > 0\n";
+            return 2;
+        }
+        return hold(pending, events);
+    }
+    if (scale <= 0 || scale > 1000) {
+        std::cerr << "error: bench cluster: --scale must be in (0, 1000]\n";
+        return 2;
+    }
+    return cluster(scale, duration);
+}
+
+} // namespace statesim::cli

@@ -1,0 +1,218 @@
+// statesim command line: the only user of Boost.Program_options.
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include "bench.hpp"
+#include "statesim/config/load_scenario.hpp"
+#include "statesim/config/presets.hpp"
+#include "statesim/experiment/analyze.hpp"
+#include "statesim/experiment/experiment.hpp"
+#include "statesim/output/writers.hpp"
+
+namespace po = boost::program_options;
+using namespace statesim;
+
+namespace {
+
+// Set by SIGINT; the only global, because a signal handler can reach nothing else.
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_sigint(int) { g_interrupted.store(true); }
+
+constexpr const char *kUsage = R"(statesim — stateful vs stateless server clusters, side by side
+
+usage:
+  statesim run CONFIG.yaml [--out DIR] [--seed N] [--replications R] [--jobs J]
+                           [--set KEY=VALUE]... [--duration D] [--quiet]
+  statesim check CONFIG.yaml [--set KEY=VALUE]...   validate; print the resolved config
+  statesim analyze CONFIG.yaml [--set KEY=VALUE]... analytic predictions where the model allows
+  statesim presets                                  list architecture presets
+  statesim bench phold [--lps N] [--events-per-lp K] [--end T]
+  statesim bench hold [--pending N] [--events E]
+  statesim bench cluster [--scale X] [--duration D]
+  statesim --help | --version
+
+examples:
+  statesim run scenarios/ecommerce-rearchitecture.yaml
+  statesim run shop.yaml --replications 10 --jobs 2 --set cluster.nodes=8
+  statesim run shop.yaml --set workload.sessions.arrival.rate=200/s --duration 30m --quiet
+  statesim check shop.yaml
+  statesim bench phold --lps 10000 --end 2000
+
+exit codes: 0 success, 1 internal error, 2 bad usage or invalid config (nothing written),
+            130 interrupted (finished runs are written, every file complete)
+)";
+
+struct RunArgs {
+    std::string config, out;
+    std::vector<std::string> sets;
+    long long seed = -1, replications = -1;
+    int jobs = 1;
+    std::string duration;
+    bool quiet = false;
+};
+
+// Parses `run`/`check`/`analyze` arguments; throws po::error on bad usage.
+RunArgs parse_run_args(const std::vector<std::string> &args, bool full) {
+    RunArgs a;
+    po::options_description opts;
+    opts.add_options()("config", po::value(&a.config)->required(), "scenario file")(
+        "set", po::value(&a.sets)->composing(), "KEY=VALUE override");
+    if (full)
+        opts.add_options()("out", po::value(&a.out), "output directory")(
+            "seed", po::value(&a.seed), "master seed")(
+            "replications", po::value(&a.replications), "replications")(
+            "jobs", po::value(&a.jobs), "worker threads")(
+            "duration", po::value(&a.duration), "measured simulated time")(
+            "quiet", po::bool_switch(&a.quiet), "no table, no progress");
+    po::positional_options_description pos;
+    pos.add("config", 1);
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
+    po::notify(vm);
+    if (a.jobs < 1 || a.jobs > 1024)
+        throw po::error("--jobs must be between 1 and 1024");
+    if (vm.count("seed") && a.seed < 0)
+        throw po::error("--seed must be a non-negative integer");
+    if (vm.count("replications") && a.replications < 1)
+        throw po::error("--replications must be at least 1");
+    return a;
+}
+
+LoadOptions load_options(const RunArgs &a) {
+    LoadOptions o;
+    o.sets = a.sets;
+    if (a.seed >= 0)
+        o.sets.push_back(fmt::format("seed={}", a.seed));
+    if (a.replications > 0)
+        o.sets.push_back(fmt::format("replications={}", a.replications));
+    if (!a.duration.empty())
+        o.sets.push_back("duration=" + a.duration);
+    return o;
+}
+
+// A progress bar with ETA on stderr, only when stderr is a terminal.
+class Progress {
+  public:
+    explicit Progress(bool enabled) : enabled_(enabled && isatty(STDERR_FILENO)) {}
+    void update(std::size_t done, std::size_t total) {
+        if (!enabled_)
+            return;
+        const double elapsed =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+        const double eta = done ? elapsed * static_cast<double>(total - done) / static_cast<double>(done) : 0;
+        const std::size_t width = 30, filled = total ? width * done / total : width;
+        std::fprintf(stderr, "\r[%s%s] %zu/%zu runs, ETA %.0fs ", std::string(filled, '#').c_str(),
+                     std::string(width - filled, '.').c_str(), done, total, eta);
+        if (done == total)
+            std::fprintf(stderr, "\n");
+    }
+
+  private:
+    bool enabled_;
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+int cmd_run(const std::vector<std::string> &args) {
+    const RunArgs a = parse_run_args(args, true);
+    const Scenario sc = load_scenario(a.config, load_options(a));
+    const std::string out = a.out.empty() ? "results/" + sc.name : a.out;
+    std::signal(SIGINT, on_sigint);
+    Progress progress(!a.quiet);
+    ExperimentOptions opts;
+    opts.jobs = a.jobs;
+    opts.stop = &g_interrupted;
+    opts.progress = [&](std::size_t d, std::size_t t) { progress.update(d, t); };
+    const auto runs = run_experiment(sc, opts);
+    write_outputs(sc, runs, out);
+    if (!a.quiet) {
+        std::cout << comparison_table(sc, runs);
+        std::cout << fmt::format("\nwrote {}/summary.csv, aggregate.csv, timeseries.csv, "
+                                 "resolved.yaml\n",
+                                 out);
+    }
+    if (g_interrupted.load()) {
+        std::cerr << "interrupted: wrote the runs that finished\n";
+        return 130;
+    }
+    return 0;
+}
+
+int cmd_check(const std::vector<std::string> &args) {
+    const RunArgs a = parse_run_args(args, false);
+    const Scenario sc = load_scenario(a.config, load_options(a));
+    std::cout << "# " << a.config << ": valid; keys marked `# default` were filled in\n"
+              << describe_resolved(sc);
+    return 0;
+}
+
+int cmd_analyze(const std::vector<std::string> &args) {
+    const RunArgs a = parse_run_args(args, false);
+    const Scenario sc = load_scenario(a.config, load_options(a));
+    std::cout << analyze_scenario(sc);
+    return 0;
+}
+
+int cmd_presets() {
+    for (const auto &p : presets()) {
+        std::string keys;
+        for (const auto &[k, v] : p.keys)
+            keys += fmt::format("{}{}={}", keys.empty() ? "" : ", ", k, v);
+        std::cout << fmt::format("{:<20} {}\n{:<20} sets {}\n", p.name, p.summary, "", keys);
+    }
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    const std::vector<std::string> all(argv + 1, argv + argc);
+    try {
+        if (all.empty() || all[0] == "--help" || all[0] == "-h" || all[0] == "help") {
+            std::cout << kUsage;
+            return all.empty() ? 2 : 0;
+        }
+        if (all[0] == "--version") {
+            std::cout << "statesim " << STATESIM_VERSION << "\n";
+            return 0;
+        }
+        const std::string cmd = all[0];
+        const std::vector<std::string> rest(all.begin() + 1, all.end());
+        for (const auto &r : rest)
+            if (r == "--help" || r == "-h") {
+                if (cmd == "bench")
+                    break;
+                std::cout << kUsage;
+                return 0;
+            }
+        if (cmd == "run")
+            return cmd_run(rest);
+        if (cmd == "check")
+            return cmd_check(rest);
+        if (cmd == "analyze")
+            return cmd_analyze(rest);
+        if (cmd == "presets")
+            return cmd_presets();
+        if (cmd == "bench")
+            return cli::run_bench(rest);
+        std::cerr << fmt::format("error: unknown command \"{}\"; expected run, check, analyze, "
+                                 "presets or bench (see statesim --help)\n",
+                                 cmd);
+        return 2;
+    } catch (const ConfigError &e) {
+        std::cerr << e.what() << "\n";
+        return 2;
+    } catch (const po::error &e) {
+        std::cerr << "error: " << e.what() << " (see statesim --help)\n";
+        return 2;
+    } catch (const std::exception &e) {
+        std::cerr << "internal error: " << e.what() << "\n";
+        return 1;
+    }
+}

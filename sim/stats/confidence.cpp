@@ -1,0 +1,33 @@
+#include "statesim/stats/confidence.hpp"
+
+#include <cmath>
+
+#include <boost/math/distributions/students_t.hpp>
+
+namespace statesim {
+
+double t_quantile(double confidence, int dof) {
+    boost::math::students_t dist(dof);
+    return boost::math::quantile(boost::math::complement(dist, (1 - confidence) / 2));
+}
+
+Estimate estimate(const std::vector<double> &samples, double confidence) {
+    Estimate e;
+    e.n = static_cast<int>(samples.size());
+    if (e.n == 0)
+        return e;
+    double sum = 0;
+    for (double x : samples)
+        sum += x;
+    e.mean = sum / e.n;
+    if (e.n < 2)
+        return e;
+    double ss = 0;
+    for (double x : samples)
+        ss += (x - e.mean) * (x - e.mean);
+    const double sd = std::sqrt(ss / (e.n - 1));
+    e.half_width = t_quantile(confidence, e.n - 1) * sd / std::sqrt(e.n);
+    return e;
+}
+
+} // namespace statesim
