@@ -293,6 +293,7 @@ void ClusterModel::settle_state(int node, Session &s) {
         }
         s.state_bytes += growth;
         nodes_[static_cast<std::size_t>(node)].memory_bytes += growth;
+        evict_beyond_limit(node);
         break;
     case StateLocation::client:
         if (s.state_bytes + growth > arch_.state.client.max_bytes) {
@@ -316,6 +317,20 @@ void ClusterModel::add_resident(int node, std::uint32_t slot, Session &s) {
         n.residents.pop_front();
     }
     n.residents.push_back({slot, s.uid});
+}
+
+// Session memory beyond the limit: the oldest sessions' state goes first (lost).
+void ClusterModel::evict_beyond_limit(int node) {
+    Node &n = nodes_[static_cast<std::size_t>(node)];
+    while (n.memory_bytes > arch_.cluster.session_memory_limit && !n.residents.empty()) {
+        const Resident r = n.residents.front();
+        n.residents.pop_front();
+        Session &o = sessions_[r.slot];
+        if (o.uid == r.uid && holds_state(node, o)) {
+            mark_lost(o, LossCause::eviction);
+            release_state(o);
+        }
+    }
 }
 
 void ClusterModel::release_state(Session &s) {

@@ -36,6 +36,15 @@ class Rng {
     // The stream for `purpose` under `seed`: independent streams per (replication, purpose).
     Rng(std::uint64_t seed, std::string_view purpose) { reseed(mix_seed(seed, fnv1a(purpose))); }
 
+    // A generator in an exact state (reference test vectors).
+    static Rng from_state(std::uint64_t a, std::uint64_t b, std::uint64_t c, std::uint64_t d) {
+        Rng r;
+        r.s_[0] = a;
+        r.s_[1] = b;
+        r.s_[2] = c;
+        r.s_[3] = d;
+        return r;
+    }
     void reseed(std::uint64_t seed) {
         for (auto &w : s_)
             w = splitmix64(seed);

@@ -150,6 +150,7 @@ class ClusterModel {
     void settle_state(int node, Session &s);
     void add_resident(int node, std::uint32_t slot, Session &s);
     void release_state(Session &s);
+    void evict_beyond_limit(int node);
     void mark_lost(Session &s, LossCause cause);
     void end_session(std::uint32_t slot, bool completed);
     int capacity_of(const Node &n) const;

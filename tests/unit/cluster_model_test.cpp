@@ -1,0 +1,164 @@
+#include <doctest/doctest.h>
+
+#include <fmt/format.h>
+
+#include "statesim/config/load_scenario.hpp"
+#include "statesim/model/cluster_model.hpp"
+
+using namespace statesim;
+
+namespace {
+
+RunResult run_one(const std::string &yaml, std::uint64_t seed = 1, std::size_t arch = 0,
+                  const std::vector<std::string> &sets = {}) {
+    LoadOptions o;
+    o.sets = sets;
+    const Scenario sc = load_scenario_text(yaml, "test.yaml", o);
+    RunSpec spec;
+    spec.seed = seed;
+    spec.warmup = from_seconds(sc.warmup);
+    spec.duration = from_seconds(sc.duration);
+    spec.timeseries_interval = from_seconds(sc.timeseries_interval);
+    ClusterModel model(sc.points[0].architectures[arch], spec);
+    return model.run();
+}
+
+void check_conservation(const RunResult &r) {
+    CHECK(r.sessions_started ==
+          r.sessions_completed + r.sessions_lost + r.sessions_abandoned + r.sessions_active);
+    std::uint64_t by_cause = 0;
+    for (auto c : r.lost_by_cause)
+        by_cause += c;
+    CHECK(by_cause == r.sessions_lost);
+}
+
+const char *kShop = R"(
+duration: 20m
+warmup: 1m
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 20/s}
+    requests: {dist: geometric, mean: 6}
+    think_time: {dist: exponential, mean: 2s}
+  request:
+    service_time: {dist: exponential, mean: 20ms}
+network:
+  hop_latency: {dist: lognormal, mean: 0.5ms, cv: 0.5}
+cluster: {nodes: 4, workers: 8, boot_time: 60s}
+failures:
+  events: [{at: 10m, kill: node, count: 1}]
+architectures:
+  - {name: sticky, preset: stateful-sticky}
+  - {name: nonsticky, preset: stateful-nonsticky}
+  - {name: dynamodb, preset: stateless-dynamodb}
+  - {name: jwt, preset: stateless-jwt}
+  - {name: redis, preset: stateless-redis, set: {state.local_cache: true}}
+)";
+
+} // namespace
+
+TEST_CASE("conservation: started = completed + lost + abandoned + active, over many configs") {
+    Rng pick(2024);
+    const char *policies[] = {"round_robin", "random", "least_outstanding", "power_of_two",
+                              "consistent_hash"};
+    const char *locations[] = {"none", "local", "store", "client"};
+    for (int i = 0; i < 40; ++i) {
+        const std::string yaml = fmt::format(
+            R"(duration: 3m
+warmup: 20s
+workload:
+  sessions:
+    arrival: {{process: poisson, rate: {}/s}}
+    requests: {{dist: geometric, mean: {}}}
+    think_time: {{dist: exponential, mean: 1s}}
+  request:
+    service_time: {{dist: lognormal, mean: {}ms, cv: 1.5}}
+    state_growth: 1KiB
+  client: {{timeout: {}ms, retries: {{max: {}}}, on_state_loss: {}}}
+network: {{hop_latency: 1ms}}
+cluster: {{nodes: {}, workers: {}, queue_limit: {}, session_memory_limit: {}KiB, boot_time: 20s}}
+load_balancer: {{policy: {}, sticky: {}, health_check: {{interval: 5s}}}}
+state: {{location: {}, client: {{max_bytes: 8KiB}}, store: {{capacity: {}/s}}}}
+failures:
+  events: [{{at: 1m, kill: node, count: {}}}]
+)",
+            5 + pick.below(60), 1 + pick.below(10), 5 + pick.below(60), 100 + pick.below(3000),
+            pick.below(4), pick.below(2) ? "abandon" : "continue", 1 + pick.below(5),
+            1 + pick.below(8), pick.below(20), 16 + pick.below(2000), policies[pick.below(5)],
+            pick.below(2) ? "true" : "false", locations[pick.below(4)], 20 + pick.below(500),
+            1 + pick.below(2));
+        CAPTURE(yaml);
+        const RunResult r = run_one(yaml, static_cast<std::uint64_t>(i));
+        check_conservation(r);
+        CHECK(r.sessions_started > 0);
+    }
+}
+
+TEST_CASE("a node kill loses sticky sessions but no stateless ones when retries suffice") {
+    // Until the health check marks the dead node (up to 60 s), 1 in 4 attempts hits it: six
+    // retries make three consecutive misses vanishingly rare.
+    const std::vector<std::string> retries = {"workload.client.retries.max=6",
+                                              "state.client.max_bytes=1MiB"};
+    const RunResult sticky = run_one(kShop, 3, 0, retries);
+    const RunResult dynamo = run_one(kShop, 3, 2, retries);
+    const RunResult jwt = run_one(kShop, 3, 3, retries);
+    const RunResult redis = run_one(kShop, 3, 4, retries);
+    check_conservation(sticky);
+    CHECK(sticky.lost_by_cause[static_cast<std::size_t>(LossCause::node_failure)] > 0);
+    CHECK(dynamo.sessions_lost == 0);
+    CHECK(jwt.sessions_lost == 0);
+    CHECK(redis.sessions_lost == 0);
+    // Requests in flight on the dead node failed and were retried successfully.
+    CHECK(dynamo.attempts_failed > 0);
+    CHECK(dynamo.sessions_abandoned == 0);
+    CHECK(dynamo.store_ops > 0);
+    CHECK(redis.store_ops < dynamo.store_ops); // its local cache saves the reads
+}
+
+TEST_CASE("with too few retries, requests to a not-yet-detected dead node make clients give up") {
+    const RunResult dynamo = run_one(kShop, 3, 2, {"workload.client.retries.max=0"});
+    CHECK(dynamo.sessions_abandoned > 0);
+    CHECK(dynamo.sessions_lost == 0);
+}
+
+TEST_CASE("without stickiness, local state is lost on the first request to another node") {
+    const RunResult r = run_one(kShop, 5, 1);
+    check_conservation(r);
+    CHECK(r.lost_by_cause[static_cast<std::size_t>(LossCause::routing)] > r.sessions_started / 2);
+}
+
+TEST_CASE("the dynamodb store adds a few milliseconds of latency") {
+    const RunResult sticky = run_one(kShop, 3, 0);
+    const RunResult dynamo = run_one(kShop, 3, 2);
+    const double extra_ms = (dynamo.latency.mean() - sticky.latency.mean()) * 1e-6;
+    CHECK(extra_ms > 4);  // one read (4 ms) on every request plus writes (6 ms) on half
+    CHECK(extra_ms < 20);
+}
+
+TEST_CASE("a token that outgrows max_bytes loses the session") {
+    const RunResult r = run_one(kShop, 3, 3,
+                                {"state.client.max_bytes=700B", "workload.request.write_fraction=1"});
+    // 300 B per write: the third write overflows 700 B; sessions of 3+ requests are lost.
+    check_conservation(r);
+    CHECK(r.lost_by_cause[static_cast<std::size_t>(LossCause::token_overflow)] > 0);
+}
+
+TEST_CASE("local memory beyond the limit evicts the oldest sessions") {
+    const RunResult r = run_one(kShop, 3, 0, {"cluster.session_memory_limit=2KiB"});
+    check_conservation(r);
+    CHECK(r.lost_by_cause[static_cast<std::size_t>(LossCause::eviction)] > 0);
+}
+
+TEST_CASE("same seed, same results; another seed, other results") {
+    const RunResult a = run_one(kShop, 9, 0), b = run_one(kShop, 9, 0), c = run_one(kShop, 10, 0);
+    CHECK(a.events == b.events);
+    CHECK(a.requests_ok == b.requests_ok);
+    CHECK(a.latency.mean() == b.latency.mean()); // same bytes, not a statistical comparison
+    CHECK(a.sessions_lost == b.sessions_lost);
+    CHECK(a.events != c.events);
+}
+
+TEST_CASE("common random numbers: every architecture sees the same sessions") {
+    const RunResult sticky = run_one(kShop, 4, 0), dynamo = run_one(kShop, 4, 2);
+    CHECK(sticky.sessions_started == dynamo.sessions_started);
+}

@@ -1,0 +1,181 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include <fmt/format.h>
+
+#include "statesim/config/load_scenario.hpp"
+
+using namespace statesim;
+
+namespace {
+const char *kMinimal = R"(name: t
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 10/s}
+cluster:
+  nodes: 2
+)";
+
+std::string error_of(const std::string &text, LoadOptions opts = {}) {
+    try {
+        load_scenario_text(text, "t.yaml", opts);
+    } catch (const ConfigError &e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+bool contains(const std::string &s, const std::string &part) {
+    return s.find(part) != std::string::npos;
+}
+} // namespace
+
+TEST_CASE("a minimal file gets the documented defaults") {
+    const Scenario sc = load_scenario_text(kMinimal, "t.yaml");
+    REQUIRE(sc.points.size() == 1);
+    REQUIRE(sc.points[0].architectures.size() == 1);
+    const Architecture &a = sc.points[0].architectures[0];
+    CHECK(a.name == "default");
+    CHECK(sc.duration == 7200);
+    CHECK(sc.warmup == 600);
+    CHECK(sc.replications == 5);
+    CHECK(a.workload.arrival.rate == 10);
+    CHECK(a.workload.requests.kind == Distribution::Kind::geometric);
+    CHECK(a.workload.requests.mean == 8);
+    CHECK(a.cluster.nodes == 2);
+    CHECK(a.cluster.workers == 16);
+    CHECK(a.state.location == StateLocation::none);
+    CHECK_FALSE(a.load_balancer.sticky);
+    CHECK(a.hop_latency.is_zero()); // no network section: hops off
+    CHECK(a.failures.events.empty());
+    CHECK(a.load_balancer.health_interval == 30);
+    const std::string shown = describe_resolved(sc);
+    CHECK(contains(shown, "workers: 16  # default"));
+    CHECK(contains(shown, "statesim_version"));
+}
+
+TEST_CASE("presets, set: and --set apply in the documented order") {
+    const std::string text = std::string(kMinimal) + R"(
+architectures:
+  - {name: sticky, preset: stateful-sticky}
+  - {name: ddb, preset: stateless-dynamodb, set: {cluster.nodes: 6}}
+  - {name: one, preset: single-server}
+)";
+    LoadOptions opts;
+    opts.sets = {"cluster.nodes=3", "state.location=client"};
+    const Scenario sc = load_scenario_text(text, "t.yaml", opts);
+    const auto &archs = sc.points[0].architectures;
+    REQUIRE(archs.size() == 3);
+    CHECK(archs[0].state.location == StateLocation::local); // preset beats the base
+    CHECK(archs[0].load_balancer.sticky);
+    CHECK(archs[0].cluster.nodes == 3);                      // --set edits the base
+    CHECK(archs[1].state.location == StateLocation::store);
+    CHECK(archs[1].state.store.kind == StoreKind::dynamodb);
+    CHECK(archs[1].cluster.nodes == 6);                      // set: beats everything
+    CHECK(archs[2].cluster.nodes == 1);                      // single-server pins one node
+}
+
+TEST_CASE("store kind sets its defaults; explicit keys still win") {
+    const std::string text = std::string(kMinimal) +
+                             "state: {location: store, store: {kind: redis, capacity: 5/s}}\n";
+    const Scenario sc = load_scenario_text(text, "t.yaml");
+    const auto &st = sc.points[0].architectures[0].state.store;
+    CHECK(st.kind == StoreKind::redis);
+    CHECK_FALSE(st.durable);
+    CHECK(st.read_latency.mean == doctest::Approx(0.0005));
+    CHECK(st.capacity == 5);
+}
+
+TEST_CASE("a sweep makes one point per combination") {
+    const std::string text = std::string(kMinimal) +
+                             "sweep:\n  cluster.nodes: [1, 2, 4]\n  cluster.workers: [8, 16]\n";
+    const Scenario sc = load_scenario_text(text, "t.yaml");
+    REQUIRE(sc.points.size() == 6);
+    CHECK(sc.sweep_keys == std::vector<std::string>{"cluster.nodes", "cluster.workers"});
+    CHECK(sc.points[0].architectures[0].cluster.nodes == 1);
+    CHECK(sc.points[0].architectures[0].cluster.workers == 8);
+    CHECK(sc.points[5].architectures[0].cluster.nodes == 4);
+    CHECK(sc.points[5].architectures[0].cluster.workers == 16);
+    CHECK(sc.points[3].values[0].second == "2");
+}
+
+TEST_CASE("bad input is a located error naming key, expectation and finding") {
+    SUBCASE("unknown enum value, with a suggestion") {
+        const auto e = error_of(std::string(kMinimal) +
+                                "load_balancer:\n  policy: round-robbin\n");
+        CHECK(contains(e, "t.yaml:8:11: load_balancer.policy: unknown value \"round-robbin\""));
+        CHECK(contains(e, "did you mean round_robin?"));
+    }
+    SUBCASE("unknown key, with a suggestion") {
+        const auto e = error_of(std::string(kMinimal) + "  workrs: 4\n");
+        CHECK(contains(e, "t.yaml:7:3: cluster.workrs: unknown key (did you mean workers?)"));
+    }
+    SUBCASE("unknown top-level key") {
+        CHECK(contains(error_of(std::string(kMinimal) + "clustr: {}\n"), "did you mean cluster?"));
+    }
+    SUBCASE("missing unit") {
+        const auto e = error_of(std::string(kMinimal) + "duration: 20\n");
+        CHECK(contains(e, "t.yaml:7:11: duration: a duration needs a unit"));
+    }
+    SUBCASE("wrong type") {
+        const auto e = error_of(std::string(kMinimal) + "  workers: [1, 2]\n");
+        CHECK(contains(e, "cluster.workers: expected a whole number, found a list"));
+    }
+    SUBCASE("out of range") {
+        CHECK(contains(error_of(std::string(kMinimal) + "  zones: 0\n"),
+                       "cluster.zones: expected a whole number from 1 to 64 (found 0)"));
+        CHECK(contains(error_of(std::string(kMinimal) + "  warmup_capacity: 150%\n"),
+                       "cluster.warmup_capacity: expected a fraction between 0 and 1"));
+    }
+    SUBCASE("bad distribution") {
+        CHECK(contains(error_of(std::string(kMinimal) +
+                                "  boot_time: {dist: lognormal, mean: 90s}\n"),
+                       "cluster.boot_time.cv: required key is missing"));
+        CHECK(contains(error_of(std::string(kMinimal) +
+                                "  boot_time: {dist: gaussian, mean: 90s}\n"),
+                       "cluster.boot_time.dist: unknown value \"gaussian\""));
+        CHECK(contains(error_of(std::string(kMinimal) +
+                                "  boot_time: {dist: pareto, mean: 90s, shape: 1}\n"),
+                       "cluster.boot_time.shape"));
+    }
+    SUBCASE("required sections") {
+        CHECK(contains(error_of("name: x\ncluster: {}\n"), "workload: required key is missing"));
+    }
+    SUBCASE("malformed YAML") {
+        CHECK(contains(error_of("workload: {sessions: [\ncluster: 1\n"), "invalid YAML"));
+    }
+    SUBCASE("empty and binary files") {
+        CHECK(contains(error_of(""), "empty file"));
+        CHECK(contains(error_of("# only a comment\n"), "(top)"));
+        CHECK(contains(error_of(std::string("a\0b", 3)), "binary file"));
+    }
+    SUBCASE("pathological nesting is refused before parsing") {
+        CHECK(contains(error_of(std::string(100000, '[')), "nesting deeper than"));
+    }
+    SUBCASE("an alias bomb does not expand") {
+        std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n";
+        for (char c = 'b'; c <= 'z'; ++c)
+            bomb += fmt::format("{}: &{} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n",
+                                c, c, fmt::arg("p", std::string(1, static_cast<char>(c - 1))));
+        bomb += std::string(kMinimal).substr(8) + "description: *z\n";
+        CHECK(contains(error_of(bomb), "description: expected a single value, found a list"));
+    }
+    SUBCASE("--set errors name the override") {
+        LoadOptions o;
+        o.sets = {"cluster.nodes=many"};
+        CHECK(contains(error_of(kMinimal, o), "--set cluster.nodes=many: cluster.nodes"));
+        o.sets = {"nonsense"};
+        CHECK(contains(error_of(kMinimal, o), "expected KEY=VALUE"));
+    }
+    SUBCASE("unknown preset") {
+        CHECK(contains(error_of(std::string(kMinimal) +
+                                "architectures: [{name: a, preset: stateful-stiky}]\n"),
+                       "did you mean stateful-sticky?"));
+    }
+    SUBCASE("features not implemented yet are refused, not ignored") {
+        CHECK(contains(error_of(std::string(kMinimal) + "autoscaling: {min: 2}\n"),
+                       "autoscaling is not implemented"));
+        CHECK_NOTHROW(load_scenario_text(std::string(kMinimal) + "autoscaling: {enabled: false}\n",
+                                         "t.yaml"));
+    }
+}

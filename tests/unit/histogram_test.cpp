@@ -1,0 +1,43 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "statesim/engine/random.hpp"
+#include "statesim/stats/histogram.hpp"
+
+using namespace statesim;
+
+TEST_CASE("every percentile is within 1% of the exact sample value") {
+    Histogram h;
+    Rng rng(3);
+    std::vector<std::int64_t> xs;
+    for (int i = 0; i < 100000; ++i) {
+        // Latencies from microseconds to minutes (log-uniform), in ns.
+        const auto v = static_cast<std::int64_t>(std::exp(7 + 18 * rng.uniform()));
+        xs.push_back(v);
+        h.add(v);
+    }
+    std::sort(xs.begin(), xs.end());
+    for (double q : {0.001, 0.01, 0.1, 0.5, 0.9, 0.95, 0.99, 0.999, 1.0}) {
+        const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(xs.size())));
+        const double exact = static_cast<double>(xs[std::max<std::size_t>(rank, 1) - 1]);
+        CHECK(std::fabs(h.quantile(q) - exact) <= 0.01 * exact);
+    }
+    CHECK(h.max() == xs.back());
+}
+
+TEST_CASE("small values are exact; merging adds counts") {
+    Histogram a, b;
+    for (int v = 0; v < 100; ++v)
+        a.add(v);
+    for (int v = 100; v < 200; ++v)
+        b.add(v);
+    CHECK(a.quantile(0.5) == 49);
+    a.merge(b);
+    CHECK(a.count() == 200);
+    CHECK(a.mean() == doctest::Approx(99.5));
+    CHECK(a.quantile(1.0) == 199);
+    CHECK(Histogram().quantile(0.5) == 0);
+}
