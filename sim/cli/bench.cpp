@@ -30,8 +30,8 @@ double seconds_since(Clock::time_point t0) {
 }
 
 void report(const char *bench, std::uint64_t events, double wall, const std::string &extra) {
-    fmt::print("bench={} events={} wall_s={:.3f} events_per_s={:.0f} peak_rss_mb={:.1f}{}\n",
-               bench, events, wall, static_cast<double>(events) / wall, peak_rss_mb(), extra);
+    fmt::print("bench={} events={} wall_s={:.3f} events_per_s={:.0f} peak_rss_mb={:.1f}{}\n", bench,
+               events, wall, static_cast<double>(events) / wall, peak_rss_mb(), extra);
 }
 
 // PHOLD (SPEC §2): N LPs with K initial events each at exp(1); every event schedules one event
@@ -49,8 +49,7 @@ int phold(std::uint64_t lps, std::uint64_t per_lp, double end_s) {
     const auto t0 = Clock::now();
     while (!q.empty()) {
         const Event e = q.pop();
-        if (e.time > end)
-            break;
+        if (e.time > end) break;
         ++handled[e.target];
         ++events;
         const auto dest = static_cast<std::uint32_t>(rng.below(lps));

@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <thread>
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
@@ -23,7 +24,9 @@ namespace {
 
 // Set by SIGINT; the only global, because a signal handler can reach nothing else.
 std::atomic<bool> g_interrupted{false};
-extern "C" void on_sigint(int) { g_interrupted.store(true); }
+extern "C" void on_sigint(int) {
+    g_interrupted.store(true);
+}
 
 constexpr const char *kUsage = R"(statesim — stateful vs stateless server clusters, side by side
 
@@ -53,7 +56,7 @@ struct RunArgs {
     std::string config, out;
     std::vector<std::string> sets;
     long long seed = -1, replications = -1;
-    int jobs = 1;
+    int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     std::string duration;
     bool quiet = false;
 };
@@ -65,21 +68,19 @@ RunArgs parse_run_args(const std::vector<std::string> &args, bool full) {
     opts.add_options()("config", po::value(&a.config)->required(), "scenario file")(
         "set", po::value(&a.sets)->composing(), "KEY=VALUE override");
     if (full)
-        opts.add_options()("out", po::value(&a.out), "output directory")(
-            "seed", po::value(&a.seed), "master seed")(
-            "replications", po::value(&a.replications), "replications")(
-            "jobs", po::value(&a.jobs), "worker threads")(
-            "duration", po::value(&a.duration), "measured simulated time")(
-            "quiet", po::bool_switch(&a.quiet), "no table, no progress");
+        opts.add_options()("out", po::value(&a.out), "output directory")("seed", po::value(&a.seed),
+                                                                         "master seed")(
+            "replications", po::value(&a.replications),
+            "replications")("jobs", po::value(&a.jobs), "worker threads (default: all cores)")(
+            "duration", po::value(&a.duration),
+            "measured simulated time")("quiet", po::bool_switch(&a.quiet), "no table, no progress");
     po::positional_options_description pos;
     pos.add("config", 1);
     po::variables_map vm;
     po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
     po::notify(vm);
-    if (a.jobs < 1 || a.jobs > 1024)
-        throw po::error("--jobs must be between 1 and 1024");
-    if (vm.count("seed") && a.seed < 0)
-        throw po::error("--seed must be a non-negative integer");
+    if (a.jobs < 1 || a.jobs > 1024) throw po::error("--jobs must be between 1 and 1024");
+    if (vm.count("seed") && a.seed < 0) throw po::error("--seed must be a non-negative integer");
     if (vm.count("replications") && a.replications < 1)
         throw po::error("--replications must be at least 1");
     return a;
@@ -88,12 +89,9 @@ RunArgs parse_run_args(const std::vector<std::string> &args, bool full) {
 LoadOptions load_options(const RunArgs &a) {
     LoadOptions o;
     o.sets = a.sets;
-    if (a.seed >= 0)
-        o.sets.push_back(fmt::format("seed={}", a.seed));
-    if (a.replications > 0)
-        o.sets.push_back(fmt::format("replications={}", a.replications));
-    if (!a.duration.empty())
-        o.sets.push_back("duration=" + a.duration);
+    if (a.seed >= 0) o.sets.push_back(fmt::format("seed={}", a.seed));
+    if (a.replications > 0) o.sets.push_back(fmt::format("replications={}", a.replications));
+    if (!a.duration.empty()) o.sets.push_back("duration=" + a.duration);
     return o;
 }
 
@@ -102,16 +100,15 @@ class Progress {
   public:
     explicit Progress(bool enabled) : enabled_(enabled && isatty(STDERR_FILENO)) {}
     void update(std::size_t done, std::size_t total) {
-        if (!enabled_)
-            return;
+        if (!enabled_) return;
         const double elapsed =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-        const double eta = done ? elapsed * static_cast<double>(total - done) / static_cast<double>(done) : 0;
+        const double eta =
+            done ? elapsed * static_cast<double>(total - done) / static_cast<double>(done) : 0;
         const std::size_t width = 30, filled = total ? width * done / total : width;
         std::fprintf(stderr, "\r[%s%s] %zu/%zu runs, ETA %.0fs ", std::string(filled, '#').c_str(),
                      std::string(width - filled, '.').c_str(), done, total, eta);
-        if (done == total)
-            std::fprintf(stderr, "\n");
+        if (done == total) std::fprintf(stderr, "\n");
     }
 
   private:
@@ -186,21 +183,15 @@ int main(int argc, char **argv) {
         const std::vector<std::string> rest(all.begin() + 1, all.end());
         for (const auto &r : rest)
             if (r == "--help" || r == "-h") {
-                if (cmd == "bench")
-                    break;
+                if (cmd == "bench") break;
                 std::cout << kUsage;
                 return 0;
             }
-        if (cmd == "run")
-            return cmd_run(rest);
-        if (cmd == "check")
-            return cmd_check(rest);
-        if (cmd == "analyze")
-            return cmd_analyze(rest);
-        if (cmd == "presets")
-            return cmd_presets();
-        if (cmd == "bench")
-            return cli::run_bench(rest);
+        if (cmd == "run") return cmd_run(rest);
+        if (cmd == "check") return cmd_check(rest);
+        if (cmd == "analyze") return cmd_analyze(rest);
+        if (cmd == "presets") return cmd_presets();
+        if (cmd == "bench") return cli::run_bench(rest);
         std::cerr << fmt::format("error: unknown command \"{}\"; expected run, check, analyze, "
                                  "presets or bench (see statesim --help)\n",
                                  cmd);

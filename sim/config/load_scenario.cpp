@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -53,15 +53,13 @@ std::string origin_of(const Context &ctx, const std::string &path) {
         where = fmt::format("{}:{}:{}", ctx.file, at.Mark().line + 1, at.Mark().column + 1);
     else
         where = ctx.file;
-    throw ConfigError(fmt::format("error: {}: {}: {}", where, path.empty() ? "(top)" : path,
-                                  message));
+    throw ConfigError(
+        fmt::format("error: {}: {}: {}", where, path.empty() ? "(top)" : path, message));
 }
 
 std::string describe(const YAML::Node &n) {
-    if (!n.IsDefined() || n.IsNull())
-        return "nothing";
-    if (n.IsScalar())
-        return fmt::format("\"{}\"", n.Scalar());
+    if (!n.IsDefined() || n.IsNull()) return "nothing";
+    if (n.IsScalar()) return fmt::format("\"{}\"", n.Scalar());
     return n.IsMap() ? "a map" : "a list";
 }
 
@@ -82,8 +80,8 @@ std::vector<std::string> split_path(const std::string &path) {
 
 // Sets `value` at a dotted path, creating maps on the way (yaml-cpp nodes are references:
 // reset() moves the cursor, assignment would overwrite).
-void set_path(YAML::Node root, const std::string &path, const YAML::Node &value,
-              const Context &ctx, const YAML::Node &at) {
+void set_path(YAML::Node root, const std::string &path, const YAML::Node &value, const Context &ctx,
+              const YAML::Node &at) {
     const auto parts = split_path(path);
     if (parts.empty() || std::any_of(parts.begin(), parts.end(), [](auto &p) { return p.empty(); }))
         fail(ctx, at, path, "expected a dotted key like cluster.nodes");
@@ -98,8 +96,8 @@ void set_path(YAML::Node root, const std::string &path, const YAML::Node &value,
         } else if (!next.IsDefined() || next.IsNull()) {
             next = YAML::Node(YAML::NodeType::Map);
         } else if (!next.IsMap()) {
-            fail(ctx, at, path, fmt::format("cannot set a key inside {} (found {})",
-                                            parts[i], describe(next)));
+            fail(ctx, at, path,
+                 fmt::format("cannot set a key inside {} (found {})", parts[i], describe(next)));
         }
         cur.reset(next);
     }
@@ -110,11 +108,11 @@ void set_path(YAML::Node root, const std::string &path, const YAML::Node &value,
 // parser would overflow the stack on pathological nesting).
 void precheck(const std::string &text, const std::string &file) {
     if (text.size() > kMaxFileBytes)
-        throw ConfigError(fmt::format("error: {}: file is larger than {} MiB; not a scenario",
-                                      file, kMaxFileBytes >> 20));
+        throw ConfigError(fmt::format("error: {}: file is larger than {} MiB; not a scenario", file,
+                                      kMaxFileBytes >> 20));
     if (text.find('\0') != std::string::npos)
-        throw ConfigError(fmt::format("error: {}: binary file (NUL bytes); expected YAML text",
-                                      file));
+        throw ConfigError(
+            fmt::format("error: {}: binary file (NUL bytes); expected YAML text", file));
     int depth = 0, line = 1;
     bool in_comment = false;
     char quote = 0;
@@ -127,11 +125,9 @@ void precheck(const std::string &text, const std::string &file) {
             in_comment = false;
             continue;
         }
-        if (in_comment)
-            continue;
+        if (in_comment) continue;
         if (quote) {
-            if (c == quote)
-                quote = 0;
+            if (c == quote) quote = 0;
             continue;
         }
         if (c == '#' && (i == line_start || text[i - 1] == ' '))
@@ -146,9 +142,9 @@ void precheck(const std::string &text, const std::string &file) {
         const bool deep_block = i - line_start > 4 * kMaxNesting && c != ' ' && c != '-' &&
                                 text.find_first_not_of(" -", line_start) == i;
         if (deep_flow || deep_block)
-            throw ConfigError(fmt::format(
-                "error: {}:{}:{}: nesting deeper than {} levels; not a scenario", file, line,
-                i - line_start + 1, kMaxNesting));
+            throw ConfigError(
+                fmt::format("error: {}:{}:{}: nesting deeper than {} levels; not a scenario", file,
+                            line, i - line_start + 1, kMaxNesting));
     }
     if (text.find_first_not_of(" \t\r\n") == std::string::npos)
         throw ConfigError(fmt::format("error: {}: empty file; expected a scenario with at least "
@@ -187,10 +183,8 @@ class Section {
     YAML::Node value(const std::string &key, const char *default_yaml) {
         known_.push_back(key);
         YAML::Node v = node_[key];
-        if (v.IsDefined() && !v.IsNull())
-            return v;
-        if (!default_yaml)
-            fail(ctx_, node_, path_of(key), "required key is missing");
+        if (v.IsDefined() && !v.IsNull()) return v;
+        if (!default_yaml) fail(ctx_, node_, path_of(key), "required key is missing");
         node_[key] = YAML::Load(default_yaml);
         ctx_.defaults.insert(path_of(key));
         return node_[key];
@@ -198,8 +192,8 @@ class Section {
     std::string scalar(const std::string &key, const char *def) {
         YAML::Node v = value(key, def);
         if (!v.IsScalar())
-            fail(ctx_, v, path_of(key), fmt::format("expected a single value, found {}",
-                                                    describe(v)));
+            fail(ctx_, v, path_of(key),
+                 fmt::format("expected a single value, found {}", describe(v)));
         return v.Scalar();
     }
     double unit(const std::string &key, const char *def, units::Parsed (*parse)(std::string_view)) {
@@ -211,8 +205,7 @@ class Section {
         if (!v.IsScalar())
             fail(ctx_, v, path, fmt::format("expected a value, found {}", describe(v)));
         const auto p = parse(v.Scalar());
-        if (!p.ok())
-            fail(ctx_, v, path, fmt::format("{} (found \"{}\")", p.error, v.Scalar()));
+        if (!p.ok()) fail(ctx_, v, path, fmt::format("{} (found \"{}\")", p.error, v.Scalar()));
         return p.value;
     }
     double duration(const std::string &key, const char *def) {
@@ -220,8 +213,7 @@ class Section {
     }
     double positive_duration(const std::string &key, const char *def) {
         const double d = duration(key, def);
-        if (d <= 0)
-            fail(ctx_, node_[key], path_of(key), "expected a duration greater than 0");
+        if (d <= 0) fail(ctx_, node_[key], path_of(key), "expected a duration greater than 0");
         return d;
     }
     double rate(const std::string &key, const char *def) { return unit(key, def, units::rate); }
@@ -241,16 +233,15 @@ class Section {
         YAML::Node v = value(key, def);
         return to_integer(v, path_of(key), lo, hi);
     }
-    long long to_integer(const YAML::Node &v, const std::string &path, long long lo,
-                         long long hi) {
+    long long to_integer(const YAML::Node &v, const std::string &path, long long lo, long long hi) {
         const std::string s = v.IsScalar() ? v.Scalar() : "";
         long long x = 0;
         auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
         if (!v.IsScalar() || s.empty() || ec != std::errc() || ptr != s.data() + s.size())
             fail(ctx_, v, path, fmt::format("expected a whole number, found {}", describe(v)));
         if (x < lo || x > hi)
-            fail(ctx_, v, path, fmt::format("expected a whole number from {} to {} (found {})",
-                                            lo, hi, x));
+            fail(ctx_, v, path,
+                 fmt::format("expected a whole number from {} to {} (found {})", lo, hi, x));
         return x;
     }
     bool flag(const std::string &key, const char *def) {
@@ -260,10 +251,8 @@ class Section {
     bool to_flag(const YAML::Node &v, const std::string &path) {
         if (v.IsScalar()) {
             const std::string s = v.Scalar();
-            if (s == "true" || s == "yes" || s == "on")
-                return true;
-            if (s == "false" || s == "no" || s == "off")
-                return false;
+            if (s == "true" || s == "yes" || s == "on") return true;
+            if (s == "false" || s == "no" || s == "off") return false;
         }
         fail(ctx_, v, path, fmt::format("expected true or false, found {}", describe(v)));
     }
@@ -277,8 +266,7 @@ class Section {
                           const std::vector<std::string> &options) {
         if (v.IsScalar())
             for (std::size_t i = 0; i < options.size(); ++i)
-                if (v.Scalar() == options[i])
-                    return i;
+                if (v.Scalar() == options[i]) return i;
         std::string hint;
         if (v.IsScalar())
             if (auto s = units::did_you_mean(v.Scalar(), options))
@@ -293,25 +281,22 @@ class Section {
         known_.push_back(key);
         YAML::Node v = node_[key];
         const bool given = v.IsDefined() && !v.IsNull();
-        if (present)
-            *present = given;
+        if (present) *present = given;
         if (!given) {
             node_[key] = YAML::Node(YAML::NodeType::Map);
             v.reset(node_[key]);
         } else if (!v.IsMap()) {
-            fail(ctx_, v, path_of(key), fmt::format("expected a map of keys, found {}",
-                                                    describe(v)));
+            fail(ctx_, v, path_of(key),
+                 fmt::format("expected a map of keys, found {}", describe(v)));
         }
         return Section(ctx_, node_[key], path_of(key));
     }
     // Every key written must be one this section reads.
     void finish() const {
-        if (!node_.IsMap())
-            return;
+        if (!node_.IsMap()) return;
         for (auto it = node_.begin(); it != node_.end(); ++it) {
             const std::string key = it->first.Scalar();
-            if (std::find(known_.begin(), known_.end(), key) != known_.end())
-                continue;
+            if (std::find(known_.begin(), known_.end(), key) != known_.end()) continue;
             std::string hint;
             if (auto s = units::did_you_mean(key, known_))
                 hint = fmt::format(" (did you mean {}?)", *s);
@@ -334,8 +319,7 @@ std::shared_ptr<const std::vector<double>> read_samples(Section &s, const YAML::
                                                         const std::string &file, bool sorted) {
     namespace fs = std::filesystem;
     fs::path p(file);
-    if (p.is_relative())
-        p = fs::path(s.ctx().base_dir) / p;
+    if (p.is_relative()) p = fs::path(s.ctx().base_dir) / p;
     std::ifstream in(p);
     if (!in)
         s.parse_unit(at, path, [](std::string_view) {
@@ -346,24 +330,22 @@ std::shared_ptr<const std::vector<double>> read_samples(Section &s, const YAML::
     int n = 0;
     while (std::getline(in, line)) {
         ++n;
-        if (line.empty() || line[0] == '#')
-            continue;
+        if (line.empty() || line[0] == '#') continue;
         auto v = units::number(line);
         if (!v.ok()) {
             v = units::duration(line);
             if (!v.ok())
-                fail(s.ctx(), at, path, fmt::format("{}:{}: expected a number of seconds or a "
-                                                    "duration, found \"{}\"",
-                                                    p.string(), n, line));
+                fail(s.ctx(), at, path,
+                     fmt::format("{}:{}: expected a number of seconds or a "
+                                 "duration, found \"{}\"",
+                                 p.string(), n, line));
         }
         if (v.value < 0)
             fail(s.ctx(), at, path, fmt::format("{}:{}: negative value", p.string(), n));
         values->push_back(v.value);
     }
-    if (values->empty())
-        fail(s.ctx(), at, path, fmt::format("{} holds no values", p.string()));
-    if (sorted)
-        std::sort(values->begin(), values->end());
+    if (values->empty()) fail(s.ctx(), at, path, fmt::format("{} holds no values", p.string()));
+    if (sorted) std::sort(values->begin(), values->end());
     return values;
 }
 
@@ -375,8 +357,7 @@ Distribution parse_random(Section &parent, const std::string &key, const char *d
             return static_cast<double>(parent.to_integer(n, p, 1, 1'000'000'000));
         return parent.parse_unit(n, p, units::duration);
     };
-    if (v.IsScalar())
-        return Distribution::constant_value(scalar_value(v, path));
+    if (v.IsScalar()) return Distribution::constant_value(scalar_value(v, path));
     if (!v.IsMap())
         fail(parent.ctx(), v, path,
              fmt::format("expected a {} or a map like {{dist: exponential, mean: 20ms}}, found {}",
@@ -385,17 +366,15 @@ Distribution parse_random(Section &parent, const std::string &key, const char *d
     const std::vector<std::string> kinds =
         q == Quantity::count
             ? std::vector<std::string>{"geometric", "constant"}
-            : std::vector<std::string>{"constant", "exponential", "lognormal", "uniform",
-                                       "erlang",   "hyperexp",    "weibull",   "pareto",
-                                       "empirical"};
+            : std::vector<std::string>{"constant", "exponential", "lognormal", "uniform",  "erlang",
+                                       "hyperexp", "weibull",     "pareto",    "empirical"};
     const std::string kind = kinds[s.choice("dist", nullptr, kinds)];
     Distribution d;
     auto positive = [&](const std::string &k) {
         YAML::Node n = s.value(k, nullptr);
         const double x = q == Quantity::count ? s.parse_unit(n, s.path_of(k), units::number)
                                               : s.parse_unit(n, s.path_of(k), units::duration);
-        if (!(x > 0))
-            fail(s.ctx(), n, s.path_of(k), "expected a value greater than 0");
+        if (!(x > 0)) fail(s.ctx(), n, s.path_of(k), "expected a value greater than 0");
         return x;
     };
     if (kind == "constant") {
@@ -413,8 +392,7 @@ Distribution parse_random(Section &parent, const std::string &key, const char *d
         d.kind = Distribution::Kind::uniform;
         d.min = s.duration("min", nullptr);
         d.max = s.duration("max", nullptr);
-        if (d.max < d.min)
-            fail(s.ctx(), s.node()["max"], s.path_of("max"), "expected max >= min");
+        if (d.max < d.min) fail(s.ctx(), s.node()["max"], s.path_of("max"), "expected max >= min");
         d.mean = (d.min + d.max) / 2;
     } else if (kind == "erlang") {
         d.kind = Distribution::Kind::erlang;
@@ -481,8 +459,7 @@ ArrivalProcess parse_arrival(Section &parent, const std::string &key) {
         a.rate = 0;
         for (auto &[t, r] : a.points)
             a.rate = std::max(a.rate, r);
-        if (a.rate <= 0)
-            fail(s.ctx(), pts, path, "at least one rate must be greater than 0");
+        if (a.rate <= 0) fail(s.ctx(), pts, path, "at least one rate must be greater than 0");
         break;
     }
     case ArrivalProcess::Kind::trace: {
@@ -500,9 +477,10 @@ Workload parse_workload(Section &root) {
     Workload out;
     Section sessions = w.child("sessions");
     out.arrival = parse_arrival(sessions, "arrival");
-    out.requests = parse_random(sessions, "requests", "{dist: geometric, mean: 8}", Quantity::count);
-    out.think_time = parse_random(sessions, "think_time", "{dist: exponential, mean: 5s}",
-                                  Quantity::duration);
+    out.requests =
+        parse_random(sessions, "requests", "{dist: geometric, mean: 8}", Quantity::count);
+    out.think_time =
+        parse_random(sessions, "think_time", "{dist: exponential, mean: 5s}", Quantity::duration);
     sessions.finish();
     Section request = w.child("request");
     out.service_time = parse_random(request, "service_time",
@@ -514,11 +492,11 @@ Workload parse_workload(Section &root) {
     out.timeout = client.positive_duration("timeout", "3s");
     Section retries = client.child("retries");
     out.max_retries = static_cast<int>(retries.integer("max", "2", 0, 100));
-    out.backoff = parse_random(retries, "backoff", "{dist: exponential, mean: 100ms}",
-                               Quantity::duration);
+    out.backoff =
+        parse_random(retries, "backoff", "{dist: exponential, mean: 100ms}", Quantity::duration);
     retries.finish();
-    out.on_state_loss =
-        static_cast<OnStateLoss>(client.choice("on_state_loss", "abandon", {"abandon", "continue"}));
+    out.on_state_loss = static_cast<OnStateLoss>(
+        client.choice("on_state_loss", "abandon", {"abandon", "continue"}));
     client.finish();
     w.finish();
     return out;
@@ -526,8 +504,7 @@ Workload parse_workload(Section &root) {
 
 void reject_unimplemented(Section &root, const std::string &key, const char *what) {
     root.allow(key);
-    if (!root.has(key))
-        return;
+    if (!root.has(key)) return;
     const YAML::Node v = root.node()[key];
     if (v.IsMap() && v.size() == 1 && v["enabled"].IsDefined() &&
         !root.to_flag(v["enabled"], root.path_of(key + ".enabled")))
@@ -583,8 +560,10 @@ Architecture parse_architecture(Section &root) {
     sticky.finish();
     Section hc = lb.child("health_check");
     a.load_balancer.health_interval = hc.positive_duration("interval", "30s");
-    a.load_balancer.unhealthy_threshold = static_cast<int>(hc.integer("unhealthy_threshold", "2", 1, 100));
-    a.load_balancer.healthy_threshold = static_cast<int>(hc.integer("healthy_threshold", "5", 1, 100));
+    a.load_balancer.unhealthy_threshold =
+        static_cast<int>(hc.integer("unhealthy_threshold", "2", 1, 100));
+    a.load_balancer.healthy_threshold =
+        static_cast<int>(hc.integer("healthy_threshold", "5", 1, 100));
     hc.finish();
     a.load_balancer.deregistration_delay = lb.duration("deregistration_delay", "300s");
     lb.finish();
@@ -593,18 +572,17 @@ Architecture parse_architecture(Section &root) {
     a.state.location = static_cast<StateLocation>(
         st.choice("location", "none", {"none", "local", "store", "client"}));
     Section store = st.child("store");
-    a.state.store.kind = static_cast<StoreKind>(store.choice("kind", "dynamodb", {"dynamodb", "redis"}));
+    a.state.store.kind =
+        static_cast<StoreKind>(store.choice("kind", "dynamodb", {"dynamodb", "redis"}));
     const bool redis = a.state.store.kind == StoreKind::redis;
-    a.state.store.read_latency =
-        parse_random(store, "read_latency",
-                     redis ? "{dist: lognormal, mean: 0.5ms, cv: 0.5}"
-                           : "{dist: lognormal, mean: 4ms, cv: 0.5}",
-                     Quantity::duration);
-    a.state.store.write_latency =
-        parse_random(store, "write_latency",
-                     redis ? "{dist: lognormal, mean: 0.6ms, cv: 0.5}"
-                           : "{dist: lognormal, mean: 6ms, cv: 0.5}",
-                     Quantity::duration);
+    a.state.store.read_latency = parse_random(store, "read_latency",
+                                              redis ? "{dist: lognormal, mean: 0.5ms, cv: 0.5}"
+                                                    : "{dist: lognormal, mean: 4ms, cv: 0.5}",
+                                              Quantity::duration);
+    a.state.store.write_latency = parse_random(store, "write_latency",
+                                               redis ? "{dist: lognormal, mean: 0.6ms, cv: 0.5}"
+                                                     : "{dist: lognormal, mean: 6ms, cv: 0.5}",
+                                               Quantity::duration);
     a.state.store.capacity = store.rate("capacity", redis ? "100000/s" : "4000/s");
     if (a.state.store.capacity <= 0)
         fail(root.ctx(), store.node()["capacity"], store.path_of("capacity"),
@@ -632,7 +610,8 @@ Architecture parse_architecture(Section &root) {
         for (std::size_t i = 0; i < events.size(); ++i) {
             const std::string p = fmt::format("{}[{}]", f.path_of("events"), i);
             if (!events[i].IsMap())
-                fail(root.ctx(), events[i], p, "expected a map like {at: 30m, kill: node, count: 1}");
+                fail(root.ctx(), events[i], p,
+                     "expected a map like {at: 30m, kill: node, count: 1}");
             Section e(root.ctx(), events[i], p);
             FaultEvent fe;
             fe.at = e.duration("at", nullptr);
@@ -679,8 +658,7 @@ void emit(YAML::Emitter &out, const YAML::Node &n, const std::string &path,
             const std::string child = path.empty() ? key : path + "." + key;
             out << YAML::Key << key << YAML::Value;
             emit(out, it->second, child, defaults);
-            if (!flow && defaults.count(child))
-                out << YAML::Comment("default");
+            if (!flow && defaults.count(child)) out << YAML::Comment("default");
         }
         out << YAML::EndMap;
     } else if (n.IsSequence()) {
@@ -696,9 +674,9 @@ void emit(YAML::Emitter &out, const YAML::Node &n, const std::string &path,
     }
 }
 
-const std::vector<std::string> kScenarioKeys = {"name",     "description", "duration",
-                                                "warmup",   "seed",        "replications",
-                                                "output",   "architectures", "sweep"};
+const std::vector<std::string> kScenarioKeys = {"name",   "description",   "duration",
+                                                "warmup", "seed",          "replications",
+                                                "output", "architectures", "sweep"};
 
 struct Override {
     std::string path;
@@ -722,9 +700,10 @@ std::vector<Override> parse_sets(const LoadOptions &options) {
 YAML::Node load_tree(const std::string &text, Context &ctx, const std::vector<Override> &sets) {
     YAML::Node root = parse_yaml(text, ctx.file);
     if (!root.IsMap())
-        fail(ctx, root, "", fmt::format("expected a map of keys (workload:, cluster:, ...), "
-                                        "found {}",
-                                        describe(root)));
+        fail(ctx, root, "",
+             fmt::format("expected a map of keys (workload:, cluster:, ...), "
+                         "found {}",
+                         describe(root)));
     for (const auto &o : sets) {
         YAML::Node v;
         try {
@@ -732,8 +711,7 @@ YAML::Node load_tree(const std::string &text, Context &ctx, const std::vector<Ov
         } catch (const YAML::Exception &e) {
             throw ConfigError(fmt::format("error: {}: invalid YAML value: {}", o.source, e.msg));
         }
-        if (!v.IsDefined() || v.IsNull())
-            v = YAML::Node(o.text);
+        if (!v.IsDefined() || v.IsNull()) v = YAML::Node(o.text);
         ctx.origins.emplace_back(o.path, o.source);
         set_path(root, o.path, v, ctx, root);
     }
@@ -771,8 +749,7 @@ std::string emit_resolved(const Scenario &sc, const std::vector<YAML::Node> &tre
         out << YAML::Key << "architectures" << YAML::Value << YAML::BeginSeq;
         for (const auto &arch : sc.points[p].architectures) {
             out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << arch.name;
-            if (!arch.preset.empty())
-                out << YAML::Key << "preset" << YAML::Value << arch.preset;
+            if (!arch.preset.empty()) out << YAML::Key << "preset" << YAML::Value << arch.preset;
             out << YAML::Key << "config" << YAML::Value;
             emit(out, trees[t], "", mark_defaults ? defaults[t] : none);
             ++t;
@@ -810,9 +787,9 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
         sc.timeseries_interval = out.positive_duration("timeseries_interval", "10s");
         out.finish();
         // The architecture keys are validated per architecture below.
-        for (const char *k : {"workload", "network", "cluster", "load_balancer", "state",
-                              "failures", "autoscaling", "serverless", "workflows", "costs",
-                              "architectures", "sweep"})
+        for (const char *k :
+             {"workload", "network", "cluster", "load_balancer", "state", "failures", "autoscaling",
+              "serverless", "workflows", "costs", "architectures", "sweep"})
             top.allow(k);
         top.value("workload", nullptr);
         top.value("cluster", nullptr);
@@ -887,7 +864,8 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                 const YAML::Node entry = archs[a];
                 const std::string path = fmt::format("architectures[{}]", a);
                 if (!entry.IsMap())
-                    fail(ctx, entry, path, "expected a map like {name: a, preset: stateful-sticky}");
+                    fail(ctx, entry, path,
+                         "expected a map like {name: a, preset: stateful-sticky}");
                 Section e(ctx, entry, path);
                 arch.name = e.scalar("name", nullptr);
                 if (e.has("preset")) {
@@ -900,7 +878,8 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                         e.to_choice(entry["preset"], e.path_of("preset"), names);
                     }
                     for (const auto &[k, v] : preset->keys) {
-                        ctx.origins.emplace_back(k, fmt::format("{} (preset {})", path, preset->name));
+                        ctx.origins.emplace_back(k,
+                                                 fmt::format("{} (preset {})", path, preset->name));
                         set_path(tree, k, YAML::Load(v), ctx, entry["preset"]);
                     }
                 }
@@ -946,8 +925,8 @@ Scenario load_scenario(const std::string &path, const LoadOptions &options) {
     std::string text;
     const auto size = fs::file_size(path, ec);
     if (ec || size > kMaxFileBytes)
-        throw ConfigError(fmt::format("error: {}: unreadable or larger than {} MiB", path,
-                                      kMaxFileBytes >> 20));
+        throw ConfigError(
+            fmt::format("error: {}: unreadable or larger than {} MiB", path, kMaxFileBytes >> 20));
     text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     return load_scenario_text(text, path, options);
 }

@@ -34,8 +34,7 @@ const std::vector<Preset> &presets() {
 
 const Preset *find_preset(const std::string &name) {
     for (const auto &p : presets())
-        if (p.name == name)
-            return &p;
+        if (p.name == name) return &p;
     return nullptr;
 }
 

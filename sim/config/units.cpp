@@ -22,11 +22,9 @@ bool split_number(std::string_view text, double &value, std::string_view &suffix
         text.remove_suffix(1);
     const char *begin = text.data();
     const char *end = begin + text.size();
-    if (begin != end && *begin == '+')
-        ++begin;
+    if (begin != end && *begin == '+') ++begin;
     auto [ptr, ec] = std::from_chars(begin, end, value);
-    if (ec != std::errc() || !std::isfinite(value))
-        return false;
+    if (ec != std::errc() || !std::isfinite(value)) return false;
     suffix = std::string_view(ptr, static_cast<std::size_t>(end - ptr));
     while (!suffix.empty() && suffix.front() == ' ')
         suffix.remove_prefix(1);
@@ -36,8 +34,7 @@ bool split_number(std::string_view text, double &value, std::string_view &suffix
 std::string unit_list(const std::vector<Unit> &units) {
     std::string out;
     for (const auto &u : units) {
-        if (!out.empty())
-            out += ", ";
+        if (!out.empty()) out += ", ";
         out += u.name;
     }
     return out;
@@ -53,8 +50,7 @@ Parsed with_units(std::string_view text, const std::vector<Unit> &units, std::st
         return {0, fmt::format("a {} needs a unit ({}), e.g. {}", what, unit_list(units), example)};
     for (const auto &u : units)
         if (suffix == u.name) {
-            if (v < 0)
-                return {0, fmt::format("a {} cannot be negative", what)};
+            if (v < 0) return {0, fmt::format("a {} cannot be negative", what)};
             return {v * u.factor, {}};
         }
     return {0, fmt::format("unknown {} unit \"{}\"; expected one of {}", what, suffix,
@@ -64,9 +60,8 @@ Parsed with_units(std::string_view text, const std::vector<Unit> &units, std::st
 } // namespace
 
 Parsed duration(std::string_view text) {
-    static const std::vector<Unit> units = {{"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3},
-                                            {"s", 1},     {"m", 60},    {"min", 60},
-                                            {"h", 3600},  {"d", 86400}};
+    static const std::vector<Unit> units = {{"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1},
+                                            {"m", 60},    {"min", 60},  {"h", 3600},  {"d", 86400}};
     return with_units(text, units, "duration", "20ms");
 }
 
@@ -77,9 +72,13 @@ Parsed rate(std::string_view text) {
 }
 
 Parsed size(std::string_view text) {
-    static const std::vector<Unit> units = {
-        {"B", 1},     {"KB", 1e3},          {"KiB", 1024},      {"MB", 1e6},
-        {"MiB", 1 << 20}, {"GB", 1e9}, {"GiB", 1024.0 * 1024 * 1024}};
+    static const std::vector<Unit> units = {{"B", 1},
+                                            {"KB", 1e3},
+                                            {"KiB", 1024},
+                                            {"MB", 1e6},
+                                            {"MiB", 1 << 20},
+                                            {"GB", 1e9},
+                                            {"GiB", 1024.0 * 1024 * 1024}};
     return with_units(text, units, "size", "4KiB");
 }
 
@@ -88,8 +87,7 @@ Parsed bandwidth(std::string_view text) {
     if (slash == std::string_view::npos || text.substr(slash) != "/s")
         return {0, "expected a bandwidth like 10MiB/s"};
     auto bytes = size(text.substr(0, slash));
-    if (bytes.ok() && bytes.value <= 0)
-        bytes.error = "expected a bandwidth greater than 0";
+    if (bytes.ok() && bytes.value <= 0) bytes.error = "expected a bandwidth greater than 0";
     return bytes;
 }
 
@@ -98,18 +96,15 @@ Parsed fraction(std::string_view text) {
     std::string_view suffix;
     if (!split_number(text, v, suffix) || !(suffix.empty() || suffix == "%"))
         return {0, "expected a fraction like 0.6 or a percentage like 60%"};
-    if (suffix == "%")
-        v /= 100;
-    if (v < 0 || v > 1)
-        return {0, "expected a fraction between 0 and 1 (0% to 100%)"};
+    if (suffix == "%") v /= 100;
+    if (v < 0 || v > 1) return {0, "expected a fraction between 0 and 1 (0% to 100%)"};
     return {v, {}};
 }
 
 Parsed number(std::string_view text) {
     double v = 0;
     std::string_view suffix;
-    if (!split_number(text, v, suffix) || !suffix.empty())
-        return {0, "expected a number"};
+    if (!split_number(text, v, suffix) || !suffix.empty()) return {0, "expected a number"};
     return {v, {}};
 }
 
@@ -144,18 +139,12 @@ std::optional<std::string> did_you_mean(std::string_view word,
 }
 
 std::string format_duration(double s) {
-    if (s == 0)
-        return "0s";
-    if (s >= 86400 && std::fmod(s, 86400) == 0)
-        return fmt::format("{}d", s / 86400);
-    if (s >= 3600 && std::fmod(s, 3600) == 0)
-        return fmt::format("{}h", s / 3600);
-    if (s >= 60 && std::fmod(s, 60) == 0)
-        return fmt::format("{}m", s / 60);
-    if (s >= 1)
-        return fmt::format("{:g}s", s);
-    if (s >= 1e-3)
-        return fmt::format("{:g}ms", s * 1e3);
+    if (s == 0) return "0s";
+    if (s >= 86400 && std::fmod(s, 86400) == 0) return fmt::format("{}d", s / 86400);
+    if (s >= 3600 && std::fmod(s, 3600) == 0) return fmt::format("{}h", s / 3600);
+    if (s >= 60 && std::fmod(s, 60) == 0) return fmt::format("{}m", s / 60);
+    if (s >= 1) return fmt::format("{:g}s", s);
+    if (s >= 1e-3) return fmt::format("{:g}ms", s * 1e3);
     return fmt::format("{:g}us", s * 1e6);
 }
 

@@ -5,7 +5,9 @@
 
 namespace statesim {
 
-double Rng::exponential(double mean) { return -mean * std::log(uniform_pos()); }
+double Rng::exponential(double mean) {
+    return -mean * std::log(uniform_pos());
+}
 
 // Marsaglia's polar method; the spare value is discarded to keep the stream stateless.
 double Rng::standard_normal() {
@@ -13,8 +15,7 @@ double Rng::standard_normal() {
         const double u = 2.0 * uniform() - 1.0;
         const double v = 2.0 * uniform() - 1.0;
         const double s = u * u + v * v;
-        if (s > 0.0 && s < 1.0)
-            return u * std::sqrt(-2.0 * std::log(s) / s);
+        if (s > 0.0 && s < 1.0) return u * std::sqrt(-2.0 * std::log(s) / s);
     }
 }
 
@@ -59,8 +60,7 @@ double Distribution::sample(Rng &rng) const {
     }
     case Kind::geometric: {
         // Trials until the first success, support {1, 2, ...}, mean 1/p.
-        if (mean <= 1.0)
-            return 1.0;
+        if (mean <= 1.0) return 1.0;
         const double p = 1.0 / mean;
         return 1.0 + std::floor(std::log(rng.uniform_pos()) / std::log1p(-p));
     }
@@ -102,8 +102,7 @@ double Distribution::variance() const {
         return scale * scale * (g2 - g1 * g1);
     }
     case Kind::pareto: {
-        if (shape <= 2)
-            return INFINITY;
+        if (shape <= 2) return INFINITY;
         const double xm = mean * (shape - 1) / shape;
         return xm * xm * shape / ((shape - 1) * (shape - 1) * (shape - 2));
     }
@@ -124,16 +123,26 @@ double Distribution::variance() const {
 
 const char *to_string(Distribution::Kind kind) {
     switch (kind) {
-    case Distribution::Kind::constant: return "constant";
-    case Distribution::Kind::exponential: return "exponential";
-    case Distribution::Kind::lognormal: return "lognormal";
-    case Distribution::Kind::uniform: return "uniform";
-    case Distribution::Kind::erlang: return "erlang";
-    case Distribution::Kind::hyperexp: return "hyperexp";
-    case Distribution::Kind::weibull: return "weibull";
-    case Distribution::Kind::pareto: return "pareto";
-    case Distribution::Kind::empirical: return "empirical";
-    case Distribution::Kind::geometric: return "geometric";
+    case Distribution::Kind::constant:
+        return "constant";
+    case Distribution::Kind::exponential:
+        return "exponential";
+    case Distribution::Kind::lognormal:
+        return "lognormal";
+    case Distribution::Kind::uniform:
+        return "uniform";
+    case Distribution::Kind::erlang:
+        return "erlang";
+    case Distribution::Kind::hyperexp:
+        return "hyperexp";
+    case Distribution::Kind::weibull:
+        return "weibull";
+    case Distribution::Kind::pareto:
+        return "pareto";
+    case Distribution::Kind::empirical:
+        return "empirical";
+    case Distribution::Kind::geometric:
+        return "geometric";
     }
     return "?";
 }

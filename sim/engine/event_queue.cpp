@@ -38,11 +38,9 @@ void EventQueue::cancel(std::uint64_t seq) {
 }
 
 bool EventQueue::is_cancelled(std::uint64_t seq) {
-    if (cancelled_.empty())
-        return false;
+    if (cancelled_.empty()) return false;
     auto it = std::lower_bound(cancelled_.begin(), cancelled_.end(), seq);
-    if (it == cancelled_.end() || *it != seq)
-        return false;
+    if (it == cancelled_.end() || *it != seq) return false;
     cancelled_.erase(it);
     return true;
 }
@@ -72,8 +70,7 @@ void EventQueue::refill() {
 
 Event EventQueue::pop() {
     for (;;) {
-        if (head_ == buckets_[0].size())
-            refill();
+        if (head_ == buckets_[0].size()) refill();
         const Event e = buckets_[0][head_++];
         if (!is_cancelled(e.seq)) {
             --size_;
@@ -84,11 +81,9 @@ Event EventQueue::pop() {
 
 SimTime EventQueue::peek_time() {
     while (size_ > 0) {
-        if (head_ == buckets_[0].size())
-            refill();
+        if (head_ == buckets_[0].size()) refill();
         const Event &e = buckets_[0][head_];
-        if (!is_cancelled(e.seq))
-            return e.time;
+        if (!is_cancelled(e.seq)) return e.time;
         ++head_; // drop the tombstoned head
     }
     return kForever;

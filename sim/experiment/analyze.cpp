@@ -68,11 +68,13 @@ std::string analyze_architecture(const Architecture &a) {
     out += fmt::format("  Little: mean requests at nodes L = λW = {:.4f}\n", lambda * response);
     if (!exact_routing || !exact_arrivals)
         out += fmt::format("  approximate:{}{}\n",
-                           exact_routing ? "" : " per-node arrivals are not Poisson under " +
-                                                    std::string(to_string(a.load_balancer.policy)) +
-                                                    " routing;",
-                           exact_arrivals ? "" : " session requests with think time are "
-                                                 "only approximately Poisson;");
+                           exact_routing
+                               ? ""
+                               : " per-node arrivals are not Poisson under " +
+                                     std::string(to_string(a.load_balancer.policy)) + " routing;",
+                           exact_arrivals ? ""
+                                          : " session requests with think time are "
+                                            "only approximately Poisson;");
     if (a.state.location == StateLocation::local && !a.load_balancer.sticky && n > 1 &&
         a.load_balancer.policy == BalancingPolicy::random)
         out += fmt::format("  lost sessions (random routing, local state): 1 - E[(1/N)^(k-1)] "

@@ -32,11 +32,9 @@ std::vector<RunRecord> run_experiment(const Scenario &sc, const ExperimentOption
     std::mutex progress_mutex;
     auto worker = [&] {
         for (;;) {
-            if (options.stop && options.stop->load())
-                return;
+            if (options.stop && options.stop->load()) return;
             const std::size_t i = next.fetch_add(1);
-            if (i >= runs.size())
-                return;
+            if (i >= runs.size()) return;
             RunRecord &rec = runs[i];
             RunSpec spec;
             spec.seed = rec.seed;
@@ -49,8 +47,7 @@ std::vector<RunRecord> run_experiment(const Scenario &sc, const ExperimentOption
             rec.done = !rec.result.interrupted;
             std::lock_guard lock(progress_mutex);
             ++finished;
-            if (options.progress)
-                options.progress(finished, runs.size());
+            if (options.progress) options.progress(finished, runs.size());
         }
     };
     const int jobs = std::max(1, options.jobs);

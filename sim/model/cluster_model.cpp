@@ -10,8 +10,12 @@ constexpr std::uint64_t kSlotMask = (1ULL << kSlotBits) - 1;
 std::uint64_t pack(std::uint64_t attempt, std::uint32_t slot) {
     return (attempt << kSlotBits) | slot;
 }
-std::uint32_t slot_of(std::uint64_t data) { return static_cast<std::uint32_t>(data & kSlotMask); }
-std::uint64_t attempt_of(std::uint64_t data) { return data >> kSlotBits; }
+std::uint32_t slot_of(std::uint64_t data) {
+    return static_cast<std::uint32_t>(data & kSlotMask);
+}
+std::uint64_t attempt_of(std::uint64_t data) {
+    return data >> kSlotBits;
+}
 } // namespace
 
 ClusterModel::ClusterModel(const Architecture &arch, const RunSpec &spec)
@@ -58,9 +62,15 @@ RunResult ClusterModel::run() {
             break;
         }
         switch (e.kind) {
-        case session_arrival: on_session_arrival(); break;
-        case client_send: on_client_send(e.target, e.data); break;
-        case lb_arrival: on_lb_arrival(e.target, e.data); break;
+        case session_arrival:
+            on_session_arrival();
+            break;
+        case client_send:
+            on_client_send(e.target, e.data);
+            break;
+        case lb_arrival:
+            on_lb_arrival(e.target, e.data);
+            break;
         case node_arrival:
             on_node_arrival(static_cast<int>(e.target), slot_of(e.data), attempt_of(e.data));
             break;
@@ -68,15 +78,27 @@ RunResult ClusterModel::run() {
             on_service_done(static_cast<int>(e.target), static_cast<std::uint32_t>(e.data),
                             static_cast<std::uint32_t>(e.data >> 32));
             break;
-        case client_response: on_client_response(e.target, e.data >> 1, e.data & 1); break;
-        case client_timeout: on_client_timeout(e.target, e.data); break;
-        case health_check: on_health_check(); break;
-        case fault: on_fault(e.target); break;
+        case client_response:
+            on_client_response(e.target, e.data >> 1, e.data & 1);
+            break;
+        case client_timeout:
+            on_client_timeout(e.target, e.data);
+            break;
+        case health_check:
+            on_health_check();
+            break;
+        case fault:
+            on_fault(e.target);
+            break;
         case node_booted:
             on_node_booted(static_cast<int>(e.target), static_cast<std::uint32_t>(e.data));
             break;
-        case sample: on_sample(); break;
-        case warmup_end: on_warmup_end(); break;
+        case sample:
+            on_sample();
+            break;
+        case warmup_end:
+            on_warmup_end();
+            break;
         }
     }
     now_ = result_.interrupted ? now_ : end_;
@@ -109,20 +131,18 @@ SimTime ClusterModel::next_arrival_after(SimTime t) {
     case ArrivalProcess::Kind::poisson:
         return t + from_seconds(arrival_rng_.exponential(1.0 / a.rate));
     case ArrivalProcess::Kind::trace: {
-        if (trace_index_ >= a.trace->size())
-            return kForever;
+        if (trace_index_ >= a.trace->size()) return kForever;
         return std::max(t, from_seconds((*a.trace)[trace_index_++]));
     }
     case ArrivalProcess::Kind::profile:
     case ArrivalProcess::Kind::diurnal: {
         // Thinning (Lewis & Shedler) against the peak rate.
-        const double peak = a.kind == ArrivalProcess::Kind::diurnal ? a.rate * (1 + a.amplitude)
-                                                                    : a.rate;
+        const double peak =
+            a.kind == ArrivalProcess::Kind::diurnal ? a.rate * (1 + a.amplitude) : a.rate;
         double s = to_seconds(t);
         for (int guard = 0; guard < 10'000'000; ++guard) {
             s += arrival_rng_.exponential(1.0 / peak);
-            if (s > to_seconds(end_))
-                return kForever;
+            if (s > to_seconds(end_)) return kForever;
             double rate = 0;
             if (a.kind == ArrivalProcess::Kind::diurnal) {
                 rate = a.rate * (1 + a.amplitude * std::sin(2 * M_PI * s / a.period));
@@ -137,8 +157,7 @@ SimTime ClusterModel::next_arrival_after(SimTime t) {
                 const double f = (s - lo->first) / (hi->first - lo->first);
                 rate = lo->second + f * (hi->second - lo->second);
             }
-            if (arrival_rng_.uniform() * peak < rate)
-                return from_seconds(s);
+            if (arrival_rng_.uniform() * peak < rate) return from_seconds(s);
         }
         return kForever;
     }
@@ -148,8 +167,7 @@ SimTime ClusterModel::next_arrival_after(SimTime t) {
 
 void ClusterModel::on_session_arrival() {
     const SimTime next = next_arrival_after(now_);
-    if (next != kForever)
-        schedule(next, session_arrival, 0, 0);
+    if (next != kForever) schedule(next, session_arrival, 0, 0);
 
     std::uint32_t slot;
     if (!free_sessions_.empty()) {
@@ -170,8 +188,7 @@ void ClusterModel::on_session_arrival() {
     s.rng.reseed(mix_seed(session_seed_base_, uid));
     s.requests_left = std::max(1, static_cast<int>(arch_.workload.requests.sample(s.rng)));
     s.measured = in_window(now_);
-    if (s.measured)
-        ++result_.sessions_started;
+    if (s.measured) ++result_.sessions_started;
     ++sessions_open_;
     begin_request(slot);
     on_client_send(slot, uid);
@@ -188,21 +205,18 @@ void ClusterModel::begin_request(std::uint32_t slot) {
 }
 
 SimTime ClusterModel::token_transfer(const Session &s) const {
-    if (arch_.state.location != StateLocation::client)
-        return 0;
+    if (arch_.state.location != StateLocation::client) return 0;
     return from_seconds(s.state_bytes / arch_.state.client.bandwidth);
 }
 
 void ClusterModel::on_client_send(std::uint32_t slot, std::uint64_t uid) {
     Session &s = sessions_[slot];
-    if (s.uid != uid)
-        return;
+    if (s.uid != uid) return;
     if (s.lost && arch_.workload.on_state_loss == OnStateLoss::abandon) {
         end_session(slot, false);
         return;
     }
-    if (s.request_start < 0)
-        s.request_start = now_;
+    if (s.request_start < 0) s.request_start = now_;
     s.attempt_start = now_;
     s.attempt = next_attempt_++;
     schedule(now_ + hop() + token_transfer(s), lb_arrival, slot, s.attempt);
@@ -210,8 +224,7 @@ void ClusterModel::on_client_send(std::uint32_t slot, std::uint64_t uid) {
 
 void ClusterModel::on_lb_arrival(std::uint32_t slot, std::uint64_t attempt) {
     Session &s = sessions_[slot];
-    if (s.attempt != attempt)
-        return;
+    if (s.attempt != attempt) return;
     const int node = route(s);
     s.target_node = node;
     if (node < 0) { // no target registered at all: the balancer answers 503 itself
@@ -223,8 +236,7 @@ void ClusterModel::on_lb_arrival(std::uint32_t slot, std::uint64_t attempt) {
 }
 
 int ClusterModel::route(Session &s) {
-    if (targets_.empty())
-        return -1;
+    if (targets_.empty()) return -1;
     if (arch_.load_balancer.sticky && s.sticky_node >= 0 && now_ < s.sticky_expiry &&
         std::binary_search(targets_.begin(), targets_.end(), s.sticky_node))
         return s.sticky_node;
@@ -236,8 +248,7 @@ int ClusterModel::route(Session &s) {
 
 int ClusterModel::capacity_of(const Node &n) const {
     const int w = arch_.cluster.workers;
-    if (now_ - n.booted_at >= from_seconds(arch_.cluster.warmup_period))
-        return w;
+    if (now_ - n.booted_at >= from_seconds(arch_.cluster.warmup_period)) return w;
     return std::max(1, static_cast<int>(w * arch_.cluster.warmup_capacity));
 }
 
@@ -312,8 +323,7 @@ void ClusterModel::add_resident(int node, std::uint32_t slot, Session &s) {
     while (!n.residents.empty()) {
         const Resident &r = n.residents.front();
         const Session &o = sessions_[r.slot];
-        if (o.uid == r.uid && holds_state(node, o))
-            break;
+        if (o.uid == r.uid && holds_state(node, o)) break;
         n.residents.pop_front();
     }
     n.residents.push_back({slot, s.uid});
@@ -356,8 +366,8 @@ void ClusterModel::start_service(int node, const Waiting &w) {
     SimTime t = now_;
     const bool current = s.attempt == w.attempt; // a stale attempt still costs CPU
     if (current && arch_.state.location == StateLocation::store) {
-        const bool cached = arch_.state.local_cache && s.cache_node == node &&
-                            s.cache_epoch == n.epoch;
+        const bool cached =
+            arch_.state.local_cache && s.cache_node == node && s.cache_epoch == n.epoch;
         if (!cached) {
             const auto read = store_.operate(t + hop(), false, store_rng_);
             result_.store_reads += in_window(now_);
@@ -367,8 +377,7 @@ void ClusterModel::start_service(int node, const Waiting &w) {
             t = read.done + hop();
         }
     }
-    if (current && job.ok)
-        settle_state(node, s);
+    if (current && job.ok) settle_state(node, s);
     t += s.service_demand;
     if (arch_.state.location == StateLocation::client)
         t += from_seconds(arch_.state.client.verify_time);
@@ -384,8 +393,7 @@ void ClusterModel::start_service(int node, const Waiting &w) {
         s.cache_node = node;
         s.cache_epoch = n.epoch;
     }
-    if (current)
-        s.target_node = node;
+    if (current) s.target_node = node;
     schedule(t, service_done, static_cast<std::uint32_t>(node),
              (static_cast<std::uint64_t>(n.epoch) << 32) | worker);
     // A response that will come back after the client's deadline: the client gives up first.
@@ -398,8 +406,7 @@ void ClusterModel::start_service(int node, const Waiting &w) {
 
 void ClusterModel::on_service_done(int node, std::uint32_t worker, std::uint32_t epoch) {
     Node &n = nodes_[static_cast<std::size_t>(node)];
-    if (n.epoch != epoch)
-        return; // the node crashed meanwhile: the request already failed
+    if (n.epoch != epoch) return; // the node crashed meanwhile: the request already failed
     const InService job = n.slots[worker];
     n.free_slots.push_back(static_cast<int>(worker));
     --n.busy;
@@ -422,19 +429,15 @@ void ClusterModel::on_service_done(int node, std::uint32_t worker, std::uint32_t
 // later (plus the token's transfer time).
 void ClusterModel::respond(int node, std::uint32_t slot, std::uint64_t attempt, bool ok,
                            SimTime at) {
-    if (node >= 0)
-        --outstanding_[static_cast<std::size_t>(node)];
+    if (node >= 0) --outstanding_[static_cast<std::size_t>(node)];
     const Session &s = sessions_[slot];
-    if (s.attempt != attempt)
-        return; // the client gave up on this attempt
-    schedule(at + hop() + token_transfer(s), client_response, slot,
-             (attempt << 1) | (ok ? 1 : 0));
+    if (s.attempt != attempt) return; // the client gave up on this attempt
+    schedule(at + hop() + token_transfer(s), client_response, slot, (attempt << 1) | (ok ? 1 : 0));
 }
 
 void ClusterModel::on_client_response(std::uint32_t slot, std::uint64_t attempt, bool ok) {
     Session &s = sessions_[slot];
-    if (s.attempt != attempt)
-        return;
+    if (s.attempt != attempt) return;
     s.attempt = 0;
     if (!ok) {
         attempt_failed(slot);
@@ -464,8 +467,7 @@ void ClusterModel::on_client_response(std::uint32_t slot, std::uint64_t attempt,
 
 void ClusterModel::on_client_timeout(std::uint32_t slot, std::uint64_t attempt) {
     Session &s = sessions_[slot];
-    if (s.attempt != attempt)
-        return;
+    if (s.attempt != attempt) return;
     s.attempt = 0; // a late response is ignored
     attempt_failed(slot);
 }
@@ -474,23 +476,19 @@ void ClusterModel::on_client_timeout(std::uint32_t slot, std::uint64_t attempt) 
 void ClusterModel::attempt_failed(std::uint32_t slot) {
     Session &s = sessions_[slot];
     ++interval_.failures;
-    if (in_window(now_))
-        ++result_.attempts_failed;
+    if (in_window(now_)) ++result_.attempts_failed;
     if (s.retries_used < arch_.workload.max_retries) {
         ++s.retries_used;
-        if (in_window(now_))
-            ++result_.retries;
+        if (in_window(now_)) ++result_.retries;
         schedule(now_ + arch_.workload.backoff.sample_time(net_rng_), client_send, slot, s.uid);
         return;
     }
-    if (in_window(now_))
-        ++result_.requests_failed;
+    if (in_window(now_)) ++result_.requests_failed;
     end_session(slot, false);
 }
 
 void ClusterModel::mark_lost(Session &s, LossCause cause) {
-    if (s.lost)
-        return;
+    if (s.lost) return;
     s.lost = true;
     ++lost_total_;
     if (s.measured) {
@@ -520,12 +518,10 @@ void ClusterModel::end_session(std::uint32_t slot, bool completed) {
 void ClusterModel::refresh_targets() {
     targets_.clear();
     for (std::size_t i = 0; i < nodes_.size(); ++i)
-        if (nodes_[i].registered && nodes_[i].healthy)
-            targets_.push_back(static_cast<int>(i));
+        if (nodes_[i].registered && nodes_[i].healthy) targets_.push_back(static_cast<int>(i));
     if (targets_.empty()) // every target unhealthy: the balancer fails open
         for (std::size_t i = 0; i < nodes_.size(); ++i)
-            if (nodes_[i].registered)
-                targets_.push_back(static_cast<int>(i));
+            if (nodes_[i].registered) targets_.push_back(static_cast<int>(i));
     ++membership_version_;
 }
 
@@ -534,8 +530,7 @@ void ClusterModel::on_health_check() {
     bool changed = false;
     for (std::size_t i = 0; i < nodes_.size(); ++i) {
         Node &n = nodes_[i];
-        if (!n.registered)
-            continue;
+        if (!n.registered) continue;
         if (n.alive) {
             n.checks_failed = 0;
             if (!n.healthy && ++n.checks_ok >= lb.healthy_threshold) {
@@ -553,13 +548,11 @@ void ClusterModel::on_health_check() {
                 n.replaced = true;
                 n.registered = false;
                 changed = true;
-                if (arch_.failures.replace_failed)
-                    launch_node(n.zone);
+                if (arch_.failures.replace_failed) launch_node(n.zone);
             }
         }
     }
-    if (changed)
-        refresh_targets();
+    if (changed) refresh_targets();
     schedule(now_ + from_seconds(lb.health_interval), health_check, 0, 0);
 }
 
@@ -568,10 +561,8 @@ void ClusterModel::on_fault(std::uint32_t index) {
     for (int k = 0; k < f.count; ++k) {
         std::vector<int> alive;
         for (std::size_t i = 0; i < nodes_.size(); ++i)
-            if (nodes_[i].alive)
-                alive.push_back(static_cast<int>(i));
-        if (alive.empty())
-            return;
+            if (nodes_[i].alive) alive.push_back(static_cast<int>(i));
+        if (alive.empty()) return;
         kill_node(alive[fault_rng_.below(alive.size())]);
     }
 }
@@ -649,8 +640,8 @@ void ClusterModel::update_levels() {
 }
 
 void ClusterModel::on_warmup_end() {
-    for (Level *l : {&nodes_in_service_, &nodes_billed_, &busy_workers_, &worker_capacity_,
-                     &in_system_})
+    for (Level *l :
+         {&nodes_in_service_, &nodes_billed_, &busy_workers_, &worker_capacity_, &in_system_})
         l->restart(now_);
     interval_busy_area_ = interval_capacity_area_ = 0;
 }

@@ -46,12 +46,10 @@ class PowerOfTwo final : public BalancingStrategy {
   public:
     std::size_t pick(const TargetView &v, std::uint64_t, Rng &rng) override {
         const std::size_t n = v.targets.size();
-        if (n == 1)
-            return 0;
+        if (n == 1) return 0;
         const std::size_t a = rng.below(n);
         std::size_t b = rng.below(n - 1);
-        if (b >= a)
-            ++b;
+        if (b >= a) ++b;
         const auto oa = v.outstanding[static_cast<std::size_t>(v.targets[a])];
         const auto ob = v.outstanding[static_cast<std::size_t>(v.targets[b])];
         return ob < oa ? b : a;
@@ -67,8 +65,8 @@ class ConsistentHash final : public BalancingStrategy {
             built_ = true;
         }
         const int node = ring_.node_for(session_id);
-        return static_cast<std::size_t>(
-            std::lower_bound(v.targets.begin(), v.targets.end(), node) - v.targets.begin());
+        return static_cast<std::size_t>(std::lower_bound(v.targets.begin(), v.targets.end(), node) -
+                                        v.targets.begin());
     }
 
   private:
@@ -95,8 +93,7 @@ void HashRing::rebuild(const std::vector<int> &targets) {
 }
 
 int HashRing::node_for(std::uint64_t key) const {
-    if (ring_.empty())
-        return -1;
+    if (ring_.empty()) return -1;
     const std::uint64_t h = hash64(key ^ 0x5bd1e995ULL);
     auto it = std::lower_bound(ring_.begin(), ring_.end(), std::make_pair(h, -1));
     return it == ring_.end() ? ring_.front().second : it->second;

@@ -8,10 +8,8 @@ namespace statesim {
 bool SessionStore::admit(SimTime t) {
     const std::int64_t second = t / kSecond;
     Window &w = windows_[static_cast<std::size_t>(second) % windows_.size()];
-    if (w.second != second)
-        w = Window{second, 0};
-    if (w.used + 1 > spec_.capacity)
-        return false;
+    if (w.second != second) w = Window{second, 0};
+    if (w.used + 1 > spec_.capacity) return false;
     w.used += 1;
     return true;
 }

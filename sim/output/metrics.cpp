@@ -3,14 +3,20 @@
 namespace statesim {
 namespace {
 
-double d(std::uint64_t v) { return static_cast<double>(v); }
+double d(std::uint64_t v) {
+    return static_cast<double>(v);
+}
 
 double lost_pct(const RunResult &r) {
     const auto ended = r.sessions_completed + r.sessions_lost + r.sessions_abandoned;
     return ended ? 100.0 * d(r.sessions_lost) / d(ended) : 0.0;
 }
-double ms(double ns) { return ns * 1e-6; }
-template <std::size_t C> double lost_cause(const RunResult &r) { return d(r.lost_by_cause[C]); }
+double ms(double ns) {
+    return ns * 1e-6;
+}
+template <std::size_t C> double lost_cause(const RunResult &r) {
+    return d(r.lost_by_cause[C]);
+}
 
 } // namespace
 
@@ -33,8 +39,8 @@ const std::vector<Metric> &metrics() {
         {"latency_p99_ms", [](const RunResult &r) { return ms(r.latency.quantile(0.99)); }, true},
         {"latency_p999_ms", [](const RunResult &r) { return ms(r.latency.quantile(0.999)); },
          false},
-        {"latency_max_ms", [](const RunResult &r) { return ms(static_cast<double>(r.latency.max())); },
-         false},
+        {"latency_max_ms",
+         [](const RunResult &r) { return ms(static_cast<double>(r.latency.max())); }, false},
         {"nodes_mean", [](const RunResult &r) { return r.nodes_mean; }, true},
         {"node_hours", [](const RunResult &r) { return r.node_hours; }, true},
         {"cold_starts", [](const RunResult &r) { return d(r.cold_starts); }, false},

@@ -14,13 +14,11 @@ namespace {
 
 // Quotes a CSV field when it holds a separator, a quote or a line break.
 std::string csv_field(const std::string &s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos)
-        return s;
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
     std::string out = "\"";
     for (char c : s) {
         out += c;
-        if (c == '"')
-            out += c; // doubled
+        if (c == '"') out += c; // doubled
     }
     out += '"';
     return out;
@@ -45,18 +43,15 @@ std::map<int, const RunResult *> runs_of(const std::vector<RunRecord> &runs, std
                                          std::size_t arch) {
     std::map<int, const RunResult *> out;
     for (const auto &r : runs)
-        if (r.done && r.point == point && r.architecture == arch)
-            out[r.replication] = &r.result;
+        if (r.done && r.point == point && r.architecture == arch) out[r.replication] = &r.result;
     return out;
 }
 
 } // namespace
 
 std::string format_number(double v) {
-    if (!std::isfinite(v))
-        return "nan";
-    if (v == std::floor(v) && std::fabs(v) < 1e15)
-        return fmt::format("{:.0f}", v);
+    if (!std::isfinite(v)) return "nan";
+    if (v == std::floor(v) && std::fabs(v) < 1e15) return fmt::format("{:.0f}", v);
     return fmt::format("{:.10g}", v);
 }
 
@@ -66,8 +61,7 @@ std::string summary_csv(const Scenario &sc, const std::vector<RunRecord> &runs) 
         out.append(",").append(m.name);
     out += sweep_header(sc) + "\n";
     for (const auto &r : runs) {
-        if (!r.done)
-            continue;
+        if (!r.done) continue;
         const auto &arch = sc.points[r.point].architectures[r.architecture];
         out += fmt::format("{},{},{},{},{}", csv_field(sc.name), r.point, csv_field(arch.name),
                            r.replication, r.seed);
@@ -87,8 +81,7 @@ std::string aggregate_csv(const Scenario &sc, const std::vector<RunRecord> &runs
         const auto baseline = runs_of(runs, p, 0);
         for (std::size_t a = 0; a < sc.points[p].architectures.size(); ++a) {
             const auto mine = runs_of(runs, p, a);
-            if (mine.empty())
-                continue;
+            if (mine.empty()) continue;
             out += fmt::format("{},{},{},{}", csv_field(sc.name), p,
                                csv_field(sc.points[p].architectures[a].name), mine.size());
             for (const auto &m : metrics()) {
@@ -99,9 +92,9 @@ std::string aggregate_csv(const Scenario &sc, const std::vector<RunRecord> &runs
                         diffs.push_back(m.value(*res) - m.value(*it->second));
                 }
                 const Estimate e = estimate(values), d = estimate(diffs);
-                out += fmt::format(",{},{},{},{}", format_number(e.mean),
-                                   format_number(e.half_width), format_number(d.mean),
-                                   format_number(d.half_width));
+                out +=
+                    fmt::format(",{},{},{},{}", format_number(e.mean), format_number(e.half_width),
+                                format_number(d.mean), format_number(d.half_width));
             }
             out += sweep_values(sc, p) + "\n";
         }
@@ -114,16 +107,15 @@ std::string timeseries_csv(const Scenario &sc, const std::vector<RunRecord> &run
                       "latency_p50_ms,latency_p99_ms,nodes_in_service,nodes_booting,utilization,"
                       "sessions_active,sessions_lost_total,store_throttles\n";
     for (const auto &r : runs) {
-        if (!r.done)
-            continue;
+        if (!r.done) continue;
         const auto &name = sc.points[r.point].architectures[r.architecture].name;
         for (const auto &t : r.result.timeseries)
             out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.point,
-                               csv_field(name), r.replication, format_number(t.time_s),
-                               t.arrivals, t.completions, t.failures,
-                               format_number(t.latency_p50_ms), format_number(t.latency_p99_ms),
-                               t.nodes_in_service, t.nodes_booting, format_number(t.utilization),
-                               t.sessions_active, t.sessions_lost_total, t.store_throttles);
+                               csv_field(name), r.replication, format_number(t.time_s), t.arrivals,
+                               t.completions, t.failures, format_number(t.latency_p50_ms),
+                               format_number(t.latency_p99_ms), t.nodes_in_service, t.nodes_booting,
+                               format_number(t.utilization), t.sessions_active,
+                               t.sessions_lost_total, t.store_throttles);
     }
     return out;
 }
@@ -132,8 +124,8 @@ std::string comparison_table(const Scenario &sc, const std::vector<RunRecord> &r
     std::string out;
     for (std::size_t p = 0; p < sc.points.size(); ++p) {
         const auto &archs = sc.points[p].architectures;
-        out += fmt::format("\n{}{}{}\n", sc.name, sc.description.empty() ? "" : " — ",
-                           sc.description);
+        out +=
+            fmt::format("\n{}{}{}\n", sc.name, sc.description.empty() ? "" : " — ", sc.description);
         if (!sc.points[p].values.empty()) {
             out += fmt::format("point {}:", p);
             for (const auto &[k, v] : sc.points[p].values)
@@ -153,8 +145,7 @@ std::string comparison_table(const Scenario &sc, const std::vector<RunRecord> &r
             out += fmt::format("{:>{}}", a.name.substr(0, kCol - 1), kCol);
         out += "\n";
         for (const auto &m : metrics()) {
-            if (!m.in_table)
-                continue;
+            if (!m.in_table) continue;
             std::string row = fmt::format("{:<{}}", m.name, kLabel);
             bool any = false;
             for (std::size_t a = 0; a < archs.size(); ++a) {
@@ -163,14 +154,13 @@ std::string comparison_table(const Scenario &sc, const std::vector<RunRecord> &r
                     v.push_back(m.value(*res));
                 const Estimate e = estimate(v);
                 any = any || e.mean != 0;
-                const std::string cell =
-                    v.empty() ? std::string("-")
-                              : fmt::format("{:.4g} ± {:.2g}", e.mean, e.half_width);
+                const std::string cell = v.empty()
+                                             ? std::string("-")
+                                             : fmt::format("{:.4g} ± {:.2g}", e.mean, e.half_width);
                 row += fmt::format("{:>{}}", cell, kCol);
             }
             // Loss causes that never happened only clutter the table.
-            if (any || !m.name.starts_with("lost_"))
-                out += row + "\n";
+            if (any || !m.name.starts_with("lost_")) out += row + "\n";
         }
     }
     return out;

@@ -31,10 +31,8 @@ FiniteQueue mmck(double lambda, double mean_service, int c, int capacity) {
     const double mu = 1 / mean_service;
     Eigen::MatrixXd q = Eigen::MatrixXd::Zero(n, n);
     for (int k = 0; k < n; ++k) {
-        if (k + 1 < n)
-            q(k, k + 1) = lambda;
-        if (k > 0)
-            q(k, k - 1) = mu * std::min(k, c);
+        if (k + 1 < n) q(k, k + 1) = lambda;
+        if (k > 0) q(k, k - 1) = mu * std::min(k, c);
         q(k, k) = -q.row(k).sum();
     }
     Eigen::MatrixXd a = q.transpose();

@@ -14,14 +14,12 @@ double t_quantile(double confidence, int dof) {
 Estimate estimate(const std::vector<double> &samples, double confidence) {
     Estimate e;
     e.n = static_cast<int>(samples.size());
-    if (e.n == 0)
-        return e;
+    if (e.n == 0) return e;
     double sum = 0;
     for (double x : samples)
         sum += x;
     e.mean = sum / e.n;
-    if (e.n < 2)
-        return e;
+    if (e.n < 2) return e;
     double ss = 0;
     for (double x : samples)
         ss += (x - e.mean) * (x - e.mean);

@@ -16,8 +16,7 @@ Histogram::Histogram() : counts_(kBuckets, 0) {}
 // Values below 128 have their own bucket; above, a bucket is (octave, top 7 mantissa bits).
 int Histogram::bucket_of(std::int64_t value) {
     const auto v = static_cast<std::uint64_t>(std::max<std::int64_t>(value, 0));
-    if (v < kSub)
-        return static_cast<int>(v);
+    if (v < kSub) return static_cast<int>(v);
     const int msb = 63 - std::countl_zero(v);
     const int shift = msb - kSubBits;
     const auto mantissa = static_cast<int>((v >> shift) & (kSub - 1));
@@ -25,8 +24,7 @@ int Histogram::bucket_of(std::int64_t value) {
 }
 
 double Histogram::bucket_midpoint(int bucket) {
-    if (bucket < kSub)
-        return bucket;
+    if (bucket < kSub) return bucket;
     const int shift = bucket / kSub - 1;
     const int mantissa = bucket % kSub;
     const double low = std::ldexp(static_cast<double>(kSub + mantissa), shift);
@@ -50,8 +48,7 @@ void Histogram::merge(const Histogram &other) {
 }
 
 double Histogram::quantile(double q) const {
-    if (count_ == 0)
-        return 0;
+    if (count_ == 0) return 0;
     const auto rank = static_cast<std::uint64_t>(
         std::max(1.0, std::ceil(std::clamp(q, 0.0, 1.0) * static_cast<double>(count_))));
     std::uint64_t seen = 0;

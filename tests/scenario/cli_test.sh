@@ -1,1 +1,100 @@
-exit 0
+#!/usr/bin/env bash
+# The command line end to end: exit codes, located errors, nothing written on bad input,
+# byte-identical output for any --jobs, SIGINT keeps complete files.
+set -u
+bin=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+passes=0
+
+expect() { # expect NAME WANTED_EXIT CMD...
+    local name=$1 want=$2
+    shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    local got=$?
+    if [ "$got" != "$want" ]; then
+        echo "FAIL $name: exit $got, wanted $want"; cat "$tmp/err"; failures=$((failures + 1))
+    else
+        passes=$((passes + 1))
+    fi
+}
+grep_in() { # grep_in NAME FILE PATTERN
+    if grep -q -- "$3" "$2"; then passes=$((passes + 1)); else
+        echo "FAIL $1: '$3' not in:"; cat "$2"; failures=$((failures + 1)); fi
+}
+
+mm1="$src/scenarios/validation/mm1.yaml"
+quick=(--duration 3m --replications 3 --quiet --set warmup=30s)
+
+expect version 0 "$bin" --version
+grep_in version "$tmp/out" "statesim "
+expect help 0 "$bin" --help
+grep_in help "$tmp/out" "examples:"
+expect no-args 2 "$bin"
+expect bad-command 2 "$bin" frobnicate
+expect bad-flag 2 "$bin" run "$mm1" --frobnicate
+expect missing-file 2 "$bin" run "$tmp/nope.yaml"
+grep_in missing-file "$tmp/err" "no such file"
+expect presets 0 "$bin" presets
+for p in single-server stateful-sticky stateful-nonsticky stateless-dynamodb stateless-redis stateless-jwt; do
+    grep_in presets "$tmp/out" "$p"
+done
+
+# A bad config: located error, exit 2, and nothing written.
+sed 's/policy: random/policy: round-robbin/' "$src/scenarios/validation/random-routing.yaml" >"$tmp/bad.yaml"
+expect bad-config 2 "$bin" run "$tmp/bad.yaml" --out "$tmp/bad-out"
+grep_in bad-config "$tmp/err" "bad.yaml:16:25: load_balancer.policy: unknown value \"round-robbin\""
+grep_in bad-config "$tmp/err" "did you mean round_robin?"
+[ ! -e "$tmp/bad-out" ] && passes=$((passes + 1)) || { echo "FAIL bad-config wrote files"; failures=$((failures + 1)); }
+expect bad-set 2 "$bin" run "$mm1" --set cluster.nodes=zero --out "$tmp/bad-out"
+grep_in bad-set "$tmp/err" "--set cluster.nodes=zero: cluster.nodes: expected a whole number"
+[ ! -e "$tmp/bad-out" ] && passes=$((passes + 1)) || { echo "FAIL bad-set wrote files"; failures=$((failures + 1)); }
+printf '\x00\x01\x02binary' >"$tmp/binary.yaml"
+expect binary 2 "$bin" check "$tmp/binary.yaml"
+: >"$tmp/empty.yaml"
+expect empty 2 "$bin" check "$tmp/empty.yaml"
+expect check 0 "$bin" check "$mm1"
+grep_in check "$tmp/out" "# default"
+expect analyze 0 "$bin" analyze "$mm1"
+grep_in analyze "$tmp/out" "mean latency = 66.6667 ms"
+
+# Determinism: same seed, same bytes, whatever --jobs; run after run.
+expect run-j1 0 "$bin" run "$mm1" "${quick[@]}" --jobs 1 --out "$tmp/j1"
+expect run-j2 0 "$bin" run "$mm1" "${quick[@]}" --jobs 2 --out "$tmp/j2"
+expect run-j2-again 0 "$bin" run "$mm1" "${quick[@]}" --jobs 2 --out "$tmp/j2b"
+for f in summary.csv aggregate.csv timeseries.csv resolved.yaml; do
+    cmp -s "$tmp/j1/$f" "$tmp/j2/$f" && cmp -s "$tmp/j2/$f" "$tmp/j2b/$f" &&
+        passes=$((passes + 1)) || { echo "FAIL determinism: $f differs"; failures=$((failures + 1)); }
+done
+[ "$(wc -l <"$tmp/j1/summary.csv")" = 4 ] && passes=$((passes + 1)) ||
+    { echo "FAIL summary rows"; failures=$((failures + 1)); }
+expect other-seed 0 "$bin" run "$mm1" "${quick[@]}" --seed 7 --out "$tmp/s7"
+cmp -s "$tmp/j1/summary.csv" "$tmp/s7/summary.csv" &&
+    { echo "FAIL another seed gave the same output"; failures=$((failures + 1)); } || passes=$((passes + 1))
+ls "$tmp/j1" | grep -q '\.tmp$' && { echo "FAIL temp files left"; failures=$((failures + 1)); } || passes=$((passes + 1))
+
+# SIGINT: exit 130, finished rows kept, every file complete (same field count on each line).
+"$bin" run "$mm1" --duration 2d --replications 8 --jobs 2 --quiet --out "$tmp/int" &
+pid=$!
+sleep 2
+kill -INT $pid
+wait $pid
+got=$?
+[ "$got" = 130 ] && passes=$((passes + 1)) || { echo "FAIL sigint exit $got"; failures=$((failures + 1)); }
+if [ -f "$tmp/int/summary.csv" ]; then
+    awk -F, 'NR==1{n=NF} NF!=n{bad=1} END{exit bad}' "$tmp/int/summary.csv" &&
+        passes=$((passes + 1)) || { echo "FAIL sigint summary ragged"; failures=$((failures + 1)); }
+else
+    echo "FAIL sigint wrote no summary"; failures=$((failures + 1))
+fi
+
+expect bench-phold 0 "$bin" bench phold --lps 100 --end 100
+grep_in bench-phold "$tmp/out" "events=.* wall_s=.* events_per_s=.* peak_rss_mb="
+expect bench-hold 0 "$bin" bench hold --pending 1000 --events 10000
+grep_in bench-hold "$tmp/out" "events_per_s="
+expect bench-bad 2 "$bin" bench phold --lps -3
+
+echo "$passes passed, $failures failed"
+[ "$failures" = 0 ]

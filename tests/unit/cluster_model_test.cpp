@@ -57,7 +57,7 @@ architectures:
 
 } // namespace
 
-TEST_CASE("conservation: started = completed + lost + abandoned + active, over many configs") {
+TEST_CASE("conservation law started = completed + lost + abandoned + active over many configs") {
     Rng pick(2024);
     const char *policies[] = {"round_robin", "random", "least_outstanding", "power_of_two",
                               "consistent_hash"};
@@ -115,13 +115,13 @@ TEST_CASE("a node kill loses sticky sessions but no stateless ones when retries 
     CHECK(redis.store_ops < dynamo.store_ops); // its local cache saves the reads
 }
 
-TEST_CASE("with too few retries, requests to a not-yet-detected dead node make clients give up") {
+TEST_CASE("with too few retries requests to an undetected dead node make clients give up") {
     const RunResult dynamo = run_one(kShop, 3, 2, {"workload.client.retries.max=0"});
     CHECK(dynamo.sessions_abandoned > 0);
     CHECK(dynamo.sessions_lost == 0);
 }
 
-TEST_CASE("without stickiness, local state is lost on the first request to another node") {
+TEST_CASE("without stickiness local state is lost on the first request to another node") {
     const RunResult r = run_one(kShop, 5, 1);
     check_conservation(r);
     CHECK(r.lost_by_cause[static_cast<std::size_t>(LossCause::routing)] > r.sessions_started / 2);
@@ -131,13 +131,13 @@ TEST_CASE("the dynamodb store adds a few milliseconds of latency") {
     const RunResult sticky = run_one(kShop, 3, 0);
     const RunResult dynamo = run_one(kShop, 3, 2);
     const double extra_ms = (dynamo.latency.mean() - sticky.latency.mean()) * 1e-6;
-    CHECK(extra_ms > 4);  // one read (4 ms) on every request plus writes (6 ms) on half
+    CHECK(extra_ms > 4); // one read (4 ms) on every request plus writes (6 ms) on half
     CHECK(extra_ms < 20);
 }
 
 TEST_CASE("a token that outgrows max_bytes loses the session") {
-    const RunResult r = run_one(kShop, 3, 3,
-                                {"state.client.max_bytes=700B", "workload.request.write_fraction=1"});
+    const RunResult r =
+        run_one(kShop, 3, 3, {"state.client.max_bytes=700B", "workload.request.write_fraction=1"});
     // 300 B per write: the third write overflows 700 B; sessions of 3+ requests are lost.
     check_conservation(r);
     CHECK(r.lost_by_cause[static_cast<std::size_t>(LossCause::token_overflow)] > 0);
@@ -149,7 +149,7 @@ TEST_CASE("local memory beyond the limit evicts the oldest sessions") {
     CHECK(r.lost_by_cause[static_cast<std::size_t>(LossCause::eviction)] > 0);
 }
 
-TEST_CASE("same seed, same results; another seed, other results") {
+TEST_CASE("same seed gives the same results and another seed other results") {
     const RunResult a = run_one(kShop, 9, 0), b = run_one(kShop, 9, 0), c = run_one(kShop, 10, 0);
     CHECK(a.events == b.events);
     CHECK(a.requests_ok == b.requests_ok);

@@ -54,7 +54,7 @@ TEST_CASE("a minimal file gets the documented defaults") {
     CHECK(contains(shown, "statesim_version"));
 }
 
-TEST_CASE("presets, set: and --set apply in the documented order") {
+TEST_CASE("presets and set and --set apply in the documented order") {
     const std::string text = std::string(kMinimal) + R"(
 architectures:
   - {name: sticky, preset: stateful-sticky}
@@ -68,16 +68,16 @@ architectures:
     REQUIRE(archs.size() == 3);
     CHECK(archs[0].state.location == StateLocation::local); // preset beats the base
     CHECK(archs[0].load_balancer.sticky);
-    CHECK(archs[0].cluster.nodes == 3);                      // --set edits the base
+    CHECK(archs[0].cluster.nodes == 3); // --set edits the base
     CHECK(archs[1].state.location == StateLocation::store);
     CHECK(archs[1].state.store.kind == StoreKind::dynamodb);
-    CHECK(archs[1].cluster.nodes == 6);                      // set: beats everything
-    CHECK(archs[2].cluster.nodes == 1);                      // single-server pins one node
+    CHECK(archs[1].cluster.nodes == 6); // set: beats everything
+    CHECK(archs[2].cluster.nodes == 1); // single-server pins one node
 }
 
-TEST_CASE("store kind sets its defaults; explicit keys still win") {
-    const std::string text = std::string(kMinimal) +
-                             "state: {location: store, store: {kind: redis, capacity: 5/s}}\n";
+TEST_CASE("store kind sets its defaults and explicit keys still win") {
+    const std::string text =
+        std::string(kMinimal) + "state: {location: store, store: {kind: redis, capacity: 5/s}}\n";
     const Scenario sc = load_scenario_text(text, "t.yaml");
     const auto &st = sc.points[0].architectures[0].state.store;
     CHECK(st.kind == StoreKind::redis);
@@ -87,8 +87,8 @@ TEST_CASE("store kind sets its defaults; explicit keys still win") {
 }
 
 TEST_CASE("a sweep makes one point per combination") {
-    const std::string text = std::string(kMinimal) +
-                             "sweep:\n  cluster.nodes: [1, 2, 4]\n  cluster.workers: [8, 16]\n";
+    const std::string text =
+        std::string(kMinimal) + "sweep:\n  cluster.nodes: [1, 2, 4]\n  cluster.workers: [8, 16]\n";
     const Scenario sc = load_scenario_text(text, "t.yaml");
     REQUIRE(sc.points.size() == 6);
     CHECK(sc.sweep_keys == std::vector<std::string>{"cluster.nodes", "cluster.workers"});
@@ -99,10 +99,9 @@ TEST_CASE("a sweep makes one point per combination") {
     CHECK(sc.points[3].values[0].second == "2");
 }
 
-TEST_CASE("bad input is a located error naming key, expectation and finding") {
+TEST_CASE("bad input is a located error naming key and expectation and finding") {
     SUBCASE("unknown enum value, with a suggestion") {
-        const auto e = error_of(std::string(kMinimal) +
-                                "load_balancer:\n  policy: round-robbin\n");
+        const auto e = error_of(std::string(kMinimal) + "load_balancer:\n  policy: round-robbin\n");
         CHECK(contains(e, "t.yaml:8:11: load_balancer.policy: unknown value \"round-robbin\""));
         CHECK(contains(e, "did you mean round_robin?"));
     }
@@ -128,15 +127,15 @@ TEST_CASE("bad input is a located error naming key, expectation and finding") {
                        "cluster.warmup_capacity: expected a fraction between 0 and 1"));
     }
     SUBCASE("bad distribution") {
-        CHECK(contains(error_of(std::string(kMinimal) +
-                                "  boot_time: {dist: lognormal, mean: 90s}\n"),
-                       "cluster.boot_time.cv: required key is missing"));
-        CHECK(contains(error_of(std::string(kMinimal) +
-                                "  boot_time: {dist: gaussian, mean: 90s}\n"),
-                       "cluster.boot_time.dist: unknown value \"gaussian\""));
-        CHECK(contains(error_of(std::string(kMinimal) +
-                                "  boot_time: {dist: pareto, mean: 90s, shape: 1}\n"),
-                       "cluster.boot_time.shape"));
+        CHECK(contains(
+            error_of(std::string(kMinimal) + "  boot_time: {dist: lognormal, mean: 90s}\n"),
+            "cluster.boot_time.cv: required key is missing"));
+        CHECK(
+            contains(error_of(std::string(kMinimal) + "  boot_time: {dist: gaussian, mean: 90s}\n"),
+                     "cluster.boot_time.dist: unknown value \"gaussian\""));
+        CHECK(contains(
+            error_of(std::string(kMinimal) + "  boot_time: {dist: pareto, mean: 90s, shape: 1}\n"),
+            "cluster.boot_time.shape"));
     }
     SUBCASE("required sections") {
         CHECK(contains(error_of("name: x\ncluster: {}\n"), "workload: required key is missing"));

@@ -10,7 +10,7 @@
 
 using namespace statesim;
 
-TEST_CASE("events come out by time, ties in insertion order") {
+TEST_CASE("events come out by time with ties in insertion order") {
     EventQueue q;
     q.push(30, 0, 1, 0);
     q.push(10, 0, 2, 0);

@@ -28,7 +28,7 @@ TEST_CASE("every percentile is within 1% of the exact sample value") {
     CHECK(h.max() == xs.back());
 }
 
-TEST_CASE("small values are exact; merging adds counts") {
+TEST_CASE("small values are exact and merging adds counts") {
     Histogram a, b;
     for (int v = 0; v < 100; ++v)
         a.add(v);

@@ -8,7 +8,7 @@
 
 using namespace statesim;
 
-TEST_CASE("xoshiro256** matches the reference implementation's test vector") {
+TEST_CASE("xoshiro256 starstar matches the reference test vector") {
     Rng r = Rng::from_state(1, 2, 3, 4);
     CHECK(r.next() == 11520ULL);
     CHECK(r.next() == 0ULL);
@@ -83,7 +83,9 @@ static void check_moments(const Distribution &d, int n = 400000) {
 TEST_CASE("samplers have the documented mean and variance") {
     Distribution d;
     d.mean = 0.02;
-    SUBCASE("exponential") { d.kind = Distribution::Kind::exponential; }
+    SUBCASE("exponential") {
+        d.kind = Distribution::Kind::exponential;
+    }
     SUBCASE("lognormal cv 1.5") {
         d.kind = Distribution::Kind::lognormal;
         d.cv = 1.5;
@@ -116,7 +118,7 @@ TEST_CASE("samplers have the documented mean and variance") {
     check_moments(d);
 }
 
-TEST_CASE("below(n) covers [0, n) uniformly") {
+TEST_CASE("below(n) covers 0 to n-1 uniformly") {
     Rng rng(5);
     std::vector<int> counts(7, 0);
     for (int i = 0; i < 70000; ++i)

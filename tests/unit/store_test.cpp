@@ -4,7 +4,7 @@
 
 using namespace statesim;
 
-TEST_CASE("the store admits `capacity` operations per second and throttles the rest") {
+TEST_CASE("the store admits capacity operations per second and throttles the rest") {
     StoreSpec spec;
     spec.capacity = 10;
     spec.read_latency = Distribution::constant_value(0.004);

@@ -27,7 +27,7 @@ TEST_CASE("a bare number where a unit is required is an error that says so") {
     CHECK_FALSE(units::size("300").ok());
 }
 
-TEST_CASE("rates, sizes, bandwidths and fractions") {
+TEST_CASE("rates and sizes and bandwidths and fractions") {
     CHECK(units::rate("50/s").value == 50);
     CHECK(units::rate("300/min").value == doctest::Approx(5));
     CHECK(units::rate("2/h").value == doctest::Approx(2.0 / 3600));

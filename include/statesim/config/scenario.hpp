@@ -13,9 +13,9 @@ namespace statesim {
 struct ArrivalProcess {
     enum class Kind { poisson, profile, diurnal, trace };
     Kind kind = Kind::poisson;
-    double rate = 40;                               // poisson, per second
-    std::vector<std::pair<double, double>> points;  // profile: (time s, rate /s), linear between
-    double amplitude = 0, period = 86400;           // diurnal around `rate`
+    double rate = 40;                                 // poisson, per second
+    std::vector<std::pair<double, double>> points;    // profile: (time s, rate /s), linear between
+    double amplitude = 0, period = 86400;             // diurnal around `rate`
     std::shared_ptr<const std::vector<double>> trace; // trace: sorted arrival times (s)
 };
 
@@ -45,7 +45,13 @@ struct ClusterSpec {
     double session_memory_limit = 1024.0 * 1024 * 1024;
 };
 
-enum class BalancingPolicy { round_robin, random, least_outstanding, power_of_two, consistent_hash };
+enum class BalancingPolicy {
+    round_robin,
+    random,
+    least_outstanding,
+    power_of_two,
+    consistent_hash
+};
 
 struct LoadBalancerSpec {
     BalancingPolicy policy = BalancingPolicy::round_robin;
@@ -128,7 +134,7 @@ struct Scenario {
     double timeseries_interval = 10;
     std::vector<std::string> sweep_keys;
     std::vector<SweepPoint> points;
-    std::string resolved_yaml; // presets expanded, overrides and defaults applied
+    std::string resolved_yaml;               // presets expanded, overrides and defaults applied
     std::string resolved_yaml_with_defaults; // the same, filled-in defaults marked
 };
 

@@ -14,12 +14,12 @@ struct Parsed {
     bool ok() const { return error.empty(); }
 };
 
-Parsed duration(std::string_view text); // "250us" "20ms" "5s" "10m" "2h" "2d" -> seconds
-Parsed rate(std::string_view text);     // "50/s" "300/min" "2/h" -> per second
-Parsed size(std::string_view text);     // "300B" "4KiB" "2MiB" "1GB" -> bytes
+Parsed duration(std::string_view text);  // "250us" "20ms" "5s" "10m" "2h" "2d" -> seconds
+Parsed rate(std::string_view text);      // "50/s" "300/min" "2/h" -> per second
+Parsed size(std::string_view text);      // "300B" "4KiB" "2MiB" "1GB" -> bytes
 Parsed bandwidth(std::string_view text); // "10MiB/s" -> bytes per second
-Parsed fraction(std::string_view text); // "60%" or "0.6" -> 0.6
-Parsed number(std::string_view text);   // a plain finite number
+Parsed fraction(std::string_view text);  // "60%" or "0.6" -> 0.6
+Parsed number(std::string_view text);    // a plain finite number
 
 // Suggestion for a misspelt word among candidates, or nullopt when nothing is close.
 std::optional<std::string> did_you_mean(std::string_view word,

@@ -29,7 +29,7 @@ struct Distribution {
     double cv = 1;    // lognormal, hyperexp
     double shape = 1; // weibull, pareto
     double min = 0, max = 0;
-    int k = 1; // erlang phases
+    int k = 1;                                          // erlang phases
     std::shared_ptr<const std::vector<double>> samples; // empirical (sorted), shared read-only
 
     static Distribution constant_value(double v) {

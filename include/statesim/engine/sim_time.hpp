@@ -13,8 +13,14 @@ inline constexpr SimTime kMillisecond = 1'000'000;
 inline constexpr SimTime kSecond = 1'000'000'000;
 inline constexpr SimTime kForever = INT64_MAX;
 
-inline SimTime from_seconds(double s) { return static_cast<SimTime>(std::llround(s * 1e9)); }
-inline double to_seconds(SimTime t) { return static_cast<double>(t) * 1e-9; }
-inline double to_millis(SimTime t) { return static_cast<double>(t) * 1e-6; }
+inline SimTime from_seconds(double s) {
+    return static_cast<SimTime>(std::llround(s * 1e9));
+}
+inline double to_seconds(SimTime t) {
+    return static_cast<double>(t) * 1e-9;
+}
+inline double to_millis(SimTime t) {
+    return static_cast<double>(t) * 1e-6;
+}
 
 } // namespace statesim

@@ -17,7 +17,7 @@ namespace statesim {
 struct RunSpec {
     std::uint64_t seed = 42; // the replication's seed: same for every architecture (CRN)
     SimTime warmup = 0;
-    SimTime duration = 0;     // measured after warmup
+    SimTime duration = 0; // measured after warmup
     SimTime timeseries_interval = 10 * kSecond;
     const std::atomic<bool> *stop = nullptr; // set on SIGINT: the run ends early, flagged
 };
@@ -48,8 +48,8 @@ class ClusterModel {
 
     struct Session {
         std::uint64_t uid = 0;
-        Rng rng;                      // workload draws: identical across architectures
-        std::uint64_t attempt = 0;    // id of the attempt in flight (0: none)
+        Rng rng;                   // workload draws: identical across architectures
+        std::uint64_t attempt = 0; // id of the attempt in flight (0: none)
         std::uint64_t timeout_for = 0;
         int requests_left = 0;
         int retries_used = 0;

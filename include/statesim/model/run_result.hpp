@@ -32,9 +32,9 @@ struct RunResult {
     Histogram latency; // ns, successful requests, retries included
     double duration_s = 0;
     double nodes_mean = 0, node_hours = 0;
-    double utilization = 0;              // busy worker-time / available worker-time
-    double requests_in_system_mean = 0;  // time-average requests at nodes (Little's L)
-    double node_response_mean_ms = 0;    // mean time a served request spent at its node
+    double utilization = 0;             // busy worker-time / available worker-time
+    double requests_in_system_mean = 0; // time-average requests at nodes (Little's L)
+    double node_response_mean_ms = 0;   // mean time a served request spent at its node
     std::uint64_t cold_starts = 0, store_ops = 0, store_reads = 0, store_writes = 0,
                   store_throttles = 0, workflows_completed = 0, workflows_lost = 0;
     double cost_usd = 0;

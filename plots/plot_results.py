@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Reads a statesim output directory's CSVs and writes PNG plots next to them."""
+import csv
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def read(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def plot_comparison(out, aggregate):
+    """One panel per headline metric: mean with its 95% CI per architecture (point 0)."""
+    rows = [r for r in aggregate if r["point"] == "0"]
+    names = [r["architecture"] for r in rows]
+    panels = [("lost_session_pct", "lost sessions (%)"),
+              ("latency_p99_ms", "p99 latency (ms)"),
+              ("throughput_rps", "throughput (req/s)"),
+              ("cost_usd", "cost (USD)")]
+    fig, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 4))
+    for ax, (key, label) in zip(axes, panels):
+        means = [float(r[key + "_mean"]) for r in rows]
+        errs = [float(r[key + "_ci95"]) for r in rows]
+        ax.bar(range(len(rows)), means, yerr=errs, capsize=4, color="tab:blue")
+        ax.set_xticks(range(len(rows)))
+        ax.set_xticklabels(names, rotation=30, ha="right", fontsize=8)
+        ax.set_title(label)
+    fig.suptitle(f"{rows[0]['scenario']}: mean ± 95% CI over {rows[0]['replications']} replications")
+    fig.tight_layout()
+    fig.savefig(out / "comparison.png", dpi=110)
+    plt.close(fig)
+
+
+def plot_timeseries(out, series):
+    """Replication 0 of point 0 over time, one line per architecture."""
+    by_arch = defaultdict(list)
+    for r in series:
+        if r["point"] == "0" and r["replication"] == "0":
+            by_arch[r["architecture"]].append(r)
+    panels = [("completions", "completions per interval"),
+              ("latency_p99_ms", "p99 latency (ms)"),
+              ("sessions_lost_total", "sessions lost (cumulative)"),
+              ("nodes_in_service", "nodes in service")]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(10, 2.6 * len(panels)), sharex=True)
+    for ax, (key, label) in zip(axes, panels):
+        for arch, rows in by_arch.items():
+            ax.plot([float(r["time_s"]) / 60 for r in rows], [float(r[key]) for r in rows],
+                    label=arch, linewidth=1)
+        ax.set_ylabel(label, fontsize=8)
+    axes[0].legend(fontsize=8, ncol=len(by_arch))
+    axes[-1].set_xlabel("simulated time (min)")
+    fig.tight_layout()
+    fig.savefig(out / "timeseries.png", dpi=110)
+    plt.close(fig)
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: plot_results.py RESULTS_DIR")
+    out = Path(sys.argv[1])
+    plot_comparison(out, read(out / "aggregate.csv"))
+    plot_timeseries(out, read(out / "timeseries.csv"))
+    print(f"wrote {out}/comparison.png, {out}/timeseries.png")
+
+
+if __name__ == "__main__":
+    main()
