@@ -8,13 +8,21 @@
 namespace statesim {
 
 EventQueue::EventQueue() {
-    for (auto &b : buckets_)
-        b.reserve(16);
+    current_.reserve(16);
 }
 
-int EventQueue::bucket_of(std::uint64_t key, std::uint64_t last) {
-    const std::uint64_t diff = key ^ last;
-    return diff == 0 ? 0 : 64 - std::countl_zero(diff);
+void EventQueue::file(const Event &e) {
+    const auto key = static_cast<std::uint64_t>(e.time);
+    const std::uint64_t diff = key ^ last_;
+    if (diff == 0) {
+        current_.push_back(e); // later seq than everything there: order kept
+        return;
+    }
+    const int level = (63 - std::countl_zero(diff)) / kDigitBits;
+    const auto digit = static_cast<int>((key >> (level * kDigitBits)) & (kDigits - 1));
+    buckets_[level][digit].push_back(e);
+    nonempty_[level] = static_cast<std::uint16_t>(nonempty_[level] | (1u << digit));
+    levels_ = static_cast<std::uint16_t>(levels_ | (1u << level));
 }
 
 std::uint64_t EventQueue::push(SimTime time, std::uint32_t kind, std::uint32_t target,
@@ -23,7 +31,7 @@ std::uint64_t EventQueue::push(SimTime time, std::uint32_t kind, std::uint32_t t
     if (time < 0 || key < last_)
         throw std::logic_error("EventQueue::push: event scheduled in the past");
     const std::uint64_t seq = next_seq_++;
-    buckets_[bucket_of(key, last_)].push_back(Event{time, seq, kind, target, data});
+    file(Event{time, seq, kind, target, data});
     ++size_;
     return seq;
 }
@@ -45,33 +53,37 @@ bool EventQueue::is_cancelled(std::uint64_t seq) {
     return true;
 }
 
-// Bucket 0 is exhausted: take the lowest non-empty bucket, make its minimum time the new
-// `last_`, and redistribute it. Events equal to the new minimum land in bucket 0 and are sorted
-// by seq; later pushes at that same time carry higher seqs, so appending keeps the order.
+// The current time is exhausted: the lowest non-empty bucket holds the earliest events; its
+// minimum becomes `last_` and the bucket is re-filed against it. Events at exactly that time
+// land in current_ and are sorted by seq; later pushes at that time carry higher seqs.
 void EventQueue::refill() {
-    buckets_[0].clear();
+    current_.clear();
     head_ = 0;
-    int i = 1;
-    while (buckets_[i].empty())
-        ++i;
-    auto &from = buckets_[i];
+    const int level = std::countr_zero(levels_);
+    const int digit = std::countr_zero(nonempty_[level]);
+    std::vector<Event> from;
+    from.swap(buckets_[level][digit]);
+    nonempty_[level] = static_cast<std::uint16_t>(nonempty_[level] & ~(1u << digit));
+    if (nonempty_[level] == 0) levels_ = static_cast<std::uint16_t>(levels_ & ~(1u << level));
     std::uint64_t min_key = UINT64_MAX;
     for (const Event &e : from)
         min_key = std::min(min_key, static_cast<std::uint64_t>(e.time));
     last_ = min_key;
     for (const Event &e : from)
-        buckets_[bucket_of(static_cast<std::uint64_t>(e.time), last_)].push_back(e);
-    from.clear();
-    auto &zero = buckets_[0];
-    if (zero.size() > 1)
-        std::sort(zero.begin(), zero.end(),
+        file(e);
+    if (current_.size() > 1)
+        std::sort(current_.begin(), current_.end(),
                   [](const Event &a, const Event &b) { return a.seq < b.seq; });
+    // Nothing re-files into the emptied bucket (its events now differ from last_ lower down):
+    // hand its storage back for reuse.
+    from.clear();
+    from.swap(buckets_[level][digit]);
 }
 
 Event EventQueue::pop() {
     for (;;) {
-        if (head_ == buckets_[0].size()) refill();
-        const Event e = buckets_[0][head_++];
+        if (head_ == current_.size()) refill();
+        const Event e = current_[head_++];
         if (!is_cancelled(e.seq)) {
             --size_;
             return e;
@@ -81,8 +93,8 @@ Event EventQueue::pop() {
 
 SimTime EventQueue::peek_time() {
     while (size_ > 0) {
-        if (head_ == buckets_[0].size()) refill();
-        const Event &e = buckets_[0][head_];
+        if (head_ == current_.size()) refill();
+        const Event &e = current_[head_];
         if (!is_cancelled(e.seq)) return e.time;
         ++head_; // drop the tombstoned head
     }

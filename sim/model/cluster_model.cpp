@@ -54,52 +54,15 @@ RunResult ClusterModel::run() {
     schedule(spec_.timeseries_interval, sample, 0, 0);
 
     std::uint64_t events = 0;
-    while (!queue_.empty() && queue_.peek_time() <= end_) {
+    while (!queue_.empty()) {
         const Event e = queue_.pop();
+        if (e.time > end_) break;
         now_ = e.time;
         if ((++events & 0xffff) == 0 && spec_.stop && spec_.stop->load(std::memory_order_relaxed)) {
             result_.interrupted = true;
             break;
         }
-        switch (e.kind) {
-        case session_arrival:
-            on_session_arrival();
-            break;
-        case client_send:
-            on_client_send(e.target, e.data);
-            break;
-        case lb_arrival:
-            on_lb_arrival(e.target, e.data);
-            break;
-        case node_arrival:
-            on_node_arrival(static_cast<int>(e.target), slot_of(e.data), attempt_of(e.data));
-            break;
-        case service_done:
-            on_service_done(static_cast<int>(e.target), static_cast<std::uint32_t>(e.data),
-                            static_cast<std::uint32_t>(e.data >> 32));
-            break;
-        case client_response:
-            on_client_response(e.target, e.data >> 1, e.data & 1);
-            break;
-        case client_timeout:
-            on_client_timeout(e.target, e.data);
-            break;
-        case health_check:
-            on_health_check();
-            break;
-        case fault:
-            on_fault(e.target);
-            break;
-        case node_booted:
-            on_node_booted(static_cast<int>(e.target), static_cast<std::uint32_t>(e.data));
-            break;
-        case sample:
-            on_sample();
-            break;
-        case warmup_end:
-            on_warmup_end();
-            break;
-        }
+        dispatch(e);
     }
     now_ = result_.interrupted ? now_ : end_;
     update_levels();
@@ -121,6 +84,57 @@ RunResult ClusterModel::run() {
                  static_cast<double>(r.store_reads) * arch_.costs.store_read +
                  static_cast<double>(r.store_writes) * arch_.costs.store_write;
     return std::move(result_);
+}
+
+void ClusterModel::dispatch(const Event &e) {
+    switch (e.kind) {
+    case session_arrival:
+        on_session_arrival();
+        break;
+    case client_send:
+        on_client_send(e.target, e.data);
+        break;
+    case lb_arrival:
+        on_lb_arrival(e.target, e.data);
+        break;
+    case node_arrival:
+        on_node_arrival(static_cast<int>(e.target), slot_of(e.data), attempt_of(e.data));
+        break;
+    case service_done:
+        on_service_done(static_cast<int>(e.target), static_cast<std::uint32_t>(e.data),
+                        static_cast<std::uint32_t>(e.data >> 32));
+        break;
+    case client_response:
+        on_client_response(e.target, e.data >> 1, e.data & 1);
+        break;
+    case client_timeout:
+        on_client_timeout(e.target, e.data);
+        break;
+    case health_check:
+        on_health_check();
+        break;
+    case fault:
+        on_fault(e.target);
+        break;
+    case node_booted:
+        on_node_booted(static_cast<int>(e.target), static_cast<std::uint32_t>(e.data));
+        break;
+    case sample:
+        on_sample();
+        break;
+    case warmup_end:
+        on_warmup_end();
+        break;
+    }
+}
+
+// Network hops of zero length are delivered at once instead of through the queue (same time,
+// same order every run): an M/M/c run then needs two events per request instead of five.
+void ClusterModel::deliver(SimTime t, EventKind k, std::uint32_t target, std::uint64_t data) {
+    if (t == now_)
+        dispatch(Event{t, 0, k, target, data});
+    else
+        schedule(t, k, target, data);
 }
 
 // ---- clients and sessions ----
@@ -219,7 +233,7 @@ void ClusterModel::on_client_send(std::uint32_t slot, std::uint64_t uid) {
     if (s.request_start < 0) s.request_start = now_;
     s.attempt_start = now_;
     s.attempt = next_attempt_++;
-    schedule(now_ + hop() + token_transfer(s), lb_arrival, slot, s.attempt);
+    deliver(now_ + hop() + token_transfer(s), lb_arrival, slot, s.attempt);
 }
 
 void ClusterModel::on_lb_arrival(std::uint32_t slot, std::uint64_t attempt) {
@@ -232,7 +246,7 @@ void ClusterModel::on_lb_arrival(std::uint32_t slot, std::uint64_t attempt) {
         return;
     }
     ++outstanding_[static_cast<std::size_t>(node)];
-    schedule(now_ + hop(), node_arrival, static_cast<std::uint32_t>(node), pack(attempt, slot));
+    deliver(now_ + hop(), node_arrival, static_cast<std::uint32_t>(node), pack(attempt, slot));
 }
 
 int ClusterModel::route(Session &s) {
@@ -432,7 +446,7 @@ void ClusterModel::respond(int node, std::uint32_t slot, std::uint64_t attempt, 
     if (node >= 0) --outstanding_[static_cast<std::size_t>(node)];
     const Session &s = sessions_[slot];
     if (s.attempt != attempt) return; // the client gave up on this attempt
-    schedule(at + hop() + token_transfer(s), client_response, slot, (attempt << 1) | (ok ? 1 : 0));
+    deliver(at + hop() + token_transfer(s), client_response, slot, (attempt << 1) | (ok ? 1 : 0));
 }
 
 void ClusterModel::on_client_response(std::uint32_t slot, std::uint64_t attempt, bool ok) {

@@ -13,8 +13,10 @@ inline constexpr SimTime kMillisecond = 1'000'000;
 inline constexpr SimTime kSecond = 1'000'000'000;
 inline constexpr SimTime kForever = INT64_MAX;
 
+// Rounds half away from zero, like llround, without a libm call on the hot path.
 inline SimTime from_seconds(double s) {
-    return static_cast<SimTime>(std::llround(s * 1e9));
+    const double ns = s * 1e9;
+    return static_cast<SimTime>(ns >= 0 ? ns + 0.5 : ns - 0.5);
 }
 inline double to_seconds(SimTime t) {
     return static_cast<double>(t) * 1e-9;

@@ -121,6 +121,8 @@ class ClusterModel {
     void schedule(SimTime t, EventKind k, std::uint32_t target, std::uint64_t data) {
         queue_.push(t, k, target, data);
     }
+    void dispatch(const Event &e);
+    void deliver(SimTime t, EventKind k, std::uint32_t target, std::uint64_t data);
     bool in_window(SimTime t) const { return t >= warmup_end_; }
     SimTime hop() { return arch_.hop_latency.sample_time(net_rng_); }
     SimTime token_transfer(const Session &s) const;
