@@ -21,8 +21,8 @@ void EventQueue::file(const Event &e) {
     const int level = (63 - std::countl_zero(diff)) / kDigitBits;
     const auto digit = static_cast<int>((key >> (level * kDigitBits)) & (kDigits - 1));
     buckets_[level][digit].push_back(e);
-    nonempty_[level] = static_cast<std::uint16_t>(nonempty_[level] | (1u << digit));
-    levels_ = static_cast<std::uint16_t>(levels_ | (1u << level));
+    nonempty_[level] |= 1ULL << digit;
+    levels_ |= 1u << level;
 }
 
 std::uint64_t EventQueue::push(SimTime time, std::uint32_t kind, std::uint32_t target,
@@ -63,8 +63,15 @@ void EventQueue::refill() {
     const int digit = std::countr_zero(nonempty_[level]);
     std::vector<Event> from;
     from.swap(buckets_[level][digit]);
-    nonempty_[level] = static_cast<std::uint16_t>(nonempty_[level] & ~(1u << digit));
-    if (nonempty_[level] == 0) levels_ = static_cast<std::uint16_t>(levels_ & ~(1u << level));
+    nonempty_[level] &= ~(1ULL << digit);
+    if (nonempty_[level] == 0) levels_ &= ~(1u << level);
+    if (from.size() == 1) { // the common case when few events are pending
+        last_ = static_cast<std::uint64_t>(from.front().time);
+        current_.push_back(from.front());
+        from.clear();
+        from.swap(buckets_[level][digit]);
+        return;
+    }
     std::uint64_t min_key = UINT64_MAX;
     for (const Event &e : from)
         min_key = std::min(min_key, static_cast<std::uint64_t>(e.time));

@@ -24,6 +24,7 @@ ClusterModel::ClusterModel(const Architecture &arch, const RunSpec &spec)
       lb_rng_(spec.seed, "load_balancer"), fault_rng_(spec.seed, "faults"),
       store_rng_(spec.seed, "store"), boot_rng_(spec.seed, "boot"),
       strategy_(make_balancing_strategy(arch.load_balancer.policy)), store_(arch.state.store) {
+    hops_zero_ = arch.hop_latency.is_zero();
     warmup_end_ = spec.warmup;
     end_ = spec.warmup + spec.duration;
     session_seed_base_ = session_seed_rng_.next();

@@ -126,3 +126,9 @@ TEST_CASE("below(n) covers 0 to n-1 uniformly") {
     for (int c : counts)
         CHECK(std::abs(c - 10000) < 500); // about 5 standard deviations
 }
+
+TEST_CASE("a default generator is the one seeded with 0") {
+    Rng a, b(0);
+    for (int i = 0; i < 4; ++i)
+        CHECK(a.next() == b.next());
+}

@@ -31,7 +31,10 @@ constexpr std::uint64_t mix_seed(std::uint64_t a, std::uint64_t b) {
 // xoshiro256** (Blackman & Vigna): statesim's own generator, identical on every platform.
 class Rng {
   public:
-    Rng() { reseed(0); }
+    // The state reseed(0) produces, spelled out: default construction stays cheap.
+    Rng()
+        : s_{0xe220a8397b1dcdafULL, 0x6e789e6aa1b965f4ULL, 0x06c45d188009454fULL,
+             0xf88bb8a8724c81ecULL} {}
     explicit Rng(std::uint64_t seed) { reseed(seed); }
     // The stream for `purpose` under `seed`: independent streams per (replication, purpose).
     Rng(std::uint64_t seed, std::string_view purpose) { reseed(mix_seed(seed, fnv1a(purpose))); }

@@ -124,7 +124,7 @@ class ClusterModel {
     void dispatch(const Event &e);
     void deliver(SimTime t, EventKind k, std::uint32_t target, std::uint64_t data);
     bool in_window(SimTime t) const { return t >= warmup_end_; }
-    SimTime hop() { return arch_.hop_latency.sample_time(net_rng_); }
+    SimTime hop() { return hops_zero_ ? 0 : arch_.hop_latency.sample_time(net_rng_); }
     SimTime token_transfer(const Session &s) const;
 
     void on_session_arrival();
@@ -161,6 +161,7 @@ class ClusterModel {
 
     const Architecture &arch_;
     RunSpec spec_;
+    bool hops_zero_ = false; // network delays off: skip sampling
     SimTime now_ = 0;
     SimTime warmup_end_ = 0;
     SimTime end_ = 0;
