@@ -416,6 +416,7 @@ Distribution parse_random(Section &parent, const std::string &key, const char *d
         d.mean = s.number("mean", nullptr, 1, 1e9);
     }
     s.finish();
+    d.prepare();
     return d;
 }
 

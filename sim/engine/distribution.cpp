@@ -9,27 +9,71 @@ double Rng::exponential(double mean) {
     return -mean * std::log(uniform_pos());
 }
 
-// Marsaglia's polar method; the spare value is discarded to keep the stream stateless.
 double Rng::standard_normal() {
+    if (has_spare_) {
+        has_spare_ = false;
+        return spare_;
+    }
     for (;;) {
         const double u = 2.0 * uniform() - 1.0;
         const double v = 2.0 * uniform() - 1.0;
         const double s = u * u + v * v;
-        if (s > 0.0 && s < 1.0) return u * std::sqrt(-2.0 * std::log(s) / s);
+        if (s > 0.0 && s < 1.0) {
+            const double f = std::sqrt(-2.0 * std::log(s) / s);
+            spare_ = v * f;
+            has_spare_ = true;
+            return u * f;
+        }
     }
 }
 
+void Distribution::prepare() {
+    switch (kind) {
+    case Kind::lognormal: { // a = mu, b = sigma of the underlying normal
+        const double sigma2 = std::log1p(cv * cv);
+        a_ = std::log(mean) - sigma2 / 2;
+        b_ = std::sqrt(sigma2);
+        break;
+    }
+    case Kind::hyperexp: { // two phases with balanced means: a = P(first), b, c = phase means
+        const double c2 = cv * cv;
+        a_ = 0.5 * (1.0 + std::sqrt((c2 - 1.0) / (c2 + 1.0)));
+        b_ = mean / (2 * a_);
+        c_ = mean / (2 * (1 - a_));
+        break;
+    }
+    case Kind::weibull: // a = scale, b = 1 / shape
+        a_ = mean / std::tgamma(1.0 + 1.0 / shape);
+        b_ = 1.0 / shape;
+        break;
+    case Kind::pareto: // a = scale x_m, b = -1 / shape
+        a_ = mean * (shape - 1.0) / shape;
+        b_ = -1.0 / shape;
+        break;
+    case Kind::geometric: // a = log(1 - p)
+        a_ = mean <= 1.0 ? 0.0 : std::log1p(-1.0 / mean);
+        break;
+    default:
+        break;
+    }
+    prepared_ = true;
+}
+
 double Distribution::sample(Rng &rng) const {
+    if (prepared_) return sample_prepared(rng);
+    Distribution copy = *this;
+    copy.prepare();
+    return copy.sample_prepared(rng);
+}
+
+double Distribution::sample_prepared(Rng &rng) const {
     switch (kind) {
     case Kind::constant:
         return mean;
     case Kind::exponential:
         return rng.exponential(mean);
-    case Kind::lognormal: {
-        const double sigma2 = std::log1p(cv * cv);
-        const double mu = std::log(mean) - sigma2 / 2;
-        return std::exp(mu + std::sqrt(sigma2) * rng.standard_normal());
-    }
+    case Kind::lognormal:
+        return std::exp(a_ + b_ * rng.standard_normal());
     case Kind::uniform:
         return min + (max - min) * rng.uniform();
     case Kind::erlang: {
@@ -38,32 +82,18 @@ double Distribution::sample(Rng &rng) const {
             product *= rng.uniform_pos();
         return -(mean / k) * std::log(product);
     }
-    case Kind::hyperexp: {
-        // Two phases with balanced means: matches the mean and cv (> 1) exactly.
-        const double c2 = cv * cv;
-        const double p = 0.5 * (1.0 + std::sqrt((c2 - 1.0) / (c2 + 1.0)));
-        const bool first = rng.uniform() < p;
-        const double phase_mean = first ? mean / (2 * p) : mean / (2 * (1 - p));
-        return rng.exponential(phase_mean);
-    }
-    case Kind::weibull: {
-        const double scale = mean / std::tgamma(1.0 + 1.0 / shape);
-        return scale * std::pow(-std::log(rng.uniform_pos()), 1.0 / shape);
-    }
-    case Kind::pareto: {
-        const double xm = mean * (shape - 1.0) / shape;
-        return xm * std::pow(rng.uniform_pos(), -1.0 / shape);
-    }
+    case Kind::hyperexp:
+        return rng.exponential(rng.uniform() < a_ ? b_ : c_);
+    case Kind::weibull:
+        return a_ * std::pow(-std::log(rng.uniform_pos()), b_);
+    case Kind::pareto:
+        return a_ * std::pow(rng.uniform_pos(), b_);
     case Kind::empirical: {
         const auto &v = *samples;
         return v[rng.below(v.size())];
     }
-    case Kind::geometric: {
-        // Trials until the first success, support {1, 2, ...}, mean 1/p.
-        if (mean <= 1.0) return 1.0;
-        const double p = 1.0 / mean;
-        return 1.0 + std::floor(std::log(rng.uniform_pos()) / std::log1p(-p));
-    }
+    case Kind::geometric: // trials until the first success, support {1, 2, ...}, mean 1/p
+        return mean <= 1.0 ? 1.0 : 1.0 + std::floor(std::log(rng.uniform_pos()) / a_);
     }
     return mean;
 }

@@ -32,30 +32,32 @@ void RadixHeap::refill() {
     head_ = 0;
     const int level = std::countr_zero(levels_);
     const int digit = std::countr_zero(nonempty_[level]);
-    std::vector<Event> from;
-    from.swap(buckets_[level][digit]);
     nonempty_[level] &= ~(1ULL << digit);
     if (nonempty_[level] == 0) levels_ &= ~(1u << level);
-    if (from.size() == 1) { // the common case: straight to current_
-        last_ = static_cast<std::uint64_t>(from.front().time);
-        current_.push_back(from.front());
-    } else {
-        std::uint64_t min_key = UINT64_MAX;
-        for (const Event &e : from)
-            min_key = std::min(min_key, static_cast<std::uint64_t>(e.time));
-        last_ = min_key;
-        for (const Event &e : from)
-            file(e);
-        if (current_.size() > 1)
-            std::sort(current_.begin(), current_.end(),
-                      [](const Event &a, const Event &b) { return a.seq < b.seq; });
+    std::vector<Event> &bucket = buckets_[level][digit];
+    if (bucket.size() == 1) { // the common case: straight to current_
+        last_ = static_cast<std::uint64_t>(bucket.front().time);
+        current_.push_back(bucket.front());
+        bucket.clear();
+        return;
     }
+    std::vector<Event> from;
+    from.swap(bucket);
+    std::uint64_t min_key = UINT64_MAX;
+    for (const Event &e : from)
+        min_key = std::min(min_key, static_cast<std::uint64_t>(e.time));
+    last_ = min_key;
+    for (const Event &e : from)
+        file(e);
+    if (current_.size() > 1)
+        std::sort(current_.begin(), current_.end(),
+                  [](const Event &a, const Event &b) { return a.seq < b.seq; });
     // Nothing re-files into the emptied bucket (its events now differ from last_ lower down):
     // hand small storage back for reuse; large storage is freed so that memory follows the
     // number of pending events rather than every bucket's high-water mark.
     if (from.capacity() <= kKeepCapacity) {
         from.clear();
-        from.swap(buckets_[level][digit]);
+        from.swap(bucket);
     }
 }
 

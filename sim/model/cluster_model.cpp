@@ -25,6 +25,7 @@ ClusterModel::ClusterModel(const Architecture &arch, const RunSpec &spec)
       store_rng_(spec.seed, "store"), boot_rng_(spec.seed, "boot"),
       strategy_(make_balancing_strategy(arch.load_balancer.policy)), store_(arch.state.store) {
     hops_zero_ = arch.hop_latency.is_zero();
+    timeout_ = from_seconds(arch.workload.timeout);
     warmup_end_ = spec.warmup;
     end_ = spec.warmup + spec.duration;
     session_seed_base_ = session_seed_rng_.next();
@@ -91,9 +92,6 @@ void ClusterModel::dispatch(const Event &e) {
     switch (e.kind) {
     case session_arrival:
         on_session_arrival();
-        break;
-    case client_send:
-        on_client_send(e.target, e.data);
         break;
     case lb_arrival:
         on_lb_arrival(e.target, e.data);
@@ -206,7 +204,7 @@ void ClusterModel::on_session_arrival() {
     if (s.measured) ++result_.sessions_started;
     ++sessions_open_;
     begin_request(slot);
-    on_client_send(slot, uid);
+    send_after(slot, 0);
 }
 
 // Draws the next request's demand and resets its retry budget.
@@ -224,22 +222,24 @@ SimTime ClusterModel::token_transfer(const Session &s) const {
     return from_seconds(s.state_bytes / arch_.state.client.bandwidth);
 }
 
-void ClusterModel::on_client_send(std::uint32_t slot, std::uint64_t uid) {
+// The client sends the session's next attempt after `delay` (0, think time or backoff). The send
+// and the hop to the balancer are one event: nothing is decided in between.
+void ClusterModel::send_after(std::uint32_t slot, SimTime delay) {
     Session &s = sessions_[slot];
-    if (s.uid != uid) return;
-    if (s.lost && arch_.workload.on_state_loss == OnStateLoss::abandon) {
-        end_session(slot, false);
-        return;
-    }
-    if (s.request_start < 0) s.request_start = now_;
-    s.attempt_start = now_;
+    const SimTime send = now_ + delay;
+    if (s.request_start < 0) s.request_start = send;
+    s.attempt_start = send;
     s.attempt = next_attempt_++;
-    deliver(now_ + hop() + token_transfer(s), lb_arrival, slot, s.attempt);
+    deliver(send + hop() + token_transfer(s), lb_arrival, slot, s.attempt);
 }
 
 void ClusterModel::on_lb_arrival(std::uint32_t slot, std::uint64_t attempt) {
     Session &s = sessions_[slot];
     if (s.attempt != attempt) return;
+    if (s.lost && arch_.workload.on_state_loss == OnStateLoss::abandon) {
+        end_session(slot, false); // the user learnt of the loss and left
+        return;
+    }
     const int node = route(s);
     s.target_node = node;
     if (node < 0) { // no target registered at all: the balancer answers 503 itself
@@ -284,12 +284,16 @@ void ClusterModel::on_node_arrival(int node, std::uint32_t slot, std::uint64_t a
     }
     n.queue.push_back(w);
     in_system_.set(in_system_.value + 1, now_);
+    arm_timeout(slot, attempt, sessions_[slot].attempt_start + timeout_);
+}
+
+// The client gives up on an attempt at its deadline; one that falls after the end of the run
+// cannot fire, so it is not scheduled (a long timeout would otherwise fill the event set).
+void ClusterModel::arm_timeout(std::uint32_t slot, std::uint64_t attempt, SimTime deadline) {
     Session &s = sessions_[slot];
-    if (s.attempt == attempt && s.timeout_for != attempt) {
-        s.timeout_for = attempt;
-        schedule(s.attempt_start + from_seconds(arch_.workload.timeout), client_timeout, slot,
-                 attempt);
-    }
+    if (s.attempt != attempt || s.timeout_for == attempt || deadline > end_) return;
+    s.timeout_for = attempt;
+    schedule(std::max(deadline, now_), client_timeout, slot, attempt);
 }
 
 bool ClusterModel::holds_state(int node, const Session &s) const {
@@ -412,11 +416,8 @@ void ClusterModel::start_service(int node, const Waiting &w) {
     schedule(t, service_done, static_cast<std::uint32_t>(node),
              (static_cast<std::uint64_t>(n.epoch) << 32) | worker);
     // A response that will come back after the client's deadline: the client gives up first.
-    const SimTime deadline = s.attempt_start + from_seconds(arch_.workload.timeout);
-    if (current && t > deadline && s.timeout_for != w.attempt) {
-        s.timeout_for = w.attempt;
-        schedule(std::max(deadline, now_), client_timeout, w.slot, w.attempt);
-    }
+    const SimTime deadline = s.attempt_start + timeout_;
+    if (current && t > deadline) arm_timeout(w.slot, w.attempt, deadline);
 }
 
 void ClusterModel::on_service_done(int node, std::uint32_t worker, std::uint32_t epoch) {
@@ -477,7 +478,7 @@ void ClusterModel::on_client_response(std::uint32_t slot, std::uint64_t attempt,
         return;
     }
     begin_request(slot);
-    schedule(now_ + arch_.workload.think_time.sample_time(s.rng), client_send, slot, s.uid);
+    send_after(slot, arch_.workload.think_time.sample_time(s.rng));
 }
 
 void ClusterModel::on_client_timeout(std::uint32_t slot, std::uint64_t attempt) {
@@ -495,7 +496,7 @@ void ClusterModel::attempt_failed(std::uint32_t slot) {
     if (s.retries_used < arch_.workload.max_retries) {
         ++s.retries_used;
         if (in_window(now_)) ++result_.retries;
-        schedule(now_ + arch_.workload.backoff.sample_time(net_rng_), client_send, slot, s.uid);
+        send_after(slot, arch_.workload.backoff.sample_time(net_rng_));
         return;
     }
     if (in_window(now_)) ++result_.requests_failed;

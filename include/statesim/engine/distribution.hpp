@@ -35,21 +35,31 @@ struct Distribution {
     static Distribution constant_value(double v) {
         Distribution d;
         d.mean = v;
+        d.prepare();
         return d;
     }
     static Distribution exponential_mean(double m) {
         Distribution d;
         d.kind = Kind::exponential;
         d.mean = m;
+        d.prepare();
         return d;
     }
 
+    // Derives the sampling constants from the parameters above; call after setting them
+    // (an unprepared distribution still samples correctly, only slower).
+    void prepare();
     double sample(Rng &rng) const;
     SimTime sample_time(Rng &rng) const { return from_seconds(sample(rng)); }
     // Analytic moments (used by `analyze` and validation tests).
     double expected() const;
     double variance() const;
     bool is_zero() const { return kind == Kind::constant && mean == 0; }
+
+  private:
+    double sample_prepared(Rng &rng) const;
+    bool prepared_ = false;
+    double a_ = 0, b_ = 0, c_ = 0; // per kind: see prepare()
 };
 
 const char *to_string(Distribution::Kind kind);

@@ -40,6 +40,7 @@ class RadixHeap {
     void refill();
 
     std::vector<Event> buckets_[kLevels][kDigits];
+    static_assert(kDigits <= 64, "one mask word per level");
     std::uint64_t nonempty_[kLevels] = {}; // bit d: buckets_[level][d] holds events
     std::uint32_t levels_ = 0;             // bit l: some bucket of level l holds events
     std::vector<Event> current_;           // events at time == last_, sorted by seq

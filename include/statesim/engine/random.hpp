@@ -51,6 +51,7 @@ class Rng {
     void reseed(std::uint64_t seed) {
         for (auto &w : s_)
             w = splitmix64(seed);
+        has_spare_ = false;
     }
     std::uint64_t next() {
         const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
@@ -73,11 +74,15 @@ class Rng {
         return static_cast<std::uint64_t>((static_cast<u128>(next()) * n) >> 64);
     }
     double exponential(double mean);
+    // Marsaglia's polar method; each round yields two values, the second is kept for the next
+    // call (half the logs and square roots).
     double standard_normal();
 
   private:
     static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
     std::uint64_t s_[4];
+    double spare_ = 0;
+    bool has_spare_ = false;
 };
 
 } // namespace statesim

@@ -33,7 +33,6 @@ class ClusterModel {
   private:
     enum EventKind : std::uint32_t {
         session_arrival,
-        client_send,
         lb_arrival,
         node_arrival,
         service_done,
@@ -130,7 +129,7 @@ class ClusterModel {
     void on_session_arrival();
     SimTime next_arrival_after(SimTime t);
     void begin_request(std::uint32_t slot);
-    void on_client_send(std::uint32_t slot, std::uint64_t uid);
+    void send_after(std::uint32_t slot, SimTime delay);
     void on_lb_arrival(std::uint32_t slot, std::uint64_t attempt);
     int route(Session &s);
     void on_node_arrival(int node, std::uint32_t slot, std::uint64_t attempt);
@@ -139,6 +138,7 @@ class ClusterModel {
     void respond(int node, std::uint32_t slot, std::uint64_t attempt, bool ok, SimTime at);
     void on_client_response(std::uint32_t slot, std::uint64_t attempt, bool ok);
     void on_client_timeout(std::uint32_t slot, std::uint64_t attempt);
+    void arm_timeout(std::uint32_t slot, std::uint64_t attempt, SimTime deadline);
     void attempt_failed(std::uint32_t slot);
     void on_health_check();
     void on_fault(std::uint32_t index);
@@ -162,6 +162,7 @@ class ClusterModel {
     const Architecture &arch_;
     RunSpec spec_;
     bool hops_zero_ = false; // network delays off: skip sampling
+    SimTime timeout_ = 0;    // client timeout per attempt
     SimTime now_ = 0;
     SimTime warmup_end_ = 0;
     SimTime end_ = 0;
