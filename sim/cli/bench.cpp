@@ -111,10 +111,7 @@ int cluster(double scale, const std::string &duration) {
     std::uint64_t events = 0, requests = 0;
     const auto t0 = Clock::now();
     for (const auto &arch : sc.points[0].architectures) {
-        RunSpec spec;
-        spec.seed = 1;
-        spec.duration = from_seconds(sc.duration);
-        spec.timeseries_interval = 10 * kSecond;
+        const RunSpec spec = RunSpec::of(sc, 1);
         ClusterModel model(arch, spec);
         const RunResult r = model.run();
         events += r.events;

@@ -36,11 +36,7 @@ std::vector<RunRecord> run_experiment(const Scenario &sc, const ExperimentOption
             const std::size_t i = next.fetch_add(1);
             if (i >= runs.size()) return;
             RunRecord &rec = runs[i];
-            RunSpec spec;
-            spec.seed = rec.seed;
-            spec.warmup = from_seconds(sc.warmup);
-            spec.duration = from_seconds(sc.duration);
-            spec.timeseries_interval = from_seconds(sc.timeseries_interval);
+            RunSpec spec = RunSpec::of(sc, rec.seed);
             spec.stop = options.stop;
             ClusterModel model(sc.points[rec.point].architectures[rec.architecture], spec);
             rec.result = model.run();

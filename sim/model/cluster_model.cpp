@@ -387,27 +387,14 @@ void ClusterModel::start_service(int node, const Waiting &w) {
     if (current && arch_.state.location == StateLocation::store) {
         const bool cached =
             arch_.state.local_cache && s.cache_node == node && s.cache_epoch == n.epoch;
-        if (!cached) {
-            const auto read = store_.operate(t + hop(), false, store_rng_);
-            result_.store_reads += in_window(now_);
-            result_.store_throttles += read.throttles;
-            interval_.store_throttles += static_cast<std::uint64_t>(read.throttles);
-            job.ok = read.ok;
-            t = read.done + hop();
-        }
+        if (!cached) t = store_round_trip(t, false, job.ok);
     }
     if (current && job.ok) settle_state(node, s);
     t += s.service_demand;
     if (arch_.state.location == StateLocation::client)
         t += from_seconds(arch_.state.client.verify_time);
-    if (current && job.ok && s.is_write && arch_.state.location == StateLocation::store) {
-        const auto write = store_.operate(t + hop(), true, store_rng_);
-        result_.store_writes += in_window(now_);
-        result_.store_throttles += write.throttles;
-        interval_.store_throttles += static_cast<std::uint64_t>(write.throttles);
-        job.ok = write.ok;
-        t = write.done + hop();
-    }
+    if (current && job.ok && s.is_write && arch_.state.location == StateLocation::store)
+        t = store_round_trip(t, true, job.ok);
     if (current && job.ok && arch_.state.location == StateLocation::store) {
         s.cache_node = node;
         s.cache_epoch = n.epoch;
@@ -418,6 +405,20 @@ void ClusterModel::start_service(int node, const Waiting &w) {
     // A response that will come back after the client's deadline: the client gives up first.
     const SimTime deadline = s.attempt_start + timeout_;
     if (current && t > deadline) arm_timeout(w.slot, w.attempt, deadline);
+}
+
+// One store operation issued by a node at `t`, both hops included; returns when the reply is
+// back and whether it succeeded (throttled past the retry budget: it failed).
+SimTime ClusterModel::store_round_trip(SimTime t, bool write, bool &ok) {
+    const auto op = store_.operate(t + hop(), write, store_rng_);
+    const auto throttles = static_cast<std::uint64_t>(op.throttles);
+    if (in_window(now_)) {
+        ++(write ? result_.store_writes : result_.store_reads);
+        result_.store_throttles += throttles;
+    }
+    interval_.store_throttles += throttles;
+    ok = op.ok;
+    return op.done + hop();
 }
 
 void ClusterModel::on_service_done(int node, std::uint32_t worker, std::uint32_t epoch) {

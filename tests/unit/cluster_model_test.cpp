@@ -14,11 +14,7 @@ RunResult run_one(const std::string &yaml, std::uint64_t seed = 1, std::size_t a
     LoadOptions o;
     o.sets = sets;
     const Scenario sc = load_scenario_text(yaml, "test.yaml", o);
-    RunSpec spec;
-    spec.seed = seed;
-    spec.warmup = from_seconds(sc.warmup);
-    spec.duration = from_seconds(sc.duration);
-    spec.timeseries_interval = from_seconds(sc.timeseries_interval);
+    const RunSpec spec = RunSpec::of(sc, seed);
     ClusterModel model(sc.points[0].architectures[arch], spec);
     return model.run();
 }

@@ -20,6 +20,16 @@ struct RunSpec {
     SimTime duration = 0; // measured after warmup
     SimTime timeseries_interval = 10 * kSecond;
     const std::atomic<bool> *stop = nullptr; // set on SIGINT: the run ends early, flagged
+
+    // The time bounds of `sc` with the given seed.
+    static RunSpec of(const Scenario &sc, std::uint64_t seed) {
+        RunSpec r;
+        r.seed = seed;
+        r.warmup = from_seconds(sc.warmup);
+        r.duration = from_seconds(sc.duration);
+        r.timeseries_interval = from_seconds(sc.timeseries_interval);
+        return r;
+    }
 };
 
 // One architecture under one replication's traffic and faults: clients with sessions, a load
@@ -134,6 +144,7 @@ class ClusterModel {
     int route(Session &s);
     void on_node_arrival(int node, std::uint32_t slot, std::uint64_t attempt);
     void start_service(int node, const Waiting &w);
+    SimTime store_round_trip(SimTime t, bool write, bool &ok);
     void on_service_done(int node, std::uint32_t worker, std::uint32_t epoch);
     void respond(int node, std::uint32_t slot, std::uint64_t attempt, bool ok, SimTime at);
     void on_client_response(std::uint32_t slot, std::uint64_t attempt, bool ok);
