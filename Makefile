@@ -9,7 +9,7 @@ PYTHON     := $(shell for p in /usr/bin/python3 python3; do $$p -c 'import matpl
 CMAKE_EXTRA ?=
 FLAGSHIP   := scenarios/ecommerce-rearchitecture.yaml
 
-.PHONY: all deps build demo test test-asan clean format
+.PHONY: all deps build demo plots test test-asan clean format
 
 all: build
 

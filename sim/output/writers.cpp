@@ -152,7 +152,9 @@ std::string comparison_table(const Scenario &sc, const std::vector<RunRecord> &r
                 std::vector<double> v;
                 for (const auto &[rep, res] : per_arch[a])
                     v.push_back(m.value(*res));
-                const Estimate e = estimate(v);
+                Estimate e = estimate(v);
+                if (e.half_width < 1e-9 * std::fabs(e.mean))
+                    e.half_width = 0; // rounding noise of identical replications
                 any = any || e.mean != 0;
                 const std::string cell = v.empty()
                                              ? std::string("-")
