@@ -3,6 +3,7 @@
 #include <string>
 
 #include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
 
 #include "statesim/config/load_scenario.hpp"
 
@@ -52,6 +53,25 @@ TEST_CASE("a minimal file gets the documented defaults") {
     const std::string shown = describe_resolved(sc);
     CHECK(contains(shown, "workers: 16  # default"));
     CHECK(contains(shown, "statesim_version"));
+}
+
+TEST_CASE("the resolved config is valid YAML that holds every default") {
+    // Flow maps the user wrote get defaults filled in below them.
+    const std::string text = R"(workload:
+  sessions: {arrival: {process: poisson, rate: 10/s}}
+  client: {timeout: 1s}
+cluster: {nodes: 2}
+)";
+    const Scenario sc = load_scenario_text(text, "t.yaml");
+    for (const std::string &doc : {sc.resolved_yaml, describe_resolved(sc)}) {
+        const YAML::Node root = YAML::Load(doc);
+        const YAML::Node cfg = root["points"][0]["architectures"][0]["config"];
+        CHECK(cfg["workload"]["client"]["timeout"].as<std::string>() == "1s");
+        CHECK(cfg["workload"]["client"]["retries"]["max"].as<std::string>() == "2");
+        CHECK(cfg["cluster"]["workers"].as<std::string>() == "16");
+        CHECK(root["replication_seeds"].size() == 5);
+    }
+    CHECK(describe_resolved(sc).find("max: 2  # default") != std::string::npos);
 }
 
 TEST_CASE("presets and set and --set apply in the documented order") {

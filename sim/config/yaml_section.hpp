@@ -1,0 +1,256 @@
+#pragma once
+// Private to the config library: a YAML tree with the keys read so far, and the helpers that
+// turn its values into typed, validated settings with located errors.
+#include <algorithm>
+#include <charconv>
+#include <set>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "statesim/config/load_scenario.hpp"
+#include "statesim/config/units.hpp"
+
+namespace statesim::config_detail {
+
+// Where values came from, for error messages about values that are not in the file.
+struct Context {
+    std::string file;
+    std::string base_dir;
+    std::vector<std::pair<std::string, std::string>> origins; // dotted path -> source
+    std::set<std::string> defaults;                           // dotted paths filled in
+};
+
+inline std::string origin_of(const Context &ctx, const std::string &path) {
+    std::string best, source;
+    for (const auto &[p, s] : ctx.origins)
+        if ((path == p || path.starts_with(p + ".") || path.starts_with(p + "[")) &&
+            p.size() >= best.size()) {
+            best = p;
+            source = s;
+        }
+    return source;
+}
+
+[[noreturn]] inline void fail(const Context &ctx, const YAML::Node &at, const std::string &path,
+                              const std::string &message) {
+    std::string where;
+    if (auto source = origin_of(ctx, path); !source.empty())
+        where = source;
+    else if (at.IsDefined() && !at.Mark().is_null())
+        where = fmt::format("{}:{}:{}", ctx.file, at.Mark().line + 1, at.Mark().column + 1);
+    else
+        where = ctx.file;
+    throw ConfigError(
+        fmt::format("error: {}: {}: {}", where, path.empty() ? "(top)" : path, message));
+}
+
+inline std::string describe(const YAML::Node &n) {
+    if (!n.IsDefined() || n.IsNull()) return "nothing";
+    if (n.IsScalar()) return fmt::format("\"{}\"", n.Scalar());
+    return n.IsMap() ? "a map" : "a list";
+}
+
+inline std::string join(const std::vector<std::string> &v) {
+    std::string out;
+    for (const auto &s : v)
+        out += (out.empty() ? "" : ", ") + s;
+    return out;
+}
+
+inline std::vector<std::string> split_path(const std::string &path) {
+    std::vector<std::string> parts;
+    std::stringstream ss(path);
+    for (std::string part; std::getline(ss, part, '.');)
+        parts.push_back(part);
+    return parts;
+}
+
+// Sets `value` at a dotted path, creating maps on the way (yaml-cpp nodes are references:
+// reset() moves the cursor, assignment would overwrite).
+inline void set_path(YAML::Node root, const std::string &path, const YAML::Node &value,
+                     const Context &ctx, const YAML::Node &at) {
+    const auto parts = split_path(path);
+    if (parts.empty() || std::any_of(parts.begin(), parts.end(), [](auto &p) { return p.empty(); }))
+        fail(ctx, at, path, "expected a dotted key like cluster.nodes");
+    YAML::Node cur = root;
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+        YAML::Node next = cur[parts[i]];
+        if (next.IsScalar() && parts[i] == "sticky") {
+            // `sticky: true` shorthand becomes a map so `sticky.enabled` can be set.
+            const std::string v = next.Scalar();
+            next = YAML::Node(YAML::NodeType::Map);
+            next["enabled"] = v;
+        } else if (!next.IsDefined() || next.IsNull()) {
+            next = YAML::Node(YAML::NodeType::Map);
+        } else if (!next.IsMap()) {
+            fail(ctx, at, path,
+                 fmt::format("cannot set a key inside {} (found {})", parts[i], describe(next)));
+        }
+        cur.reset(next);
+    }
+    cur[parts.back()] = value;
+}
+
+enum class Quantity { duration, count };
+
+// A map in the tree with the keys read so far, so unknown keys can be reported.
+class Section {
+  public:
+    Section(Context &ctx, YAML::Node node, std::string path)
+        : ctx_(ctx), node_(std::move(node)), path_(std::move(path)) {}
+
+    std::string path_of(const std::string &key) const {
+        return path_.empty() ? key : path_ + "." + key;
+    }
+    bool has(const std::string &key) const {
+        return node_[key].IsDefined() && !node_[key].IsNull();
+    }
+    YAML::Node node() const { return node_; } // shares the data (yaml-cpp nodes are handles)
+    Context &ctx() const { return ctx_; }
+
+    // The value for `key`; when absent, `default_yaml` is written into the tree (marked as a
+    // filled default) and returned. A null default makes the key required.
+    YAML::Node value(const std::string &key, const char *default_yaml) {
+        known_.push_back(key);
+        YAML::Node v = node_[key];
+        if (v.IsDefined() && !v.IsNull()) return v;
+        if (!default_yaml) fail(ctx_, node_, path_of(key), "required key is missing");
+        node_[key] = YAML::Load(default_yaml);
+        ctx_.defaults.insert(path_of(key));
+        return node_[key];
+    }
+    std::string scalar(const std::string &key, const char *def) {
+        YAML::Node v = value(key, def);
+        if (!v.IsScalar())
+            fail(ctx_, v, path_of(key),
+                 fmt::format("expected a single value, found {}", describe(v)));
+        return v.Scalar();
+    }
+    double unit(const std::string &key, const char *def, units::Parsed (*parse)(std::string_view)) {
+        YAML::Node v = value(key, def);
+        return parse_unit(v, path_of(key), parse);
+    }
+    double parse_unit(const YAML::Node &v, const std::string &path,
+                      units::Parsed (*parse)(std::string_view)) {
+        if (!v.IsScalar())
+            fail(ctx_, v, path, fmt::format("expected a value, found {}", describe(v)));
+        const auto p = parse(v.Scalar());
+        if (!p.ok()) fail(ctx_, v, path, fmt::format("{} (found \"{}\")", p.error, v.Scalar()));
+        return p.value;
+    }
+    double duration(const std::string &key, const char *def) {
+        return unit(key, def, units::duration);
+    }
+    double positive_duration(const std::string &key, const char *def) {
+        const double d = duration(key, def);
+        if (d <= 0) fail(ctx_, node_[key], path_of(key), "expected a duration greater than 0");
+        return d;
+    }
+    double rate(const std::string &key, const char *def) { return unit(key, def, units::rate); }
+    double size(const std::string &key, const char *def) { return unit(key, def, units::size); }
+    double fraction(const std::string &key, const char *def) {
+        return unit(key, def, units::fraction);
+    }
+    double number(const std::string &key, const char *def, double lo, double hi) {
+        YAML::Node v = value(key, def);
+        const double x = parse_unit(v, path_of(key), units::number);
+        if (x < lo || x > hi)
+            fail(ctx_, v, path_of(key),
+                 fmt::format("expected a number from {} to {} (found {})", lo, hi, v.Scalar()));
+        return x;
+    }
+    long long integer(const std::string &key, const char *def, long long lo, long long hi) {
+        YAML::Node v = value(key, def);
+        return to_integer(v, path_of(key), lo, hi);
+    }
+    long long to_integer(const YAML::Node &v, const std::string &path, long long lo, long long hi) {
+        const std::string s = v.IsScalar() ? v.Scalar() : "";
+        long long x = 0;
+        auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
+        if (!v.IsScalar() || s.empty() || ec != std::errc() || ptr != s.data() + s.size())
+            fail(ctx_, v, path, fmt::format("expected a whole number, found {}", describe(v)));
+        if (x < lo || x > hi)
+            fail(ctx_, v, path,
+                 fmt::format("expected a whole number from {} to {} (found {})", lo, hi, x));
+        return x;
+    }
+    bool flag(const std::string &key, const char *def) {
+        YAML::Node v = value(key, def);
+        return to_flag(v, path_of(key));
+    }
+    bool to_flag(const YAML::Node &v, const std::string &path) {
+        if (v.IsScalar()) {
+            const std::string s = v.Scalar();
+            if (s == "true" || s == "yes" || s == "on") return true;
+            if (s == "false" || s == "no" || s == "off") return false;
+        }
+        fail(ctx_, v, path, fmt::format("expected true or false, found {}", describe(v)));
+    }
+    // One of `options`; the index of the chosen one.
+    std::size_t choice(const std::string &key, const char *def,
+                       const std::vector<std::string> &options) {
+        YAML::Node v = value(key, def);
+        return to_choice(v, path_of(key), options);
+    }
+    std::size_t to_choice(const YAML::Node &v, const std::string &path,
+                          const std::vector<std::string> &options) {
+        if (v.IsScalar())
+            for (std::size_t i = 0; i < options.size(); ++i)
+                if (v.Scalar() == options[i]) return i;
+        std::string hint;
+        if (v.IsScalar())
+            if (auto s = units::did_you_mean(v.Scalar(), options))
+                hint = fmt::format(" (did you mean {}?)", *s);
+        fail(ctx_, v, path,
+             fmt::format("unknown value {}; expected one of {}{}", describe(v), join(options),
+                         hint));
+    }
+    // A sub-map. `present` tells whether the user wrote it (absent sections switch features
+    // off); an absent one is created empty so its defaults are filled in and shown.
+    Section child(const std::string &key, bool *present = nullptr) {
+        known_.push_back(key);
+        YAML::Node v = node_[key];
+        const bool given = v.IsDefined() && !v.IsNull();
+        if (present) *present = given;
+        if (!given) {
+            node_[key] = YAML::Node(YAML::NodeType::Map);
+            v.reset(node_[key]);
+        } else if (!v.IsMap()) {
+            fail(ctx_, v, path_of(key),
+                 fmt::format("expected a map of keys, found {}", describe(v)));
+        }
+        return Section(ctx_, node_[key], path_of(key));
+    }
+    // Every key written must be one this section reads.
+    void finish() const {
+        if (!node_.IsMap()) return;
+        for (auto it = node_.begin(); it != node_.end(); ++it) {
+            const std::string key = it->first.Scalar();
+            if (std::find(known_.begin(), known_.end(), key) != known_.end()) continue;
+            std::string hint;
+            if (auto s = units::did_you_mean(key, known_))
+                hint = fmt::format(" (did you mean {}?)", *s);
+            fail(ctx_, it->first, path_of(key),
+                 fmt::format("unknown key{}; expected one of {}", hint, join(known_)));
+        }
+    }
+    void forget(const std::string &key) { node_.remove(key); }
+    void allow(const std::string &key) { known_.push_back(key); }
+
+  private:
+    Context &ctx_;
+    YAML::Node node_;
+    std::string path_;
+    std::vector<std::string> known_;
+};
+
+// Reads every architecture key of `root` (the file's tree for one architecture and point),
+// filling in defaults; throws ConfigError.
+Architecture parse_architecture(Section &root);
+
+} // namespace statesim::config_detail
