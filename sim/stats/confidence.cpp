@@ -6,8 +6,11 @@
 
 namespace statesim {
 
+// Double precision throughout: no long double tables, the same on every platform.
+using TPolicy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
+
 double t_quantile(double confidence, int dof) {
-    boost::math::students_t dist(dof);
+    const boost::math::students_t_distribution<double, TPolicy> dist(dof);
     return boost::math::quantile(boost::math::complement(dist, (1 - confidence) / 2));
 }
 
