@@ -9,21 +9,61 @@ double Rng::exponential(double mean) {
     return -mean * std::log(uniform_pos());
 }
 
-double Rng::standard_normal() {
-    if (has_spare_) {
-        has_spare_ = false;
-        return spare_;
-    }
-    for (;;) {
-        const double u = 2.0 * uniform() - 1.0;
-        const double v = 2.0 * uniform() - 1.0;
-        const double s = u * u + v * v;
-        if (s > 0.0 && s < 1.0) {
-            const double f = std::sqrt(-2.0 * std::log(s) / s);
-            spare_ = v * f;
-            has_spare_ = true;
-            return u * f;
+namespace {
+
+// ZIGNOR (J. A. Doornik, "An improved ziggurat method to generate normal random samples",
+// 2005): 128 strips of equal area under the normal density; x[i] are the strip edges.
+constexpr int kStrips = 128;
+constexpr double kTailStart = 3.442619855899;
+constexpr double kStripArea = 9.91256303526217e-3;
+
+struct ZigguratTables {
+    double x[kStrips + 1];
+    double ratio[kStrips]; // x[i + 1] / x[i]: below it, a point is inside the strip for sure
+    ZigguratTables() {
+        double f = std::exp(-0.5 * kTailStart * kTailStart);
+        x[0] = kStripArea / f; // the base strip holds the tail
+        x[1] = kTailStart;
+        x[kStrips] = 0;
+        for (int i = 2; i < kStrips; ++i) {
+            x[i] = std::sqrt(-2 * std::log(kStripArea / x[i - 1] + f));
+            f = std::exp(-0.5 * x[i] * x[i]);
         }
+        for (int i = 0; i < kStrips; ++i)
+            ratio[i] = x[i + 1] / x[i];
+    }
+};
+
+const ZigguratTables &zig() {
+    static const ZigguratTables tables;
+    return tables;
+}
+
+// Marsaglia's method for the tail beyond `start`.
+double normal_tail(Rng &rng, double start, bool negative) {
+    double x, y;
+    do {
+        x = std::log(rng.uniform_pos()) / start;
+        y = std::log(rng.uniform_pos());
+    } while (-2 * y < x * x);
+    return negative ? x - start : start - x;
+}
+
+} // namespace
+
+double Rng::standard_normal() {
+    const ZigguratTables &t = zig();
+    for (;;) {
+        // Disjoint bits of one draw: the strip from the low 7, the position from the top 53.
+        const std::uint64_t bits = next();
+        const auto i = static_cast<int>(bits & (kStrips - 1));
+        const double u = 2.0 * (static_cast<double>(bits >> 11) * 0x1.0p-53) - 1.0;
+        if (std::fabs(u) < t.ratio[i]) return u * t.x[i];
+        if (i == 0) return normal_tail(*this, kTailStart, u < 0);
+        const double x = u * t.x[i];
+        const double f0 = std::exp(-0.5 * (t.x[i] * t.x[i] - x * x));
+        const double f1 = std::exp(-0.5 * (t.x[i + 1] * t.x[i + 1] - x * x));
+        if (f1 + uniform() * (f0 - f1) < 1.0) return x;
     }
 }
 

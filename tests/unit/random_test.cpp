@@ -46,7 +46,7 @@ TEST_CASE("every sampler is pinned for a seed") {
     CHECK(first(d) == doctest::Approx(0.05740973977).epsilon(1e-9));
     d.kind = Distribution::Kind::lognormal;
     d.cv = 1;
-    CHECK(first(d) == doctest::Approx(1.36245520641).epsilon(1e-9));
+    CHECK(first(d) == doctest::Approx(0.18813643711).epsilon(1e-9));
     d.kind = Distribution::Kind::erlang;
     d.k = 4;
     CHECK(first(d) == doctest::Approx(0.45748600917).epsilon(1e-9));
@@ -131,4 +131,30 @@ TEST_CASE("a default generator is the one seeded with 0") {
     Rng a, b(0);
     for (int i = 0; i < 4; ++i)
         CHECK(a.next() == b.next());
+}
+
+TEST_CASE("standard normals have the normal's moments and tail probabilities") {
+    Rng rng(77, "normal");
+    const int n = 1000000;
+    double sum = 0, sum2 = 0, sum4 = 0;
+    int beyond1 = 0, beyond2 = 0, beyond3_5 = 0;
+    for (int i = 0; i < n; ++i) {
+        const double z = rng.standard_normal();
+        sum += z;
+        sum2 += z * z;
+        sum4 += z * z * z * z;
+        beyond1 += std::fabs(z) > 1;
+        beyond2 += std::fabs(z) > 2;
+        beyond3_5 += std::fabs(z) > 3.5; // the tail sampler's territory
+    }
+    // Each bound is about 5 standard errors of its estimate.
+    CHECK(std::fabs(sum / n) < 5 * std::sqrt(1.0 / n));
+    CHECK(std::fabs(sum2 / n - 1) < 5 * std::sqrt(2.0 / n));
+    CHECK(std::fabs(sum4 / n - 3) < 5 * std::sqrt(96.0 / n));
+    auto check_p = [n](int count, double p) {
+        CHECK(std::fabs(count - n * p) < 5 * std::sqrt(n * p * (1 - p)));
+    };
+    check_p(beyond1, 0.3173105078629141);
+    check_p(beyond2, 0.04550026389635842);
+    check_p(beyond3_5, 4.652581580710e-4);
 }
