@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <fmt/format.h>
@@ -18,9 +20,10 @@ cluster:
   nodes: 2
 )";
 
-std::string error_of(const std::string &text, LoadOptions opts = {}) {
+std::string error_of(const std::string &text, LoadOptions opts = {},
+                     const std::string &file = "t.yaml") {
     try {
-        load_scenario_text(text, "t.yaml", opts);
+        load_scenario_text(text, file, opts);
     } catch (const ConfigError &e) {
         return e.what();
     }
@@ -197,4 +200,37 @@ TEST_CASE("bad input is a located error naming key and expectation and finding")
         CHECK_NOTHROW(load_scenario_text(std::string(kMinimal) + "autoscaling: {enabled: false}\n",
                                          "t.yaml"));
     }
+}
+
+TEST_CASE("empirical samples and arrival traces are read relative to the config file") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / "statesim_config_test";
+    fs::create_directories(dir);
+    std::ofstream(dir / "samples.csv") << "# service times\n0.010\n20ms\n0.030\n";
+    std::ofstream(dir / "arrivals.csv") << "0.5\n1.5\n2s\n";
+    const std::string text = R"(workload:
+  sessions: {arrival: {process: trace, file: arrivals.csv}, requests: 1}
+  request: {service_time: {dist: empirical, file: samples.csv}}
+cluster: {nodes: 1}
+)";
+    const Scenario sc = load_scenario_text(text, (dir / "t.yaml").string());
+    const Architecture &a = sc.points[0].architectures[0];
+    REQUIRE(a.workload.arrival.trace);
+    CHECK(*a.workload.arrival.trace == std::vector<double>{0.5, 1.5, 2.0});
+    CHECK(a.workload.service_time.expected() == doctest::Approx(0.02));
+    Rng rng(3);
+    for (int i = 0; i < 20; ++i) {
+        const double x = a.workload.service_time.sample(rng);
+        CHECK((x == 0.010 || x == 0.020 || x == 0.030));
+    }
+    std::ofstream(dir / "bad.csv") << "0.1\nsoon\n";
+    const std::string file = (dir / "t.yaml").string();
+    auto with = [&](const char *name) {
+        return std::string(text).replace(text.find("samples.csv"), 11, name);
+    };
+    CHECK(contains(error_of(with("bad.csv"), {}, file),
+                   "bad.csv:2: expected a number of seconds or a duration"));
+    CHECK(contains(error_of(with("none.csv"), {}, file),
+                   "request.service_time.file: cannot open the file"));
+    fs::remove_all(dir);
 }
