@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
+#include <stdexcept>
 
 namespace statesim {
 namespace {
@@ -158,7 +160,7 @@ SimTime ClusterModel::next_arrival_after(SimTime t) {
             if (s > to_seconds(end_)) return kForever;
             double rate = 0;
             if (a.kind == ArrivalProcess::Kind::diurnal) {
-                rate = a.rate * (1 + a.amplitude * std::sin(2 * M_PI * s / a.period));
+                rate = a.rate * (1 + a.amplitude * std::sin(2 * std::numbers::pi * s / a.period));
             } else if (s >= a.points.back().first) {
                 rate = a.points.back().second;
             } else if (s <= a.points.front().first) {
@@ -187,8 +189,9 @@ void ClusterModel::on_session_arrival() {
         slot = free_sessions_.back();
         free_sessions_.pop_back();
     } else {
-        if (sessions_.size() > kSlotMask)
-            return; // more than 16M concurrent sessions: beyond any sane scenario
+        if (sessions_.size() > kSlotMask) // event payloads hold 24-bit session slots
+            throw std::runtime_error("more than 16M concurrent sessions: reduce the arrival "
+                                     "rate or the session length");
         slot = static_cast<std::uint32_t>(sessions_.size());
         sessions_.emplace_back();
     }

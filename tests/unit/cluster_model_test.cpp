@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "statesim/config/load_scenario.hpp"
@@ -157,4 +159,17 @@ TEST_CASE("same seed gives the same results and another seed other results") {
 TEST_CASE("common random numbers: every architecture sees the same sessions") {
     const RunResult sticky = run_one(kShop, 4, 0), dynamo = run_one(kShop, 4, 2);
     CHECK(sticky.sessions_started == dynamo.sessions_started);
+}
+
+TEST_CASE("time-varying arrivals match their integrated rate") {
+    // Both average 20 sessions/s over the hour: 72 000 expected, Poisson sd ~268.
+    const std::string head = "duration: 1h\nwarmup: 0s\nworkload:\n  sessions:\n"
+                             "    requests: 1\n    arrival: ";
+    const std::string tail = "\n  request: {service_time: 1ms}\ncluster: {nodes: 1}\n";
+    for (const char *arrival : {"{process: diurnal, mean: 20/s, amplitude: 0.8, period: 1h}",
+                                "{process: profile, points: [[0s, 0/s], [1h, 40/s]]}"}) {
+        CAPTURE(arrival);
+        const RunResult r = run_one(head + arrival + tail, 11);
+        CHECK(std::fabs(static_cast<double>(r.sessions_started) - 72000) < 5 * std::sqrt(72000.0));
+    }
 }
