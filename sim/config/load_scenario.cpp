@@ -317,6 +317,10 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                 if (e.has("preset")) {
                     arch.preset = e.scalar("preset", nullptr);
                     const Preset *preset = find_preset(arch.preset);
+                    if (!preset && arch.preset == "serverless")
+                        fail(ctx, entry["preset"], e.path_of("preset"),
+                             "the serverless preset needs the serverless runtime, which is not "
+                             "implemented in this version yet");
                     if (!preset) {
                         std::vector<std::string> names;
                         for (const auto &pr : presets())

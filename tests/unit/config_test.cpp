@@ -195,6 +195,9 @@ TEST_CASE("bad input is a located error naming key and expectation and finding")
                        "did you mean stateful-sticky?"));
     }
     SUBCASE("features not implemented yet are refused, not ignored") {
+        CHECK(contains(
+            error_of(std::string(kMinimal) + "architectures: [{name: a, preset: serverless}]\n"),
+            "architectures[0].preset: the serverless preset needs the serverless"));
         CHECK(contains(error_of(std::string(kMinimal) + "autoscaling: {min: 2}\n"),
                        "autoscaling is not implemented"));
         CHECK_NOTHROW(load_scenario_text(std::string(kMinimal) + "autoscaling: {enabled: false}\n",
