@@ -38,9 +38,7 @@ ClusterModel::ClusterModel(const Architecture &arch, const RunSpec &spec)
         node.zone = static_cast<int>(i % static_cast<std::size_t>(arch.cluster.zones));
         node.alive = node.registered = node.healthy = true;
         node.booted_at = -kForever / 2; // initial nodes are warm
-        node.slots.resize(static_cast<std::size_t>(arch.cluster.workers));
-        for (int w = arch.cluster.workers - 1; w >= 0; --w)
-            node.free_slots.push_back(w);
+        idle_workers(node);
         nodes_.push_back(std::move(node));
     }
     outstanding_.assign(n, 0);
@@ -118,7 +116,7 @@ void ClusterModel::dispatch(const Event &e) {
         on_fault(e.target);
         break;
     case node_booted:
-        on_node_booted(static_cast<int>(e.target), static_cast<std::uint32_t>(e.data));
+        on_node_booted(static_cast<int>(e.target));
         break;
     case sample:
         on_sample();
@@ -382,7 +380,7 @@ void ClusterModel::start_service(int node, const Waiting &w) {
     const auto worker = static_cast<std::uint32_t>(n.free_slots.back());
     n.free_slots.pop_back();
     InService &job = n.slots[worker];
-    job = InService{w.slot, w.attempt, w.arrived, true};
+    job = InService{w.slot, w.attempt, w.arrived, true, true};
 
     // The worker is held for the whole request: state read, CPU, state write.
     SimTime t = now_;
@@ -402,7 +400,6 @@ void ClusterModel::start_service(int node, const Waiting &w) {
         s.cache_node = node;
         s.cache_epoch = n.epoch;
     }
-    if (current) s.target_node = node;
     schedule(t, service_done, static_cast<std::uint32_t>(node),
              (static_cast<std::uint64_t>(n.epoch) << 32) | worker);
     // A response that will come back after the client's deadline: the client gives up first.
@@ -427,7 +424,9 @@ SimTime ClusterModel::store_round_trip(SimTime t, bool write, bool &ok) {
 void ClusterModel::on_service_done(int node, std::uint32_t worker, std::uint32_t epoch) {
     Node &n = nodes_[static_cast<std::size_t>(node)];
     if (n.epoch != epoch) return; // the node crashed meanwhile: the request already failed
-    const InService job = n.slots[worker];
+    InService &slot = n.slots[worker];
+    slot.active = false;
+    const InService job = slot;
     n.free_slots.push_back(static_cast<int>(worker));
     --n.busy;
     busy_workers_.set(busy_workers_.value - 1, now_);
@@ -592,41 +591,41 @@ void ClusterModel::kill_node(int node) {
     Node &n = nodes_[static_cast<std::size_t>(node)];
     n.alive = false;
     const SimTime reply = now_ + hop();
-    for (std::size_t w = 0; w < n.slots.size(); ++w)
-        if (std::find(n.free_slots.begin(), n.free_slots.end(), static_cast<int>(w)) ==
-            n.free_slots.end())
-            respond(node, n.slots[w].slot, n.slots[w].attempt, false, reply);
+    for (const InService &job : n.slots)
+        if (job.active) respond(node, job.slot, job.attempt, false, reply);
     for (const Waiting &w : n.queue)
         respond(node, w.slot, w.attempt, false, reply);
     in_system_.set(in_system_.value - n.busy - static_cast<double>(n.queue.size()), now_);
     busy_workers_.set(busy_workers_.value - n.busy, now_);
     n.queue.clear();
-    n.busy = 0;
-    n.free_slots.clear();
-    for (int w = arch_.cluster.workers - 1; w >= 0; --w)
-        n.free_slots.push_back(w);
+    idle_workers(n);
     for (const Resident &r : n.residents) {
         Session &s = sessions_[r.slot];
         if (s.uid == r.uid && holds_state(node, s)) {
             mark_lost(s, LossCause::node_failure);
-            s.has_state = false;
-            s.home_node = -1;
-            s.state_bytes = 0;
+            release_state(s);
         }
     }
     n.residents.clear();
-    n.memory_bytes = 0;
     ++n.epoch;
     update_levels();
+}
+
+// All workers idle: a new node, or one whose in-flight work a crash just failed.
+void ClusterModel::idle_workers(Node &n) const {
+    const auto workers = static_cast<std::size_t>(arch_.cluster.workers);
+    n.slots.assign(workers, InService{});
+    n.free_slots.clear();
+    for (int w = arch_.cluster.workers - 1; w >= 0; --w)
+        n.free_slots.push_back(w);
+    n.busy = 0;
 }
 
 void ClusterModel::launch_node(int zone) {
     Node node;
     node.zone = zone;
     node.booting = true;
-    node.slots.resize(static_cast<std::size_t>(arch_.cluster.workers));
-    for (int w = arch_.cluster.workers - 1; w >= 0; --w)
-        node.free_slots.push_back(w);
+    idle_workers(node);
     nodes_.push_back(std::move(node));
     outstanding_.push_back(0);
     const auto index = static_cast<std::uint32_t>(nodes_.size() - 1);
@@ -635,7 +634,7 @@ void ClusterModel::launch_node(int zone) {
 }
 
 // A new node joins the target group and receives traffic once it passes the health checks.
-void ClusterModel::on_node_booted(int node, std::uint32_t) {
+void ClusterModel::on_node_booted(int node) {
     Node &n = nodes_[static_cast<std::size_t>(node)];
     n.booting = false;
     n.alive = true;
@@ -687,7 +686,7 @@ void ClusterModel::on_sample() {
     row.sessions_lost_total = lost_total_;
     result_.timeseries.push_back(row);
     interval_ = TimeseriesRow{};
-    interval_latency_ = Histogram{};
+    interval_latency_.clear();
     if (now_ + spec_.timeseries_interval <= end_)
         schedule(now_ + spec_.timeseries_interval, sample, 0, 0);
 }

@@ -39,6 +39,13 @@ void Histogram::add(std::int64_t value) {
     max_ = std::max(max_, value);
 }
 
+void Histogram::clear() {
+    std::fill(counts_.begin(), counts_.end(), 0);
+    count_ = 0;
+    sum_ = 0;
+    max_ = 0;
+}
+
 void Histogram::merge(const Histogram &other) {
     for (std::size_t i = 0; i < counts_.size(); ++i)
         counts_[i] += other.counts_[i];

@@ -88,6 +88,7 @@ class ClusterModel {
         std::uint64_t attempt = 0;
         SimTime arrived = 0;
         bool ok = true;
+        bool active = false; // a request occupies this worker
     };
     struct Resident {
         std::uint32_t slot;
@@ -155,7 +156,8 @@ class ClusterModel {
     void on_fault(std::uint32_t index);
     void kill_node(int node);
     void launch_node(int zone);
-    void on_node_booted(int node, std::uint32_t epoch);
+    void idle_workers(Node &n) const;
+    void on_node_booted(int node);
     void on_sample();
     void on_warmup_end();
 

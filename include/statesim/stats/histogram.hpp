@@ -14,6 +14,7 @@ class Histogram {
 
     void add(std::int64_t value);
     void merge(const Histogram &other);
+    void clear(); // empty again, keeping the buckets' storage
     std::uint64_t count() const { return count_; }
     // Value at quantile q in [0, 1] (nearest rank); 0 when empty.
     double quantile(double q) const;
