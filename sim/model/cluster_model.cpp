@@ -72,8 +72,11 @@ RunResult ClusterModel::run() {
     RunResult &r = result_;
     r.events = events;
     r.duration_s = to_seconds(now_ - warmup_end_);
-    r.sessions_active =
-        r.sessions_started - r.sessions_completed - r.sessions_lost - r.sessions_abandoned;
+    // Counted, not derived, so the conservation law started = completed + lost + abandoned +
+    // active is a check on the bookkeeping.
+    r.sessions_active = static_cast<std::uint64_t>(
+        std::count_if(sessions_.begin(), sessions_.end(),
+                      [](const Session &s) { return s.uid != 0 && s.measured && !s.lost; }));
     const double window_ns = std::max(1.0, static_cast<double>(now_ - warmup_end_));
     r.nodes_mean = nodes_in_service_.area / window_ns;
     r.node_hours = nodes_billed_.area / static_cast<double>(kSecond) / 3600.0;
@@ -201,6 +204,7 @@ void ClusterModel::on_session_arrival() {
     // request counts, think times, service demands and writes for session #uid.
     s.rng.reseed(mix_seed(session_seed_base_, uid));
     s.requests_left = std::max(1, static_cast<int>(arch_.workload.requests.sample(s.rng)));
+    result_.draws.requests += static_cast<std::uint64_t>(s.requests_left);
     s.measured = in_window(now_);
     if (s.measured) ++result_.sessions_started;
     ++sessions_open_;
@@ -212,6 +216,7 @@ void ClusterModel::on_session_arrival() {
 void ClusterModel::begin_request(std::uint32_t slot) {
     Session &s = sessions_[slot];
     s.service_demand = arch_.workload.service_time.sample_time(s.rng);
+    result_.draws.demand_s += to_seconds(s.service_demand);
     s.is_write = s.rng.uniform() < arch_.workload.write_fraction;
     s.retries_used = 0;
     s.request_start = -1;
@@ -481,7 +486,9 @@ void ClusterModel::on_client_response(std::uint32_t slot, std::uint64_t attempt,
         return;
     }
     begin_request(slot);
-    send_after(slot, arch_.workload.think_time.sample_time(s.rng));
+    const SimTime think = arch_.workload.think_time.sample_time(s.rng);
+    result_.draws.think_s += to_seconds(think);
+    send_after(slot, think);
 }
 
 void ClusterModel::on_client_timeout(std::uint32_t slot, std::uint64_t attempt) {

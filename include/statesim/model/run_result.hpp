@@ -38,6 +38,12 @@ struct RunResult {
     std::uint64_t cold_starts = 0, store_ops = 0, store_reads = 0, store_writes = 0,
                   store_throttles = 0, workflows_completed = 0, workflows_lost = 0;
     double cost_usd = 0;
+    // What the workload drew for every session that arrived (warm-up included): with common
+    // random numbers these match across architectures once every session has ended.
+    struct Draws {
+        std::uint64_t requests = 0;
+        double think_s = 0, demand_s = 0;
+    } draws;
     std::uint64_t events = 0;
     bool interrupted = false;
     std::vector<TimeseriesRow> timeseries;

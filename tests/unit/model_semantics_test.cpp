@@ -1,0 +1,280 @@
+// One small config per behaviour of the cluster model, its number compared with what theory or
+// a hand count says. Deterministic configs (constant times, no network delay, trace arrivals)
+// give exact counts; stochastic ones assert analytic values with explicit bounds.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "run_model.hpp"
+
+using namespace statesim;
+using test::run_model;
+using test::write_trace;
+
+namespace {
+
+std::uint64_t lost(const RunResult &r, LossCause c) {
+    return r.lost_by_cause[static_cast<std::size_t>(c)];
+}
+
+// One node with one worker, requests of 10 s, single-request sessions arriving from a trace.
+std::string single_worker(const std::string &trace, const std::string &extra) {
+    return fmt::format(R"(
+duration: 1h
+warmup: 0s
+workload:
+  sessions:
+    arrival: {{process: trace, file: {}}}
+    requests: 1
+  request: {{service_time: 10s}}
+  client: {{timeout: 1h, retries: {{max: 0}}}}
+{}
+)",
+                       trace, extra);
+}
+
+} // namespace
+
+TEST_CASE("queue_limit admits exactly that many waiting requests") {
+    const auto trace = write_trace("queue-limit", std::vector<double>(10, 1.0));
+    const RunResult r = run_model(single_worker(trace, "cluster: {nodes: 1, workers: 1, "
+                                                       "queue_limit: 3}"));
+    CHECK(r.requests_ok == 4); // one in service + three waiting
+    CHECK(r.requests_failed == 6);
+    CHECK(r.sessions_abandoned == 6);
+    CHECK(r.sessions_completed == 4);
+}
+
+TEST_CASE("a crashed node's queued requests fail too, not only those in service") {
+    const auto trace = write_trace("crash-queue", std::vector<double>(10, 1.0));
+    const RunResult r = run_model(single_worker(
+        trace, "cluster: {nodes: 1, workers: 1}\nfailures: {events: [{at: 5s, kill: node}]}"));
+    CHECK(r.requests_ok == 0);
+    CHECK(r.requests_failed == 10);
+    CHECK(r.sessions_abandoned == 10);
+    CHECK(r.sessions_active == 0);
+}
+
+TEST_CASE("a failed attempt is retried after its backoff") {
+    // A (t=0) holds the only worker for 10 s; B (t=1) is rejected (no queue), waits its 20 s
+    // backoff, retries at 21 s and is served by 31 s: latency 30 s from its first send.
+    const auto trace = write_trace("backoff", {0.0, 1.0});
+    const RunResult r =
+        run_model(single_worker(trace, R"(cluster: {nodes: 1, workers: 1, queue_limit: 0}
+)"),
+                  1, 0, {"workload.client.retries={max: 1, backoff: 20s}"});
+    CHECK(r.requests_ok == 2);
+    CHECK(r.retries == 1);
+    CHECK(r.attempts_failed == 1);
+    CHECK(r.latency.max() == 30 * kSecond);
+    CHECK(r.latency.mean() == doctest::Approx(20.0 * 1e9).epsilon(1e-12));
+}
+
+TEST_CASE("sessions that start in the warm-up are not counted") {
+    const auto trace = write_trace("warmup", {1, 2, 3, 11, 12, 13, 14, 15});
+    const RunResult r = run_model(fmt::format(R"(
+duration: 1m
+warmup: 10s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+  request: {{service_time: 1ms}}
+cluster: {{nodes: 1}}
+)",
+                                              trace));
+    CHECK(r.sessions_started == 5);
+    CHECK(r.sessions_completed == 5);
+    CHECK(r.draws.requests == 8); // all eight arrived, three before the window
+}
+
+TEST_CASE("node-hours include the time a replacement spends booting") {
+    // Node 0 dies at 1 s, is detected within 2 s, and its replacement boots for 30 min: billed
+    // from its launch, so 1 h of the survivor plus ~1 h of the replacement.
+    const RunResult r = run_model(R"(
+duration: 1h
+warmup: 0s
+workload:
+  sessions: {arrival: {process: poisson, rate: 1/s}, requests: 1}
+  request: {service_time: 1ms}
+cluster: {nodes: 2, boot_time: 30m}
+load_balancer: {health_check: {interval: 1s, unhealthy_threshold: 1, healthy_threshold: 1}}
+failures: {events: [{at: 1s, kill: node}]}
+)");
+    CHECK(r.node_hours > 1.998);
+    CHECK(r.node_hours < 2.0);
+}
+
+TEST_CASE("warmup_capacity limits a new node to its share of workers") {
+    // The only node dies at 1 s; its replacement (4 workers) serves at a quarter of them for an
+    // hour. Eight 1 s requests at 100 s: one at a time (last done after 8 s) instead of two
+    // rounds of four (2 s).
+    const auto trace = write_trace("warmcap", std::vector<double>(8, 100.0));
+    const std::string yaml = fmt::format(R"(
+duration: 10m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+  request: {{service_time: 1s}}
+  client: {{timeout: 1h}}
+cluster: {{nodes: 1, workers: 4, boot_time: 10s, warmup_period: 1h}}
+load_balancer: {{health_check: {{interval: 1s, unhealthy_threshold: 1, healthy_threshold: 1}}}}
+failures: {{events: [{{at: 1s, kill: node}}]}}
+)",
+                                         trace);
+    const RunResult quarter = run_model(yaml, 1, 0, {"cluster.warmup_capacity=0.25"});
+    const RunResult full = run_model(yaml, 1, 0, {"cluster.warmup_capacity=1"});
+    CHECK(quarter.requests_ok == 8);
+    CHECK(full.requests_ok == 8);
+    CHECK(quarter.latency.max() == 8 * kSecond);
+    CHECK(full.latency.max() == 2 * kSecond);
+}
+
+TEST_CASE("timeseries rows hold per-interval counts, not running totals") {
+    const RunResult r = run_model(R"(
+duration: 10m
+warmup: 0s
+workload:
+  sessions: {arrival: {process: poisson, rate: 50/s}, requests: 1}
+  request: {service_time: 1ms}
+cluster: {nodes: 1}
+output: {timeseries_interval: 10s}
+)",
+                                  7 + test::seed_offset());
+    REQUIRE(r.timeseries.size() == 60);
+    std::uint64_t total = 0;
+    for (const auto &row : r.timeseries) {
+        // 500 expected per 10 s interval, Poisson sd ~22: 7 sd either side.
+        CHECK(row.completions > 345);
+        CHECK(row.completions < 655);
+        CHECK(row.arrivals > 345);
+        CHECK(row.arrivals < 655);
+        total += row.completions;
+    }
+    CHECK(total == r.requests_ok);
+}
+
+TEST_CASE("local memory beyond the limit evicts the oldest session first") {
+    // A, B, C arrive at 0, 1, 2 s; each writes 100 B per request, two requests 10 s apart; the
+    // node holds 250 B. C's first write evicts A (the oldest), B's second write evicts B itself
+    // (now older than C). A learns of the loss and leaves: 1 + 2 + 2 = 5 requests answered.
+    // Evicting the newest instead would lose C at once, then B: 2 + 1 + 1 = 4.
+    const auto trace = write_trace("evict", {0, 1, 2});
+    const RunResult r = run_model(fmt::format(R"(
+duration: 1m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 2, think_time: 10s}}
+  request: {{service_time: 1ms, write_fraction: 1, state_growth: 100B}}
+cluster: {{nodes: 1, session_memory_limit: 250B}}
+state: {{location: local}}
+)",
+                                              trace));
+    CHECK(lost(r, LossCause::eviction) == 2);
+    CHECK(r.requests_ok == 5);
+    CHECK(r.sessions_completed == 1);
+}
+
+TEST_CASE("a client token overflows at exactly the write that crosses max_bytes") {
+    // 300 B per write: three writes make 900 B.
+    const std::string yaml = R"(
+duration: 10m
+warmup: 0s
+workload:
+  sessions: {arrival: {process: poisson, rate: 5/s}, think_time: 1s}
+  request: {service_time: 1ms, write_fraction: 1, state_growth: 300B}
+cluster: {nodes: 1}
+state: {location: client}
+)";
+    const RunResult three_fit =
+        run_model(yaml, 1, 0, {"workload.sessions.requests=3", "state.client.max_bytes=900B"});
+    CHECK(three_fit.sessions_started > 2000);
+    CHECK(three_fit.sessions_lost == 0);
+    const RunResult three_over =
+        run_model(yaml, 1, 0, {"workload.sessions.requests=3", "state.client.max_bytes=899B"});
+    CHECK(lost(three_over, LossCause::token_overflow) + three_over.sessions_active ==
+          three_over.sessions_started);
+    CHECK(three_over.sessions_completed == 0);
+    const RunResult four =
+        run_model(yaml, 1, 0, {"workload.sessions.requests=4", "state.client.max_bytes=900B"});
+    CHECK(four.sessions_completed == 0);
+    CHECK(lost(four, LossCause::token_overflow) > 2000);
+}
+
+TEST_CASE("sticky affinity expires after its ttl") {
+    // Random routing over 4 nodes, exponential think time of mean 5 s, geometric k (mean 8):
+    // a gap longer than the ttl (prob. e^{-ttl/5s}) re-routes, to another node w.p. 3/4, so
+    // P(lost) = 1 - E[x^(k-1)] with x = 1 - 3/4 e^{-ttl/5s}, E[x^(k-1)] = p / (1 - (1-p) x).
+    const std::string yaml = R"(
+duration: 40m
+warmup: 2m
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 20/s}
+    requests: {dist: geometric, mean: 8}
+    think_time: {dist: exponential, mean: 5s}
+  request: {service_time: 1ms}
+  client: {on_state_loss: continue}
+cluster: {nodes: 4, workers: 16}
+load_balancer: {policy: random, sticky: {enabled: true, ttl: 3s}}
+state: {location: local}
+)";
+    const RunResult r = run_model(yaml, 13 + test::seed_offset());
+    const double p = 1.0 / 8, x = 1 - 0.75 * std::exp(-3.0 / 5);
+    const double theory = 1 - p / (1 - (1 - p) * x); // 0.742
+    const double ended = static_cast<double>(r.sessions_completed + r.sessions_lost);
+    const double share = static_cast<double>(r.sessions_lost) / ended;
+    INFO("lost share " << share << ", theory " << theory);
+    // Binomial sd ~0.002 over ~46 000 sessions; sessions still open at the end bias the share
+    // by well under a point.
+    CHECK(std::fabs(share - theory) < 0.012);
+    CHECK(lost(r, LossCause::routing) == r.sessions_lost);
+
+    const RunResult long_ttl = run_model(yaml, 13, 0, {"load_balancer.sticky.ttl=1h"});
+    CHECK(long_ttl.sessions_started > 40000);
+    CHECK(long_ttl.sessions_lost == 0);
+}
+
+TEST_CASE("common random numbers: every architecture draws the same requests, think times and "
+          "service demands") {
+    // Sessions arrive in the first minute and all end long before the run does, so each
+    // architecture drew everything its sessions had to draw.
+    std::vector<double> times;
+    for (int i = 0; i < 400; ++i)
+        times.push_back(0.15 * i);
+    const auto trace = write_trace("crn", times);
+    const std::string yaml = fmt::format(R"(
+duration: 30m
+warmup: 0s
+workload:
+  sessions:
+    arrival: {{process: trace, file: {}}}
+    requests: {{dist: geometric, mean: 6}}
+    think_time: {{dist: exponential, mean: 2s}}
+  request: {{service_time: {{dist: exponential, mean: 20ms}}}}
+  client: {{timeout: 1h}}
+network: {{hop_latency: {{dist: exponential, mean: 1ms}}}}
+cluster: {{nodes: 3, workers: 2}}
+architectures:
+  - {{name: sticky, preset: stateful-sticky}}
+  - {{name: dynamodb, preset: stateless-dynamodb}}
+  - {{name: jwt, preset: stateless-jwt,
+     set: {{load_balancer.policy: least_outstanding, state.client.max_bytes: 1MiB}}}}
+)",
+                                         trace);
+    const RunResult a = run_model(yaml, 5, 0), b = run_model(yaml, 5, 1), c = run_model(yaml, 5, 2);
+    for (const RunResult *r : {&a, &b, &c}) {
+        INFO("lost " << r->sessions_lost << " abandoned " << r->sessions_abandoned << " active "
+                     << r->sessions_active);
+        REQUIRE(r->sessions_completed == 400);
+        CHECK(r->requests_ok == r->draws.requests);
+    }
+    CHECK(a.draws.requests == b.draws.requests);
+    CHECK(a.draws.requests == c.draws.requests);
+    // The same draws, summed in each run's event order: equal up to rounding.
+    using test::within_rel;
+    CHECK(within_rel(b.draws.think_s, a.draws.think_s, 1e-12));
+    CHECK(within_rel(c.draws.think_s, a.draws.think_s, 1e-12));
+    CHECK(within_rel(b.draws.demand_s, a.draws.demand_s, 1e-12));
+    CHECK(within_rel(c.draws.demand_s, a.draws.demand_s, 1e-12));
+    // ... while the architectures did behave differently.
+    CHECK(a.latency.mean() != b.latency.mean());
+}
