@@ -75,5 +75,8 @@ TEST_CASE("consistent_hash is stable per session and moves about 1/N when a node
         }
     }
     CHECK(moved_elsewhere == 0);
-    CHECK(moved / static_cast<double>(sessions) == doctest::Approx(1.0 / 5).epsilon(0.25));
+    // 1/5 of the sessions move (binomial sd 0.003); 0 moved, or all, must fail.
+    const double share = moved / static_cast<double>(sessions);
+    CHECK(share > 0.16);
+    CHECK(share < 0.24);
 }
