@@ -228,6 +228,10 @@ YAML::Node load_tree(const std::string &text, Context &ctx, const std::vector<Ov
         }
         if (!v.IsDefined() || v.IsNull()) v = YAML::Node(o.text);
         ctx.origins.emplace_back(o.path, o.source);
+        if (first_load) {
+            std::set<std::size_t> visited;
+            check_duplicate_keys(v, o.path, ctx, visited);
+        }
         set_path(root, o.path, v, ctx, root);
     }
     return root;

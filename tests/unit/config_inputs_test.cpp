@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 #include <string>
 
@@ -159,6 +161,12 @@ TEST_CASE("a duplicate key is a located error at its second occurrence") {
         CHECK(contains(e, "t.yaml:11:3: sweep.cluster.nodes: duplicate key cluster.nodes (first at "
                           "line 10)"));
     }
+    SUBCASE("in a --set value") {
+        LoadOptions o;
+        o.sets = {"cluster={nodes: 1, nodes: 2}"};
+        CHECK(contains(error_of(kBase, o), "error: --set cluster={nodes: 1, nodes: 2}: "
+                                           "cluster.nodes: duplicate key nodes (first at line 1)"));
+    }
     SUBCASE("an alias is not a duplicate") {
         const std::string text =
             with("service_time: 20ms", "service_time: &st {dist: exponential, mean: 20ms}") +
@@ -270,4 +278,17 @@ TEST_CASE("the scenario name must be a plain directory name") {
     LoadOptions o;
     o.sets = {"name=../up"};
     CHECK(contains(error_of(kBase, o), "error: --set name=../up: name: expected a name made of"));
+}
+
+TEST_CASE("an empirical sample or trace time beyond the longest duration is a located error") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / "statesim_config_inputs_test";
+    fs::create_directories(dir);
+    std::ofstream(dir / "huge.csv") << "0.01\n1e300\n";
+    const std::string text =
+        with("service_time: 20ms", "service_time: {dist: empirical, file: huge.csv}");
+    const auto e = error_of(text, {}, (dir / "t.yaml").string());
+    CHECK(contains(e, "t.yaml:6:43: workload.request.service_time.file: "));
+    CHECK(contains(e, "huge.csv:2: 1e+300 s is longer than the longest duration, 36500d"));
+    fs::remove_all(dir);
 }
