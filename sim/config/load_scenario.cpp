@@ -27,6 +27,7 @@ using namespace config_detail;
 
 constexpr std::size_t kMaxFileBytes = 4 << 20;
 constexpr int kMaxNesting = 64;
+constexpr long long kMaxTimeseriesRows = 1'000'000; // per run (point x architecture x replication)
 
 // Rejects input that is not a reasonable YAML text before yaml-cpp sees it (its recursive
 // parser would overflow the stack on pathological nesting).
@@ -76,13 +77,76 @@ void precheck(const std::string &text, const std::string &file) {
                                       file));
 }
 
+// One document: a `---` that starts a second one is an error, not silently ignored.
 YAML::Node parse_yaml(const std::string &text, const std::string &file) {
+    std::vector<YAML::Node> docs;
     try {
-        return YAML::Load(text);
+        docs = YAML::LoadAll(text);
     } catch (const YAML::Exception &e) {
         throw ConfigError(fmt::format("error: {}:{}:{}: invalid YAML: {}", file, e.mark.line + 1,
                                       e.mark.column + 1, e.msg));
     }
+    if (docs.empty()) return YAML::Node();
+    if (docs.size() > 1) {
+        const YAML::Mark m = docs[1].Mark();
+        const std::string where =
+            m.is_null() ? file : fmt::format("{}:{}:{}", file, m.line + 1, m.column + 1);
+        throw ConfigError(
+            fmt::format("error: {}: (top): a second YAML document (after `---`); expected one "
+                        "scenario per file, found {} documents",
+                        where, docs.size()));
+    }
+    return docs[0];
+}
+
+// yaml-cpp keeps the first of two equal keys in a map and ignores the second when looked up;
+// every map of the file is checked so a repeated key is an error at its second occurrence.
+// Collections are visited once each (by position), so aliases cannot blow the walk up.
+void check_duplicate_keys(const YAML::Node &n, const std::string &path, const Context &ctx,
+                          std::set<std::size_t> &visited) {
+    if (!n.IsMap() && !n.IsSequence()) return;
+    if (!n.Mark().is_null() && !visited.insert(static_cast<std::size_t>(n.Mark().pos)).second)
+        return;
+    if (n.IsSequence()) {
+        for (std::size_t i = 0; i < n.size(); ++i)
+            check_duplicate_keys(n[i], fmt::format("{}[{}]", path, i), ctx, visited);
+        return;
+    }
+    std::map<std::string, YAML::Mark> seen;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+        const std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
+        const std::string child = path.empty() ? key : path + "." + key;
+        if (it->first.IsScalar()) {
+            const auto [first, inserted] = seen.emplace(key, it->first.Mark());
+            if (!inserted)
+                fail(ctx, it->first, child,
+                     fmt::format("duplicate key {} (first at line {}); a key may appear once in "
+                                 "a map",
+                                 key, first->second.line + 1));
+        }
+        check_duplicate_keys(it->second, child, ctx, visited);
+    }
+}
+
+// The scenario name names the output directory results/<name>/: it must be one plain path
+// component.
+bool valid_name(const std::string &name) {
+    if (name.empty() || name == "." || name == ".." || name.size() > 200) return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '_' || c == '-';
+    });
+}
+
+// The default name (the file's stem) made valid: other characters become '_'.
+std::string name_from_stem(std::string stem) {
+    for (char &c : stem)
+        if (!valid_name(std::string(1, c))) c = '_';
+    return valid_name(stem) ? stem : "scenario";
+}
+
+bool overlapping(const std::string &a, const std::string &b) {
+    return a == b || a.starts_with(b + ".") || b.starts_with(a + ".");
 }
 
 bool defaults_under(const std::set<std::string> &defaults, const std::string &path) {
@@ -143,13 +207,18 @@ std::vector<Override> parse_sets(const LoadOptions &options) {
 }
 
 // The file's tree with the command-line overrides applied.
-YAML::Node load_tree(const std::string &text, Context &ctx, const std::vector<Override> &sets) {
+YAML::Node load_tree(const std::string &text, Context &ctx, const std::vector<Override> &sets,
+                     bool first_load = false) {
     YAML::Node root = parse_yaml(text, ctx.file);
     if (!root.IsMap())
         fail(ctx, root, "",
              fmt::format("expected a map of keys (workload:, cluster:, ...), "
                          "found {}",
                          describe(root)));
+    if (first_load) {
+        std::set<std::size_t> visited;
+        check_duplicate_keys(root, "", ctx, visited);
+    }
     for (const auto &o : sets) {
         YAML::Node v;
         try {
@@ -159,6 +228,10 @@ YAML::Node load_tree(const std::string &text, Context &ctx, const std::vector<Ov
         }
         if (!v.IsDefined() || v.IsNull()) v = YAML::Node(o.text);
         ctx.origins.emplace_back(o.path, o.source);
+        if (first_load) {
+            std::set<std::size_t> visited;
+            check_duplicate_keys(v, o.path, ctx, visited);
+        }
         set_path(root, o.path, v, ctx, root);
     }
     return root;
@@ -219,18 +292,38 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
 
     Scenario sc;
     sc.source_file = file;
-    YAML::Node root = load_tree(text, ctx, sets);
+    YAML::Node root = load_tree(text, ctx, sets, true);
     {
         Section top(ctx, root, "");
-        const std::string stem = std::filesystem::path(file).stem().string();
+        const std::string stem = name_from_stem(std::filesystem::path(file).stem().string());
         sc.name = top.scalar("name", ("\"" + stem + "\"").c_str());
+        if (!valid_name(sc.name))
+            fail(ctx, root["name"], "name",
+                 fmt::format("expected a name made of letters, digits, '.', '_' and '-' (it "
+                             "names the output directory results/<name>/; not empty, \".\" or "
+                             "\"..\", at most 200 characters), found \"{}\"",
+                             sc.name));
         sc.description = top.scalar("description", "\"\"");
         sc.duration = top.positive_duration("duration", "2h");
         sc.warmup = top.duration("warmup", "10m");
+        if (sc.warmup + sc.duration > units::kMaxDurationSeconds)
+            fail(ctx, root["duration"], "duration",
+                 fmt::format("warmup + duration = {} + {} is longer than the longest run, {}",
+                             units::format_duration(sc.warmup), units::format_duration(sc.duration),
+                             units::kMaxDurationText));
         sc.seed = static_cast<std::uint64_t>(top.integer("seed", "42", 0, INT64_MAX / 2));
         sc.replications = static_cast<int>(top.integer("replications", "5", 1, 100000));
         Section out = top.child("output");
         sc.timeseries_interval = out.positive_duration("timeseries_interval", "10s");
+        // Rows per run; a hair of slack so an interval of exactly run / limit passes.
+        const double rows = (sc.warmup + sc.duration) / sc.timeseries_interval;
+        constexpr auto max_rows = static_cast<double>(kMaxTimeseriesRows);
+        if (rows > max_rows * (1 + 1e-9))
+            fail(ctx, out.node()["timeseries_interval"], out.path_of("timeseries_interval"),
+                 fmt::format("(warmup + duration) / timeseries_interval = {:.0f} rows per run; "
+                             "at most {} are allowed (expected an interval of at least {})",
+                             std::ceil(rows), kMaxTimeseriesRows,
+                             units::format_duration((sc.warmup + sc.duration) / max_rows)));
         out.finish();
         // The architecture keys are validated per architecture below.
         for (const char *k :
@@ -256,6 +349,13 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                      "only architecture keys (workload, cluster, ...) can be swept");
             if (!it->second.IsSequence() || it->second.size() == 0)
                 fail(ctx, it->second, "sweep." + key, "expected a non-empty list of values");
+            for (const auto &o : sets)
+                if (overlapping(o.path, key))
+                    throw ConfigError(fmt::format(
+                        "error: {}: {}: {} is swept (sweep at {}:{}:{}); --set would be replaced "
+                        "by the sweep values: remove it from sweep or drop the --set",
+                        o.source, o.path, key, ctx.file, it->first.Mark().line + 1,
+                        it->first.Mark().column + 1));
             sc.sweep_keys.push_back(key);
             std::vector<YAML::Node> vals;
             for (std::size_t i = 0; i < it->second.size(); ++i)
@@ -327,6 +427,15 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                             names.push_back(pr.name);
                         e.to_choice(entry["preset"], e.path_of("preset"), names);
                     }
+                    for (const auto &[k, v] : preset->keys)
+                        for (const auto &swept : sc.sweep_keys)
+                            if (overlapping(k, swept))
+                                fail(ctx, entry["preset"], e.path_of("preset"),
+                                     fmt::format("architecture \"{}\": preset {} sets {}, which "
+                                                 "is swept (sweep.{}); the preset would replace "
+                                                 "the sweep values: remove it from sweep or use "
+                                                 "another preset",
+                                                 arch.name, preset->name, k, swept));
                     for (const auto &[k, v] : preset->keys) {
                         ctx.origins.emplace_back(k,
                                                  fmt::format("{} (preset {})", path, preset->name));
@@ -338,8 +447,16 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                     const YAML::Node set = e.value("set", nullptr);
                     if (!set.IsMap())
                         fail(ctx, set, e.path_of("set"), "expected a map of dotted key -> value");
-                    for (auto it = set.begin(); it != set.end(); ++it)
+                    for (auto it = set.begin(); it != set.end(); ++it) {
+                        for (const auto &swept : sc.sweep_keys)
+                            if (overlapping(it->first.Scalar(), swept))
+                                fail(ctx, it->first, e.path_of("set." + it->first.Scalar()),
+                                     fmt::format("architecture \"{}\" sets {}, which is swept "
+                                                 "(sweep.{}); set: would replace the sweep "
+                                                 "values: remove it from sweep or from set:",
+                                                 arch.name, it->first.Scalar(), swept));
                         set_path(tree, it->first.Scalar(), it->second, ctx, it->first);
+                    }
                 }
                 e.allow("set");
                 e.finish();

@@ -8,6 +8,9 @@
 namespace statesim::config_detail {
 namespace {
 
+// Worker slots (nodes x workers) a run may allocate: beyond this, memory, not the model, decides.
+constexpr long long kMaxWorkerSlots = 10'000'000;
+
 std::shared_ptr<const std::vector<double>> read_samples(Section &s, const YAML::Node &at,
                                                         const std::string &path,
                                                         const std::string &file, bool sorted) {
@@ -36,6 +39,10 @@ std::shared_ptr<const std::vector<double>> read_samples(Section &s, const YAML::
         }
         if (v.value < 0)
             fail(s.ctx(), at, path, fmt::format("{}:{}: negative value", p.string(), n));
+        if (v.value > units::kMaxDurationSeconds)
+            fail(s.ctx(), at, path,
+                 fmt::format("{}:{}: {} s is longer than the longest duration, {}", p.string(), n,
+                             v.value, units::kMaxDurationText));
         values->push_back(v.value);
     }
     if (values->empty()) fail(s.ctx(), at, path, fmt::format("{} holds no values", p.string()));
@@ -126,10 +133,10 @@ ArrivalProcess parse_arrival(Section &parent, const std::string &key) {
     a.kind = static_cast<ArrivalProcess::Kind>(s.choice("process", "poisson", kinds));
     switch (a.kind) {
     case ArrivalProcess::Kind::poisson:
-        a.rate = s.rate("rate", "40/s");
+        a.rate = s.positive_rate("rate", "40/s", "a Poisson process with rate 0 never arrives");
         break;
     case ArrivalProcess::Kind::diurnal:
-        a.rate = s.rate("mean", "40/s");
+        a.rate = s.positive_rate("mean", "40/s", "a process with mean rate 0 never arrives");
         a.amplitude = s.fraction("amplitude", "0.5");
         a.period = s.positive_duration("period", "24h");
         break;
@@ -231,6 +238,13 @@ Architecture parse_architecture(Section &root) {
     a.cluster.nodes = static_cast<int>(c.integer("nodes", "4", 1, 4096));
     a.cluster.zones = static_cast<int>(c.integer("zones", "2", 1, 64));
     a.cluster.workers = static_cast<int>(c.integer("workers", "16", 1, 100000));
+    if (static_cast<long long>(a.cluster.nodes) * a.cluster.workers > kMaxWorkerSlots)
+        fail(root.ctx(), c.node()["workers"], c.path_of("workers"),
+             fmt::format("cluster.nodes x cluster.workers = {} x {} = {} worker slots; at most {} "
+                         "are allowed (lower cluster.nodes or cluster.workers)",
+                         a.cluster.nodes, a.cluster.workers,
+                         static_cast<long long>(a.cluster.nodes) * a.cluster.workers,
+                         kMaxWorkerSlots));
     a.cluster.queue_limit = static_cast<int>(c.integer("queue_limit", "512", 0, 100000000));
     a.cluster.boot_time =
         parse_random(c, "boot_time", "{dist: lognormal, mean: 90s, cv: 0.3}", Quantity::duration);
@@ -280,10 +294,8 @@ Architecture parse_architecture(Section &root) {
                                                redis ? "{dist: lognormal, mean: 0.6ms, cv: 0.5}"
                                                      : "{dist: lognormal, mean: 6ms, cv: 0.5}",
                                                Quantity::duration);
-    a.state.store.capacity = store.rate("capacity", redis ? "100000/s" : "4000/s");
-    if (a.state.store.capacity <= 0)
-        fail(root.ctx(), store.node()["capacity"], store.path_of("capacity"),
-             "expected a capacity greater than 0/s");
+    a.state.store.capacity = store.positive_rate("capacity", redis ? "100000/s" : "4000/s",
+                                                 "a store with capacity 0 serves nothing");
     a.state.store.durable = store.flag("durable", redis ? "false" : "true");
     store.finish();
     a.state.local_cache = st.flag("local_cache", "false");
@@ -320,6 +332,11 @@ Architecture parse_architecture(Section &root) {
                 fail(root.ctx(), e.node()["kill"], e.path_of("kill"),
                      "zone kills are not implemented in this version yet; use kill: node");
             fe.count = static_cast<int>(e.integer("count", "1", 1, 4096));
+            if (fe.count > a.cluster.nodes)
+                fail(root.ctx(), e.node()["count"], e.path_of("count"),
+                     fmt::format("expected a count of at most cluster.nodes ({}), found {}: the "
+                                 "cluster has only {} nodes to kill",
+                                 a.cluster.nodes, fe.count, a.cluster.nodes));
             e.finish();
             a.failures.events.push_back(fe);
         }

@@ -6,7 +6,14 @@
 
 #include <fmt/format.h>
 
+#include "statesim/engine/sim_time.hpp"
+
 namespace statesim::units {
+
+// warmup + duration (at most the maximum) plus a saturated delay must stay inside int64 ns.
+static_assert(kMaxDurationSeconds * 1e9 + static_cast<double>(kMaxDelay) <
+              static_cast<double>(kForever));
+
 namespace {
 
 struct Unit {
@@ -62,7 +69,12 @@ Parsed with_units(std::string_view text, const std::vector<Unit> &units, std::st
 Parsed duration(std::string_view text) {
     static const std::vector<Unit> units = {{"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1},
                                             {"m", 60},    {"min", 60},  {"h", 3600},  {"d", 86400}};
-    return with_units(text, units, "duration", "20ms");
+    Parsed p = with_units(text, units, "duration", "20ms");
+    if (p.ok() && !(p.value <= kMaxDurationSeconds))
+        return {0, fmt::format("a duration must be at most {} (simulated time is int64 "
+                               "nanoseconds)",
+                               kMaxDurationText)};
+    return p;
 }
 
 Parsed rate(std::string_view text) {

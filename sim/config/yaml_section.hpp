@@ -52,7 +52,8 @@ inline std::string origin_of(const Context &ctx, const std::string &path) {
 inline std::string describe(const YAML::Node &n) {
     if (!n.IsDefined() || n.IsNull()) return "nothing";
     if (n.IsScalar()) return fmt::format("\"{}\"", n.Scalar());
-    return n.IsMap() ? "a map" : "a list";
+    if (n.IsMap()) return n.size() == 0 ? "an empty map" : "a map";
+    return n.size() == 0 ? "an empty list" : "a list";
 }
 
 inline std::string join(const std::vector<std::string> &v) {
@@ -116,7 +117,7 @@ class Section {
     // The value for `key`; when absent, `default_yaml` is written into the tree (marked as a
     // filled default) and returned. A null default makes the key required.
     YAML::Node value(const std::string &key, const char *default_yaml) {
-        known_.push_back(key);
+        allow(key);
         YAML::Node v = node_[key];
         if (v.IsDefined() && !v.IsNull()) return v;
         if (!default_yaml) fail(ctx_, node_, path_of(key), "required key is missing");
@@ -152,6 +153,22 @@ class Section {
         return d;
     }
     double rate(const std::string &key, const char *def) { return unit(key, def, units::rate); }
+    // A rate that drives a process (arrivals, a store's capacity): greater than 0, and its mean
+    // gap 1 / rate no longer than the longest duration a run can hold.
+    double positive_rate(const std::string &key, const char *def, const char *why) {
+        const double r = rate(key, def);
+        const YAML::Node at = node_[key];
+        if (!(r > 0))
+            fail(ctx_, at, path_of(key),
+                 fmt::format("expected a rate greater than 0/s ({}), found \"{}\"", why,
+                             at.Scalar()));
+        if (1 / r > units::kMaxDurationSeconds)
+            fail(ctx_, at, path_of(key),
+                 fmt::format("expected a rate of at least {:g}/s (one event per {}, the longest "
+                             "duration a run can hold), found \"{}\"",
+                             1 / units::kMaxDurationSeconds, units::kMaxDurationText, at.Scalar()));
+        return r;
+    }
     double size(const std::string &key, const char *def) { return unit(key, def, units::size); }
     double fraction(const std::string &key, const char *def) {
         return unit(key, def, units::fraction);
@@ -213,7 +230,7 @@ class Section {
     // A sub-map. `present` tells whether the user wrote it (absent sections switch features
     // off); an absent one is created empty so its defaults are filled in and shown.
     Section child(const std::string &key, bool *present = nullptr) {
-        known_.push_back(key);
+        allow(key);
         YAML::Node v = node_[key];
         const bool given = v.IsDefined() && !v.IsNull();
         if (present) *present = given;
@@ -240,7 +257,10 @@ class Section {
         }
     }
     void forget(const std::string &key) { node_.remove(key); }
-    void allow(const std::string &key) { known_.push_back(key); }
+    // Marks `key` as one this section reads (listed once in "expected one of").
+    void allow(const std::string &key) {
+        if (std::find(known_.begin(), known_.end(), key) == known_.end()) known_.push_back(key);
+    }
 
   private:
     Context &ctx_;

@@ -117,10 +117,18 @@ double Distribution::sample_prepared(Rng &rng) const {
     case Kind::uniform:
         return min + (max - min) * rng.uniform();
     case Kind::erlang: {
-        double product = 1.0; // one log for k phases
-        for (int i = 0; i < k; ++i)
+        // One log for k phases. The product of k uniforms underflows to 0 near k = 700, so
+        // when it gets small its log is banked and the product restarts; below 2^-900 it never
+        // gets for k <= 16 (each uniform is at least 2^-53), so small-k draws are unchanged.
+        double product = 1.0, banked = 0.0;
+        for (int i = 0; i < k; ++i) {
             product *= rng.uniform_pos();
-        return -(mean / k) * std::log(product);
+            if (product < 0x1p-900) {
+                banked += std::log(product);
+                product = 1.0;
+            }
+        }
+        return -(mean / k) * (banked + std::log(product));
     }
     case Kind::hyperexp:
         return rng.exponential(rng.uniform() < a_ ? b_ : c_);

@@ -1,0 +1,294 @@
+// Inputs that cannot crash or mislead: each is a located ConfigError (file:line:col, dotted
+// key, what was expected and what was found), one small config per behaviour.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <string>
+
+#include "statesim/config/load_scenario.hpp"
+#include "statesim/config/units.hpp"
+#include "statesim/engine/sim_time.hpp"
+
+using namespace statesim;
+
+namespace {
+// Line numbers: 1 name, 4 arrival, 6 service_time, 8 nodes; appended text starts at line 9.
+const std::string kBase = R"(name: t
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 10/s}
+  request:
+    service_time: 20ms
+cluster:
+  nodes: 4
+)";
+
+std::string with(const std::string &from, const std::string &to) {
+    std::string s = kBase;
+    const auto at = s.find(from);
+    REQUIRE(at != std::string::npos);
+    return s.replace(at, from.size(), to);
+}
+
+std::string error_of(const std::string &text, LoadOptions opts = {},
+                     const std::string &file = "t.yaml") {
+    try {
+        load_scenario_text(text, file, opts);
+    } catch (const ConfigError &e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+bool contains(const std::string &s, const std::string &part) {
+    return s.find(part) != std::string::npos;
+}
+
+std::size_t count_of(const std::string &s, const std::string &part) {
+    std::size_t n = 0;
+    for (auto at = s.find(part); at != std::string::npos; at = s.find(part, at + 1))
+        ++n;
+    return n;
+}
+} // namespace
+
+TEST_CASE("an arrival rate of 0/s is a located error") {
+    const auto e = error_of(with("rate: 10/s", "rate: 0/s"));
+    CHECK(contains(e, "error: t.yaml:4:39: workload.sessions.arrival.rate: expected a rate greater "
+                      "than 0/s (a Poisson process with rate 0 never arrives), found \"0/s\""));
+    CHECK(
+        contains(error_of(with("arrival: {process: poisson, rate: 10/s}",
+                               "arrival: {process: diurnal, mean: 0/s}")),
+                 "t.yaml:4:39: workload.sessions.arrival.mean: expected a rate greater than 0/s"));
+    CHECK(contains(error_of(kBase + "state: {store: {capacity: 0/min}}\n"),
+                   "t.yaml:9:27: state.store.capacity: expected a rate greater than 0/s"));
+}
+
+TEST_CASE("a rate whose mean gap exceeds the longest run is a located error") {
+    const auto e = error_of(with("rate: 10/s", "rate: 1e-12/s"));
+    CHECK(contains(e, "error: t.yaml:4:39: workload.sessions.arrival.rate: expected a rate of at "
+                      "least 3.17098e-10/s (one event per 36500d (100 years), the longest "
+                      "duration a run can hold), found \"1e-12/s\""));
+    CHECK_NOTHROW(load_scenario_text(with("rate: 10/s", "rate: 1/d"), "t.yaml"));
+}
+
+TEST_CASE("a duration beyond the int64-nanosecond clock is a located error stating the maximum") {
+    SUBCASE("a constant service time") {
+        const auto e = error_of(with("service_time: 20ms", "service_time: 1e12d"));
+        CHECK(contains(e, "error: t.yaml:6:19: workload.request.service_time: a duration must be "
+                          "at most 36500d (100 years) (simulated time is int64 nanoseconds) "
+                          "(found \"1e12d\")"));
+    }
+    SUBCASE("the mean of a random quantity") {
+        const auto e =
+            error_of(with("service_time: 20ms", "service_time: {dist: exponential, mean: 1e12d}"));
+        CHECK(contains(e, "t.yaml:6:45: workload.request.service_time.mean: a duration must be at "
+                          "most 36500d (100 years)"));
+    }
+    SUBCASE("the run's duration (node_hours went negative)") {
+        CHECK(contains(error_of(kBase + "duration: 1e12d\n"),
+                       "t.yaml:9:11: duration: a duration must be at most 36500d (100 years)"));
+    }
+    SUBCASE("any duration key") {
+        CHECK(contains(error_of(kBase + "load_balancer: {sticky: {ttl: 40000d}}\n"),
+                       "t.yaml:9:31: load_balancer.sticky.ttl: a duration must be at most"));
+        CHECK(contains(error_of(kBase + "  warmup_period: 1e300s\n"),
+                       "t.yaml:9:18: cluster.warmup_period: a duration must be at most"));
+    }
+    SUBCASE("warmup + duration together") {
+        const auto e = error_of(kBase + "duration: 36000d\nwarmup: 1000d\n");
+        CHECK(contains(e, "t.yaml:9:11: duration: warmup + duration = 1000d + 36000d is longer "
+                          "than the longest run, 36500d (100 years)"));
+        CHECK_NOTHROW(load_scenario_text(kBase + "duration: 36000d\nwarmup: 500d\n"
+                                                 "output: {timeseries_interval: 1d}\n",
+                                         "t.yaml"));
+    }
+    SUBCASE("the limit itself is accepted") {
+        CHECK(units::duration("36500d").ok());
+        CHECK_FALSE(units::duration("36501d").ok());
+        CHECK_FALSE(units::duration("1e12d").ok());
+    }
+}
+
+TEST_CASE("from_seconds saturates instead of overflowing int64") {
+    CHECK(from_seconds(1.5) == 1'500'000'000);
+    CHECK(from_seconds(-2.5e-9) == -3); // rounding half away from zero is unchanged
+    CHECK(from_seconds(1e300) == kMaxDelay);
+    CHECK(from_seconds(std::numeric_limits<double>::infinity()) == kMaxDelay);
+    CHECK(from_seconds(std::numeric_limits<double>::quiet_NaN()) == kMaxDelay);
+    CHECK(from_seconds(-1e300) == -kMaxDelay);
+    CHECK(from_seconds(units::kMaxDurationSeconds) < kMaxDelay);
+    // The end of the longest run plus the longest delay still fits.
+    const SimTime end = from_seconds(units::kMaxDurationSeconds);
+    CHECK(end <= kForever - kMaxDelay);
+    // An exponential sample with a huge mean saturates; its time stays positive.
+    Distribution d = Distribution::exponential_mean(units::kMaxDurationSeconds);
+    d.kind = Distribution::Kind::lognormal;
+    d.cv = 100;
+    d.prepare();
+    Rng rng(1);
+    for (int i = 0; i < 10000; ++i) {
+        const SimTime t = d.sample_time(rng);
+        CHECK(t >= 0);
+        CHECK(t <= kMaxDelay);
+    }
+}
+
+TEST_CASE("a duplicate key is a located error at its second occurrence") {
+    SUBCASE("in a block map") {
+        const auto e = error_of(kBase + "  nodes: 8\n");
+        CHECK(contains(e, "error: t.yaml:9:3: cluster.nodes: duplicate key nodes (first at line "
+                          "8); a key may appear once in a map"));
+    }
+    SUBCASE("in a flow map") {
+        const auto e = error_of(with("rate: 10/s}", "rate: 10/s, rate: 20/s}"));
+        CHECK(contains(e, "t.yaml:4:45: workload.sessions.arrival.rate: duplicate key rate (first "
+                          "at line 4)"));
+    }
+    SUBCASE("a whole section") {
+        const auto e = error_of(kBase + "cluster: {nodes: 1}\n");
+        CHECK(contains(e, "t.yaml:9:1: cluster: duplicate key cluster (first at line 7)"));
+    }
+    SUBCASE("inside a list entry") {
+        const auto e = error_of(kBase + "architectures:\n  - {name: a, name: b}\n");
+        CHECK(contains(e, "t.yaml:10:15: architectures[0].name: duplicate key name"));
+    }
+    SUBCASE("a sweep key") {
+        const auto e = error_of(kBase + "sweep:\n  cluster.nodes: [1, 2]\n  cluster.nodes: [4]\n");
+        CHECK(contains(e, "t.yaml:11:3: sweep.cluster.nodes: duplicate key cluster.nodes (first at "
+                          "line 10)"));
+    }
+    SUBCASE("in a --set value") {
+        LoadOptions o;
+        o.sets = {"cluster={nodes: 1, nodes: 2}"};
+        CHECK(contains(error_of(kBase, o), "error: --set cluster={nodes: 1, nodes: 2}: "
+                                           "cluster.nodes: duplicate key nodes (first at line 1)"));
+    }
+    SUBCASE("an alias is not a duplicate") {
+        const std::string text =
+            with("service_time: 20ms", "service_time: &st {dist: exponential, mean: 20ms}") +
+            "network: {hop_latency: *st}\n";
+        CHECK_NOTHROW(load_scenario_text(text, "t.yaml"));
+    }
+}
+
+TEST_CASE("a second YAML document is a located error") {
+    const auto e = error_of(kBase + "---\nname: other\n");
+    CHECK(contains(e, "error: t.yaml:10:1: (top): a second YAML document (after `---`); expected "
+                      "one scenario per file, found 2 documents"));
+    CHECK(contains(error_of(kBase + "---\n"), "a second YAML document"));
+    CHECK_NOTHROW(load_scenario_text("---\n" + kBase, "t.yaml"));
+}
+
+TEST_CASE("a timeseries interval that would write too many rows is a located error") {
+    const auto e = error_of(kBase + "output: {timeseries_interval: 1ns}\n");
+    CHECK(contains(e, "error: t.yaml:9:31: output.timeseries_interval: (warmup + duration) / "
+                      "timeseries_interval = 7800000000000 rows per run; at most 1000000 are "
+                      "allowed (expected an interval of at least 7.8ms)"));
+    CHECK_NOTHROW(load_scenario_text(kBase + "output: {timeseries_interval: 10ms}\n", "t.yaml"));
+}
+
+TEST_CASE("nodes x workers beyond the worker-slot bound is a located error naming both keys") {
+    const auto e = error_of(with("nodes: 4", "nodes: 4096\n  workers: 10000"));
+    CHECK(contains(e, "error: t.yaml:9:12: cluster.workers: cluster.nodes x cluster.workers = "
+                      "4096 x 10000 = 40960000 worker slots; at most 10000000 are allowed"));
+    CHECK_NOTHROW(load_scenario_text(with("nodes: 4", "nodes: 1000\n  workers: 10000"), "t.yaml"));
+}
+
+TEST_CASE("killing more nodes than the cluster has is a located error") {
+    const std::string events = "failures:\n  events:\n    - {at: 30m, kill: node, count: 9}\n";
+    const auto e = error_of(kBase + events);
+    CHECK(contains(e, "error: t.yaml:11:36: failures.events[0].count: expected a count of at most "
+                      "cluster.nodes (4), found 9"));
+    std::string ok = kBase + events;
+    ok.replace(ok.find("count: 9"), 8, "count: 4");
+    CHECK_NOTHROW(load_scenario_text(ok, "t.yaml"));
+}
+
+TEST_CASE("--set of a swept key is an error, not silently replaced") {
+    const std::string text = kBase + "sweep:\n  cluster.nodes: [2, 8]\n";
+    LoadOptions o;
+    o.sets = {"cluster.nodes=eight"};
+    CHECK(contains(error_of(text, o),
+                   "error: --set cluster.nodes=eight: cluster.nodes: cluster.nodes is swept "
+                   "(sweep at t.yaml:10:3); --set would be replaced by the sweep values: remove it "
+                   "from sweep or drop the --set"));
+    o.sets = {"cluster={nodes: 3}"};
+    CHECK(contains(error_of(text, o), "cluster.nodes is swept"));
+    o.sets = {"cluster.workers=8"};
+    CHECK_NOTHROW(load_scenario_text(text, "t.yaml", o));
+}
+
+TEST_CASE("a swept key that a preset or set: overrides is an error naming the architecture") {
+    SUBCASE("set:") {
+        const auto e = error_of(kBase + "sweep:\n  cluster.nodes: [8]\narchitectures:\n"
+                                        "  - {name: small, set: {cluster.nodes: 2}}\n");
+        CHECK(contains(e, "error: t.yaml:12:25: architectures[0].set.cluster.nodes: architecture "
+                          "\"small\" sets cluster.nodes, which is swept (sweep.cluster.nodes)"));
+    }
+    SUBCASE("preset") {
+        const auto e = error_of(kBase + "sweep:\n  cluster.nodes: [8]\narchitectures:\n"
+                                        "  - {name: one, preset: single-server}\n");
+        CHECK(contains(e, "error: t.yaml:12:25: architectures[0].preset: architecture \"one\": "
+                          "preset single-server sets cluster.nodes, which is swept "
+                          "(sweep.cluster.nodes)"));
+    }
+    SUBCASE("a preset key below a swept map") {
+        const auto e =
+            error_of(kBase + "sweep:\n  load_balancer.sticky: [{enabled: true}]\narchitectures:\n"
+                             "  - {name: s, preset: stateful-sticky}\n");
+        CHECK(contains(e, "preset stateful-sticky sets load_balancer.sticky.enabled, which is "
+                          "swept (sweep.load_balancer.sticky)"));
+    }
+    SUBCASE("keys the architectures do not touch can be swept") {
+        CHECK_NOTHROW(load_scenario_text(kBase + "sweep:\n  cluster.workers: [8]\narchitectures:\n"
+                                                 "  - {name: one, preset: single-server}\n",
+                                         "t.yaml"));
+    }
+}
+
+TEST_CASE("messages say an empty list or map, and list each expected key once") {
+    CHECK(contains(error_of(kBase + "  workers: []\n"),
+                   "t.yaml:9:12: cluster.workers: expected a whole number, found an empty list"));
+    CHECK(contains(error_of(kBase + "  workers: {}\n"),
+                   "cluster.workers: expected a whole number, found an empty map"));
+    CHECK(contains(error_of(kBase + "  workers: [1]\n"), "found a list"));
+    const auto e = error_of(kBase + "bogus: 1\n");
+    REQUIRE(contains(e, "t.yaml:9:1: bogus: unknown key; expected one of"));
+    CHECK(count_of(e, "workload") == 1);
+    CHECK(count_of(e, " cluster,") == 1);
+}
+
+TEST_CASE("the scenario name must be a plain directory name") {
+    for (const char *bad : {"\"../../x\"", "\"\"", "\".\"", "\"..\"", "a/b", "\"a b\"", "x\\\\y"}) {
+        CAPTURE(bad);
+        const auto e = error_of(with("name: t", std::string("name: ") + bad));
+        CHECK(contains(e, "error: t.yaml:1:7: name: expected a name made of letters, digits, '.', "
+                          "'_' and '-'"));
+    }
+    CHECK(contains(error_of(with("name: t", "name: \"../../x\"")), "found \"../../x\""));
+    CHECK(load_scenario_text(with("name: t", "name: ok-name_1.2"), "t.yaml").name == "ok-name_1.2");
+    // Without a name the file's stem is used, made valid.
+    std::string unnamed = kBase.substr(kBase.find('\n') + 1);
+    CHECK(load_scenario_text(unnamed, "dir/my scenario.yaml").name == "my_scenario");
+    CHECK(load_scenario_text(unnamed, "dir/shop.yaml").name == "shop");
+    LoadOptions o;
+    o.sets = {"name=../up"};
+    CHECK(contains(error_of(kBase, o), "error: --set name=../up: name: expected a name made of"));
+}
+
+TEST_CASE("an empirical sample or trace time beyond the longest duration is a located error") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / "statesim_config_inputs_test";
+    fs::create_directories(dir);
+    std::ofstream(dir / "huge.csv") << "0.01\n1e300\n";
+    const std::string text =
+        with("service_time: 20ms", "service_time: {dist: empirical, file: huge.csv}");
+    const auto e = error_of(text, {}, (dir / "t.yaml").string());
+    CHECK(contains(e, "t.yaml:6:43: workload.request.service_time.file: "));
+    CHECK(contains(e, "huge.csv:2: 1e+300 s is longer than the longest duration, 36500d"));
+    fs::remove_all(dir);
+}
