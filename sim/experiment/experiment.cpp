@@ -1,5 +1,6 @@
 #include "statesim/experiment/experiment.hpp"
 
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <map>
@@ -40,7 +41,7 @@ class Scheduler {
     bool next(std::size_t &i, const std::atomic<bool> *stop) {
         std::unique_lock lock(mutex_);
         room_.wait(lock, [&] { return failed() || next_ >= total_ || next_ < emitted_ + window_; });
-        if (failed() || next_ >= total_ || (stop && stop->load())) return false;
+        if (failed() || next_ >= total_ || halt_.load() || (stop && stop->load())) return false;
         i = next_++;
         return true;
     }
@@ -65,6 +66,9 @@ class Scheduler {
         fail_locked(e);
     }
 
+    // What the runs watch to end early: set on a failure (or forwarded from SIGINT).
+    std::atomic<bool> &halt() { return halt_; }
+
     // After every worker has returned: rethrows the first failure.
     void rethrow() const {
         if (error_) std::rethrow_exception(error_);
@@ -74,6 +78,7 @@ class Scheduler {
     bool failed() const { return error_ != nullptr; }
     void fail_locked(std::exception_ptr e) {
         if (!error_) error_ = e; // the first failure is the one reported
+        halt_.store(true);       // the runs still going are cut short: their results are moot
         room_.notify_all();
     }
 
@@ -85,6 +90,7 @@ class Scheduler {
     std::size_t next_ = 0, emitted_ = 0, finished_ = 0;
     std::map<std::size_t, RunRecord> held_; // finished, waiting for an earlier run
     std::exception_ptr error_;
+    std::atomic<bool> halt_{false};
 };
 
 } // namespace
@@ -109,7 +115,7 @@ void run_experiment(const Scenario &sc, const ExperimentOptions &options,
             try {
                 RunRecord rec = record_of(sc, i);
                 RunSpec spec = RunSpec::of(sc, rec.seed);
-                spec.stop = options.stop;
+                spec.stop = &scheduler.halt();
                 rec.result = run(sc.points[rec.point].architectures[rec.architecture], spec);
                 rec.done = !rec.result.interrupted;
                 scheduler.done(i, std::move(rec));
@@ -120,6 +126,13 @@ void run_experiment(const Scenario &sc, const ExperimentOptions &options,
         }
     };
     {
+        // The model watches one flag: forward the caller's stop (SIGINT) to the halt flag.
+        std::jthread forward_stop([&](std::stop_token token) {
+            while (options.stop && !token.stop_requested()) {
+                if (options.stop->load()) scheduler.halt().store(true);
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
+        });
         std::vector<std::jthread> pool;
         for (int j = 1; j < jobs; ++j)
             pool.emplace_back(worker);

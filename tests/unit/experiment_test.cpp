@@ -69,6 +69,30 @@ TEST_CASE("an exception in any worker thread reaches the caller with its message
         }
 }
 
+TEST_CASE("a failure cuts the runs still going short instead of waiting for their end") {
+    const Scenario sc = scenario(1, 1, 2);
+    ExperimentOptions o;
+    o.jobs = 2;
+    o.run = [](const Architecture &arch, const RunSpec &spec) {
+        if (spec.seed == 43) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            throw std::runtime_error("model broke");
+        }
+        // A long run: ends after 20 s, or as soon as it is told to stop (as the model does).
+        const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        RunResult r = fake_run(arch, spec);
+        while (std::chrono::steady_clock::now() < end)
+            if (spec.stop && spec.stop->load()) {
+                r.interrupted = true;
+                break;
+            }
+        return r;
+    };
+    const auto start = std::chrono::steady_clock::now();
+    CHECK_THROWS_WITH_AS(run_experiment(sc, o), "model broke", std::runtime_error);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+}
+
 TEST_CASE("an exception in the consumer reaches the caller") {
     const Scenario sc = scenario(1, 1, 10);
     ExperimentOptions o;
