@@ -28,7 +28,7 @@ RunResult run_cluster_model(const Architecture &arch, const RunSpec &spec) {
 }
 
 // Hands out run indices in order, holds finished runs until their turn, and passes them on.
-// Everything below is guarded by `mutex`.
+// Its state is guarded by `mutex_` (the halt flag, which runs poll, is atomic).
 class Scheduler {
   public:
     Scheduler(std::size_t total, std::size_t window,
@@ -49,6 +49,7 @@ class Scheduler {
     // Stores a finished run and consumes every run that is now next in order.
     void done(std::size_t i, RunRecord &&rec) {
         std::lock_guard lock(mutex_);
+        if (failed()) return; // the experiment is over: nothing more reaches the consumer
         held_.emplace(i, std::move(rec));
         try {
             for (auto it = held_.begin(); it != held_.end() && it->first == emitted_;

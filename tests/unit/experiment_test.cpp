@@ -96,14 +96,23 @@ TEST_CASE("a failure cuts the runs still going short instead of waiting for thei
 TEST_CASE("an exception in the consumer reaches the caller") {
     const Scenario sc = scenario(1, 1, 10);
     ExperimentOptions o;
-    o.jobs = 2;
-    o.run = fake_run;
+    o.jobs = 3;
+    o.run = [](const Architecture &arch, const RunSpec &spec) {
+        // Runs 4 and 5 start before run 3 ends and end after the consumer failed on it: they
+        // must not reach the consumer.
+        const auto rep = spec.seed - 42;
+        if (rep >= 3) std::this_thread::sleep_for(std::chrono::milliseconds(rep == 3 ? 10 : 40));
+        return fake_run(arch, spec);
+    };
+    std::vector<int> consumed;
     CHECK_THROWS_WITH_AS(run_experiment(sc, o,
                                         [&](RunRecord &&r) {
+                                            consumed.push_back(r.replication);
                                             if (r.replication == 3)
                                                 throw std::runtime_error("disk full");
                                         }),
                          "disk full", std::runtime_error);
+    CHECK(consumed == std::vector<int>{0, 1, 2, 3}); // nothing after the failure
 }
 
 TEST_CASE("runs reach the consumer in (point, architecture, replication) order") {
