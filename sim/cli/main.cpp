@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <thread>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "statesim/config/presets.hpp"
 #include "statesim/experiment/analyze.hpp"
 #include "statesim/experiment/experiment.hpp"
+#include "statesim/output/output_dir.hpp"
 #include "statesim/output/writers.hpp"
 
 namespace po = boost::program_options;
@@ -120,16 +122,25 @@ int cmd_run(const std::vector<std::string> &args) {
     const RunArgs a = parse_run_args(args, true);
     const Scenario sc = load_scenario(a.config, load_options(a));
     const std::string out = a.out.empty() ? "results/" + sc.name : a.out;
+    // Before any simulation: an unwritable --out is bad usage, not a failure after the run.
+    std::optional<OutputDir> dir;
+    try {
+        dir.emplace(out);
+    } catch (const std::exception &e) {
+        std::cerr << fmt::format("error: --out {}: cannot write: {}\n", out, e.what());
+        return 2;
+    }
     std::signal(SIGINT, on_sigint);
     Progress progress(!a.quiet);
     ExperimentOptions opts;
     opts.jobs = a.jobs;
     opts.stop = &g_interrupted;
     opts.progress = [&](std::size_t d, std::size_t t) { progress.update(d, t); };
-    const auto runs = run_experiment(sc, opts);
-    write_outputs(sc, runs, out);
+    ResultWriter writer(sc, *dir);
+    run_experiment(sc, opts, [&](RunRecord &&r) { writer.add(r); });
+    writer.finish();
     if (!a.quiet) {
-        std::cout << comparison_table(sc, runs);
+        std::cout << comparison_table(sc, writer.metrics());
         std::cout << fmt::format("\nwrote {}/summary.csv, aggregate.csv, timeseries.csv, "
                                  "resolved.yaml\n",
                                  out);
@@ -144,7 +155,9 @@ int cmd_run(const std::vector<std::string> &args) {
 int cmd_check(const std::vector<std::string> &args) {
     const RunArgs a = parse_run_args(args, false);
     const Scenario sc = load_scenario(a.config, load_options(a));
-    std::cout << "# " << a.config << ": valid; keys marked `# default` were filled in\n"
+    std::cout << "# " << a.config
+              << ": valid; keys marked `# default` were filled in; every key is described in "
+                 "docs/configuration.md\n"
               << describe_resolved(sc);
     return 0;
 }
@@ -201,6 +214,9 @@ int main(int argc, char **argv) {
     } catch (const ConfigError &e) {
         std::cerr << e.what() << "\n";
         return 2;
+    } catch (const OutputError &e) {
+        std::cerr << "error: cannot write the output: " << e.what() << "\n";
+        return 1;
     } catch (const po::error &e) {
         std::cerr << "error: " << e.what() << " (see statesim --help)\n";
         return 2;

@@ -1,70 +1,151 @@
 #include "statesim/experiment/experiment.hpp"
 
-#include <filesystem>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <map>
 #include <mutex>
 #include <thread>
 
-#include "statesim/model/cluster_model.hpp"
-#include "statesim/output/atomic_file.hpp"
-#include "statesim/output/writers.hpp"
-
 namespace statesim {
+namespace {
+
+// The address of run i in (point, architecture, replication) order.
+RunRecord record_of(const Scenario &sc, std::size_t i) {
+    const auto reps = static_cast<std::size_t>(sc.replications);
+    RunRecord rec;
+    while (i >= sc.points.at(rec.point).architectures.size() * reps)
+        i -= sc.points[rec.point++].architectures.size() * reps;
+    rec.architecture = i / reps;
+    rec.replication = static_cast<int>(i % reps);
+    rec.seed = replication_seed(sc, rec.replication);
+    return rec;
+}
+
+RunResult run_cluster_model(const Architecture &arch, const RunSpec &spec) {
+    ClusterModel model(arch, spec);
+    return model.run();
+}
+
+// Hands out run indices in order, holds finished runs until their turn, and passes them on.
+// Its state is guarded by `mutex_` (the halt flag, which runs poll, is atomic).
+class Scheduler {
+  public:
+    Scheduler(std::size_t total, std::size_t window,
+              const std::function<void(RunRecord &&)> &consume,
+              const std::function<void(std::size_t, std::size_t)> &progress)
+        : total_(total), window_(window), consume_(consume), progress_(progress) {}
+
+    // The next run to do, or nothing when all are handed out, a stop was asked or a run failed.
+    // Waits while `window` results are already ahead of the next one to consume.
+    bool next(std::size_t &i, const std::atomic<bool> *stop) {
+        std::unique_lock lock(mutex_);
+        room_.wait(lock, [&] { return failed() || next_ >= total_ || next_ < emitted_ + window_; });
+        if (failed() || next_ >= total_ || halt_.load() || (stop && stop->load())) return false;
+        i = next_++;
+        return true;
+    }
+
+    // Stores a finished run and consumes every run that is now next in order.
+    void done(std::size_t i, RunRecord &&rec) {
+        std::lock_guard lock(mutex_);
+        if (failed()) return; // the experiment is over: nothing more reaches the consumer
+        held_.emplace(i, std::move(rec));
+        try {
+            for (auto it = held_.begin(); it != held_.end() && it->first == emitted_;
+                 it = held_.erase(it), ++emitted_)
+                consume_(std::move(it->second));
+        } catch (...) {
+            fail_locked(std::current_exception());
+        }
+        room_.notify_all();
+        if (progress_) progress_(++finished_, total_);
+    }
+
+    void fail(std::exception_ptr e) {
+        std::lock_guard lock(mutex_);
+        fail_locked(e);
+    }
+
+    // What the runs watch to end early: set on a failure (or forwarded from SIGINT).
+    std::atomic<bool> &halt() { return halt_; }
+
+    // After every worker has returned: rethrows the first failure.
+    void rethrow() const {
+        if (error_) std::rethrow_exception(error_);
+    }
+
+  private:
+    bool failed() const { return error_ != nullptr; }
+    void fail_locked(std::exception_ptr e) {
+        if (!error_) error_ = e; // the first failure is the one reported
+        halt_.store(true);       // the runs still going are cut short: their results are moot
+        room_.notify_all();
+    }
+
+    const std::size_t total_, window_;
+    const std::function<void(RunRecord &&)> &consume_;
+    const std::function<void(std::size_t, std::size_t)> &progress_;
+    std::mutex mutex_;
+    std::condition_variable room_;
+    std::size_t next_ = 0, emitted_ = 0, finished_ = 0;
+    std::map<std::size_t, RunRecord> held_; // finished, waiting for an earlier run
+    std::exception_ptr error_;
+    std::atomic<bool> halt_{false};
+};
+
+} // namespace
 
 std::uint64_t replication_seed(const Scenario &sc, int replication) {
     return sc.seed + static_cast<std::uint64_t>(replication);
 }
 
-std::vector<RunRecord> run_experiment(const Scenario &sc, const ExperimentOptions &options) {
-    std::vector<RunRecord> runs;
-    for (std::size_t p = 0; p < sc.points.size(); ++p)
-        for (std::size_t a = 0; a < sc.points[p].architectures.size(); ++a)
-            for (int r = 0; r < sc.replications; ++r) {
-                RunRecord rec;
-                rec.point = p;
-                rec.architecture = a;
-                rec.replication = r;
-                rec.seed = replication_seed(sc, r);
-                runs.push_back(std::move(rec));
-            }
+void run_experiment(const Scenario &sc, const ExperimentOptions &options,
+                    const std::function<void(RunRecord &&)> &consume) {
+    std::size_t total = 0;
+    for (const auto &p : sc.points)
+        total += p.architectures.size() * static_cast<std::size_t>(sc.replications);
+    const int jobs = std::max(1, options.jobs);
+    const std::size_t window = options.window ? options.window : 4 * static_cast<std::size_t>(jobs);
+    const RunFunction run = options.run ? options.run : RunFunction(run_cluster_model);
+    Scheduler scheduler(total, window, consume, options.progress);
 
-    std::atomic<std::size_t> next{0};
-    std::size_t finished = 0;
-    std::mutex progress_mutex;
     auto worker = [&] {
-        for (;;) {
-            if (options.stop && options.stop->load()) return;
-            const std::size_t i = next.fetch_add(1);
-            if (i >= runs.size()) return;
-            RunRecord &rec = runs[i];
-            RunSpec spec = RunSpec::of(sc, rec.seed);
-            spec.stop = options.stop;
-            ClusterModel model(sc.points[rec.point].architectures[rec.architecture], spec);
-            rec.result = model.run();
-            rec.done = !rec.result.interrupted;
-            std::lock_guard lock(progress_mutex);
-            ++finished;
-            if (options.progress) options.progress(finished, runs.size());
+        std::size_t i = 0;
+        while (scheduler.next(i, options.stop)) {
+            try {
+                RunRecord rec = record_of(sc, i);
+                RunSpec spec = RunSpec::of(sc, rec.seed);
+                spec.stop = &scheduler.halt();
+                rec.result = run(sc.points[rec.point].architectures[rec.architecture], spec);
+                rec.done = !rec.result.interrupted;
+                scheduler.done(i, std::move(rec));
+            } catch (...) {
+                // Never let an exception leave a thread (std::terminate): report it instead.
+                scheduler.fail(std::current_exception());
+            }
         }
     };
-    const int jobs = std::max(1, options.jobs);
-    std::vector<std::jthread> pool;
-    for (int j = 1; j < jobs; ++j)
-        pool.emplace_back(worker);
-    worker();
-    pool.clear(); // joins
-    return runs;
+    {
+        // The model watches one flag: forward the caller's stop (SIGINT) to the halt flag.
+        std::jthread forward_stop([&](std::stop_token token) {
+            while (options.stop && !token.stop_requested()) {
+                if (options.stop->load()) scheduler.halt().store(true);
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
+        });
+        std::vector<std::jthread> pool;
+        for (int j = 1; j < jobs; ++j)
+            pool.emplace_back(worker);
+        worker();
+    } // joins
+    scheduler.rethrow();
 }
 
-void write_outputs(const Scenario &sc, const std::vector<RunRecord> &runs, const std::string &dir) {
-    std::filesystem::create_directories(dir);
-    // Render everything first so a failure leaves no mix of old and new files.
-    const std::string summary = summary_csv(sc, runs);
-    const std::string aggregate = aggregate_csv(sc, runs);
-    const std::string timeseries = timeseries_csv(sc, runs);
-    write_atomically(dir + "/summary.csv", summary);
-    write_atomically(dir + "/aggregate.csv", aggregate);
-    write_atomically(dir + "/timeseries.csv", timeseries);
-    write_atomically(dir + "/resolved.yaml", sc.resolved_yaml);
+std::vector<RunRecord> run_experiment(const Scenario &sc, const ExperimentOptions &options) {
+    std::vector<RunRecord> runs;
+    run_experiment(sc, options, [&](RunRecord &&r) { runs.push_back(std::move(r)); });
+    return runs;
 }
 
 } // namespace statesim

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 
 #include <fmt/format.h>
 
@@ -11,18 +10,6 @@
 
 namespace statesim {
 namespace {
-
-// Quotes a CSV field when it holds a separator, a quote or a line break.
-std::string csv_field(const std::string &s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) {
-        out += c;
-        if (c == '"') out += c; // doubled
-    }
-    out += '"';
-    return out;
-}
 
 std::string sweep_header(const Scenario &sc) {
     std::string out;
@@ -38,89 +25,177 @@ std::string sweep_values(const Scenario &sc, std::size_t point) {
     return out;
 }
 
-// Finished runs of one (point, architecture), indexed by replication.
-std::map<int, const RunResult *> runs_of(const std::vector<RunRecord> &runs, std::size_t point,
-                                         std::size_t arch) {
-    std::map<int, const RunResult *> out;
-    for (const auto &r : runs)
-        if (r.done && r.point == point && r.architecture == arch) out[r.replication] = &r.result;
-    return out;
+// A confidence half-width needs two samples: with fewer it is undefined (an empty cell).
+std::string half_width_cell(const Estimate &e) {
+    return e.n < 2 ? std::string() : format_number(e.half_width);
+}
+
+// 263912 -> "263 912" with thin spaces: counts in the table read as counts.
+std::string grouped(double v) {
+    const auto n = static_cast<long long>(std::llround(v));
+    std::string digits = std::to_string(n < 0 ? -n : n), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += "\u2009";
+        out += digits[i];
+    }
+    return n < 0 ? "-" + out : out;
+}
+
+// One table cell: mean ± half-width; `n/a` for an undefined half-width (one replication).
+std::string table_cell(const Metric &m, const std::vector<double> &v) {
+    if (v.empty()) return "-";
+    Estimate e = estimate(v);
+    if (!std::isfinite(e.mean)) return "n/a";
+    if (e.half_width < 1e-9 * std::fabs(e.mean))
+        e.half_width = 0; // rounding noise of identical replications
+    const bool whole_hw = m.count && (e.half_width >= 1 || e.half_width == 0);
+    const std::string mean = m.count ? grouped(e.mean) : fmt::format("{:.4g}", e.mean);
+    const std::string hw = e.n < 2    ? std::string("n/a")
+                           : whole_hw ? grouped(e.half_width)
+                                      : fmt::format("{:.2g}", e.half_width);
+    return mean + " ± " + hw;
 }
 
 } // namespace
 
+bool finished(const RunRecord &r) {
+    return r.done && !r.result.interrupted;
+}
+
 std::string format_number(double v) {
-    if (!std::isfinite(v)) return "nan";
+    if (std::isnan(v)) return "";
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
     if (v == std::floor(v) && std::fabs(v) < 1e15) return fmt::format("{:.0f}", v);
     return fmt::format("{:.10g}", v);
 }
 
-std::string summary_csv(const Scenario &sc, const std::vector<RunRecord> &runs) {
+std::string csv_field(const std::string &s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) {
+        out += c;
+        if (c == '"') out += c; // doubled
+    }
+    out += '"';
+    return out;
+}
+
+std::string summary_header(const Scenario &sc) {
     std::string out = "scenario,point,architecture,replication,seed";
     for (const auto &m : metrics())
         out.append(",").append(m.name);
-    out += sweep_header(sc) + "\n";
-    for (const auto &r : runs) {
-        if (!r.done) continue;
-        const auto &arch = sc.points[r.point].architectures[r.architecture];
-        out += fmt::format("{},{},{},{},{}", csv_field(sc.name), r.point, csv_field(arch.name),
-                           r.replication, r.seed);
-        for (const auto &m : metrics())
-            out.append(",").append(format_number(m.value(r.result)));
-        out += sweep_values(sc, r.point) + "\n";
+    return out + sweep_header(sc) + "\n";
+}
+
+std::string summary_rows(const Scenario &sc, const RunRecord &r) {
+    if (!finished(r)) return "";
+    const auto &arch = sc.points[r.point].architectures[r.architecture];
+    std::string out = fmt::format("{},{},{},{},{}", csv_field(sc.name), r.point,
+                                  csv_field(arch.name), r.replication, r.seed);
+    for (const auto &m : metrics())
+        out.append(",").append(format_number(m.value(r.result)));
+    return out + sweep_values(sc, r.point) + "\n";
+}
+
+std::string timeseries_header() {
+    return "point,architecture,replication,time_s,arrivals,completions,failures,"
+           "latency_p50_ms,latency_p99_ms,nodes_in_service,nodes_booting,utilization,"
+           "sessions_active,sessions_lost_total,store_throttles\n";
+}
+
+std::string timeseries_rows(const Scenario &sc, const RunRecord &r) {
+    if (!finished(r)) return "";
+    const auto &name = sc.points[r.point].architectures[r.architecture].name;
+    std::string out;
+    for (const auto &t : r.result.timeseries) {
+        // An interval without completions has no latency: empty cells, never 0 (SPEC §3).
+        const bool any = t.completions > 0;
+        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.point,
+                           csv_field(name), r.replication, format_number(t.time_s), t.arrivals,
+                           t.completions, t.failures, any ? format_number(t.latency_p50_ms) : "",
+                           any ? format_number(t.latency_p99_ms) : "", t.nodes_in_service,
+                           t.nodes_booting, format_number(t.utilization), t.sessions_active,
+                           t.sessions_lost_total, t.store_throttles);
     }
     return out;
 }
 
-std::string aggregate_csv(const Scenario &sc, const std::vector<RunRecord> &runs) {
+RunMetrics::RunMetrics(const Scenario &sc) {
+    for (const auto &p : sc.points)
+        runs_.emplace_back(p.architectures.size());
+}
+
+void RunMetrics::add(const RunRecord &r) {
+    if (!finished(r)) return;
+    Runs &mine = runs_.at(r.point).at(r.architecture);
+    // Replications arrive in order; a stray one is inserted where it belongs all the same.
+    const auto pos =
+        std::upper_bound(mine.replications.begin(), mine.replications.end(), r.replication) -
+        mine.replications.begin();
+    mine.replications.insert(mine.replications.begin() + pos, r.replication);
+    std::vector<double> row;
+    for (const auto &m : metrics())
+        row.push_back(m.value(r.result));
+    mine.values.insert(mine.values.begin() + pos * static_cast<std::ptrdiff_t>(row.size()),
+                       row.begin(), row.end());
+}
+
+const RunMetrics::Runs &RunMetrics::runs(std::size_t point, std::size_t arch) const {
+    return runs_.at(point).at(arch);
+}
+
+std::size_t RunMetrics::replications(std::size_t point, std::size_t arch) const {
+    return runs(point, arch).replications.size();
+}
+
+std::vector<double> RunMetrics::values(std::size_t point, std::size_t arch, std::size_t m) const {
+    const Runs &r = runs(point, arch);
+    const std::size_t width = metrics().size();
+    std::vector<double> out;
+    for (std::size_t i = 0; i < r.replications.size(); ++i)
+        out.push_back(r.values[i * width + m]);
+    return out;
+}
+
+std::vector<double> RunMetrics::paired_diffs(std::size_t point, std::size_t arch,
+                                             std::size_t m) const {
+    const Runs &mine = runs(point, arch), &base = runs(point, 0);
+    const std::size_t width = metrics().size();
+    std::vector<double> out;
+    for (std::size_t i = 0; i < mine.replications.size(); ++i) {
+        const auto it = std::lower_bound(base.replications.begin(), base.replications.end(),
+                                         mine.replications[i]);
+        if (it == base.replications.end() || *it != mine.replications[i]) continue;
+        const auto j = static_cast<std::size_t>(it - base.replications.begin());
+        out.push_back(mine.values[i * width + m] - base.values[j * width + m]);
+    }
+    return out;
+}
+
+std::string aggregate_csv(const Scenario &sc, const RunMetrics &rm) {
     std::string out = "scenario,point,architecture,replications";
     for (const auto &m : metrics())
         out += fmt::format(",{0}_mean,{0}_ci95,{0}_diff,{0}_diff_ci95", m.name);
     out += sweep_header(sc) + "\n";
-    for (std::size_t p = 0; p < sc.points.size(); ++p) {
-        const auto baseline = runs_of(runs, p, 0);
+    for (std::size_t p = 0; p < sc.points.size(); ++p)
         for (std::size_t a = 0; a < sc.points[p].architectures.size(); ++a) {
-            const auto mine = runs_of(runs, p, a);
-            if (mine.empty()) continue;
+            const std::size_t n = rm.replications(p, a);
+            if (n == 0) continue;
             out += fmt::format("{},{},{},{}", csv_field(sc.name), p,
-                               csv_field(sc.points[p].architectures[a].name), mine.size());
-            for (const auto &m : metrics()) {
-                std::vector<double> values, diffs;
-                for (const auto &[rep, res] : mine) {
-                    values.push_back(m.value(*res));
-                    if (auto it = baseline.find(rep); it != baseline.end())
-                        diffs.push_back(m.value(*res) - m.value(*it->second));
-                }
-                const Estimate e = estimate(values), d = estimate(diffs);
-                out +=
-                    fmt::format(",{},{},{},{}", format_number(e.mean), format_number(e.half_width),
-                                format_number(d.mean), format_number(d.half_width));
+                               csv_field(sc.points[p].architectures[a].name), n);
+            for (std::size_t m = 0; m < metrics().size(); ++m) {
+                const Estimate e = estimate(rm.values(p, a, m));
+                const std::vector<double> diffs = rm.paired_diffs(p, a, m);
+                const Estimate d = estimate(diffs);
+                out += fmt::format(",{},{},{},{}", format_number(e.mean), half_width_cell(e),
+                                   diffs.empty() ? "" : format_number(d.mean), half_width_cell(d));
             }
             out += sweep_values(sc, p) + "\n";
         }
-    }
     return out;
 }
 
-std::string timeseries_csv(const Scenario &sc, const std::vector<RunRecord> &runs) {
-    std::string out = "point,architecture,replication,time_s,arrivals,completions,failures,"
-                      "latency_p50_ms,latency_p99_ms,nodes_in_service,nodes_booting,utilization,"
-                      "sessions_active,sessions_lost_total,store_throttles\n";
-    for (const auto &r : runs) {
-        if (!r.done) continue;
-        const auto &name = sc.points[r.point].architectures[r.architecture].name;
-        for (const auto &t : r.result.timeseries)
-            out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.point,
-                               csv_field(name), r.replication, format_number(t.time_s), t.arrivals,
-                               t.completions, t.failures, format_number(t.latency_p50_ms),
-                               format_number(t.latency_p99_ms), t.nodes_in_service, t.nodes_booting,
-                               format_number(t.utilization), t.sessions_active,
-                               t.sessions_lost_total, t.store_throttles);
-    }
-    return out;
-}
-
-std::string comparison_table(const Scenario &sc, const std::vector<RunRecord> &runs) {
+std::string comparison_table(const Scenario &sc, const RunMetrics &rm) {
     std::string out;
     for (std::size_t p = 0; p < sc.points.size(); ++p) {
         const auto &archs = sc.points[p].architectures;
@@ -132,40 +207,86 @@ std::string comparison_table(const Scenario &sc, const std::vector<RunRecord> &r
                 out += fmt::format(" {}={}", k, v);
             out += "\n";
         }
-        std::vector<std::map<int, const RunResult *>> per_arch;
         std::size_t reps = 0;
-        for (std::size_t a = 0; a < archs.size(); ++a) {
-            per_arch.push_back(runs_of(runs, p, a));
-            reps = std::max(reps, per_arch.back().size());
-        }
+        for (std::size_t a = 0; a < archs.size(); ++a)
+            reps = std::max(reps, rm.replications(p, a));
         out += fmt::format("mean ± 95% CI over {} replication(s)\n", reps);
         constexpr int kLabel = 22, kCol = 24;
         out += fmt::format("{:<{}}", "", kLabel);
         for (const auto &a : archs)
             out += fmt::format("{:>{}}", a.name.substr(0, kCol - 1), kCol);
         out += "\n";
-        for (const auto &m : metrics()) {
-            if (!m.in_table) continue;
-            std::string row = fmt::format("{:<{}}", m.name, kLabel);
+        for (std::size_t m = 0; m < metrics().size(); ++m) {
+            const Metric &metric = metrics()[m];
+            if (!metric.in_table) continue;
+            std::string row = fmt::format("{:<{}}", metric.name, kLabel);
             bool any = false;
             for (std::size_t a = 0; a < archs.size(); ++a) {
-                std::vector<double> v;
-                for (const auto &[rep, res] : per_arch[a])
-                    v.push_back(m.value(*res));
-                Estimate e = estimate(v);
-                if (e.half_width < 1e-9 * std::fabs(e.mean))
-                    e.half_width = 0; // rounding noise of identical replications
-                any = any || e.mean != 0;
-                const std::string cell = v.empty()
-                                             ? std::string("-")
-                                             : fmt::format("{:.4g} ± {:.2g}", e.mean, e.half_width);
-                row += fmt::format("{:>{}}", cell, kCol);
+                const std::vector<double> v = rm.values(p, a, m);
+                any = any || std::any_of(v.begin(), v.end(), [](double x) { return x != 0; });
+                row += fmt::format("{:>{}}", table_cell(metric, v), kCol);
             }
             // Loss causes that never happened only clutter the table.
-            if (any || !m.name.starts_with("lost_")) out += row + "\n";
+            if (any || !metric.name.starts_with("lost_")) out += row + "\n";
         }
     }
     return out;
+}
+
+namespace {
+RunMetrics metrics_of(const Scenario &sc, const std::vector<RunRecord> &runs) {
+    RunMetrics m(sc);
+    for (const auto &r : runs)
+        m.add(r);
+    return m;
+}
+} // namespace
+
+std::string summary_csv(const Scenario &sc, const std::vector<RunRecord> &runs) {
+    std::string out = summary_header(sc);
+    for (const auto &r : runs)
+        out += summary_rows(sc, r);
+    return out;
+}
+
+std::string aggregate_csv(const Scenario &sc, const std::vector<RunRecord> &runs) {
+    return aggregate_csv(sc, metrics_of(sc, runs));
+}
+
+std::string timeseries_csv(const Scenario &sc, const std::vector<RunRecord> &runs) {
+    std::string out = timeseries_header();
+    for (const auto &r : runs)
+        out += timeseries_rows(sc, r);
+    return out;
+}
+
+std::string comparison_table(const Scenario &sc, const std::vector<RunRecord> &runs) {
+    return comparison_table(sc, metrics_of(sc, runs));
+}
+
+ResultWriter::ResultWriter(const Scenario &sc, OutputDir &out)
+    : sc_(sc), out_(out), summary_(out.staged("summary.csv")),
+      timeseries_(out.staged("timeseries.csv")), metrics_(sc) {
+    summary_.write(summary_header(sc));
+    timeseries_.write(timeseries_header());
+}
+
+void ResultWriter::add(const RunRecord &r) {
+    summary_.write(summary_rows(sc_, r));
+    timeseries_.write(timeseries_rows(sc_, r));
+    metrics_.add(r);
+}
+
+void ResultWriter::finish() {
+    summary_.close();
+    timeseries_.close();
+    DurableFile aggregate(out_.staged("aggregate.csv"));
+    aggregate.write(aggregate_csv(sc_, metrics_));
+    aggregate.close();
+    DurableFile resolved(out_.staged("resolved.yaml"));
+    resolved.write(sc_.resolved_yaml);
+    resolved.close();
+    out_.commit();
 }
 
 } // namespace statesim

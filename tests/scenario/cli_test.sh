@@ -57,6 +57,7 @@ expect binary 2 "$bin" check "$tmp/binary.yaml"
 expect empty 2 "$bin" check "$tmp/empty.yaml"
 expect check 0 "$bin" check "$mm1"
 grep_in check "$tmp/out" "# default"
+grep_in check "$tmp/out" "docs/configuration.md"
 expect analyze 0 "$bin" analyze "$mm1"
 grep_in analyze "$tmp/out" "mean latency = 66.6667 ms"
 
@@ -73,7 +74,22 @@ done
 expect other-seed 0 "$bin" run "$mm1" "${quick[@]}" --seed 7 --out "$tmp/s7"
 cmp -s "$tmp/j1/summary.csv" "$tmp/s7/summary.csv" &&
     { echo "FAIL another seed gave the same output"; failures=$((failures + 1)); } || passes=$((passes + 1))
-ls "$tmp/j1" | grep -q '\.tmp$' && { echo "FAIL temp files left"; failures=$((failures + 1)); } || passes=$((passes + 1))
+ls "$tmp" | grep -q '\.tmp-\|\.old-' && { echo "FAIL staging directories left"; failures=$((failures + 1)); } || passes=$((passes + 1))
+
+# --out is checked before any simulation: exit 2, the reason, nothing run (a 2-day run would
+# take minutes).
+: >"$tmp/a-file"
+expect out-not-dir 2 "$bin" run "$mm1" --duration 2d --quiet --out "$tmp/a-file/sub"
+grep_in out-not-dir "$tmp/err" "error: --out $tmp/a-file/sub: cannot write: Not a directory"
+mkdir -p "$tmp/users" && echo precious >"$tmp/users/notes.txt"
+expect out-foreign 2 "$bin" run "$mm1" --duration 2d --quiet --out "$tmp/users"
+grep_in out-foreign "$tmp/err" 'cannot write: it holds "notes.txt"'
+grep_in out-foreign "$tmp/users/notes.txt" precious
+# A second run into the same directory replaces the whole set: no stale file survives.
+echo stale >"$tmp/j1/events.csv"
+expect rerun 0 "$bin" run "$mm1" "${quick[@]}" --jobs 1 --out "$tmp/j1"
+[ ! -e "$tmp/j1/events.csv" ] && cmp -s "$tmp/j1/summary.csv" "$tmp/j2/summary.csv" &&
+    passes=$((passes + 1)) || { echo "FAIL rerun left a mixed set"; failures=$((failures + 1)); }
 
 # SIGINT: exit 130, finished rows kept, every file complete (same field count on each line).
 "$bin" run "$mm1" --duration 2d --replications 8 --jobs 2 --quiet --out "$tmp/int" &
@@ -86,9 +102,13 @@ got=$?
 if [ -f "$tmp/int/summary.csv" ]; then
     awk -F, 'NR==1{n=NF} NF!=n{bad=1} END{exit bad}' "$tmp/int/summary.csv" &&
         passes=$((passes + 1)) || { echo "FAIL sigint summary ragged"; failures=$((failures + 1)); }
+    # At most the 8 replications (which rows are finished is tested in writers_test).
+    [ "$(wc -l <"$tmp/int/summary.csv")" -le 9 ] && passes=$((passes + 1)) ||
+        { echo "FAIL sigint rows"; failures=$((failures + 1)); }
 else
     echo "FAIL sigint wrote no summary"; failures=$((failures + 1))
 fi
+ls "$tmp" | grep -q '\.tmp-' && { echo "FAIL sigint left staging"; failures=$((failures + 1)); } || passes=$((passes + 1))
 
 expect bench-phold 0 "$bin" bench phold --lps 100 --end 100
 grep_in bench-phold "$tmp/out" "events=.* wall_s=.* events_per_s=.* peak_rss_mb="

@@ -1,30 +1,44 @@
 #pragma once
 #include <atomic>
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "statesim/config/scenario.hpp"
+#include "statesim/model/cluster_model.hpp"
 #include "statesim/output/run_record.hpp"
 
 namespace statesim {
+
+// Runs one architecture under one replication's spec. The default builds a ClusterModel; tests
+// substitute their own (e.g. one that throws).
+using RunFunction = std::function<RunResult(const Architecture &, const RunSpec &)>;
 
 struct ExperimentOptions {
     int jobs = 1;                            // worker threads
     const std::atomic<bool> *stop = nullptr; // SIGINT: finish nothing new, keep what is done
     // Called after each finished run with (finished, total); from worker threads, serialised.
     std::function<void(std::size_t, std::size_t)> progress;
+    RunFunction run; // empty: the cluster model
+    // Most results held at once, waiting for an earlier run to finish (0: 4 x jobs). Workers
+    // wait rather than run further ahead, so memory does not grow with the replications.
+    std::size_t window = 0;
 };
 
 // The seed of replication r: master seed + r, shared by every architecture and sweep point
 // (common random numbers). `--seed S+r --replications 1` reproduces replication r alone.
 std::uint64_t replication_seed(const Scenario &sc, int replication);
 
-// Runs every (point, architecture, replication) on a thread pool. Results land in a fixed order,
-// so the output is byte-identical whatever the number of jobs.
-std::vector<RunRecord> run_experiment(const Scenario &sc, const ExperimentOptions &options);
+// Runs every (point, architecture, replication) on a thread pool and hands each run to
+// `consume` in that fixed order, as soon as it and all before it are done, so the output is
+// byte-identical whatever the number of jobs. `consume` is called from one thread at a time.
+// Runs cut short by `stop` are handed over with done = false. An exception in any run or in
+// `consume` stops handing out runs; once the running ones end, it is rethrown here.
+void run_experiment(const Scenario &sc, const ExperimentOptions &options,
+                    const std::function<void(RunRecord &&)> &consume);
 
-// Writes summary.csv, aggregate.csv, timeseries.csv and resolved.yaml into `dir` atomically.
-void write_outputs(const Scenario &sc, const std::vector<RunRecord> &runs, const std::string &dir);
+// The same, collecting every record (tests and small experiments; memory grows with the runs).
+std::vector<RunRecord> run_experiment(const Scenario &sc, const ExperimentOptions &options);
 
 } // namespace statesim

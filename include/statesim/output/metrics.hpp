@@ -7,11 +7,13 @@
 namespace statesim {
 
 // One reported metric: its CSV column name and how to read it off a run. The single list that
-// summary.csv, aggregate.csv and the terminal table share.
+// summary.csv, aggregate.csv and the terminal table share. A value is NaN when undefined
+// (latency of a run without successful requests): an empty cell.
 struct Metric {
     std::string name;
     double (*value)(const RunResult &);
     bool in_table; // shown in the side-by-side table
+    bool count;    // a whole number of things: the table prints it as a grouped integer
 };
 
 const std::vector<Metric> &metrics();

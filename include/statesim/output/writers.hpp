@@ -1,20 +1,79 @@
 #pragma once
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "statesim/config/scenario.hpp"
+#include "statesim/output/output_dir.hpp"
 #include "statesim/output/run_record.hpp"
 
 namespace statesim {
 
-// CSV numbers in one fixed format so that files are byte-stable: up to 10 significant digits.
-std::string format_number(double v);
+// A run that reached its end. An interrupted or unfinished run never yields a row, nor counts
+// in aggregate.csv or the table.
+bool finished(const RunRecord &r);
 
-// Rows of finished runs only (an interrupted experiment writes what it completed).
+// CSV numbers in one fixed format so that files are byte-stable: integers as such, otherwise 10
+// significant digits. NaN (an undefined value) is an empty cell.
+std::string format_number(double v);
+// Quotes a CSV field when it holds a separator, a quote or a line break.
+std::string csv_field(const std::string &s);
+
+// summary.csv and timeseries.csv, row by row: the header, then the rows of one run ("" unless
+// it finished).
+std::string summary_header(const Scenario &sc);
+std::string summary_rows(const Scenario &sc, const RunRecord &r);
+std::string timeseries_header();
+std::string timeseries_rows(const Scenario &sc, const RunRecord &r);
+
+// The metric values of finished runs per (point, architecture): all that aggregate.csv and the
+// table need, a few doubles per run instead of whole results (histograms, timeseries).
+class RunMetrics {
+  public:
+    explicit RunMetrics(const Scenario &sc);
+    void add(const RunRecord &r); // ignores runs that did not finish
+    std::size_t replications(std::size_t point, std::size_t arch) const;
+    // Metric m over the replications of (point, arch), in replication order.
+    std::vector<double> values(std::size_t point, std::size_t arch, std::size_t m) const;
+    // Metric m of arch minus that of the first architecture, per replication both finished.
+    std::vector<double> paired_diffs(std::size_t point, std::size_t arch, std::size_t m) const;
+
+  private:
+    struct Runs {
+        std::vector<int> replications; // ascending
+        std::vector<double> values;    // one row of metrics() per replication
+    };
+    const Runs &runs(std::size_t point, std::size_t arch) const;
+    std::vector<std::vector<Runs>> runs_; // [point][architecture]
+};
+
+std::string aggregate_csv(const Scenario &sc, const RunMetrics &m);
+// The side-by-side table: one column per architecture, mean ± 95% CI half-width.
+std::string comparison_table(const Scenario &sc, const RunMetrics &m);
+
+// Whole-experiment versions of the above, over records in (point, architecture, replication)
+// order; the same bytes as the streaming ResultWriter.
 std::string summary_csv(const Scenario &sc, const std::vector<RunRecord> &runs);
 std::string aggregate_csv(const Scenario &sc, const std::vector<RunRecord> &runs);
 std::string timeseries_csv(const Scenario &sc, const std::vector<RunRecord> &runs);
-// The side-by-side table: one column per architecture, mean ± 95% CI half-width.
 std::string comparison_table(const Scenario &sc, const std::vector<RunRecord> &runs);
+
+// Writes an experiment's outputs while it runs: add() takes runs in (point, architecture,
+// replication) order and appends their summary and timeseries rows to the staging directory;
+// finish() writes aggregate.csv and resolved.yaml, syncs everything and commits the set.
+class ResultWriter {
+  public:
+    ResultWriter(const Scenario &sc, OutputDir &out);
+    void add(const RunRecord &r);
+    void finish();
+    const RunMetrics &metrics() const { return metrics_; }
+
+  private:
+    const Scenario &sc_;
+    OutputDir &out_;
+    DurableFile summary_, timeseries_;
+    RunMetrics metrics_;
+};
 
 } // namespace statesim

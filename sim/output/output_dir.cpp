@@ -1,0 +1,158 @@
+#include "statesim/output/output_dir.hpp"
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <stdio.h> // renameat2 (glibc >= 2.28)
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+namespace statesim {
+namespace fs = std::filesystem;
+namespace {
+
+std::string errno_text() {
+    return std::strerror(errno);
+}
+
+// Flushes a directory entry (a created or renamed file) to the disk.
+void sync_directory(const std::string &dir) {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (fd < 0) throw OutputError(fmt::format("{}: {}", dir, errno_text()));
+    const int rc = ::fsync(fd);
+    const std::string why = rc != 0 ? errno_text() : "";
+    ::close(fd);
+    if (rc != 0) throw OutputError(fmt::format("{}: fsync: {}", dir, why));
+}
+
+// The target as an absolute path without a trailing separator, so that its parent is the
+// directory the staging directory goes into.
+fs::path normalise(const std::string &dir) {
+    fs::path p = fs::absolute(dir).lexically_normal();
+    if (!p.has_filename() && p.has_parent_path() && p != p.root_path()) p = p.parent_path();
+    return p;
+}
+
+// A sibling of `target` that does not exist yet: target + suffix + pid + counter.
+std::string fresh_sibling(const fs::path &target, const char *suffix) {
+    static std::atomic<unsigned> counter{0};
+    for (;;) {
+        std::string name =
+            fmt::format("{}{}-{}-{}", target.string(), suffix, ::getpid(), counter.fetch_add(1));
+        std::error_code ec;
+        if (!fs::exists(name, ec) && !ec) return name;
+    }
+}
+
+// Refuses to replace a directory that holds anything statesim did not write.
+void check_replaceable(const fs::path &target) {
+    std::error_code ec;
+    const auto status = fs::symlink_status(target, ec);
+    if (ec || status.type() == fs::file_type::not_found) return;
+    if (status.type() != fs::file_type::directory)
+        throw OutputError("exists and is not a directory");
+    for (const auto &entry : fs::directory_iterator(target, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (!entry.is_regular_file() || !is_output_file(name))
+            throw OutputError(fmt::format("it holds \"{}\", which statesim did not write; choose a "
+                                          "new or empty directory",
+                                          name));
+    }
+    if (ec) throw OutputError(ec.message());
+}
+
+// Removes statesim's files from an old output directory, then the directory if empty.
+void remove_old(const fs::path &old) {
+    std::error_code ec;
+    for (const auto &entry : fs::directory_iterator(old, ec))
+        if (entry.is_regular_file() && is_output_file(entry.path().filename().string()))
+            fs::remove(entry.path(), ec);
+    fs::remove(old, ec); // fails, harmlessly, if something else appeared meanwhile
+}
+
+} // namespace
+
+bool is_output_file(const std::string &name) {
+    static const char *const known[] = {"summary.csv", "aggregate.csv",         "timeseries.csv",
+                                        "events.csv",  "latency_histogram.csv", "resolved.yaml"};
+    for (const char *k : known)
+        if (name == k) return true;
+    return name.ends_with(".png"); // plots rendered from the previous set are stale
+}
+
+DurableFile::DurableFile(std::string path) : path_(std::move(path)) {
+    file_ = std::fopen(path_.c_str(), "wbx"); // x: never reuse an existing file
+    if (!file_) throw OutputError(fmt::format("{}: {}", path_, errno_text()));
+}
+
+DurableFile::~DurableFile() {
+    if (file_) std::fclose(file_);
+}
+
+void DurableFile::write(std::string_view text) {
+    if (std::fwrite(text.data(), 1, text.size(), file_) != text.size())
+        throw OutputError(fmt::format("{}: {}", path_, errno_text()));
+}
+
+void DurableFile::close() {
+    const bool ok = std::fflush(file_) == 0 && ::fsync(fileno(file_)) == 0;
+    const std::string why = ok ? "" : errno_text();
+    const bool closed = std::fclose(file_) == 0;
+    file_ = nullptr;
+    if (!ok || !closed) throw OutputError(fmt::format("{}: {}", path_, ok ? errno_text() : why));
+}
+
+OutputDir::OutputDir(const std::string &dir) {
+    const fs::path target = normalise(dir);
+    target_ = target.string();
+    if (target == target.root_path()) throw OutputError("cannot replace the root directory");
+    check_replaceable(target);
+    std::error_code ec;
+    fs::create_directories(target.parent_path(), ec);
+    if (ec) throw OutputError(ec.message());
+    // Creating the staging directory is the writability probe: it needs what commit() needs.
+    staging_ = fresh_sibling(target, ".tmp");
+    if (!fs::create_directory(staging_, ec) || ec)
+        throw OutputError(ec ? ec.message() : "cannot create " + staging_);
+}
+
+OutputDir::~OutputDir() {
+    if (committed_) return;
+    std::error_code ec;
+    fs::remove_all(staging_, ec); // our own directory: nothing else lives there
+}
+
+std::string OutputDir::staged(std::string_view file) const {
+    return fmt::format("{}/{}", staging_, file);
+}
+
+void OutputDir::commit() {
+    sync_directory(staging_);
+    const std::string parent = fs::path(target_).parent_path().string();
+    std::error_code ec;
+    if (!fs::exists(target_, ec)) {
+        if (::rename(staging_.c_str(), target_.c_str()) != 0)
+            throw OutputError(fmt::format("rename {} to {}: {}", staging_, target_, errno_text()));
+    } else if (::renameat2(AT_FDCWD, staging_.c_str(), AT_FDCWD, target_.c_str(),
+                           RENAME_EXCHANGE) == 0) {
+        remove_old(staging_); // now holds the old set
+    } else {
+        // No atomic exchange on this file system: move the old set aside, then the new in.
+        const std::string old = fresh_sibling(target_, ".old");
+        if (::rename(target_.c_str(), old.c_str()) != 0)
+            throw OutputError(fmt::format("rename {} to {}: {}", target_, old, errno_text()));
+        if (::rename(staging_.c_str(), target_.c_str()) != 0) {
+            const std::string why = errno_text();
+            ::rename(old.c_str(), target_.c_str()); // put the old set back
+            throw OutputError(fmt::format("rename {} to {}: {}", staging_, target_, why));
+        }
+        remove_old(old);
+    }
+    committed_ = true;
+    sync_directory(parent);
+}
+
+} // namespace statesim

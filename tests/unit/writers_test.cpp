@@ -1,0 +1,369 @@
+// Outputs read back: what summary.csv, aggregate.csv, timeseries.csv and the table say about a
+// run equals what the run measured; unfinished runs never appear; the output set is replaced
+// whole.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "statesim/output/metrics.hpp"
+#include "statesim/output/output_dir.hpp"
+#include "statesim/output/writers.hpp"
+#include "statesim/stats/confidence.hpp"
+
+using namespace statesim;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A minimal RFC 4180 reader: fields split on commas, quoted fields may hold commas, doubled
+// quotes and line breaks.
+std::vector<std::vector<std::string>> parse_csv(const std::string &text) {
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> row;
+    std::string field;
+    bool quoted = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"')
+                field += text[++i];
+            else if (c == '"')
+                quoted = false;
+            else
+                field += c;
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            row.push_back(field);
+            field.clear();
+        } else if (c == '\n') {
+            row.push_back(field);
+            rows.push_back(row);
+            row.clear();
+            field.clear();
+        } else {
+            field += c;
+        }
+    }
+    REQUIRE(field.empty()); // every row ends with a line break
+    return rows;
+}
+
+// A CSV as a list of rows keyed by column name.
+std::vector<std::map<std::string, std::string>> read_table(const std::string &text) {
+    const auto rows = parse_csv(text);
+    REQUIRE(!rows.empty());
+    std::vector<std::map<std::string, std::string>> out;
+    for (std::size_t r = 1; r < rows.size(); ++r) {
+        REQUIRE(rows[r].size() == rows[0].size());
+        std::map<std::string, std::string> m;
+        for (std::size_t c = 0; c < rows[0].size(); ++c)
+            m[rows[0][c]] = rows[r][c];
+        out.push_back(m);
+    }
+    return out;
+}
+
+double num(const std::string &cell) {
+    REQUIRE(!cell.empty());
+    return std::stod(cell);
+}
+
+// Equal to 10 significant digits.
+bool same10(double got, double want) {
+    return std::fabs(got - want) <= 1e-9 * std::fabs(want);
+}
+
+Scenario scenario(const std::vector<std::string> &arch_names, int replications) {
+    Scenario sc;
+    sc.name = std::string("shop, \"v2\"");
+    sc.replications = replications;
+    sc.resolved_yaml = std::string("name: shop\n");
+    SweepPoint p;
+    for (const auto &n : arch_names) {
+        Architecture a;
+        a.name = n;
+        p.architectures.push_back(a);
+    }
+    sc.points.push_back(p);
+    return sc;
+}
+
+// A finished run whose values differ by architecture and replication in known ways.
+RunRecord run(std::size_t arch, int rep) {
+    RunRecord r;
+    r.architecture = arch;
+    r.replication = rep;
+    r.seed = 42 + static_cast<std::uint64_t>(rep);
+    r.done = true;
+    const auto a = static_cast<std::int64_t>(arch), k = static_cast<std::int64_t>(rep);
+    for (std::int64_t i = 1; i <= 1000; ++i) // 1..1000 ms, shifted per run
+        r.result.latency.add((i + 10 * a + k) * 1'000'000);
+    r.result.sessions_started = 263912 + static_cast<std::uint64_t>(rep);
+    r.result.sessions_completed = 1000;
+    r.result.requests_ok = 1000;
+    r.result.duration_s = 3;
+    r.result.nodes_mean = 1.0 / 3;
+    const double extra[] = {1, 2, 4};
+    r.result.cost_usd = 10 + rep + (arch == 1 ? extra[rep % 3] : 0.0);
+    TimeseriesRow t;
+    t.time_s = 10;
+    t.arrivals = 7;
+    t.completions = 5;
+    t.latency_p50_ms = 12.5;
+    t.latency_p99_ms = 99.25;
+    t.utilization = 2.0 / 3;
+    r.result.timeseries.push_back(t);
+    t.time_s = 20;
+    t.completions = 0; // an interval without completions has no latency
+    r.result.timeseries.push_back(t);
+    return r;
+}
+
+std::vector<RunRecord> runs(std::size_t archs, int reps) {
+    std::vector<RunRecord> out;
+    for (std::size_t a = 0; a < archs; ++a)
+        for (int r = 0; r < reps; ++r)
+            out.push_back(run(a, r));
+    return out;
+}
+
+std::string slurp(const fs::path &p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// A fresh scratch directory per test.
+fs::path scratch(const std::string &name) {
+    const fs::path p =
+        fs::temp_directory_path() / fmt::format("statesim-writers-{}-{}", name, ::getpid());
+    fs::remove_all(p);
+    fs::create_directories(p);
+    return p;
+}
+
+} // namespace
+
+TEST_CASE("format_number: integers plain, others 10 significant digits, undefined empty") {
+    CHECK(format_number(1.0 / 3) == "0.3333333333");
+    CHECK(format_number(2.0 / 3 * 1e6) == "666666.6667");
+    CHECK(format_number(263912) == "263912");
+    CHECK(format_number(-4) == "-4");
+    CHECK(format_number(std::numeric_limits<double>::quiet_NaN()) == "");
+}
+
+TEST_CASE("summary.csv reads back each run's values: p99 is p99, p50 is p50") {
+    const Scenario sc = scenario({"stateful", "stateless"}, 3);
+    const auto records = runs(2, 3);
+    const auto rows = read_table(summary_csv(sc, records));
+    REQUIRE(rows.size() == records.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto &row = rows[i];
+        const RunResult &res = records[i].result;
+        CHECK(row.at("scenario") == sc.name);
+        CHECK(row.at("architecture") == sc.points[0].architectures[records[i].architecture].name);
+        CHECK(row.at("replication") == std::to_string(records[i].replication));
+        CHECK(row.at("seed") == std::to_string(records[i].seed));
+        CHECK(same10(num(row.at("latency_p99_ms")), res.latency.quantile(0.99) * 1e-6));
+        CHECK(same10(num(row.at("latency_p50_ms")), res.latency.quantile(0.50) * 1e-6));
+        CHECK(same10(num(row.at("latency_p95_ms")), res.latency.quantile(0.95) * 1e-6));
+        CHECK(same10(num(row.at("latency_p999_ms")), res.latency.quantile(0.999) * 1e-6));
+        CHECK(same10(num(row.at("latency_mean_ms")), res.latency.mean() * 1e-6));
+        CHECK(same10(num(row.at("latency_max_ms")), static_cast<double>(res.latency.max()) * 1e-6));
+        // Samples 1..1000 ms (+ shift): the quantiles are far apart, so a swap cannot pass.
+        CHECK(num(row.at("latency_p50_ms")) < 600);
+        CHECK(num(row.at("latency_p99_ms")) > 950);
+        CHECK(row.at("sessions_started") == std::to_string(res.sessions_started));
+        CHECK(row.at("nodes_mean") == "0.3333333333");
+        CHECK(same10(num(row.at("cost_usd")), res.cost_usd));
+        CHECK(same10(num(row.at("throughput_rps")), 1000.0 / 3));
+    }
+}
+
+TEST_CASE("a run without successful requests has empty latency cells, not 0") {
+    const Scenario sc = scenario({"only"}, 1);
+    RunRecord r;
+    r.done = true;
+    const auto row = read_table(summary_csv(sc, {r})).at(0);
+    CHECK(row.at("latency_p99_ms") == "");
+    CHECK(row.at("latency_mean_ms") == "");
+    CHECK(row.at("requests_ok") == "0");
+}
+
+TEST_CASE("timeseries.csv reads back interval values; no completions: empty latency") {
+    const Scenario sc = scenario({"stateful", "a,\"b\""}, 1);
+    const auto records = runs(2, 1);
+    const auto rows = read_table(timeseries_csv(sc, records));
+    REQUIRE(rows.size() == 4);
+    CHECK(rows[2].at("architecture") == "a,\"b\"");
+    CHECK(rows[0].at("time_s") == "10");
+    CHECK(rows[0].at("arrivals") == "7");
+    CHECK(rows[0].at("completions") == "5");
+    CHECK(rows[0].at("latency_p50_ms") == "12.5");
+    CHECK(rows[0].at("latency_p99_ms") == "99.25");
+    CHECK(rows[0].at("utilization") == "0.6666666667");
+    CHECK(rows[1].at("time_s") == "20");
+    CHECK(rows[1].at("latency_p50_ms") == "");
+    CHECK(rows[1].at("latency_p99_ms") == "");
+}
+
+TEST_CASE("aggregate.csv: means, Student t CIs, paired differences against the first "
+          "architecture") {
+    const Scenario sc = scenario({"base", "a,\"b\""}, 3);
+    const auto rows = read_table(aggregate_csv(sc, runs(2, 3)));
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0].at("architecture") == "base");
+    CHECK(rows[1].at("architecture") == "a,\"b\"");
+    CHECK(rows[1].at("replications") == "3");
+    // cost: base 10, 11, 12; the other +1, +2, +4 in the same replications.
+    CHECK(same10(num(rows[0].at("cost_usd_mean")), 11));
+    const double t2 = 4.302652729749464; // t(0.975, 2 dof)
+    CHECK(same10(num(rows[0].at("cost_usd_ci95")), t2 * 1.0 / std::sqrt(3.0)));
+    CHECK(num(rows[0].at("cost_usd_diff")) == 0);
+    CHECK(num(rows[0].at("cost_usd_diff_ci95")) == 0);
+    CHECK(same10(num(rows[1].at("cost_usd_mean")), 11 + 7.0 / 3));
+    CHECK(same10(num(rows[1].at("cost_usd_diff")), 7.0 / 3)); // other minus base: positive
+    const double sd = std::sqrt(((1 - 7.0 / 3) * (1 - 7.0 / 3) + (2 - 7.0 / 3) * (2 - 7.0 / 3) +
+                                 (4 - 7.0 / 3) * (4 - 7.0 / 3)) /
+                                2);
+    CHECK(same10(num(rows[1].at("cost_usd_diff_ci95")), t2 * sd / std::sqrt(3.0)));
+    // The latency of the other architecture is 10 ms higher in every replication.
+    CHECK(std::fabs(num(rows[1].at("latency_p50_ms_diff")) - 10) < 3); // within buckets
+    CHECK(same10(num(rows[1].at("latency_p99_ms_mean")), (run(1, 0).result.latency.quantile(0.99) +
+                                                          run(1, 1).result.latency.quantile(0.99) +
+                                                          run(1, 2).result.latency.quantile(0.99)) *
+                                                             1e-6 / 3));
+}
+
+TEST_CASE("a CI from one replication is empty in aggregate.csv and n/a in the table") {
+    const Scenario sc = scenario({"base", "other"}, 1);
+    const auto records = runs(2, 1);
+    const auto rows = read_table(aggregate_csv(sc, records));
+    REQUIRE(rows.size() == 2);
+    for (const auto &row : rows) {
+        CHECK(row.at("cost_usd_mean") != "");
+        CHECK(row.at("cost_usd_ci95") == "");
+        CHECK(row.at("cost_usd_diff_ci95") == "");
+    }
+    CHECK(rows[1].at("cost_usd_diff") == "1");
+    const std::string table = comparison_table(sc, records);
+    CHECK(table.find("n/a") != std::string::npos);
+    CHECK(table.find("± 0") == std::string::npos);
+}
+
+TEST_CASE("counts in the table are grouped integers") {
+    const Scenario sc = scenario({"base"}, 1);
+    const std::string table = comparison_table(sc, runs(1, 1));
+    CHECK(table.find("263\u2009912 ± n/a") != std::string::npos);
+    CHECK(table.find("e+05") == std::string::npos);
+    const std::string three = comparison_table(sc, runs(1, 3)); // 263912..263914
+    CHECK(three.find("263\u2009913 ± 2") != std::string::npos);
+}
+
+TEST_CASE("an interrupted or unfinished run writes no row and counts nowhere") {
+    const Scenario sc = scenario({"base"}, 3);
+    auto records = runs(1, 3);
+    records[1].done = false;
+    records[2].result.interrupted = true;
+    CHECK(read_table(summary_csv(sc, records)).size() == 1);
+    CHECK(read_table(timeseries_csv(sc, records)).size() == 2);
+    const auto agg = read_table(aggregate_csv(sc, records));
+    REQUIRE(agg.size() == 1);
+    CHECK(agg[0].at("replications") == "1");
+    CHECK(agg[0].at("cost_usd_mean") == "10");
+    records[0].done = false;
+    CHECK(read_table(summary_csv(sc, records)).empty());
+    CHECK(read_table(aggregate_csv(sc, records)).empty());
+}
+
+TEST_CASE("the streaming writer writes the same bytes as the whole-experiment functions") {
+    const fs::path dir = scratch("stream") / "out";
+    const Scenario sc = scenario({"base", "a,\"b\""}, 3);
+    auto records = runs(2, 3);
+    records[4].done = false;
+    {
+        OutputDir out(dir.string());
+        ResultWriter w(sc, out);
+        for (const auto &r : records)
+            w.add(r);
+        CHECK_FALSE(fs::exists(dir)); // nothing visible before the set is complete
+        w.finish();
+        CHECK(comparison_table(sc, w.metrics()) == comparison_table(sc, records));
+    }
+    CHECK(slurp(dir / "summary.csv") == summary_csv(sc, records));
+    CHECK(slurp(dir / "timeseries.csv") == timeseries_csv(sc, records));
+    CHECK(slurp(dir / "aggregate.csv") == aggregate_csv(sc, records));
+    CHECK(slurp(dir / "resolved.yaml") == sc.resolved_yaml);
+    for (const auto &e : fs::directory_iterator(dir.parent_path()))
+        CHECK(e.path().filename() == "out"); // no staging directory left behind
+    fs::remove_all(dir.parent_path());
+}
+
+TEST_CASE("a new output set replaces the old one whole; an uncommitted one changes nothing") {
+    const fs::path base = scratch("swap"), dir = base / "out";
+    fs::create_directories(dir);
+    std::ofstream(dir / "summary.csv") << "old\n";
+    std::ofstream(dir / "events.csv") << "old\n";
+    std::ofstream(dir / "comparison.png") << "old\n";
+    {
+        OutputDir out(dir.string());
+        DurableFile f(out.staged("summary.csv"));
+        f.write("new\n");
+        f.close();
+        CHECK(slurp(dir / "summary.csv") == "old\n"); // untouched until the commit
+        out.commit();
+    }
+    CHECK(slurp(dir / "summary.csv") == "new\n");
+    CHECK_FALSE(fs::exists(dir / "events.csv")); // no old file mixed with new ones
+    CHECK_FALSE(fs::exists(dir / "comparison.png"));
+    {
+        OutputDir out(dir.string());
+        DurableFile f(out.staged("summary.csv"));
+        f.write("newer\n");
+    } // an error before commit: the staging directory goes, the old set stays
+    CHECK(slurp(dir / "summary.csv") == "new\n");
+    std::size_t entries = 0;
+    for (const auto &e : fs::directory_iterator(base)) {
+        (void)e;
+        ++entries;
+    }
+    CHECK(entries == 1);
+    fs::remove_all(base);
+}
+
+TEST_CASE("an output directory that cannot be written, or holds a user's files, is refused") {
+    const fs::path base = scratch("refuse");
+    std::ofstream(base / "file") << "x";
+    CHECK_THROWS_AS(OutputDir((base / "file" / "out").string()), OutputError);
+    CHECK_THROWS_AS(OutputDir((base / "file").string()), OutputError);
+    fs::create_directories(base / "mine");
+    std::ofstream(base / "mine" / "notes.txt") << "precious";
+    std::string why;
+    try {
+        OutputDir refused((base / "mine").string());
+    } catch (const OutputError &e) {
+        why = e.what();
+    }
+    CHECK(why.find("notes.txt") != std::string::npos);
+    CHECK(slurp(base / "mine" / "notes.txt") == "precious");
+    CHECK(is_output_file("summary.csv"));
+    CHECK_FALSE(is_output_file("notes.txt"));
+    fs::remove_all(base);
+}
+
+TEST_CASE("two output sets staged at once get distinct temporary names") {
+    const fs::path base = scratch("unique");
+    OutputDir a((base / "out").string()), b((base / "out").string());
+    CHECK(a.staged("x") != b.staged("x"));
+    fs::remove_all(base);
+}
