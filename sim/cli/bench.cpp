@@ -11,7 +11,7 @@
 #include "statesim/config/load_scenario.hpp"
 #include "statesim/engine/event_queue.hpp"
 #include "statesim/engine/random.hpp"
-#include "statesim/model/cluster_model.hpp"
+#include "statesim/experiment/simulate.hpp"
 
 namespace po = boost::program_options;
 
@@ -112,8 +112,7 @@ int cluster(double scale, const std::string &duration) {
     const auto t0 = Clock::now();
     for (const auto &arch : sc.points[0].architectures) {
         const RunSpec spec = RunSpec::of(sc, 1);
-        ClusterModel model(arch, spec);
-        const RunResult r = model.run();
+        const RunResult r = simulate(arch, spec);
         events += r.events;
         requests += r.requests_ok + r.attempts_failed;
     }

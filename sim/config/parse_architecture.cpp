@@ -297,6 +297,11 @@ Architecture parse_architecture(Section &root) {
     a.state.store.capacity = store.positive_rate("capacity", redis ? "100000/s" : "4000/s",
                                                  "a store with capacity 0 serves nothing");
     a.state.store.durable = store.flag("durable", redis ? "false" : "true");
+    // DynamoDB bills request units; ElastiCache bills node-hours (store.node_hour: an
+    // illustrative small node's on-demand price; set your node type's).
+    a.state.store.pricing = static_cast<StoreSpec::Pricing>(
+        store.choice("pricing", redis ? "nodes" : "requests", {"requests", "nodes"}));
+    a.state.store.node_hour = store.number("node_hour", redis ? "0.068" : "0", 0, 1e6);
     store.finish();
     a.state.local_cache = st.flag("local_cache", "false");
     Section token = st.child("client");

@@ -1,4 +1,5 @@
 #include "statesim/experiment/experiment.hpp"
+#include "statesim/experiment/simulate.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -20,11 +21,6 @@ RunRecord record_of(const Scenario &sc, std::size_t i) {
     rec.replication = static_cast<int>(i % reps);
     rec.seed = replication_seed(sc, rec.replication);
     return rec;
-}
-
-RunResult run_cluster_model(const Architecture &arch, const RunSpec &spec) {
-    ClusterModel model(arch, spec);
-    return model.run();
 }
 
 // Hands out run indices in order, holds finished runs until their turn, and passes them on.
@@ -107,7 +103,7 @@ void run_experiment(const Scenario &sc, const ExperimentOptions &options,
         total += p.architectures.size() * static_cast<std::size_t>(sc.replications);
     const int jobs = std::max(1, options.jobs);
     const std::size_t window = options.window ? options.window : 4 * static_cast<std::size_t>(jobs);
-    const RunFunction run = options.run ? options.run : RunFunction(run_cluster_model);
+    const RunFunction run = options.run ? options.run : RunFunction(simulate);
     Scheduler scheduler(total, window, consume, options.progress);
 
     auto worker = [&] {

@@ -3,116 +3,54 @@
 #include <algorithm>
 
 namespace statesim {
-namespace {
 
-class RoundRobin final : public BalancingStrategy {
-  public:
-    std::size_t pick(const TargetView &v, std::uint64_t, Rng &) override {
-        return next_++ % v.targets.size();
+LoadBalancer::LoadBalancer(const LoadBalancerSpec &spec, std::uint64_t seed)
+    : spec_(spec), strategy_(make_balancing_strategy(spec.policy)), rng_(seed, "load_balancer") {}
+
+void LoadBalancer::set_state(NodeRef node, Target state) {
+    const auto i = static_cast<std::size_t>(node.index);
+    if (i >= state_.size()) {
+        state_.resize(i + 1, Target::unused);
+        generation_.resize(i + 1, 0);
+        outstanding_.resize(i + 1, 0);
     }
-
-  private:
-    std::size_t next_ = 0;
-};
-
-class RandomChoice final : public BalancingStrategy {
-  public:
-    std::size_t pick(const TargetView &v, std::uint64_t, Rng &rng) override {
-        return rng.below(v.targets.size());
-    }
-};
-
-// Fewest outstanding requests; ties broken round-robin so idle clusters spread load.
-class LeastOutstanding final : public BalancingStrategy {
-  public:
-    std::size_t pick(const TargetView &v, std::uint64_t, Rng &) override {
-        const std::size_t n = v.targets.size();
-        const std::size_t start = next_++ % n;
-        std::size_t best = start;
-        for (std::size_t k = 1; k < n; ++k) {
-            const std::size_t i = (start + k) % n;
-            if (v.outstanding[static_cast<std::size_t>(v.targets[i])] <
-                v.outstanding[static_cast<std::size_t>(v.targets[best])])
-                best = i;
-        }
-        return best;
-    }
-
-  private:
-    std::size_t next_ = 0;
-};
-
-class PowerOfTwo final : public BalancingStrategy {
-  public:
-    std::size_t pick(const TargetView &v, std::uint64_t, Rng &rng) override {
-        const std::size_t n = v.targets.size();
-        if (n == 1) return 0;
-        const std::size_t a = rng.below(n);
-        std::size_t b = rng.below(n - 1);
-        if (b >= a) ++b;
-        const auto oa = v.outstanding[static_cast<std::size_t>(v.targets[a])];
-        const auto ob = v.outstanding[static_cast<std::size_t>(v.targets[b])];
-        return ob < oa ? b : a;
-    }
-};
-
-class ConsistentHash final : public BalancingStrategy {
-  public:
-    std::size_t pick(const TargetView &v, std::uint64_t session_id, Rng &) override {
-        if (version_ != v.membership_version || !built_) {
-            ring_.rebuild(v.targets);
-            version_ = v.membership_version;
-            built_ = true;
-        }
-        const int node = ring_.node_for(session_id);
-        return static_cast<std::size_t>(std::lower_bound(v.targets.begin(), v.targets.end(), node) -
-                                        v.targets.begin());
-    }
-
-  private:
-    HashRing ring_;
-    std::uint64_t version_ = 0;
-    bool built_ = false;
-};
-
-std::uint64_t hash64(std::uint64_t x) {
-    std::uint64_t s = x;
-    return splitmix64(s);
+    if (state_[i] == Target::unused) outstanding_[i] = 0; // a new target in a recycled slot
+    state_[i] = state;
+    generation_[i] = node.generation;
+    refresh();
 }
 
-} // namespace
-
-void HashRing::rebuild(const std::vector<int> &targets) {
-    ring_.clear();
-    for (int node : targets)
-        for (int v = 0; v < kVirtualNodes; ++v)
-            ring_.emplace_back(
-                hash64((static_cast<std::uint64_t>(node) << 32) | static_cast<std::uint64_t>(v)),
-                node);
-    std::sort(ring_.begin(), ring_.end());
+LoadBalancer::Target LoadBalancer::state(int index) const {
+    const auto i = static_cast<std::size_t>(index);
+    return i < state_.size() ? state_[i] : Target::unused;
 }
 
-int HashRing::node_for(std::uint64_t key) const {
-    if (ring_.empty()) return -1;
-    const std::uint64_t h = hash64(key ^ 0x5bd1e995ULL);
-    auto it = std::lower_bound(ring_.begin(), ring_.end(), std::make_pair(h, -1));
-    return it == ring_.end() ? ring_.front().second : it->second;
+// Healthy targets, or (fail open) every registered target when none is healthy.
+void LoadBalancer::refresh() {
+    targets_.clear();
+    for (std::size_t i = 0; i < state_.size(); ++i)
+        if (state_[i] == Target::healthy) targets_.push_back(static_cast<int>(i));
+    if (targets_.empty())
+        for (std::size_t i = 0; i < state_.size(); ++i)
+            if (state_[i] == Target::initial || state_[i] == Target::unhealthy)
+                targets_.push_back(static_cast<int>(i));
+    ++membership_version_;
 }
 
-std::unique_ptr<BalancingStrategy> make_balancing_strategy(BalancingPolicy policy) {
-    switch (policy) {
-    case BalancingPolicy::round_robin:
-        return std::make_unique<RoundRobin>();
-    case BalancingPolicy::random:
-        return std::make_unique<RandomChoice>();
-    case BalancingPolicy::least_outstanding:
-        return std::make_unique<LeastOutstanding>();
-    case BalancingPolicy::power_of_two:
-        return std::make_unique<PowerOfTwo>();
-    case BalancingPolicy::consistent_hash:
-        return std::make_unique<ConsistentHash>();
-    }
-    return std::make_unique<RoundRobin>();
+bool LoadBalancer::routable(int index) const {
+    return std::binary_search(targets_.begin(), targets_.end(), index);
+}
+
+NodeRef LoadBalancer::route(const Session &s, SimTime now) {
+    if (targets_.empty()) return {};
+    if (spec_.sticky && s.sticky.valid() && now < s.sticky_expiry &&
+        static_cast<std::size_t>(s.sticky.index) < generation_.size() &&
+        generation_[static_cast<std::size_t>(s.sticky.index)] == s.sticky.generation &&
+        routable(s.sticky.index))
+        return s.sticky;
+    const TargetView view{targets_, outstanding_, membership_version_};
+    const int i = targets_[strategy_->pick(view, s.uid, rng_)];
+    return {i, generation_[static_cast<std::size_t>(i)]};
 }
 
 } // namespace statesim

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "statesim/config/load_scenario.hpp"
-#include "statesim/model/cluster_model.hpp"
+#include "statesim/experiment/simulate.hpp"
 
 namespace statesim::test {
 
@@ -33,8 +33,7 @@ inline Scenario load(const std::string &yaml, const std::vector<std::string> &se
 inline RunResult run_model(const std::string &yaml, std::uint64_t seed = 1, std::size_t arch = 0,
                            const std::vector<std::string> &sets = {}) {
     const Scenario sc = load(yaml, sets);
-    ClusterModel model(sc.points[0].architectures[arch], RunSpec::of(sc, seed));
-    return model.run();
+    return simulate(sc.points[0].architectures[arch], RunSpec::of(sc, seed));
 }
 
 // Writes arrival times (seconds) to a file private to this process; returns its absolute path.

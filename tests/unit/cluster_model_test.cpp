@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "statesim/config/load_scenario.hpp"
-#include "statesim/model/cluster_model.hpp"
+#include "statesim/experiment/simulate.hpp"
 
 using namespace statesim;
 
@@ -17,8 +17,7 @@ RunResult run_one(const std::string &yaml, std::uint64_t seed = 1, std::size_t a
     o.sets = sets;
     const Scenario sc = load_scenario_text(yaml, "test.yaml", o);
     const RunSpec spec = RunSpec::of(sc, seed);
-    ClusterModel model(sc.points[0].architectures[arch], spec);
-    return model.run();
+    return simulate(sc.points[0].architectures[arch], spec);
 }
 
 // sessions_active is counted at the end of the run, independently of the other counts.

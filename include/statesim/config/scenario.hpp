@@ -71,6 +71,10 @@ struct StoreSpec {
     Distribution read_latency, write_latency;
     double capacity = 4000; // operations per second
     bool durable = true;
+    enum class Pricing { requests, nodes };
+    Pricing pricing = Pricing::requests; // requests: per request unit; nodes: per node-hour
+    double node_hour = 0;                // USD per store node-hour (pricing: nodes)
+    int nodes = 1;                       // store nodes billed (pricing: nodes)
 };
 
 struct ClientTokenSpec {

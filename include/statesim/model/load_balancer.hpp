@@ -3,37 +3,44 @@
 #include <memory>
 #include <vector>
 
-#include "statesim/config/scenario.hpp"
-#include "statesim/engine/random.hpp"
+#include "statesim/model/balancing_policy.hpp"
+#include "statesim/model/session.hpp"
 
 namespace statesim {
 
-// What a balancing policy may look at: the routable targets and their outstanding requests.
-struct TargetView {
-    const std::vector<int> &targets;     // node indices, ascending
-    const std::vector<int> &outstanding; // by node index
-    std::uint64_t membership_version;    // changes whenever `targets` changes
-};
-
-// Strategy chosen by `load_balancer.policy`; returns an index into view.targets.
-class BalancingStrategy {
+// An application load balancer's target group. Each target is initial (registered, not yet
+// healthy), healthy, unhealthy, draining or unused; requests go to healthy targets, or to every
+// registered one when none is healthy (fail open). A sticky cookie pins a session to the target
+// that last answered it until `ttl` after that response, while the target stays routable.
+class LoadBalancer {
   public:
-    virtual ~BalancingStrategy() = default;
-    virtual std::size_t pick(const TargetView &view, std::uint64_t session_id, Rng &rng) = 0;
-};
+    enum class Target : std::uint8_t { unused, initial, healthy, unhealthy, draining };
 
-std::unique_ptr<BalancingStrategy> make_balancing_strategy(BalancingPolicy policy);
+    LoadBalancer(const LoadBalancerSpec &spec, std::uint64_t seed);
 
-// Consistent-hash ring with virtual nodes, keyed by session id: when a target joins or leaves,
-// only the sessions on the arcs it gains or loses move (about 1/N of them).
-class HashRing {
-  public:
-    static constexpr int kVirtualNodes = 128;
-    void rebuild(const std::vector<int> &targets);
-    int node_for(std::uint64_t key) const; // -1 when empty
+    void set_state(NodeRef node, Target state);
+    Target state(int index) const;
+    // The target for a request of session `s` at `now`, or an invalid ref when none is routable.
+    NodeRef route(const Session &s, SimTime now);
+    bool routable(int index) const;
+    const std::vector<int> &targets() const { return targets_; }
+    // Outstanding requests per target (least_outstanding, power_of_two).
+    void request_sent(NodeRef node) { outstanding(node, 1); }
+    void request_done(NodeRef node) { outstanding(node, -1); }
 
   private:
-    std::vector<std::pair<std::uint64_t, int>> ring_; // (point, node), sorted
+    void refresh();
+    void outstanding(NodeRef node, int delta) {
+        const auto i = static_cast<std::size_t>(node.index);
+        if (i < generation_.size() && generation_[i] == node.generation) outstanding_[i] += delta;
+    }
+    const LoadBalancerSpec &spec_;
+    std::vector<Target> state_;
+    std::vector<std::uint32_t> generation_;
+    std::vector<int> targets_, outstanding_; // routable node indices (ascending); by node
+    std::uint64_t membership_version_ = 0;
+    std::unique_ptr<BalancingStrategy> strategy_;
+    Rng rng_;
 };
 
 } // namespace statesim

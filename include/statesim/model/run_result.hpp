@@ -37,7 +37,13 @@ struct RunResult {
     double node_response_mean_ms = 0;   // mean time a served request spent at its node
     std::uint64_t cold_starts = 0, store_ops = 0, store_reads = 0, store_writes = 0,
                   store_throttles = 0, workflows_completed = 0, workflows_lost = 0;
+    // Billing units of admitted store operations (DynamoDB request units by item size).
+    std::uint64_t store_read_units = 0, store_write_units = 0;
+    // Costs by item (output/cost), USD over the measured window.
+    double cost_nodes_usd = 0, cost_store_requests_usd = 0, cost_store_nodes_usd = 0;
     double cost_usd = 0;
+    double cost_per_month_usd = 0;       // the window's cost rate x 730 h
+    double cost_per_1k_sessions_usd = 0; // cost / sessions started x 1000
     // What the workload drew for every session that arrived (warm-up included): with common
     // random numbers these match across architectures once every session has ended.
     struct Draws {

@@ -1,0 +1,76 @@
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <deque>
+
+#include "statesim/engine/event_queue.hpp"
+
+namespace statesim {
+
+// One event loop: the clock, the pending-event set and the stop flag. Events run in (time,
+// sequence) order. An event scheduled for the current instant goes to a same-time FIFO instead
+// of the queue: it is later in sequence than every queued event of this instant, so it runs
+// after them, in scheduling order, and a zero-length hop costs no heap operation. Handlers are
+// never re-entered. A value: tests run many side by side.
+class Simulation {
+  public:
+    SimTime now() const { return now_; }
+
+    // Schedules an event at `at` (>= now); returns an id for cancel().
+    std::uint64_t schedule(SimTime at, std::uint32_t kind, std::uint32_t target,
+                           std::uint64_t data) {
+        if (at <= now_) {
+            same_time_.push_back(Event{now_, next_now_seq_++, kind, target, data});
+            return kNowBit | same_time_.back().seq;
+        }
+        return queue_.push(at, kind, target, data);
+    }
+    // The event never runs. Precondition: it has not run yet.
+    void cancel(std::uint64_t id) {
+        if (id & kNowBit) {
+            for (Event &e : same_time_) // a handful at most
+                if (e.seq == (id & ~kNowBit)) e.kind = kCancelled;
+            return;
+        }
+        queue_.cancel(id);
+    }
+    std::size_t pending() const { return queue_.size() + same_time_.size(); }
+
+    // Runs events up to and including time `until`, calling handler(const Event &) for each;
+    // stops early when *stop becomes true (checked every 64k events). Returns the number run.
+    template <class Handler>
+    std::uint64_t run(SimTime until, Handler &&handler, const std::atomic<bool> *stop = nullptr) {
+        std::uint64_t count = 0;
+        for (;;) {
+            if (!same_time_.empty() && (queue_.empty() || queue_.peek_time() > now_)) {
+                const Event e = same_time_.front();
+                same_time_.pop_front();
+                if (e.kind == kCancelled) continue;
+                handler(e);
+            } else {
+                if (queue_.empty() || queue_.peek_time() > until) break;
+                const Event e = queue_.pop();
+                now_ = e.time;
+                handler(e);
+            }
+            if ((++count & 0xffff) == 0 && stop && stop->load(std::memory_order_relaxed)) {
+                stopped_ = true;
+                break;
+            }
+        }
+        if (!stopped_ && until > now_ && until != kForever) now_ = until;
+        return count;
+    }
+    bool stopped() const { return stopped_; }
+
+  private:
+    static constexpr std::uint64_t kNowBit = 1ULL << 63;
+    static constexpr std::uint32_t kCancelled = UINT32_MAX;
+    EventQueue queue_;
+    std::deque<Event> same_time_;    // events for `now_`, in scheduling order
+    std::uint64_t next_now_seq_ = 0; // ids of same-time events: never reused
+    SimTime now_ = 0;
+    bool stopped_ = false;
+};
+
+} // namespace statesim

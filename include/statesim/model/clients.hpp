@@ -1,0 +1,69 @@
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "statesim/model/arrivals.hpp"
+#include "statesim/model/model_context.hpp"
+#include "statesim/model/session.hpp"
+
+namespace statesim {
+
+// The users: sessions arrive, send a request, think, send the next; an attempt that fails or
+// outlives the client timeout is retried after a backoff while the retry budget lasts, then the
+// user gives up (abandoned). A user who learns that the session's state is gone leaves
+// (on_state_loss: abandon) or starts over (continue); the session counts as lost either way.
+class StateBackend;
+
+class Clients {
+  public:
+    Clients(ModelContext &ctx, AttemptPool &attempts);
+
+    void set_state_backend(StateBackend *state) { state_ = state; } // frees state on end
+    void start(SimTime horizon);                                    // schedules the first arrival
+    void stop_arrivals() { horizon_ = 0; } // the window ended: follow the cohort, admit no one
+    void on_session_arrival();
+    void on_response(std::uint32_t attempt, bool ok);
+    void on_timeout(std::uint32_t slot, std::uint64_t attempt_id);
+    // The attempt's next step happens at `at`: if that is past the client's deadline, the
+    // client gives up at the deadline (the timer is armed only when it can fire).
+    void guard(std::uint32_t attempt, SimTime at);
+
+    void mark_lost(Session &s, LossCause cause);
+    Session &session(std::uint32_t slot) { return sessions_[slot]; }
+    // The session `a` belongs to, or nullptr when it has ended (its slot may be reused).
+    Session *owner(const Attempt &a) {
+        Session &s = sessions_[a.slot];
+        return s.uid == a.uid ? &s : nullptr;
+    }
+    bool waits_for(const Attempt &a) const { return sessions_[a.slot].attempt == a.id; }
+    SimTime token_transfer(const Session &s) const;
+    std::uint64_t open_measured() const; // counted, independently of the outcome counters
+    std::uint64_t open() const { return open_; }
+    // Measured sessions still open and not lost: the drain waits for these.
+    std::uint64_t awaiting_outcome() const { return awaiting_; }
+    std::uint64_t lost_total() const { return lost_total_; }
+    RunResult::Draws draws; // what the workload drew (common random numbers check)
+
+  private:
+    void begin_request(Session &s);
+    void next_request(std::uint32_t slot);
+    void send(std::uint32_t slot, SimTime delay);
+    void attempt_failed(std::uint32_t slot);
+    void end_session(std::uint32_t slot, MetricsSink::Outcome how);
+    void cancel_timeout(Session &s);
+
+    ModelContext &ctx_;
+    AttemptPool &attempts_;
+    StateBackend *state_ = nullptr;
+    ArrivalSampler arrivals_;
+    Rng session_seeds_, client_rng_, net_rng_;
+    std::uint64_t session_seed_base_ = 0;
+    SimTime timeout_ = 0;
+    SimTime horizon_ = 0; // no arrival after this
+    std::uint64_t next_uid_ = 1, next_attempt_ = 1;
+    std::vector<Session> sessions_;
+    std::vector<std::uint32_t> free_;
+    std::uint64_t open_ = 0, lost_total_ = 0, awaiting_ = 0;
+};
+
+} // namespace statesim

@@ -1,0 +1,46 @@
+#pragma once
+#include <cstdint>
+
+#include "statesim/engine/sim_time.hpp"
+#include "statesim/model/run_result.hpp"
+
+namespace statesim {
+
+// What the model emits while it runs; it never aggregates. A recorder (output/recorder) applies
+// the one warm-up rule, keeps the histograms, the time-weighted levels and the timeseries.
+class MetricsSink {
+  public:
+    virtual ~MetricsSink() = default;
+
+    // A session began; returns whether it belongs to the measured cohort (it started inside
+    // the window). The model follows that cohort to its outcome.
+    virtual bool session_started(SimTime now) = 0;
+    enum class Outcome { completed, abandoned, closed_lost };
+    virtual void session_ended(SimTime now, bool measured, Outcome how) = 0;
+    virtual void session_lost(SimTime now, bool measured, LossCause cause) = 0;
+
+    virtual void request_begun(SimTime now) = 0;
+    virtual void request_done(SimTime now, SimTime latency) = 0;
+    // An attempt failed (error or timeout); `retried` tells whether the client tries again.
+    virtual void attempt_failed(SimTime now, bool retried) = 0;
+
+    // Requests at nodes (waiting or in service) and busy workers changed by the deltas.
+    virtual void work_changed(SimTime now, int in_system_delta, int busy_delta) = 0;
+    // A request left its node after `at_node` (queue + service).
+    virtual void served(SimTime now, SimTime at_node) = 0;
+    // Fleet levels: serving capacity in workers (a warming node counts its reduced share),
+    // serving nodes (fractional the same way), nodes billed (launched, not yet terminated),
+    // nodes running and nodes booting.
+    struct Fleet {
+        double serving_workers = 0, serving_nodes = 0;
+        int billed = 0, running = 0, booting = 0;
+    };
+    virtual void fleet_changed(SimTime now, const Fleet &fleet) = 0;
+
+    // One admitted store operation of `units` billing units, after `throttles` refusals; a
+    // failed one (out of retries) has ok = false and is not billed.
+    virtual void store_op(SimTime now, bool write, bool ok, std::uint32_t units,
+                          std::uint32_t throttles) = 0;
+};
+
+} // namespace statesim

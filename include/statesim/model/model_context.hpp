@@ -1,0 +1,36 @@
+#pragma once
+#include <cstdint>
+
+#include "statesim/config/scenario.hpp"
+#include "statesim/engine/simulation.hpp"
+#include "statesim/model/metrics_sink.hpp"
+
+namespace statesim {
+
+// Event kinds of a cluster run; `target` and `data` mean what the handling part says.
+enum EventKind : std::uint32_t {
+    session_arrival, // -
+    lb_arrival,      // target: attempt
+    node_arrival,    // target: node, data: attempt
+    service_done,    // target: node, data: worker | generation << 32
+    client_response, // target: attempt, data: 1 ok / 0 failed
+    client_timeout,  // target: session slot, data: attempt id
+    health_probe,    // target: node, data: generation
+    fault,           // target: index of failures.events
+    node_booted,     // target: node, data: generation
+    node_warm,       // target: node, data: generation
+};
+
+// What every part of a run shares: the event loop, the architecture and the metrics sink.
+struct ModelContext {
+    Simulation &sim;
+    const Architecture &arch;
+    MetricsSink &sink;
+    std::uint64_t seed; // the replication's: streams are derived by name (common random numbers)
+    SimTime now() const { return sim.now(); }
+    SimTime hop(Rng &rng) const {
+        return arch.hop_latency.is_zero() ? 0 : arch.hop_latency.sample_time(rng);
+    }
+};
+
+} // namespace statesim

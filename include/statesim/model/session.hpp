@@ -1,0 +1,79 @@
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "statesim/engine/random.hpp"
+#include "statesim/engine/sim_time.hpp"
+
+namespace statesim {
+
+// A node as sessions refer to it: its slot and the incarnation living there (slots are
+// recycled, so a reference to a dead node never matches its successor).
+struct NodeRef {
+    int index = -1;
+    std::uint32_t generation = 0;
+    bool operator==(const NodeRef &) const = default;
+    bool valid() const { return index >= 0; }
+};
+
+// One user's session: its workload stream and where its server-side state lives.
+struct Session {
+    std::uint64_t uid = 0;     // 0: the slot is free
+    Rng rng;                   // workload draws: identical across architectures
+    std::uint64_t attempt = 0; // id of the attempt the client waits for (0: none)
+    std::uint64_t timeout_event = 0;
+    std::uint64_t timeout_for = 0; // the attempt the pending timeout belongs to
+    int requests_left = 0;
+    int retries_used = 0;
+    SimTime request_start = -1; // first send of the current request (retries included)
+    SimTime attempt_start = 0;  // send of the attempt in flight: its timeout runs from here
+    SimTime service_demand = 0;
+    bool is_write = false;
+    bool measured = false;
+    bool lost = false;
+    // Server-side state (local memory or client token bytes; the store's item size).
+    double state_bytes = 0;
+    bool has_state = false;
+    bool confirmed = false; // a response told the client its state lives at `home`
+    NodeRef home;
+    NodeRef sticky; // the balancer's affinity cookie
+    SimTime sticky_expiry = 0;
+    NodeRef cache; // node holding a local copy of the store item (local_cache)
+};
+
+// One attempt of a request, from the client's send to the response: it carries its own demand,
+// so work done after the client gave up is the work that attempt asked for.
+struct Attempt {
+    std::uint64_t id = 0;
+    std::uint64_t uid = 0; // the session's, to tell a recycled slot
+    std::uint32_t slot = 0;
+    bool write = false;
+    bool ok = true;
+    bool rejected = false; // failed for good (not retried)
+    SimTime demand = 0;
+    SimTime arrived = 0; // at its node
+    NodeRef node;
+};
+
+// Attempts in flight, recycled through a free list.
+class AttemptPool {
+  public:
+    std::uint32_t add(const Attempt &a) {
+        if (free_.empty()) {
+            items_.push_back(a);
+            return static_cast<std::uint32_t>(items_.size() - 1);
+        }
+        const std::uint32_t i = free_.back();
+        free_.pop_back();
+        items_[i] = a;
+        return i;
+    }
+    Attempt &operator[](std::uint32_t i) { return items_[i]; }
+    void release(std::uint32_t i) { free_.push_back(i); }
+
+  private:
+    std::vector<Attempt> items_;
+    std::vector<std::uint32_t> free_;
+};
+
+} // namespace statesim

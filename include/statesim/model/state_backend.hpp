@@ -1,0 +1,30 @@
+#pragma once
+#include <memory>
+
+#include "statesim/model/clients.hpp"
+#include "statesim/model/model_context.hpp"
+#include "statesim/model/node_group.hpp"
+#include "statesim/model/session_store.hpp"
+
+namespace statesim {
+
+// Where a session's state lives (state.location), as a strategy: what serving a request costs
+// a worker (store round trips, token verification, CPU) and how state is created, grown, found
+// missing (routing), evicted or lost with its node.
+class StateBackend {
+  public:
+    virtual ~StateBackend() = default;
+    // Serves attempt `a` on `node` from `start`: returns when the worker is free again and
+    // sets a.ok. `s` is the session when the client still waits for this attempt, else null:
+    // work for an abandoned attempt is done (the server cannot know) but changes no state.
+    virtual SimTime serve(Attempt &a, Session *s, int node, SimTime start) = 0;
+    // The node's memory is gone: sessions whose state it held are lost with `cause`.
+    virtual void node_lost(int node, LossCause cause) { (void)node, (void)cause; }
+    // The session ended: its state is freed.
+    virtual void release(Session &s) { (void)s; }
+};
+
+std::unique_ptr<StateBackend> make_state_backend(ModelContext &ctx, NodeGroup &nodes,
+                                                 Clients &clients);
+
+} // namespace statesim

@@ -1,0 +1,208 @@
+#include "statesim/model/clients.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "statesim/model/state_backend.hpp"
+
+namespace statesim {
+namespace {
+// Event payloads address sessions by a 32-bit slot; beyond this many at once the run stops
+// with a message instead of exhausting memory.
+constexpr std::size_t kMaxSessions = std::size_t{1} << 24;
+} // namespace
+
+Clients::Clients(ModelContext &ctx, AttemptPool &attempts)
+    : ctx_(ctx), attempts_(attempts),
+      arrivals_(ctx.arch.workload.arrival, Rng(ctx.seed, "arrivals")),
+      session_seeds_(ctx.seed, "sessions"), client_rng_(ctx.seed, "clients"),
+      net_rng_(ctx.seed, "network"), timeout_(from_seconds(ctx.arch.workload.timeout)) {
+    session_seed_base_ = session_seeds_.next();
+}
+
+void Clients::start(SimTime horizon) {
+    horizon_ = horizon;
+    const SimTime first = arrivals_.next_after(0, horizon_);
+    if (first != kForever) ctx_.sim.schedule(first, session_arrival, 0, 0);
+}
+
+void Clients::on_session_arrival() {
+    if (ctx_.now() > horizon_) return; // arrivals stopped
+    const SimTime next = arrivals_.next_after(ctx_.now(), horizon_);
+    if (next != kForever) ctx_.sim.schedule(next, session_arrival, 0, 0);
+
+    std::uint32_t slot;
+    if (!free_.empty()) {
+        slot = free_.back();
+        free_.pop_back();
+    } else {
+        if (sessions_.size() >= kMaxSessions)
+            throw std::runtime_error("more than 16M concurrent sessions: reduce the arrival "
+                                     "rate or the session length");
+        slot = static_cast<std::uint32_t>(sessions_.size());
+        sessions_.emplace_back();
+    }
+    Session &s = sessions_[slot];
+    s = Session{};
+    s.uid = next_uid_++;
+    // Each session draws its workload from its own stream: every architecture sees the same
+    // request counts, think times, service demands and writes for session #uid.
+    s.rng.reseed(mix_seed(session_seed_base_, s.uid));
+    s.requests_left = std::max(1, static_cast<int>(ctx_.arch.workload.requests.sample(s.rng)));
+    draws.requests += static_cast<std::uint64_t>(s.requests_left);
+    s.measured = ctx_.sink.session_started(ctx_.now());
+    ++open_;
+    awaiting_ += s.measured;
+    begin_request(s);
+    send(slot, 0);
+}
+
+// Draws the next request's demand and resets its retry budget.
+void Clients::begin_request(Session &s) {
+    s.service_demand = ctx_.arch.workload.service_time.sample_time(s.rng);
+    draws.demand_s += to_seconds(s.service_demand);
+    s.is_write = s.rng.uniform() < ctx_.arch.workload.write_fraction;
+    s.retries_used = 0;
+    s.request_start = -1;
+    ctx_.sink.request_begun(ctx_.now());
+}
+
+SimTime Clients::token_transfer(const Session &s) const {
+    if (ctx_.arch.state.location != StateLocation::client) return 0;
+    return from_seconds(s.state_bytes / ctx_.arch.state.client.bandwidth);
+}
+
+// The client sends the session's next attempt after `delay` (0, think time or backoff); it
+// reaches the balancer one hop (and the token's transfer) later.
+void Clients::send(std::uint32_t slot, SimTime delay) {
+    Session &s = sessions_[slot];
+    const SimTime at = ctx_.now() + delay;
+    if (s.request_start < 0) s.request_start = at;
+    s.attempt_start = at;
+    s.attempt = next_attempt_++;
+    Attempt a;
+    a.id = s.attempt;
+    a.uid = s.uid;
+    a.slot = slot;
+    a.write = s.is_write;
+    a.demand = s.service_demand;
+    const std::uint32_t index = attempts_.add(a);
+    const SimTime reaches = at + ctx_.hop(net_rng_) + token_transfer(s);
+    guard(index, reaches);
+    ctx_.sim.schedule(reaches, lb_arrival, index, 0);
+}
+
+void Clients::guard(std::uint32_t attempt, SimTime at) {
+    const Attempt &a = attempts_[attempt];
+    Session &s = sessions_[a.slot];
+    if (s.uid != a.uid || s.attempt != a.id || s.timeout_for == a.id) return;
+    const SimTime deadline = s.attempt_start + timeout_;
+    if (at <= deadline) return;
+    s.timeout_for = a.id;
+    s.timeout_event =
+        ctx_.sim.schedule(std::max(deadline, ctx_.now()), client_timeout, a.slot, a.id);
+}
+
+void Clients::cancel_timeout(Session &s) {
+    if (s.timeout_event == 0) return;
+    ctx_.sim.cancel(s.timeout_event);
+    s.timeout_event = 0;
+}
+
+void Clients::on_response(std::uint32_t attempt, bool ok) {
+    const Attempt a = attempts_[attempt];
+    attempts_.release(attempt);
+    Session &s = sessions_[a.slot];
+    if (s.uid != a.uid || s.attempt != a.id) return; // the client gave up on this attempt
+    s.attempt = 0;
+    if (s.timeout_for == a.id) cancel_timeout(s);
+    if (!ok && a.rejected) { // the request is refused for good: no retry
+        ctx_.sink.attempt_failed(ctx_.now(), false);
+        if (s.lost && ctx_.arch.workload.on_state_loss == OnStateLoss::abandon)
+            end_session(a.slot, MetricsSink::Outcome::closed_lost);
+        else
+            next_request(a.slot);
+        return;
+    }
+    if (!ok) {
+        attempt_failed(a.slot);
+        return;
+    }
+    ctx_.sink.request_done(ctx_.now(), ctx_.now() - s.request_start);
+    // The client now knows where its state lives, and the balancer (re)sets its cookie.
+    if (s.has_state && s.home == a.node) s.confirmed = true;
+    if (ctx_.arch.load_balancer.sticky && a.node.valid()) {
+        s.sticky = a.node;
+        s.sticky_expiry = ctx_.now() + from_seconds(ctx_.arch.load_balancer.sticky_ttl);
+    }
+    if (s.lost && ctx_.arch.workload.on_state_loss == OnStateLoss::abandon) {
+        end_session(a.slot, MetricsSink::Outcome::closed_lost); // the user saw the loss, left
+        return;
+    }
+    next_request(a.slot);
+}
+
+// The user thinks, then sends the session's next request; after the last one it is complete.
+void Clients::next_request(std::uint32_t slot) {
+    Session &s = sessions_[slot];
+    if (--s.requests_left <= 0) {
+        end_session(slot, MetricsSink::Outcome::completed);
+        return;
+    }
+    begin_request(s);
+    const SimTime think = ctx_.arch.workload.think_time.sample_time(s.rng);
+    draws.think_s += to_seconds(think);
+    send(slot, think);
+}
+
+void Clients::on_timeout(std::uint32_t slot, std::uint64_t attempt_id) {
+    Session &s = sessions_[slot];
+    if (s.timeout_for != attempt_id) return;
+    s.timeout_event = 0;
+    if (s.attempt != attempt_id) return;
+    s.attempt = 0; // a late response is ignored
+    attempt_failed(slot);
+}
+
+// An error or a timeout: retry after backoff while the budget lasts, then give up.
+void Clients::attempt_failed(std::uint32_t slot) {
+    Session &s = sessions_[slot];
+    const bool retry = s.retries_used < ctx_.arch.workload.max_retries;
+    ctx_.sink.attempt_failed(ctx_.now(), retry);
+    if (retry) {
+        ++s.retries_used;
+        send(slot, ctx_.arch.workload.backoff.sample_time(client_rng_));
+        return;
+    }
+    end_session(slot, MetricsSink::Outcome::abandoned);
+}
+
+void Clients::mark_lost(Session &s, LossCause cause) {
+    if (s.lost) return;
+    s.lost = true;
+    ++lost_total_;
+    awaiting_ -= s.measured;
+    ctx_.sink.session_lost(ctx_.now(), s.measured, cause);
+}
+
+// Ends a session: completed, abandoned (gave up) or, when already lost, just closed.
+void Clients::end_session(std::uint32_t slot, MetricsSink::Outcome how) {
+    Session &s = sessions_[slot];
+    ctx_.sink.session_ended(ctx_.now(), s.measured,
+                            s.lost ? MetricsSink::Outcome::closed_lost : how);
+    if (!s.lost) awaiting_ -= s.measured;
+    if (state_) state_->release(s);
+    cancel_timeout(s);
+    s.uid = 0;
+    s.attempt = 0;
+    free_.push_back(slot);
+    --open_;
+}
+
+std::uint64_t Clients::open_measured() const {
+    return static_cast<std::uint64_t>(
+        std::count_if(sessions_.begin(), sessions_.end(),
+                      [](const Session &s) { return s.uid != 0 && s.measured && !s.lost; }));
+}
+
+} // namespace statesim

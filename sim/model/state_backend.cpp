@@ -1,0 +1,189 @@
+#include "statesim/model/state_backend.hpp"
+
+namespace statesim {
+namespace {
+
+double growth(const ModelContext &ctx, const Attempt &a) {
+    return a.write ? ctx.arch.workload.state_growth : 0.0;
+}
+
+// state.location: none. Nothing to keep; only the CPU.
+class NoState final : public StateBackend {
+  public:
+    SimTime serve(Attempt &a, Session *, int, SimTime start) override { return start + a.demand; }
+};
+
+// state.location: local. The state lives in the memory of the node that served the session's
+// first request. A request that lands elsewhere finds nothing: the session is lost (routing),
+// unless the client was never told where its state was (its first attempt went unanswered).
+class LocalMemory final : public StateBackend {
+  public:
+    LocalMemory(ModelContext &ctx, NodeGroup &nodes, Clients &clients)
+        : ctx_(ctx), nodes_(nodes), clients_(clients) {}
+
+    SimTime serve(Attempt &a, Session *s, int node, SimTime start) override {
+        if (s) settle(*s, a.slot, node, growth(ctx_, a));
+        return start + a.demand;
+    }
+
+    void node_lost(int node, LossCause cause) override {
+        Node &n = nodes_[node];
+        for (const Resident &r : n.residents) {
+            Session &s = clients_.session(r.slot);
+            if (s.uid != r.uid || !s.has_state || s.home != nodes_.ref(node)) continue;
+            if (s.confirmed) clients_.mark_lost(s, cause);
+            forget(s);
+        }
+        n.residents.clear();
+        n.memory_bytes = 0;
+    }
+
+    void release(Session &s) override {
+        if (s.has_state && nodes_.holds(s.home)) nodes_[s.home.index].memory_bytes -= s.state_bytes;
+        forget(s);
+    }
+
+  private:
+    static void forget(Session &s) {
+        s.has_state = false;
+        s.confirmed = false;
+        s.home = {};
+        s.state_bytes = 0;
+    }
+
+    void settle(Session &s, std::uint32_t slot, int node, double grow) {
+        const NodeRef here = nodes_.ref(node);
+        if (s.has_state && s.home != here) {
+            if (s.confirmed) clients_.mark_lost(s, LossCause::routing);
+            release(s);
+        }
+        Node &n = nodes_[node];
+        if (!s.has_state) {
+            s.has_state = true;
+            s.home = here;
+            s.state_bytes = 0;
+            add_resident(n, slot, s.uid);
+        }
+        s.state_bytes += grow;
+        n.memory_bytes += grow;
+        evict_beyond_limit(node);
+    }
+
+    void add_resident(Node &n, std::uint32_t slot, std::uint64_t uid) {
+        // Drop departed sessions from the front so the list stays about as long as the live
+        // ones.
+        while (!n.residents.empty() && !resident_here(n.residents.front(), n))
+            n.residents.pop_front();
+        n.residents.push_back({slot, uid});
+    }
+
+    bool resident_here(const Resident &r, const Node &n) {
+        const Session &o = clients_.session(r.slot);
+        return o.uid == r.uid && o.has_state && o.home.generation == n.generation &&
+               &nodes_[o.home.index] == &n;
+    }
+
+    // Session memory beyond the limit: the oldest sessions' state goes first (lost).
+    void evict_beyond_limit(int node) {
+        Node &n = nodes_[node];
+        while (n.memory_bytes > ctx_.arch.cluster.session_memory_limit && !n.residents.empty()) {
+            const Resident r = n.residents.front();
+            n.residents.pop_front();
+            if (!resident_here(r, n)) continue;
+            Session &o = clients_.session(r.slot);
+            clients_.mark_lost(o, LossCause::eviction);
+            release(o);
+        }
+    }
+
+    ModelContext &ctx_;
+    NodeGroup &nodes_;
+    Clients &clients_;
+};
+
+// state.location: store. Every request reads the session's item (unless this node kept a copy:
+// local_cache) and every write writes it back, holding the worker for both round trips.
+class ExternalStore final : public StateBackend {
+  public:
+    ExternalStore(ModelContext &ctx, NodeGroup &nodes)
+        : ctx_(ctx), nodes_(nodes), store_(ctx.arch.state.store), rng_(ctx.seed, "store") {}
+
+    SimTime serve(Attempt &a, Session *s, int node, SimTime start) override {
+        const double bytes = s ? s->state_bytes : 0.0;
+        SimTime t = start;
+        const bool cached = ctx_.arch.state.local_cache && s && s->cache == nodes_.ref(node);
+        if (!cached) {
+            t = round_trip(t, false, bytes, a.ok);
+            if (!a.ok) return t; // the store refused: the request fails
+        }
+        t += a.demand;
+        if (a.write) {
+            t = round_trip(t, true, bytes + growth(ctx_, a), a.ok);
+            if (!a.ok) return t;
+        }
+        if (s) {
+            s->state_bytes += growth(ctx_, a);
+            s->cache = nodes_.ref(node);
+        }
+        return t;
+    }
+
+  private:
+    // One operation issued at `t`, both hops included.
+    SimTime round_trip(SimTime t, bool write, double bytes, bool &ok) {
+        const auto op = store_.operate(t + ctx_.hop(rng_), write, bytes, rng_);
+        ctx_.sink.store_op(ctx_.now(), write, op.ok, op.units, op.throttles);
+        ok = op.ok;
+        return op.done + ctx_.hop(rng_);
+    }
+
+    ModelContext &ctx_;
+    NodeGroup &nodes_;
+    SessionStore store_;
+    Rng rng_;
+};
+
+// state.location: client. The state travels in a signed token with every request: the node
+// verifies it; a write that would grow it past max_bytes is rejected and the session is lost.
+class ClientToken final : public StateBackend {
+  public:
+    ClientToken(ModelContext &ctx, Clients &clients) : ctx_(ctx), clients_(clients) {}
+
+    SimTime serve(Attempt &a, Session *s, int, SimTime start) override {
+        const auto &token = ctx_.arch.state.client;
+        const SimTime verified = start + from_seconds(token.verify_time);
+        if (!s) return verified + a.demand;
+        if (s->state_bytes + growth(ctx_, a) > token.max_bytes) {
+            a.ok = false; // 413: the token would not fit; retrying cannot help
+            a.rejected = true;
+            clients_.mark_lost(*s, LossCause::token_overflow);
+            s->state_bytes = 0; // a user who continues starts over with an empty token
+            return verified;
+        }
+        s->state_bytes += growth(ctx_, a);
+        return verified + a.demand;
+    }
+
+  private:
+    ModelContext &ctx_;
+    Clients &clients_;
+};
+
+} // namespace
+
+std::unique_ptr<StateBackend> make_state_backend(ModelContext &ctx, NodeGroup &nodes,
+                                                 Clients &clients) {
+    switch (ctx.arch.state.location) {
+    case StateLocation::none:
+        return std::make_unique<NoState>();
+    case StateLocation::local:
+        return std::make_unique<LocalMemory>(ctx, nodes, clients);
+    case StateLocation::store:
+        return std::make_unique<ExternalStore>(ctx, nodes);
+    case StateLocation::client:
+        return std::make_unique<ClientToken>(ctx, clients);
+    }
+    return std::make_unique<NoState>();
+}
+
+} // namespace statesim

@@ -1,0 +1,136 @@
+#include "statesim/output/recorder.hpp"
+
+#include <algorithm>
+
+namespace statesim {
+
+Recorder::Recorder(SimTime warmup, SimTime end, SimTime interval)
+    : warmup_(warmup), end_(end), interval_(interval), next_row_(interval) {}
+
+void Recorder::advance(Level &l, SimTime now) const {
+    if (now <= l.since) return;
+    l.interval_area += l.value * static_cast<double>(now - l.since);
+    const SimTime lo = std::max(l.since, warmup_), hi = std::min(now, end_);
+    if (hi > lo) l.window_area += l.value * static_cast<double>(hi - lo);
+    l.since = now;
+}
+
+void Recorder::roll(SimTime now) {
+    while (next_row_ <= now && next_row_ <= end_) {
+        for (Level *l : {&busy_, &serving_workers_})
+            advance(*l, next_row_);
+        TimeseriesRow row = row_;
+        row.time_s = to_seconds(next_row_);
+        row.latency_p50_ms = row_latency_.quantile(0.5) * 1e-6;
+        row.latency_p99_ms = row_latency_.quantile(0.99) * 1e-6;
+        row.nodes_in_service = fleet_.running;
+        row.nodes_booting = fleet_.booting;
+        row.utilization = serving_workers_.interval_area > 0
+                              ? busy_.interval_area / serving_workers_.interval_area
+                              : 0;
+        row.sessions_active = open_;
+        row.sessions_lost_total = lost_total_;
+        r_.timeseries.push_back(row);
+        row_ = TimeseriesRow{};
+        row_latency_.clear();
+        busy_.interval_area = serving_workers_.interval_area = 0;
+        next_row_ += interval_;
+    }
+}
+
+bool Recorder::session_started(SimTime now) {
+    roll(now);
+    ++open_;
+    const bool measured = counts(now);
+    r_.sessions_started += measured;
+    return measured;
+}
+
+void Recorder::session_ended(SimTime now, bool measured, Outcome how) {
+    roll(now);
+    --open_;
+    if (!measured) return;
+    if (how == Outcome::completed) ++r_.sessions_completed;
+    if (how == Outcome::abandoned) ++r_.sessions_abandoned;
+}
+
+void Recorder::session_lost(SimTime now, bool measured, LossCause cause) {
+    roll(now);
+    ++lost_total_;
+    if (!measured) return;
+    ++r_.sessions_lost;
+    ++r_.lost_by_cause[static_cast<std::size_t>(cause)];
+}
+
+void Recorder::request_begun(SimTime now) {
+    roll(now);
+    ++row_.arrivals;
+}
+
+void Recorder::request_done(SimTime now, SimTime latency) {
+    roll(now);
+    ++row_.completions;
+    row_latency_.add(latency);
+    if (!counts(now)) return;
+    ++r_.requests_ok;
+    r_.latency.add(latency);
+}
+
+void Recorder::attempt_failed(SimTime now, bool retried) {
+    roll(now);
+    ++row_.failures;
+    if (!counts(now)) return;
+    ++r_.attempts_failed;
+    ++(retried ? r_.retries : r_.requests_failed);
+}
+
+void Recorder::work_changed(SimTime now, int in_system_delta, int busy_delta) {
+    roll(now);
+    if (in_system_delta) set(in_system_, in_system_.value + in_system_delta, now);
+    if (busy_delta) set(busy_, busy_.value + busy_delta, now);
+}
+
+void Recorder::served(SimTime now, SimTime at_node) {
+    if (!counts(now)) return;
+    node_time_sum_ns_ += static_cast<double>(at_node);
+    ++node_time_count_;
+}
+
+void Recorder::fleet_changed(SimTime now, const Fleet &fleet) {
+    roll(now);
+    fleet_ = fleet;
+    set(serving_workers_, fleet.serving_workers, now);
+    set(serving_nodes_, fleet.serving_nodes, now);
+    set(billed_, fleet.billed, now);
+}
+
+void Recorder::store_op(SimTime now, bool write, bool ok, std::uint32_t units,
+                        std::uint32_t throttles) {
+    roll(now);
+    row_.store_throttles += throttles;
+    if (!counts(now)) return;
+    r_.store_throttles += throttles;
+    if (!ok) return; // failed operations are neither counted nor billed
+    ++(write ? r_.store_writes : r_.store_reads);
+    (write ? r_.store_write_units : r_.store_read_units) += units;
+}
+
+RunResult Recorder::finish(SimTime now) {
+    const SimTime stop = std::min(now, end_);
+    roll(stop);
+    for (Level *l : {&busy_, &in_system_, &serving_workers_, &serving_nodes_, &billed_})
+        advance(*l, stop);
+    const double window_ns = std::max(1.0, static_cast<double>(stop - warmup_));
+    r_.duration_s = std::max(0.0, to_seconds(stop - warmup_));
+    r_.nodes_mean = serving_nodes_.window_area / window_ns;
+    r_.node_hours = billed_.window_area / static_cast<double>(kSecond) / 3600.0;
+    r_.utilization =
+        serving_workers_.window_area > 0 ? busy_.window_area / serving_workers_.window_area : 0;
+    r_.requests_in_system_mean = in_system_.window_area / window_ns;
+    r_.node_response_mean_ms =
+        node_time_count_ ? node_time_sum_ns_ / static_cast<double>(node_time_count_) * 1e-6 : 0;
+    r_.store_ops = r_.store_reads + r_.store_writes;
+    return std::move(r_);
+}
+
+} // namespace statesim
