@@ -118,9 +118,15 @@ class Progress {
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
+void print_warnings(const Scenario &sc) {
+    for (const auto &w : sc.warnings)
+        std::cerr << w << "\n";
+}
+
 int cmd_run(const std::vector<std::string> &args) {
     const RunArgs a = parse_run_args(args, true);
     const Scenario sc = load_scenario(a.config, load_options(a));
+    print_warnings(sc);
     const std::string out = a.out.empty() ? "results/" + sc.name : a.out;
     // Before any simulation: an unwritable --out is bad usage, not a failure after the run.
     std::optional<OutputDir> dir;
@@ -155,6 +161,7 @@ int cmd_run(const std::vector<std::string> &args) {
 int cmd_check(const std::vector<std::string> &args) {
     const RunArgs a = parse_run_args(args, false);
     const Scenario sc = load_scenario(a.config, load_options(a));
+    print_warnings(sc);
     std::cout << "# " << a.config
               << ": valid; keys marked `# default` were filled in; every key is described in "
                  "docs/configuration.md\n"
@@ -165,6 +172,7 @@ int cmd_check(const std::vector<std::string> &args) {
 int cmd_analyze(const std::vector<std::string> &args) {
     const RunArgs a = parse_run_args(args, false);
     const Scenario sc = load_scenario(a.config, load_options(a));
+    print_warnings(sc);
     std::cout << analyze_scenario(sc);
     return 0;
 }

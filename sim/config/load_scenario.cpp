@@ -280,6 +280,34 @@ std::string emit_resolved(const Scenario &sc, const std::vector<YAML::Node> &tre
     return std::string(out.c_str()) + "\n";
 }
 
+// Scheduled events count from the start of the run: one inside the warm-up is not measured, one
+// past the end never fires. Both are legal, and both are usually a mistake.
+void warn_about_schedule(Scenario &sc, const Architecture &arch, const YAML::Node &tree) {
+    const auto &events = arch.failures.events;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        const YAML::Node at = tree["failures"]["events"][i]["at"];
+        const std::string where =
+            at.IsDefined() && !at.Mark().is_null()
+                ? fmt::format("{}:{}:{}", sc.source_file, at.Mark().line + 1, at.Mark().column + 1)
+                : sc.source_file;
+        std::string problem;
+        if (events[i].at < sc.warmup)
+            problem = fmt::format("falls inside the warm-up (warmup: {}); its effects are not "
+                                  "measured (times count from the start of the run)",
+                                  units::format_duration(sc.warmup));
+        else if (events[i].at > sc.warmup + sc.duration)
+            problem = fmt::format("is past the end of the run (warmup + duration = {}); it never "
+                                  "happens",
+                                  units::format_duration(sc.warmup + sc.duration));
+        if (problem.empty()) continue;
+        const std::string w =
+            fmt::format("warning: {}: failures.events[{}]: at {} {}", where, i,
+                        units::format_duration(events[i].at), problem);
+        if (std::find(sc.warnings.begin(), sc.warnings.end(), w) == sc.warnings.end())
+            sc.warnings.push_back(w);
+    }
+}
+
 } // namespace
 
 Scenario load_scenario_text(const std::string &text, const std::string &file,
@@ -470,6 +498,7 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
             top.finish();
             parsed.name = arch.name;
             parsed.preset = arch.preset;
+            warn_about_schedule(sc, parsed, tree);
             point.architectures.push_back(std::move(parsed));
             trees.push_back(tree);
             defaults.push_back(std::move(ctx.defaults));

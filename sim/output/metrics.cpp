@@ -9,9 +9,20 @@ double d(std::uint64_t v) {
     return static_cast<double>(v);
 }
 
+double ended(const RunResult &r) {
+    return d(r.sessions_completed + r.sessions_lost + r.sessions_abandoned);
+}
 double lost_pct(const RunResult &r) {
-    const auto ended = r.sessions_completed + r.sessions_lost + r.sessions_abandoned;
-    return ended ? 100.0 * d(r.sessions_lost) / d(ended) : 0.0;
+    return ended(r) > 0 ? 100.0 * d(r.sessions_lost) / ended(r) : 0.0;
+}
+// Lost or driven away: a throttled store that makes half the customers give up must not
+// read as "0 % lost".
+double affected_pct(const RunResult &r) {
+    return ended(r) > 0 ? 100.0 * d(r.sessions_lost + r.sessions_abandoned) / ended(r) : 0.0;
+}
+double failed_request_pct(const RunResult &r) {
+    const double all = d(r.requests_ok + r.requests_failed);
+    return all > 0 ? 100.0 * d(r.requests_failed) / all : 0.0;
 }
 double ms(double ns) {
     return ns * 1e-6;
@@ -36,11 +47,13 @@ const std::vector<Metric> &metrics() {
          true},
         {"sessions_active", [](const RunResult &r) { return d(r.sessions_active); }, false, true},
         {"lost_session_pct", lost_pct, true, false},
+        {"sessions_affected_pct", affected_pct, true, false},
         {"requests_ok", [](const RunResult &r) { return d(r.requests_ok); }, false, true},
         {"requests_failed", [](const RunResult &r) { return d(r.requests_failed); }, true, true},
         {"throughput_rps",
          [](const RunResult &r) { return r.duration_s > 0 ? d(r.requests_ok) / r.duration_s : 0; },
          true, false},
+        {"failed_request_pct", failed_request_pct, true, false},
         {"latency_mean_ms", [](const RunResult &r) { return latency_ms(r, r.latency.mean()); },
          true, false},
         {"latency_p50_ms",
@@ -62,6 +75,15 @@ const std::vector<Metric> &metrics() {
          true},
         {"workflows_lost", [](const RunResult &r) { return d(r.workflows_lost); }, false, true},
         {"cost_usd", [](const RunResult &r) { return r.cost_usd; }, true, false},
+        {"cost_nodes_usd", [](const RunResult &r) { return r.cost_nodes_usd; }, false, false},
+        {"cost_store_requests_usd", [](const RunResult &r) { return r.cost_store_requests_usd; },
+         false, false},
+        {"cost_store_nodes_usd", [](const RunResult &r) { return r.cost_store_nodes_usd; }, false,
+         false},
+        {"cost_per_month_usd", [](const RunResult &r) { return r.cost_per_month_usd; }, true,
+         false},
+        {"cost_per_1k_sessions_usd", [](const RunResult &r) { return r.cost_per_1k_sessions_usd; },
+         true, false},
         {"lost_node_failure", lost_cause<0>, true, true},
         {"lost_routing", lost_cause<1>, true, true},
         {"lost_eviction", lost_cause<2>, true, true},
@@ -69,6 +91,10 @@ const std::vector<Metric> &metrics() {
         {"attempts_failed", [](const RunResult &r) { return d(r.attempts_failed); }, false, true},
         {"retries", [](const RunResult &r) { return d(r.retries); }, false, true},
         {"store_throttles", [](const RunResult &r) { return d(r.store_throttles); }, false, true},
+        {"store_read_units", [](const RunResult &r) { return d(r.store_read_units); }, false,
+         true},
+        {"store_write_units", [](const RunResult &r) { return d(r.store_write_units); }, false,
+         true},
         {"utilization", [](const RunResult &r) { return r.utilization; }, true, false},
         {"requests_in_system_mean", [](const RunResult &r) { return r.requests_in_system_mean; },
          false, false},

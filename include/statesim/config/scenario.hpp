@@ -140,6 +140,7 @@ struct Scenario {
     std::vector<SweepPoint> points;
     std::string resolved_yaml;               // presets expanded, overrides and defaults applied
     std::string resolved_yaml_with_defaults; // the same, filled-in defaults marked
+    std::vector<std::string> warnings;       // legal but suspicious, printed by check and run
 };
 
 const char *to_string(BalancingPolicy p);

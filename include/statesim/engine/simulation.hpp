@@ -36,10 +36,14 @@ class Simulation {
     }
     std::size_t pending() const { return queue_.size() + same_time_.size(); }
 
-    // Runs events up to and including time `until`, calling handler(const Event &) for each;
-    // stops early when *stop becomes true (checked every 64k events). Returns the number run.
+    // Runs the events due by `until` (those scheduled for `until` itself while running come
+    // after it), calling handler(const Event &) for each, and leaves the clock at `until`; stops
+    // early when *stop becomes true (checked every 64k events). Returns the number run.
     template <class Handler>
     std::uint64_t run(SimTime until, Handler &&handler, const std::atomic<bool> *stop = nullptr) {
+        // A sentinel at `until` ends the run when it comes up: no peek per event.
+        const std::uint64_t run_id = ++runs_;
+        if (until != kForever) queue_.push(until, kEndOfRun, 0, run_id);
         std::uint64_t count = 0;
         for (;;) {
             if (!same_time_.empty() && (queue_.empty() || queue_.peek_time() > now_)) {
@@ -48,9 +52,13 @@ class Simulation {
                 if (e.kind == kCancelled) continue;
                 handler(e);
             } else {
-                if (queue_.empty() || queue_.peek_time() > until) break;
+                if (queue_.empty()) break;
                 const Event e = queue_.pop();
                 now_ = e.time;
+                if (e.kind == kEndOfRun) {
+                    if (e.data == run_id) break;
+                    continue; // left by a run that stopped early
+                }
                 handler(e);
             }
             if ((++count & 0xffff) == 0 && stop && stop->load(std::memory_order_relaxed)) {
@@ -58,7 +66,6 @@ class Simulation {
                 break;
             }
         }
-        if (!stopped_ && until > now_ && until != kForever) now_ = until;
         return count;
     }
     bool stopped() const { return stopped_; }
@@ -66,10 +73,12 @@ class Simulation {
   private:
     static constexpr std::uint64_t kNowBit = 1ULL << 63;
     static constexpr std::uint32_t kCancelled = UINT32_MAX;
+    static constexpr std::uint32_t kEndOfRun = UINT32_MAX - 1;
     EventQueue queue_;
     std::deque<Event> same_time_;    // events for `now_`, in scheduling order
     std::uint64_t next_now_seq_ = 0; // ids of same-time events: never reused
     SimTime now_ = 0;
+    std::uint64_t runs_ = 0;
     bool stopped_ = false;
 };
 
