@@ -1,51 +1,202 @@
 #include "statesim/stats/analytic.hpp"
 
-#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include <boost/math/special_functions/beta.hpp>
 
 namespace statesim::analytic {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double clamp01(double p) {
+    return std::isnan(p) ? p : std::clamp(p, 0.0, 1.0);
+}
+
+// The model's k = max(1, int(X)), kept inside int.
+int session_length(double x) {
+    if (!(x >= 1)) return 1;
+    if (x >= static_cast<double>(std::numeric_limits<int>::max()))
+        return std::numeric_limits<int>::max();
+    return static_cast<int>(x);
+}
+
+// Averages f(k) over the session lengths of a constant or empirical distribution; NaN for the
+// other kinds (geometric has its own closed forms).
+template <class F> double over_lengths(const Distribution &d, F f) {
+    if (d.kind == Distribution::Kind::constant) return f(session_length(d.mean));
+    if (d.kind == Distribution::Kind::empirical && d.samples && !d.samples->empty()) {
+        double sum = 0;
+        for (double x : *d.samples)
+            sum += f(session_length(x));
+        return sum / static_cast<double>(d.samples->size());
+    }
+    return kNaN;
+}
+
+bool geometric(const Distribution &d) {
+    return d.kind == Distribution::Kind::geometric;
+}
+double geometric_p(const Distribution &d) {
+    return 1.0 / std::max(d.mean, 1.0);
+}
+
+// P(Bin(n, w) >= m).
+double binomial_at_least(int n, double w, int m) {
+    if (m <= 0) return 1;
+    if (m > n || w <= 0) return 0;
+    if (w >= 1) return 1;
+    return clamp01(boost::math::ibeta(m, n - m + 1, w));
+}
+
+// P(Bin(n, w) <= m - 1) = 1 - P(Bin(n, w) >= m), computed directly for relative accuracy.
+double binomial_below(int n, double w, int m) {
+    if (m <= 0) return 0;
+    if (m > n || w <= 0) return 1;
+    if (w >= 1) return 0;
+    return clamp01(boost::math::ibetac(m, n - m + 1, w));
+}
+
+} // namespace
 
 double erlang_c(int c, double a) {
+    if (a <= 0) return 0;
+    if (a >= c) return 1;
     // Erlang B by the stable recursion, then C from B.
     double b = 1.0;
     for (int k = 1; k <= c; ++k)
         b = a * b / (k + a * b);
     const double rho = a / c;
-    return b / (1 - rho + rho * b);
+    return clamp01(b / (1 - rho + rho * b));
 }
 
 double mmc_response_time(double lambda, double mean_service, int c) {
     const double a = lambda * mean_service;
+    if (a >= c) return std::numeric_limits<double>::infinity();
     const double mu = 1 / mean_service;
     return erlang_c(c, a) / (c * mu - lambda) + mean_service;
 }
 
 double mg1_response_time(double lambda, double es, double var) {
     const double rho = lambda * es;
+    if (rho >= 1) return std::numeric_limits<double>::infinity();
     const double es2 = var + es * es;
     return lambda * es2 / (2 * (1 - rho)) + es;
 }
 
+double mgc_response_time(double lambda, double es, double var, int c) {
+    if (c == 1) return mg1_response_time(lambda, es, var);
+    const double wq = mmc_response_time(lambda, es, c) - es;
+    if (!std::isfinite(wq)) return wq;
+    if (wq <= 0) return es; // no waiting at all (lambda = 0)
+    return es + wq * (1 + var / (es * es)) / 2;
+}
+
 FiniteQueue mmck(double lambda, double mean_service, int c, int capacity) {
-    // Stationary distribution of the birth-death generator: pi Q = 0, sum pi = 1.
-    const int n = capacity + 1;
-    const double mu = 1 / mean_service;
-    Eigen::MatrixXd q = Eigen::MatrixXd::Zero(n, n);
-    for (int k = 0; k < n; ++k) {
-        if (k + 1 < n) q(k, k + 1) = lambda;
-        if (k > 0) q(k, k - 1) = mu * std::min(k, c);
-        q(k, k) = -q.row(k).sum();
-    }
-    Eigen::MatrixXd a = q.transpose();
-    a.row(n - 1).setOnes(); // replace one balance equation by the normalisation
-    Eigen::VectorXd rhs = Eigen::VectorXd::Zero(n);
-    rhs(n - 1) = 1;
-    const Eigen::VectorXd pi = a.partialPivLu().solve(rhs);
     FiniteQueue r;
-    r.blocking = pi(n - 1);
-    for (int k = 0; k < n; ++k)
-        r.mean_in_system += k * pi(k);
+    if (lambda <= 0 || capacity <= 0) {
+        r.blocking = capacity <= 0 ? 1 : 0;
+        r.response_time = mean_service;
+        return r;
+    }
+    // Birth-death chain: p_k = p_{k-1} lambda / (mu min(k, c)). In logs, shifted by the largest
+    // before exponentiating: every term is a positive number, so no probability can come out
+    // negative (an LU solve of pi Q = 0 gave -6e-20 blocking at light load), and terms far below
+    // the largest underflow to 0 harmlessly.
+    const int n = capacity + 1;
+    const double log_lambda = std::log(lambda), log_mu = -std::log(mean_service);
+    std::vector<double> lp(static_cast<std::size_t>(n));
+    lp[0] = 0;
+    for (int k = 1; k < n; ++k)
+        lp[static_cast<std::size_t>(k)] = lp[static_cast<std::size_t>(k - 1)] + log_lambda -
+                                          log_mu - std::log(static_cast<double>(std::min(k, c)));
+    const double top = *std::max_element(lp.begin(), lp.end());
+    double sum = 0, mean = 0;
+    for (int k = 0; k < n; ++k) {
+        const double p = std::exp(lp[static_cast<std::size_t>(k)] - top);
+        sum += p;
+        mean += k * p;
+    }
+    r.blocking = clamp01(std::exp(lp.back() - top) / sum);
+    r.mean_in_system = mean / sum;
     r.response_time = r.mean_in_system / (lambda * (1 - r.blocking)); // Little's law
     return r;
+}
+
+double session_requests_mean(const Distribution &d) {
+    if (geometric(d)) return 1 / geometric_p(d);
+    return over_lengths(d, [](int k) { return static_cast<double>(k); });
+}
+
+double session_requests_second_moment(const Distribution &d) {
+    if (geometric(d)) {
+        const double p = geometric_p(d);
+        return (2 - p) / (p * p);
+    }
+    return over_lengths(d, [](int k) { return static_cast<double>(k) * k; });
+}
+
+double every_later_request(const Distribution &d, double x) {
+    x = std::clamp(x, 0.0, 1.0);
+    if (geometric(d)) {
+        const double p = geometric_p(d);
+        return clamp01(p / (1 - (1 - p) * x));
+    }
+    return clamp01(over_lengths(d, [x](int k) { return std::pow(x, k - 1); }));
+}
+
+double requests_until_first_failure(const Distribution &d, double x) {
+    x = std::clamp(x, 0.0, 1.0);
+    if (geometric(d)) {
+        // 1 + sum_{j>=2} P(k >= j) x^(j-2) with P(k >= j) = (1-p)^(j-1).
+        const double q = 1 - geometric_p(d);
+        return 1 + q / (1 - q * x);
+    }
+    return over_lengths(d, [x](int k) {
+        if (x >= 1) return static_cast<double>(k);
+        return 1 + (1 - std::pow(x, k - 1)) / (1 - x);
+    });
+}
+
+double at_least_writes(const Distribution &d, double w, int m) {
+    w = std::clamp(w, 0.0, 1.0);
+    if (m <= 0) return 1;
+    if (geometric(d)) {
+        // From a fresh request the session reaches a write w.p. r = w / (1 - (1-w)(1-p)); after
+        // a write it needs one more request (1-p) and then a write again: P = r ((1-p) r)^(m-1).
+        const double q = 1 - geometric_p(d);
+        const double r = w / (1 - (1 - w) * q);
+        return clamp01(r * std::pow(q * r, m - 1));
+    }
+    return clamp01(over_lengths(d, [w, m](int k) { return binomial_at_least(k, w, m); }));
+}
+
+double requests_until_writes(const Distribution &d, double w, int m) {
+    w = std::clamp(w, 0.0, 1.0);
+    if (m <= 0) return 1;
+    if (geometric(d)) {
+        // sum_{n>=0} (1-p)^n P(Bin(n, w) <= m-1); with sum_n q^n P(Bin(n,w) = i) =
+        // (qw)^i / D^(i+1), D = 1 - q(1-w), the sum is (1 - (qw/D)^m) / (D - qw) and D - qw = p.
+        const double p = geometric_p(d), q = 1 - p;
+        const double ratio = q * w / (1 - q * (1 - w));
+        return (1 - std::pow(ratio, m)) / p;
+    }
+    return over_lengths(d, [w, m](int k) {
+        // sum_{n=0}^{k-1} P(Bin(n, w) <= m-1): 1 while n < m, then decreasing in n.
+        if (w <= 0 || k <= m) return static_cast<double>(k);
+        if (w >= 1) return static_cast<double>(m);
+        double sum = m;
+        for (int n = m; n < k; ++n) {
+            const double term = binomial_below(n, w, m);
+            sum += term;
+            if (term < 1e-17) break;
+            if (n - m > 10'000'000) return kNaN; // too long to sum here
+        }
+        return sum;
+    });
 }
 
 } // namespace statesim::analytic
