@@ -174,6 +174,25 @@ ArrivalProcess parse_arrival(Section &parent, const std::string &key) {
     return a;
 }
 
+// Sessions open at once ~ peak arrival rate x mean session length (Little's law). Beyond the
+// model's 16M session slots a run could only fail late, after gigabytes: refuse it up front.
+void refuse_too_many_sessions(Section &w, const Workload &out) {
+    constexpr double kMaxOpen = 16.0 * (1 << 20);
+    const ArrivalProcess &a = out.arrival;
+    if (a.kind == ArrivalProcess::Kind::trace) return; // bounded by the file
+    const double peak =
+        a.kind == ArrivalProcess::Kind::diurnal ? a.rate * (1 + a.amplitude) : a.rate;
+    const double k = out.requests.expected();
+    const double length = k * out.service_time.expected() + (k - 1) * out.think_time.expected();
+    const double open = peak * length;
+    if (open > kMaxOpen)
+        fail(w.ctx(), w.node()["sessions"]["arrival"], "workload.sessions.arrival",
+             fmt::format("about {:.3g} sessions would be open at once (peak rate {:.6g}/s x mean "
+                         "session length {:.6g} s); statesim holds at most 16M: lower the rate, "
+                         "the requests per session or the think time",
+                         open, peak, length));
+}
+
 Workload parse_workload(Section &root) {
     Section w = root.child("workload");
     Workload out;
@@ -200,6 +219,7 @@ Workload parse_workload(Section &root) {
     out.on_state_loss = static_cast<OnStateLoss>(
         client.choice("on_state_loss", "abandon", {"abandon", "continue"}));
     client.finish();
+    refuse_too_many_sessions(w, out);
     w.finish();
     return out;
 }

@@ -20,8 +20,9 @@ Clients::Clients(ModelContext &ctx, AttemptPool &attempts)
     session_seed_base_ = session_seeds_.next();
 }
 
-void Clients::start(SimTime horizon) {
-    horizon_ = horizon;
+void Clients::start(SimTime arrivals_end, SimTime run_end) {
+    horizon_ = arrivals_end;
+    run_end_ = run_end;
     const SimTime first = arrivals_.next_after(0, horizon_);
     if (first != kForever) ctx_.sim.schedule(first, session_arrival, 0, 0);
 }
@@ -97,7 +98,7 @@ void Clients::guard(std::uint32_t attempt, SimTime at) {
     Session &s = sessions_[a.slot];
     if (s.uid != a.uid || s.attempt != a.id || s.timeout_for == a.id) return;
     const SimTime deadline = s.attempt_start + timeout_;
-    if (at <= deadline) return;
+    if (at <= deadline || deadline > run_end_) return;
     s.timeout_for = a.id;
     s.timeout_event =
         ctx_.sim.schedule(std::max(deadline, ctx_.now()), client_timeout, a.slot, a.id);

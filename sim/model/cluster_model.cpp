@@ -36,7 +36,7 @@ void ClusterModel::dispatch(const Event &e) {
 ClusterModel::Outcome ClusterModel::run() {
     const SimTime end = spec_.end();
     fleet_.start();
-    clients_.start(end);
+    clients_.start(end, end + spec_.drain_limit());
     faults_.start(end);
     auto handler = [this](const Event &e) { dispatch(e); };
     Outcome out;

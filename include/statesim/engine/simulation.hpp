@@ -1,7 +1,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
-#include <deque>
+#include <vector>
 
 #include "statesim/engine/event_queue.hpp"
 
@@ -28,13 +28,13 @@ class Simulation {
     // The event never runs. Precondition: it has not run yet.
     void cancel(std::uint64_t id) {
         if (id & kNowBit) {
-            for (Event &e : same_time_) // a handful at most
+            for (Event &e : same_time_) // a handful at most (drained ones included)
                 if (e.seq == (id & ~kNowBit)) e.kind = kCancelled;
             return;
         }
         queue_.cancel(id);
     }
-    std::size_t pending() const { return queue_.size() + same_time_.size(); }
+    std::size_t pending() const { return queue_.size() + same_time_.size() - head_; }
 
     // Runs the events due by `until` (those scheduled for `until` itself while running come
     // after it), calling handler(const Event &) for each, and leaves the clock at `until`; stops
@@ -46,15 +46,23 @@ class Simulation {
         if (until != kForever) queue_.push(until, kEndOfRun, 0, run_id);
         std::uint64_t count = 0;
         for (;;) {
-            if (!same_time_.empty() && (queue_.empty() || queue_.peek_time() > now_)) {
-                const Event e = same_time_.front();
-                same_time_.pop_front();
+            // Events pushed to the queue now are later than now: once none is due now, none
+            // will be until the clock moves.
+            if (head_ < same_time_.size() &&
+                (queue_done_now_ ||
+                 (queue_done_now_ = queue_.empty() || queue_.peek_time() > now_))) {
+                const Event e = same_time_[head_++];
+                if (head_ == same_time_.size()) {
+                    same_time_.clear();
+                    head_ = 0;
+                }
                 if (e.kind == kCancelled) continue;
                 handler(e);
             } else {
                 if (queue_.empty()) break;
                 const Event e = queue_.pop();
                 now_ = e.time;
+                queue_done_now_ = false;
                 if (e.kind == kEndOfRun) {
                     if (e.data == run_id) break;
                     continue; // left by a run that stopped early
@@ -75,7 +83,9 @@ class Simulation {
     static constexpr std::uint32_t kCancelled = UINT32_MAX;
     static constexpr std::uint32_t kEndOfRun = UINT32_MAX - 1;
     EventQueue queue_;
-    std::deque<Event> same_time_;    // events for `now_`, in scheduling order
+    std::vector<Event> same_time_; // events for `now_`, in scheduling order, from head_
+    std::size_t head_ = 0;
+    bool queue_done_now_ = false;    // no queued event is due at now_
     std::uint64_t next_now_seq_ = 0; // ids of same-time events: never reused
     SimTime now_ = 0;
     std::uint64_t runs_ = 0;

@@ -19,7 +19,9 @@ class Clients {
     Clients(ModelContext &ctx, AttemptPool &attempts);
 
     void set_state_backend(StateBackend *state) { state_ = state; } // frees state on end
-    void start(SimTime horizon);                                    // schedules the first arrival
+    // Schedules the first arrival; none comes after `arrivals_end`, nothing runs after
+    // `run_end` (a timeout due later is never armed: it could not fire).
+    void start(SimTime arrivals_end, SimTime run_end);
     void stop_arrivals() { horizon_ = 0; } // the window ended: follow the cohort, admit no one
     void on_session_arrival();
     void on_response(std::uint32_t attempt, bool ok);
@@ -60,6 +62,7 @@ class Clients {
     std::uint64_t session_seed_base_ = 0;
     SimTime timeout_ = 0;
     SimTime horizon_ = 0; // no arrival after this
+    SimTime run_end_ = kForever;
     std::uint64_t next_uid_ = 1, next_attempt_ = 1;
     std::vector<Session> sessions_;
     std::vector<std::uint32_t> free_;
