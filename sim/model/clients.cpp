@@ -81,33 +81,45 @@ void Clients::send(std::uint32_t slot, SimTime delay) {
     if (s.request_start < 0) s.request_start = at;
     s.attempt_start = at;
     s.attempt = next_attempt_++;
+    const SimTime reaches = at + ctx_.hop(net_rng_) + token_transfer(s);
+    guard(slot, s.attempt, reaches);
+    ctx_.sim.schedule(reaches, lb_arrival, slot, s.attempt);
+}
+
+// The attempt's record is made when it reaches the front door, not when it is sent: the pool
+// entry is then one just freed (warm in cache), not one written a think time ago.
+std::int64_t Clients::at_front_door(std::uint32_t slot, std::uint64_t attempt_id) {
+    const Session &s = sessions_[slot];
+    // Given up while still on its way (a hop longer than the timeout): the request is dropped.
+    if (s.attempt != attempt_id) return -1;
     Attempt a;
-    a.id = s.attempt;
+    a.id = attempt_id;
     a.uid = s.uid;
     a.slot = slot;
     a.write = s.is_write;
     a.demand = s.service_demand;
-    const std::uint32_t index = attempts_.add(a);
-    const SimTime reaches = at + ctx_.hop(net_rng_) + token_transfer(s);
-    guard(index, reaches);
-    ctx_.sim.schedule(reaches, lb_arrival, index, 0);
+    return attempts_.add(a);
 }
 
 void Clients::guard(std::uint32_t attempt, SimTime at) {
     const Attempt &a = attempts_[attempt];
-    Session &s = sessions_[a.slot];
-    if (s.uid != a.uid || s.attempt != a.id || s.timeout_for == a.id) return;
+    if (sessions_[a.slot].uid == a.uid) guard(a.slot, a.id, at);
+}
+
+void Clients::guard(std::uint32_t slot, std::uint64_t attempt_id, SimTime at) {
+    Session &s = sessions_[slot];
+    if (s.attempt != attempt_id || s.timer_armed) return;
     const SimTime deadline = s.attempt_start + timeout_;
     if (at <= deadline || deadline > run_end_) return;
-    s.timeout_for = a.id;
+    s.timer_armed = true;
     s.timeout_event =
-        ctx_.sim.schedule(std::max(deadline, ctx_.now()), client_timeout, a.slot, a.id);
+        ctx_.sim.schedule(std::max(deadline, ctx_.now()), client_timeout, slot, attempt_id);
 }
 
 void Clients::cancel_timeout(Session &s) {
-    if (s.timeout_event == 0) return;
+    if (!s.timer_armed) return;
     ctx_.sim.cancel(s.timeout_event);
-    s.timeout_event = 0;
+    s.timer_armed = false;
 }
 
 void Clients::on_response(std::uint32_t attempt, bool ok) {
@@ -116,7 +128,7 @@ void Clients::on_response(std::uint32_t attempt, bool ok) {
     Session &s = sessions_[a.slot];
     if (s.uid != a.uid || s.attempt != a.id) return; // the client gave up on this attempt
     s.attempt = 0;
-    if (s.timeout_for == a.id) cancel_timeout(s);
+    cancel_timeout(s);
     if (!ok && a.rejected) { // the request is refused for good: no retry
         ctx_.sink.attempt_failed(ctx_.now(), false);
         if (s.lost && ctx_.arch.workload.on_state_loss == OnStateLoss::abandon)
@@ -156,11 +168,12 @@ void Clients::next_request(std::uint32_t slot) {
     send(slot, think);
 }
 
+// Only the timer of the attempt the client waits for is ever pending: answered attempts
+// cancel theirs.
 void Clients::on_timeout(std::uint32_t slot, std::uint64_t attempt_id) {
     Session &s = sessions_[slot];
-    if (s.timeout_for != attempt_id) return;
-    s.timeout_event = 0;
-    if (s.attempt != attempt_id) return;
+    if (s.attempt != attempt_id || !s.timer_armed) return;
+    s.timer_armed = false;
     s.attempt = 0; // a late response is ignored
     attempt_failed(slot);
 }

@@ -12,7 +12,8 @@ void ClusterModel::dispatch(const Event &e) {
         clients_.on_session_arrival();
         break;
     case lb_arrival:
-        fleet_.on_request(e.target);
+        if (const auto attempt = clients_.at_front_door(e.target, e.data); attempt >= 0)
+            fleet_.on_request(static_cast<std::uint32_t>(attempt));
         break;
     case client_response:
         clients_.on_response(e.target, e.data != 0);

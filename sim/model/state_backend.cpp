@@ -64,7 +64,7 @@ class LocalMemory final : public StateBackend {
             s.state_bytes = 0;
             add_resident(n, slot, s.uid);
         }
-        s.state_bytes += grow;
+        s.state_bytes += static_cast<float>(grow);
         n.memory_bytes += grow;
         evict_beyond_limit(node);
     }
@@ -122,7 +122,7 @@ class ExternalStore final : public StateBackend {
             if (!a.ok) return t;
         }
         if (s) {
-            s->state_bytes += growth(ctx_, a);
+            s->state_bytes += static_cast<float>(growth(ctx_, a));
             s->cache = nodes_.ref(node);
         }
         return t;
@@ -160,7 +160,7 @@ class ClientToken final : public StateBackend {
             s->state_bytes = 0; // a user who continues starts over with an empty token
             return verified;
         }
-        s->state_bytes += growth(ctx_, a);
+        s->state_bytes += static_cast<float>(growth(ctx_, a));
         return verified + a.demand;
     }
 

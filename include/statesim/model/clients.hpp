@@ -29,6 +29,9 @@ class Clients {
     // The attempt's next step happens at `at`: if that is past the client's deadline, the
     // client gives up at the deadline (the timer is armed only when it can fire).
     void guard(std::uint32_t attempt, SimTime at);
+    // An attempt reaches the balancer: its record in the attempt pool, or -1 when the client
+    // already gave up on it.
+    std::int64_t at_front_door(std::uint32_t slot, std::uint64_t attempt_id);
 
     void mark_lost(Session &s, LossCause cause);
     Session &session(std::uint32_t slot) { return sessions_[slot]; }
@@ -53,6 +56,7 @@ class Clients {
     void attempt_failed(std::uint32_t slot);
     void end_session(std::uint32_t slot, MetricsSink::Outcome how);
     void cancel_timeout(Session &s);
+    void guard(std::uint32_t slot, std::uint64_t attempt_id, SimTime at);
 
     ModelContext &ctx_;
     AttemptPool &attempts_;

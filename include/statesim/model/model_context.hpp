@@ -10,7 +10,7 @@ namespace statesim {
 // Event kinds of a cluster run; `target` and `data` mean what the handling part says.
 enum EventKind : std::uint32_t {
     session_arrival, // -
-    lb_arrival,      // target: attempt
+    lb_arrival,      // target: session slot, data: attempt id
     node_arrival,    // target: node, data: attempt
     service_done,    // target: node, data: worker | generation << 32
     client_response, // target: attempt, data: 1 ok / 0 failed

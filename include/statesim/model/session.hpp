@@ -16,30 +16,32 @@ struct NodeRef {
     bool valid() const { return index >= 0; }
 };
 
-// One user's session: its workload stream and where its server-side state lives.
-struct Session {
+// One user's session: its workload stream and where its server-side state lives. 128 bytes,
+// cache-line aligned, what the balancer reads first in the first line (memory per concurrent
+// session is a benchmark target).
+struct alignas(64) Session {
     std::uint64_t uid = 0;     // 0: the slot is free
-    Rng rng;                   // workload draws: identical across architectures
     std::uint64_t attempt = 0; // id of the attempt the client waits for (0: none)
-    std::uint64_t timeout_event = 0;
-    std::uint64_t timeout_for = 0; // the attempt the pending timeout belongs to
-    int requests_left = 0;
-    int retries_used = 0;
-    SimTime request_start = -1; // first send of the current request (retries included)
-    SimTime attempt_start = 0;  // send of the attempt in flight: its timeout runs from here
     SimTime service_demand = 0;
+    NodeRef sticky; // the balancer's affinity cookie
+    SimTime sticky_expiry = 0;
+    std::int32_t requests_left = 0;
+    std::uint8_t retries_used = 0;
     bool is_write = false;
     bool measured = false;
     bool lost = false;
-    // Server-side state (local memory or client token bytes; the store's item size).
-    double state_bytes = 0;
     bool has_state = false;
-    bool confirmed = false; // a response told the client its state lives at `home`
+    bool confirmed = false;   // a response told the client its state lives at `home`
+    bool timer_armed = false; // a client_timeout is pending for `attempt`
+    float state_bytes = 0;    // local memory, store item or client token size
+    SimTime request_start = -1; // first send of the current request (retries included)
+    SimTime attempt_start = 0;  // send of the attempt in flight: its timeout runs from here
+    std::uint64_t timeout_event = 0;
     NodeRef home;
-    NodeRef sticky; // the balancer's affinity cookie
-    SimTime sticky_expiry = 0;
     NodeRef cache; // node holding a local copy of the store item (local_cache)
+    Rng rng;       // workload draws: identical across architectures
 };
+static_assert(sizeof(Session) == 128);
 
 // One attempt of a request, from the client's send to the response: it carries its own demand,
 // so work done after the client gave up is the work that attempt asked for.
