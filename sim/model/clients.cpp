@@ -40,8 +40,7 @@ void Clients::on_session_arrival() {
         if (sessions_.size() >= kMaxSessions)
             throw std::runtime_error("more than 16M concurrent sessions: reduce the arrival "
                                      "rate or the session length");
-        slot = static_cast<std::uint32_t>(sessions_.size());
-        sessions_.emplace_back();
+        slot = sessions_.add();
     }
     Session &s = sessions_[slot];
     s = Session{};
@@ -98,6 +97,7 @@ std::int64_t Clients::at_front_door(std::uint32_t slot, std::uint64_t attempt_id
     a.slot = slot;
     a.write = s.is_write;
     a.demand = s.service_demand;
+    a.state_bytes = s.state_bytes;
     return attempts_.add(a);
 }
 
@@ -214,9 +214,12 @@ void Clients::end_session(std::uint32_t slot, MetricsSink::Outcome how) {
 }
 
 std::uint64_t Clients::open_measured() const {
-    return static_cast<std::uint64_t>(
-        std::count_if(sessions_.begin(), sessions_.end(),
-                      [](const Session &s) { return s.uid != 0 && s.measured && !s.lost; }));
+    std::uint64_t n = 0;
+    for (std::uint32_t i = 0; i < sessions_.size(); ++i) {
+        const Session &s = sessions_[i];
+        n += s.uid != 0 && s.measured && !s.lost;
+    }
+    return n;
 }
 
 } // namespace statesim

@@ -109,7 +109,7 @@ class ExternalStore final : public StateBackend {
         : ctx_(ctx), nodes_(nodes), store_(ctx.arch.state.store), rng_(ctx.seed, "store") {}
 
     SimTime serve(Attempt &a, Session *s, int node, SimTime start) override {
-        const double bytes = s ? s->state_bytes : 0.0;
+        const double bytes = s ? s->state_bytes : a.state_bytes; // stale: as it was sent
         SimTime t = start;
         const bool cached = ctx_.arch.state.local_cache && s && s->cache == nodes_.ref(node);
         if (!cached) {

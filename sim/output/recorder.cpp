@@ -69,6 +69,7 @@ void Recorder::request_begun(SimTime now) {
 
 void Recorder::request_done(SimTime now, SimTime latency) {
     roll(now);
+    ++r_.attempts_simulated;
     ++row_.completions;
     row_latency_.add(latency);
     if (!counts(now)) return;
@@ -78,6 +79,7 @@ void Recorder::request_done(SimTime now, SimTime latency) {
 
 void Recorder::attempt_failed(SimTime now, bool retried) {
     roll(now);
+    ++r_.attempts_simulated;
     ++row_.failures;
     if (!counts(now)) return;
     ++r_.attempts_failed;

@@ -68,7 +68,7 @@ class Clients {
     SimTime horizon_ = 0; // no arrival after this
     SimTime run_end_ = kForever;
     std::uint64_t next_uid_ = 1, next_attempt_ = 1;
-    std::vector<Session> sessions_;
+    SessionTable sessions_;
     std::vector<std::uint32_t> free_;
     std::uint64_t open_ = 0, lost_total_ = 0, awaiting_ = 0;
 };

@@ -51,6 +51,7 @@ struct RunResult {
         double think_s = 0, demand_s = 0;
     } draws;
     std::uint64_t events = 0;
+    std::uint64_t attempts_simulated = 0; // answered or failed, window or not (benchmarks)
     bool interrupted = false;
     std::vector<TimeseriesRow> timeseries;
 };

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "statesim/engine/random.hpp"
@@ -43,6 +44,24 @@ struct alignas(64) Session {
 };
 static_assert(sizeof(Session) == 128);
 
+// Sessions in fixed blocks: growing never moves or copies them, and memory follows the peak of
+// concurrent sessions without a vector's doubling slack (and its copy at reallocation).
+class SessionTable {
+  public:
+    static constexpr std::size_t kBlock = 4096;
+    Session &operator[](std::uint32_t i) { return blocks_[i / kBlock][i % kBlock]; }
+    const Session &operator[](std::uint32_t i) const { return blocks_[i / kBlock][i % kBlock]; }
+    std::size_t size() const { return size_; }
+    std::uint32_t add() { // a fresh slot at the end
+        if (size_ == blocks_.size() * kBlock) blocks_.push_back(std::make_unique<Session[]>(kBlock));
+        return static_cast<std::uint32_t>(size_++);
+    }
+
+  private:
+    std::vector<std::unique_ptr<Session[]>> blocks_;
+    std::size_t size_ = 0;
+};
+
 // One attempt of a request, from the client's send to the response: it carries its own demand,
 // so work done after the client gave up is the work that attempt asked for.
 struct Attempt {
@@ -52,6 +71,7 @@ struct Attempt {
     bool write = false;
     bool ok = true;
     bool rejected = false; // failed for good (not retried)
+    float state_bytes = 0; // the session's state when it reached the balancer (its item size)
     SimTime demand = 0;
     SimTime arrived = 0; // at its node
     NodeRef node;
