@@ -28,7 +28,6 @@ void Clients::start(SimTime arrivals_end, SimTime run_end) {
 }
 
 void Clients::on_session_arrival() {
-    if (ctx_.now() > horizon_) return; // arrivals stopped
     const SimTime next = arrivals_.next_after(ctx_.now(), horizon_);
     if (next != kForever) ctx_.sim.schedule(next, session_arrival, 0, 0);
 

@@ -32,8 +32,7 @@ void ClusterModel::dispatch(const Event &e) {
 
 // The window, then the drain: arrivals stop and the run goes on until every session that
 // started in the window has an outcome (bounded by drain_limit), so outcome shares do not
-// depend on where the window ends.
-
+// depend on where the window ends. Arrivals end with the window (clients_.start).
 ClusterModel::Outcome ClusterModel::run() {
     const SimTime end = spec_.end();
     fleet_.start();
@@ -45,7 +44,6 @@ ClusterModel::Outcome ClusterModel::run() {
     out.interrupted = sim_.stopped();
     out.stopped_at = out.interrupted ? sim_.now() : end;
     if (!out.interrupted) {
-        clients_.stop_arrivals();
         const SimTime limit = end + spec_.drain_limit();
         while (clients_.awaiting_outcome() > 0 && sim_.now() < limit && !sim_.stopped())
             out.events += sim_.run(std::min(limit, sim_.now() + 10 * kSecond), handler, spec_.stop);

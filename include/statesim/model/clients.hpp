@@ -22,7 +22,6 @@ class Clients {
     // Schedules the first arrival; none comes after `arrivals_end`, nothing runs after
     // `run_end` (a timeout due later is never armed: it could not fire).
     void start(SimTime arrivals_end, SimTime run_end);
-    void stop_arrivals() { horizon_ = 0; } // the window ended: follow the cohort, admit no one
     void on_session_arrival();
     void on_response(std::uint32_t attempt, bool ok);
     void on_timeout(std::uint32_t slot, std::uint64_t attempt_id);
