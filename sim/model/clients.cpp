@@ -101,11 +101,13 @@ std::int64_t Clients::at_front_door(std::uint32_t slot, std::uint64_t attempt_id
 }
 
 void Clients::guard(std::uint32_t attempt, SimTime at) {
+    if (at <= timeout_ || timeout_ > run_end_) return; // no deadline can be passed (or fire)
     const Attempt &a = attempts_[attempt];
     if (sessions_[a.slot].uid == a.uid) guard(a.slot, a.id, at);
 }
 
 void Clients::guard(std::uint32_t slot, std::uint64_t attempt_id, SimTime at) {
+    if (at <= timeout_ || timeout_ > run_end_) return; // no deadline can be passed (or fire)
     Session &s = sessions_[slot];
     if (s.attempt != attempt_id || s.timer_armed) return;
     const SimTime deadline = s.attempt_start + timeout_;

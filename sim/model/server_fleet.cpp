@@ -87,8 +87,7 @@ void ServerFleet::on_node_arrival(int node, std::uint32_t attempt) {
                           n.generation);
     }
     if (n.busy < capacity(n)) {
-        ctx_.sink.work_changed(ctx_.now(), 1, 0);
-        start_service(node, attempt);
+        start_service(node, attempt, 1);
         return;
     }
     if (static_cast<int>(n.queue.size()) >= ctx_.arch.cluster.queue_limit) {
@@ -101,13 +100,13 @@ void ServerFleet::on_node_arrival(int node, std::uint32_t attempt) {
 }
 
 // A worker takes the attempt; the state backend says how long it holds the worker.
-void ServerFleet::start_service(int node, std::uint32_t attempt) {
+void ServerFleet::start_service(int node, std::uint32_t attempt, int arriving) {
     Node &n = nodes_[node];
     const int worker = n.idle.back();
     n.idle.pop_back();
     n.workers[static_cast<std::size_t>(worker)] = attempt;
     ++n.busy;
-    ctx_.sink.work_changed(ctx_.now(), 0, 1);
+    ctx_.sink.work_changed(ctx_.now(), arriving, 1);
     Attempt &a = attempts_[attempt];
     Session *s = clients_.waits_for(a) ? clients_.owner(a) : nullptr;
     const SimTime done = state_->serve(a, s, node, ctx_.now());
@@ -135,7 +134,7 @@ void ServerFleet::start_waiting(int node) {
     while (!n.queue.empty() && n.busy < capacity(n)) {
         const std::uint32_t next = n.queue.front();
         n.queue.pop_front();
-        start_service(node, next);
+        start_service(node, next, 0);
     }
 }
 

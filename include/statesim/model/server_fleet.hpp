@@ -32,7 +32,8 @@ class ServerFleet final : public ComputeBackend {
 
   private:
     void on_node_arrival(int node, std::uint32_t attempt);
-    void start_service(int node, std::uint32_t attempt);
+    // `arriving`: 1 when the attempt comes straight in (not from the queue).
+    void start_service(int node, std::uint32_t attempt, int arriving);
     void start_waiting(int node);
     void on_service_done(int node, std::uint32_t worker, std::uint32_t generation);
     void respond(std::uint32_t attempt, bool ok);
