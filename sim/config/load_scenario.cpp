@@ -300,9 +300,8 @@ void warn_about_schedule(Scenario &sc, const Architecture &arch, const YAML::Nod
                                   "happens",
                                   units::format_duration(sc.warmup + sc.duration));
         if (problem.empty()) continue;
-        const std::string w =
-            fmt::format("warning: {}: failures.events[{}]: at {} {}", where, i,
-                        units::format_duration(events[i].at), problem);
+        const std::string w = fmt::format("warning: {}: failures.events[{}]: at {} {}", where, i,
+                                          units::format_duration(events[i].at), problem);
         if (std::find(sc.warnings.begin(), sc.warnings.end(), w) == sc.warnings.end())
             sc.warnings.push_back(w);
     }

@@ -32,9 +32,9 @@ struct alignas(64) Session {
     bool measured = false;
     bool lost = false;
     bool has_state = false;
-    bool confirmed = false;   // a response told the client its state lives at `home`
-    bool timer_armed = false; // a client_timeout is pending for `attempt`
-    float state_bytes = 0;    // local memory, store item or client token size
+    bool confirmed = false;     // a response told the client its state lives at `home`
+    bool timer_armed = false;   // a client_timeout is pending for `attempt`
+    float state_bytes = 0;      // local memory, store item or client token size
     SimTime request_start = -1; // first send of the current request (retries included)
     SimTime attempt_start = 0;  // send of the attempt in flight: its timeout runs from here
     std::uint64_t timeout_event = 0;
@@ -53,7 +53,8 @@ class SessionTable {
     const Session &operator[](std::uint32_t i) const { return blocks_[i / kBlock][i % kBlock]; }
     std::size_t size() const { return size_; }
     std::uint32_t add() { // a fresh slot at the end
-        if (size_ == blocks_.size() * kBlock) blocks_.push_back(std::make_unique<Session[]>(kBlock));
+        if (size_ == blocks_.size() * kBlock)
+            blocks_.push_back(std::make_unique<Session[]>(kBlock));
         return static_cast<std::uint32_t>(size_++);
     }
 
