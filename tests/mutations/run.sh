@@ -29,9 +29,6 @@ VALIDATION_TIMEOUT=${VALIDATION_TIMEOUT:-900}
 if [ $# -gt 0 ]; then results=${RESULTS:-$here/results-partial.md}; else results=${RESULTS:-$here/results.md}; fi
 
 commit=$(git -C "$repo" rev-parse HEAD)
-if ! git -C "$repo" diff --quiet HEAD -- sim include tests CMakeLists.txt; then
-    echo "warning: uncommitted changes under sim/, include/ or tests/ are not part of HEAD and are not tested" >&2
-fi
 
 # ---- the list: parse and check it before anything is built ----
 py_parse=$(
@@ -82,6 +79,91 @@ if len(sys.argv) > 5:  # check only
 open(p, "w", encoding="utf-8").write(text.replace(orig, repl))
 EOF
 )
+# Writes the results table from a results.tsv of the campaign (also: REPORT_FROM=path/results.tsv
+# bash run.sh rewrites the table of a finished campaign without running it again).
+py_report=$(
+    cat <<'EOF'
+import datetime, os, sys
+table, out, commit, notes_path, list_path = sys.argv[1:6]
+rows = [l.rstrip("\n").split("\t") for l in open(table, encoding="utf-8") if l.strip()]
+notes = {}
+if os.path.exists(notes_path):
+    for l in open(notes_path, encoding="utf-8"):
+        if l.strip() and not l.startswith("#") and " | " in l:
+            k, v = l.split(" | ", 1)
+            notes[k.strip()] = v.strip()
+what = {}
+for l in open(list_path, encoding="utf-8"):
+    f = [x.strip() for x in l.split(" | ")]
+    if len(f) == 6 and not l.startswith("#"):
+        what[f[0]] = f
+compiled = [r for r in rows if r[1] != "not compiled"]
+caught = [r for r in compiled if r[1] == "caught"]
+aimed = [r for r in caught if r[2] == "yes"]
+survived = [r for r in compiled if r[1] == "survived"]
+errors = [r for r in compiled if r[1] == "error"]
+pct = lambda a, b: f"{100.0 * a / b:.1f} %" if b else "n/a"
+esc = lambda s: s.replace("|", "\\|")
+o = []
+o.append("# Mutation campaign results\n")
+o.append(f"Commit `{commit}`, {datetime.date.today().isoformat()}, `bash tests/mutations/run.sh` "
+         f"({len(rows)} mutations of `tests/mutations/mutations.txt`).\n")
+o.append(f"- compiled: {len(compiled)} of {len(rows)} (not compiled: {len(rows) - len(compiled)})")
+o.append(f"- **caught: {len(caught)} / {len(compiled)} = {pct(len(caught), len(compiled))}**")
+o.append(f"- caught by a test aimed at the bug (one the list names): {len(aimed)} / {len(compiled)} "
+         f"= {pct(len(aimed), len(compiled))}")
+guard_only = [r for r in caught if r[3] and all(t.startswith("unit-guard:") for t in r[3].split(";"))]
+o.append(f"- caught only by the guard tests written for this campaign "
+         f"(`tests/unit/mutation_guards_test.cpp`, `unit-guard: ...`; no other unit or scenario "
+         f"test failed, and validation is not run once a unit test fails): {len(guard_only)}")
+o.append(f"- survived: {len(survived)}" + (f"; errors (ctest did not run, counted as not caught): {len(errors)}" if errors else "") + "\n")
+o.append("| id | result | aimed test | catching tests | s |")
+o.append("|---|---|---|---|---|")
+for r in rows:
+    tests = "; ".join(f"`{esc(t)}`" for t in r[3].split(";") if t) if r[3] else ""
+    aim = {"yes": "yes", "no": "no: expected " + esc(r[5])}.get(r[2], "")
+    o.append(f"| {r[0]} | {r[1]} | {aim} | {tests} | {r[4]} |")
+o.append("")
+o.append("## Survivors\n")
+if not survived:
+    o.append("None.\n")
+else:
+    for r in survived:
+        f = what.get(r[0])
+        desc = f"`{esc(f[2])}` -> `{esc(f[3])}` in {f[1]}: {f[4]}" if f else ""
+        o.append(f"- **{r[0]}** ({desc}). Why: {notes.get(r[0], '(no note in tests/mutations/notes.txt)')}")
+    o.append("")
+if guard_only:
+    o.append("## Caught only by the guard tests\n")
+    o.append("No unit or scenario test but the guards failed on these (validation is not run "
+             "once a unit test fails); each guard asserts a hand count, a documented value or "
+             "theory:\n")
+    for r in guard_only:
+        o.append(f"- **{r[0]}**: " + "; ".join(f"`{esc(t)}`" for t in r[3].split(";")))
+    o.append("")
+caught_not_aimed = [r for r in caught if r[2] == "no"]
+if caught_not_aimed:
+    o.append("## Caught, but not by the test aimed at the bug\n")
+    for r in caught_not_aimed:
+        o.append(f"- **{r[0]}**: {notes.get(r[0], '(no note in tests/mutations/notes.txt)')}")
+    o.append("")
+open(out, "w", encoding="utf-8").write("\n".join(o))
+print(f"score: caught {len(caught)} / compiled {len(compiled)} = {pct(len(caught), len(compiled))}; "
+      f"by the aimed test {len(aimed)} / {len(compiled)} = {pct(len(aimed), len(compiled))}; "
+      f"survived {len(survived)}; not compiled {len(rows) - len(compiled)}")
+print(f"table: {out}")
+EOF
+)
+report() { # results.tsv commit
+    python3 -c "$py_report" "$1" "$results" "$2" "$notes" "$list"
+}
+if [ -n "${REPORT_FROM:-}" ]; then
+    report "$REPORT_FROM" "$(cat "$(dirname "$REPORT_FROM")/commit")"
+    exit 0
+fi
+if ! git -C "$repo" diff --quiet HEAD -- sim include tests ':!tests/mutations' CMakeLists.txt; then
+    echo "warning: uncommitted changes under sim/, include/ or tests/ are not part of HEAD and are not tested" >&2
+fi
 selected=$(python3 -c "$py_parse" "$list" "$@")
 [ -n "$selected" ] || { echo "no mutations selected" >&2; exit 2; }
 count=$(printf '%s\n' "$selected" | wc -l)
@@ -95,22 +177,6 @@ else
 fi
 src=$scratch/src
 build=$src/build
-if [ "$(cat "$scratch/commit" 2>/dev/null)" != "$commit" ] || [ ! -d "$build" ]; then
-    echo "copying $commit to $src"
-    rm -rf "$src" "$scratch/pristine"
-    mkdir -p "$src" "$scratch/pristine"
-    git -C "$repo" archive "$commit" | tar -x -C "$src"
-    git -C "$repo" archive "$commit" | tar -x -C "$scratch/pristine"
-    echo "$commit" >"$scratch/commit"
-    echo "configuring (Release, tests on)"
-    cmake -S "$src" -B "$build" -DSTATESIM_TESTS=ON -DCMAKE_BUILD_TYPE=Release >"$scratch/configure.log" 2>&1 ||
-        { cat "$scratch/configure.log"; exit 1; }
-fi
-# A reused scratch copy may hold a mutated file from an interrupted campaign: restore every file
-# that differs from the pristine copy.
-(cd "$scratch/pristine" && find sim include -type f) | while read -r f; do
-    cmp -s "$scratch/pristine/$f" "$src/$f" || cp "$scratch/pristine/$f" "$src/$f"
-done
 current=""
 restore() {
     # Not `cp -p`: the restored file must look newer than the objects built from the mutant.
@@ -122,12 +188,29 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
+if [ "$(cat "$scratch/commit" 2>/dev/null)" != "$commit" ] || [ ! -d "$scratch/pristine" ]; then
+    echo "copying $commit to $src"
+    rm -rf "$src" "$scratch/pristine"
+    mkdir -p "$src" "$scratch/pristine"
+    git -C "$repo" archive "$commit" | tar -x -C "$src"
+    git -C "$repo" archive "$commit" | tar -x -C "$scratch/pristine"
+    echo "$commit" >"$scratch/commit"
+fi
 # Every selected mutation must apply cleanly before hours are spent on the others.
 while IFS=$'\t' read -r -u 3 id file orig repl what expect; do
-    python3 -c "$py_apply" "$src" "$file" "$orig" "$repl" check ||
+    python3 -c "$py_apply" "$scratch/pristine" "$file" "$orig" "$repl" check ||
         { echo "mutation $id does not apply" >&2; exit 3; }
 done 3<<<"$selected"
+if [ ! -f "$build/CMakeCache.txt" ]; then
+    echo "configuring (Release, tests on)"
+    cmake -S "$src" -B "$build" -DSTATESIM_TESTS=ON -DCMAKE_BUILD_TYPE=Release >"$scratch/configure.log" 2>&1 ||
+        { cat "$scratch/configure.log"; exit 1; }
+fi
+# A reused scratch copy may hold a mutated file from an interrupted campaign: restore every file
+# that differs from the pristine copy.
+(cd "$scratch/pristine" && find sim include -type f) | while read -r f; do
+    cmp -s "$scratch/pristine/$f" "$src/$f" || cp "$scratch/pristine/$f" "$src/$f"
+done
 
 echo "building (-j$JOBS)"
 cmake --build "$build" -j"$JOBS" >"$scratch/build.log" 2>&1 || { tail -50 "$scratch/build.log"; exit 1; }
@@ -200,61 +283,4 @@ while IFS=$'\t' read -r -u 3 id file orig repl what expect; do
         "$([ "$aimed" = no ] && echo "(not by the aimed test)")" "$secs"
 done 3<<<"$selected"
 
-# ---- the table ----
-python3 - "$table" "$results" "$commit" "$notes" "$list" <<'EOF'
-import datetime, os, sys
-table, out, commit, notes_path, list_path = sys.argv[1:6]
-rows = [l.rstrip("\n").split("\t") for l in open(table, encoding="utf-8") if l.strip()]
-notes = {}
-if os.path.exists(notes_path):
-    for l in open(notes_path, encoding="utf-8"):
-        if l.strip() and not l.startswith("#") and " | " in l:
-            k, v = l.split(" | ", 1)
-            notes[k.strip()] = v.strip()
-what = {}
-for l in open(list_path, encoding="utf-8"):
-    f = [x.strip() for x in l.split(" | ")]
-    if len(f) == 6 and not l.startswith("#"):
-        what[f[0]] = f
-compiled = [r for r in rows if r[1] != "not compiled"]
-caught = [r for r in compiled if r[1] == "caught"]
-aimed = [r for r in caught if r[2] == "yes"]
-survived = [r for r in compiled if r[1] == "survived"]
-errors = [r for r in compiled if r[1] == "error"]
-pct = lambda a, b: f"{100.0 * a / b:.1f} %" if b else "n/a"
-esc = lambda s: s.replace("|", "\\|")
-o = []
-o.append("# Mutation campaign results\n")
-o.append(f"Commit `{commit}`, {datetime.date.today().isoformat()}, `bash tests/mutations/run.sh` "
-         f"({len(rows)} mutations of `tests/mutations/mutations.txt`).\n")
-o.append(f"- compiled: {len(compiled)} of {len(rows)} (not compiled: {len(rows) - len(compiled)})")
-o.append(f"- **caught: {len(caught)} / {len(compiled)} = {pct(len(caught), len(compiled))}**")
-o.append(f"- caught by a test aimed at the bug (one the list names): {len(aimed)} / {len(compiled)} "
-         f"= {pct(len(aimed), len(compiled))}")
-o.append(f"- survived: {len(survived)}" + (f"; errors (ctest did not run, counted as not caught): {len(errors)}" if errors else "") + "\n")
-o.append("| id | result | aimed test | catching tests | s |")
-o.append("|---|---|---|---|---|")
-for r in rows:
-    tests = "; ".join(f"`{esc(t)}`" for t in r[3].split(";") if t) if r[3] else ""
-    aim = {"yes": "yes", "no": "no: expected " + esc(r[5])}.get(r[2], "")
-    o.append(f"| {r[0]} | {r[1]} | {aim} | {tests} | {r[4]} |")
-o.append("")
-if survived:
-    o.append("## Survivors\n")
-    for r in survived:
-        f = what.get(r[0])
-        desc = f"`{esc(f[2])}` -> `{esc(f[3])}` in {f[1]}: {f[4]}" if f else ""
-        o.append(f"- **{r[0]}** ({desc}). Why: {notes.get(r[0], '(no note in tests/mutations/notes.txt)')}")
-    o.append("")
-caught_not_aimed = [r for r in caught if r[2] == "no"]
-if caught_not_aimed:
-    o.append("## Caught, but not by the test aimed at the bug\n")
-    for r in caught_not_aimed:
-        o.append(f"- **{r[0]}**: {notes.get(r[0], '(no note in tests/mutations/notes.txt)')}")
-    o.append("")
-open(out, "w", encoding="utf-8").write("\n".join(o))
-print(f"score: caught {len(caught)} / compiled {len(compiled)} = {pct(len(caught), len(compiled))}; "
-      f"by the aimed test {len(aimed)} / {len(compiled)} = {pct(len(aimed), len(compiled))}; "
-      f"survived {len(survived)}; not compiled {len(rows) - len(compiled)}")
-print(f"table: {out}")
-EOF
+report "$table" "$commit"
