@@ -55,6 +55,8 @@ test-seeds: test
 	  echo "seed offset $$s: passed" || { echo "seed offset $$s: FAILED"; exit 1; }; \
 	done
 
+mutations: ; bash tests/mutations/run.sh
+
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
