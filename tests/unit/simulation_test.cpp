@@ -23,7 +23,7 @@ TEST_CASE("an event for the current instant runs after those already due then, i
     CHECK(order == std::vector<std::uint32_t>{1, 2, 3, 4, 5, 9});
 }
 
-TEST_CASE("cancelled events never run; run(until) stops at until and resumes") {
+TEST_CASE("cancelled events never run, and run(until) stops at until and resumes") {
     Simulation sim;
     std::vector<std::uint32_t> order;
     const auto a = sim.schedule(10, 1, 0, 0);

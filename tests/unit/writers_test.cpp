@@ -200,7 +200,7 @@ TEST_CASE("a run without successful requests has empty latency cells, not 0") {
     CHECK(row.at("requests_ok") == "0");
 }
 
-TEST_CASE("timeseries.csv reads back interval values; no completions: empty latency") {
+TEST_CASE("timeseries.csv reads back interval values, and an interval without completions has empty latency") {
     const Scenario sc = scenario({"stateful", "a,\"b\""}, 1);
     const auto records = runs(2, 1);
     const auto rows = read_table(timeseries_csv(sc, records));
@@ -309,7 +309,7 @@ TEST_CASE("the streaming writer writes the same bytes as the whole-experiment fu
     fs::remove_all(dir.parent_path());
 }
 
-TEST_CASE("a new output set replaces the old one whole; an uncommitted one changes nothing") {
+TEST_CASE("a new output set replaces the old one whole, and an uncommitted one changes nothing") {
     const fs::path base = scratch("swap"), dir = base / "out";
     fs::create_directories(dir);
     std::ofstream(dir / "summary.csv") << "old\n";
