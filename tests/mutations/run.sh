@@ -28,7 +28,11 @@ UNIT_TIMEOUT=${UNIT_TIMEOUT:-300}
 VALIDATION_TIMEOUT=${VALIDATION_TIMEOUT:-900}
 if [ $# -gt 0 ]; then results=${RESULTS:-$here/results-partial.md}; else results=${RESULTS:-$here/results.md}; fi
 
-commit=$(git -C "$repo" rev-parse HEAD)
+# The list was written against the code of one commit (its "# commit:" line); the model has
+# been restructured since, so by default the campaign runs there. MUTATION_COMMIT=HEAD runs it
+# on the current code (mutations whose text is gone are refused before anything is built).
+pinned=$(sed -n 's/^# commit: *\([0-9a-f]*\).*/\1/p' "$here/mutations.txt" | head -n 1)
+commit=$(git -C "$repo" rev-parse "${MUTATION_COMMIT:-${pinned:-HEAD}}")
 
 # ---- the list: parse and check it before anything is built ----
 py_parse=$(
