@@ -166,7 +166,8 @@ TEST_CASE("no run starts more than `window` runs ahead of the next one consumed"
     CHECK(worst.load() >= 1); // the workers did run ahead: the bound was exercised
 }
 
-TEST_CASE("a stop before the start runs nothing, and an interrupted run is handed over unfinished") {
+TEST_CASE(
+    "a stop before the start runs nothing, and an interrupted run is handed over unfinished") {
     const Scenario sc = scenario(1, 1, 5);
     std::atomic<bool> stop{true};
     ExperimentOptions o;

@@ -200,7 +200,8 @@ TEST_CASE("a run without successful requests has empty latency cells, not 0") {
     CHECK(row.at("requests_ok") == "0");
 }
 
-TEST_CASE("timeseries.csv reads back interval values, and an interval without completions has empty latency") {
+TEST_CASE("timeseries.csv reads back interval values, and an interval without completions has "
+          "empty latency") {
     const Scenario sc = scenario({"stateful", "a,\"b\""}, 1);
     const auto records = runs(2, 1);
     const auto rows = read_table(timeseries_csv(sc, records));
