@@ -97,12 +97,14 @@ std::int64_t Clients::at_front_door(std::uint32_t slot, std::uint64_t attempt_id
     a.write = s.is_write;
     a.demand = s.service_demand;
     a.state_bytes = s.state_bytes;
+    a.deadline = s.attempt_start + timeout_;
     return attempts_.add(a);
 }
 
 void Clients::guard(std::uint32_t attempt, SimTime at) {
-    if (at <= timeout_ || timeout_ > run_end_) return; // no deadline can be passed (or fire)
     const Attempt &a = attempts_[attempt];
+    // Most steps end before the deadline: decided without touching the session (a cache miss).
+    if (at <= a.deadline || a.deadline > run_end_) return;
     if (sessions_[a.slot].uid == a.uid) guard(a.slot, a.id, at);
 }
 

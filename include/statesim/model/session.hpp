@@ -72,7 +72,8 @@ struct Attempt {
     std::uint32_t slot = 0;
     float state_bytes = 0; // the session's state when it reached the balancer (its item size)
     SimTime demand = 0;
-    SimTime arrived = 0; // at its node
+    SimTime arrived = 0;  // at its node
+    SimTime deadline = 0; // the client's timeout for this attempt fires then
     NodeRef node;
     bool write = false;
     bool ok = true;
@@ -80,7 +81,7 @@ struct Attempt {
     bool in_service = false; // holds a worker of `node`
     bool live = false;       // in flight (false once released to the pool)
 };
-static_assert(sizeof(Attempt) == 56);
+static_assert(sizeof(Attempt) == 64);
 
 // Attempts in flight, recycled through a free list.
 class AttemptPool {
