@@ -1,5 +1,6 @@
 // Architecture keys (SPEC §4): workload, network, cluster, load balancer, state, failures,
-// costs; the sections of later versions are refused rather than ignored.
+// autoscaling, costs. Settings of features the model does not simulate yet (modelled.hpp) and
+// the sections of later versions are refused rather than ignored.
 #include <filesystem>
 #include <fstream>
 
