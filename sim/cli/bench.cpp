@@ -113,7 +113,7 @@ int cluster(double scale, const std::string &duration) {
     for (const auto &arch : sc.points[0].architectures) {
         const RunSpec spec = RunSpec::of(sc, 1);
         const RunResult r = simulate(arch, spec);
-        events += r.events;
+        events += r.sim_events;
         requests += r.attempts_simulated; // the drain after the window included
     }
     const double wall = seconds_since(t0);

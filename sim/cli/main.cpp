@@ -148,7 +148,7 @@ int cmd_run(const std::vector<std::string> &args) {
     if (!a.quiet) {
         std::cout << comparison_table(sc, writer.metrics());
         std::cout << fmt::format("\nwrote {}/summary.csv, aggregate.csv, timeseries.csv, "
-                                 "resolved.yaml\n",
+                                 "events.csv, resolved.yaml\n",
                                  out);
     }
     if (g_interrupted.load()) {

@@ -10,7 +10,7 @@ RunResult simulate(const Architecture &arch, const RunSpec &spec) {
     ClusterModel model(arch, spec, recorder);
     const ClusterModel::Outcome out = model.run();
     RunResult r = recorder.finish(out.stopped_at);
-    r.events = out.events;
+    r.sim_events = out.events;
     r.interrupted = out.interrupted;
     r.sessions_active = out.still_open; // counted, not derived from the other counts
     r.draws = out.draws;

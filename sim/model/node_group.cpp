@@ -17,7 +17,7 @@ int NodeGroup::launch(int zone) {
     n.zone = zone;
     n.warm_from_start = false;
     n.first_request_at = -1;
-    n.reset_work(workers_);
+    n.reset_work();
     return i;
 }
 

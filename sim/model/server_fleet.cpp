@@ -4,7 +4,7 @@ namespace statesim {
 
 ServerFleet::ServerFleet(ModelContext &ctx, Clients &clients, AttemptPool &attempts)
     : ctx_(ctx), clients_(clients), attempts_(attempts),
-      nodes_(ctx.arch.cluster.workers, ctx.arch.cluster.zones),
+      nodes_(ctx.arch.cluster.zones),
       lb_(ctx.arch.load_balancer, ctx.seed), health_(ctx),
       state_(make_state_backend(ctx, nodes_, clients)), net_rng_(ctx.seed, "fleet_network"),
       boot_rng_(ctx.seed, "boot"), warmup_period_(from_seconds(ctx.arch.cluster.warmup_period)) {
@@ -102,26 +102,21 @@ void ServerFleet::on_node_arrival(int node, std::uint32_t attempt) {
 // A worker takes the attempt; the state backend says how long it holds the worker.
 void ServerFleet::start_service(int node, std::uint32_t attempt, int arriving) {
     Node &n = nodes_[node];
-    const int worker = n.idle.back();
-    n.idle.pop_back();
-    n.workers[static_cast<std::size_t>(worker)] = attempt;
     ++n.busy;
     ctx_.sink.work_changed(ctx_.now(), arriving, 1);
     Attempt &a = attempts_[attempt];
+    a.in_service = true;
     Session *s = clients_.waits_for(a) ? clients_.owner(a) : nullptr;
     const SimTime done = state_->serve(a, s, node, ctx_.now());
     clients_.guard(attempt, done);
     ctx_.sim.schedule(done, service_done, static_cast<std::uint32_t>(node),
-                      static_cast<std::uint64_t>(worker) |
-                          (static_cast<std::uint64_t>(n.generation) << 32));
+                      attempt | (static_cast<std::uint64_t>(n.generation) << 32));
 }
 
-void ServerFleet::on_service_done(int node, std::uint32_t worker, std::uint32_t generation) {
+void ServerFleet::on_service_done(int node, std::uint32_t attempt, std::uint32_t generation) {
     Node &n = nodes_[node];
     if (n.generation != generation) return; // the node crashed meanwhile: already failed
-    const auto attempt = static_cast<std::uint32_t>(n.workers[worker]);
-    n.workers[worker] = -1;
-    n.idle.push_back(static_cast<int>(worker));
+    attempts_[attempt].in_service = false;
     --n.busy;
     ctx_.sink.work_changed(ctx_.now(), -1, -1);
     ctx_.sink.served(ctx_.now(), ctx_.now() - attempts_[attempt].arrived);
@@ -143,8 +138,13 @@ void ServerFleet::respond(std::uint32_t attempt, bool ok) {
     Attempt &a = attempts_[attempt];
     a.ok = ok;
     if (a.node.valid()) lb_.request_done(a.node);
-    const Session *s = clients_.owner(a);
-    const SimTime transfer = s && clients_.waits_for(a) ? clients_.token_transfer(*s) : 0;
+    SimTime transfer = 0;
+    if (ctx_.arch.state.location == StateLocation::client) { // the token rides the response
+        const Session *s = clients_.owner(a);
+        if (s && clients_.waits_for(a)) transfer = clients_.token_transfer(*s);
+    } else {
+        clients_.prefetch(a); // the client reads its session when the response lands
+    }
     const SimTime at = ctx_.now() + ctx_.hop(net_rng_) + ctx_.hop(net_rng_) + transfer;
     clients_.guard(attempt, at);
     ctx_.sim.schedule(at, client_response, attempt, ok ? 1 : 0);
@@ -157,13 +157,13 @@ void ServerFleet::kill(int index) {
     if (!n.running()) return;
     n.state = NodeState::failed;
     ctx_.sink.work_changed(ctx_.now(), -(n.busy + static_cast<int>(n.queue.size())), -n.busy);
-    std::vector<std::uint32_t> doomed;
-    for (std::int64_t w : n.workers)
-        if (w >= 0) doomed.push_back(static_cast<std::uint32_t>(w));
+    std::vector<std::uint32_t> doomed = attempts_.in_service_at(nodes_.ref(index));
     doomed.insert(doomed.end(), n.queue.begin(), n.queue.end());
+    for (std::uint32_t a : doomed)
+        attempts_[a].in_service = false;
     state_->node_lost(index, LossCause::node_failure);
     ++n.generation; // its pending completions and every reference to it no longer match
-    n.reset_work(ctx_.arch.cluster.workers);
+    n.reset_work();
     for (std::uint32_t a : doomed)
         respond(a, false);
     report_fleet();

@@ -1,6 +1,7 @@
 #include "statesim/output/metrics.hpp"
 
 #include <limits>
+#include <utility>
 
 namespace statesim {
 namespace {
@@ -35,10 +36,14 @@ template <std::size_t C> double lost_cause(const RunResult &r) {
     return d(r.lost_by_cause[C]);
 }
 
-} // namespace
+// One `lost_<cause>` column per LossCause, in its order; shown in the table when it happened.
+template <std::size_t... C> std::vector<Metric> loss_causes(std::index_sequence<C...>) {
+    return {Metric{std::string("lost_") + kLossCauseNames[C], lost_cause<C>, true, true, 0}...};
+}
 
-const std::vector<Metric> &metrics() {
-    static const std::vector<Metric> all = {
+// summary.csv's columns after the run's identity, in order.
+std::vector<Metric> all_metrics() {
+    std::vector<Metric> all = {
         {"sessions_started", [](const RunResult &r) { return d(r.sessions_started); }, true, true},
         {"sessions_completed", [](const RunResult &r) { return d(r.sessions_completed); }, true,
          true},
@@ -84,10 +89,15 @@ const std::vector<Metric> &metrics() {
          false},
         {"cost_per_1k_sessions_usd", [](const RunResult &r) { return r.cost_per_1k_sessions_usd; },
          true, false},
-        {"lost_node_failure", lost_cause<0>, true, true},
-        {"lost_routing", lost_cause<1>, true, true},
-        {"lost_eviction", lost_cause<2>, true, true},
-        {"lost_token_overflow", lost_cause<3>, true, true},
+    };
+    const auto causes =
+        loss_causes(std::make_index_sequence<static_cast<std::size_t>(LossCause::count)>());
+    all.insert(all.end(), causes.begin(), causes.end());
+    const std::vector<Metric> rest = {
+        {"availability", [](const RunResult &r) { return r.availability; }, true, false, 1},
+        {"scale_out_events", [](const RunResult &r) { return d(r.scale_out_events); }, true, true,
+         0},
+        {"scale_in_events", [](const RunResult &r) { return d(r.scale_in_events); }, true, true, 0},
         {"attempts_failed", [](const RunResult &r) { return d(r.attempts_failed); }, false, true},
         {"retries", [](const RunResult &r) { return d(r.retries); }, false, true},
         {"store_throttles", [](const RunResult &r) { return d(r.store_throttles); }, false, true},
@@ -100,6 +110,14 @@ const std::vector<Metric> &metrics() {
         {"node_response_mean_ms", [](const RunResult &r) { return r.node_response_mean_ms; }, false,
          false},
     };
+    all.insert(all.end(), rest.begin(), rest.end());
+    return all;
+}
+
+} // namespace
+
+const std::vector<Metric> &metrics() {
+    static const std::vector<Metric> all = all_metrics();
     return all;
 }
 

@@ -25,6 +25,8 @@ void Recorder::roll(SimTime now) {
         row.latency_p99_ms = row_latency_.quantile(0.99) * 1e-6;
         row.nodes_in_service = fleet_.running;
         row.nodes_booting = fleet_.booting;
+        row.nodes_desired = fleet_.desired;
+        row.nodes_draining = fleet_.draining;
         row.utilization = serving_workers_.interval_area > 0
                               ? busy_.interval_area / serving_workers_.interval_area
                               : 0;
@@ -104,6 +106,7 @@ void Recorder::fleet_changed(SimTime now, const Fleet &fleet) {
     set(serving_workers_, fleet.serving_workers, now);
     set(serving_nodes_, fleet.serving_nodes, now);
     set(billed_, fleet.billed, now);
+    set(up_, fleet.serving_nodes > 0 ? 1.0 : 0.0, now);
 }
 
 void Recorder::store_op(SimTime now, bool write, bool ok, std::uint32_t units,
@@ -117,14 +120,24 @@ void Recorder::store_op(SimTime now, bool write, bool ok, std::uint32_t units,
     (write ? r_.store_write_units : r_.store_read_units) += units;
 }
 
+void Recorder::mark(SimTime now, MarkedEvent what, std::string target, std::string detail) {
+    roll(now);
+    if (now > end_) return; // the drain after the window is not plotted (nor the timeseries)
+    r_.events.push_back({to_seconds(now), what, std::move(target), std::move(detail)});
+    if (!counts(now)) return;
+    if (what == MarkedEvent::scale_out) ++r_.scale_out_events;
+    if (what == MarkedEvent::scale_in) ++r_.scale_in_events;
+}
+
 RunResult Recorder::finish(SimTime now) {
     const SimTime stop = std::min(now, end_);
     roll(stop);
-    for (Level *l : {&busy_, &in_system_, &serving_workers_, &serving_nodes_, &billed_})
+    for (Level *l : {&busy_, &in_system_, &serving_workers_, &serving_nodes_, &billed_, &up_})
         advance(*l, stop);
     const double window_ns = std::max(1.0, static_cast<double>(stop - warmup_));
     r_.duration_s = std::max(0.0, to_seconds(stop - warmup_));
     r_.nodes_mean = serving_nodes_.window_area / window_ns;
+    r_.availability = stop > warmup_ ? up_.window_area / window_ns : 0;
     r_.node_hours = billed_.window_area / static_cast<double>(kSecond) / 3600.0;
     r_.utilization =
         serving_workers_.window_area > 0 ? busy_.window_area / serving_workers_.window_area : 0;

@@ -100,7 +100,7 @@ std::string summary_rows(const Scenario &sc, const RunRecord &r) {
 std::string timeseries_header() {
     return "point,architecture,replication,time_s,arrivals,completions,failures,"
            "latency_p50_ms,latency_p99_ms,nodes_in_service,nodes_booting,utilization,"
-           "sessions_active,sessions_lost_total,store_throttles\n";
+           "sessions_active,sessions_lost_total,store_throttles,nodes_desired,nodes_draining\n";
 }
 
 std::string timeseries_rows(const Scenario &sc, const RunRecord &r) {
@@ -110,13 +110,34 @@ std::string timeseries_rows(const Scenario &sc, const RunRecord &r) {
     for (const auto &t : r.result.timeseries) {
         // An interval without completions has no latency: empty cells, never 0 (SPEC §3).
         const bool any = t.completions > 0;
-        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.point,
-                           csv_field(name), r.replication, format_number(t.time_s), t.arrivals,
-                           t.completions, t.failures, any ? format_number(t.latency_p50_ms) : "",
-                           any ? format_number(t.latency_p99_ms) : "", t.nodes_in_service,
-                           t.nodes_booting, format_number(t.utilization), t.sessions_active,
-                           t.sessions_lost_total, t.store_throttles);
+        out += fmt::format(
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.point, csv_field(name),
+            r.replication, format_number(t.time_s), t.arrivals, t.completions, t.failures,
+            any ? format_number(t.latency_p50_ms) : "", any ? format_number(t.latency_p99_ms) : "",
+            t.nodes_in_service, t.nodes_booting, format_number(t.utilization), t.sessions_active,
+            t.sessions_lost_total, t.store_throttles, t.nodes_desired, t.nodes_draining);
     }
+    return out;
+}
+
+std::string events_header() {
+    return "point,architecture,replication,time_s,event,target,detail\n";
+}
+
+std::string events_rows(const Scenario &sc, const RunRecord &r) {
+    if (!finished(r)) return "";
+    const auto &name = sc.points[r.point].architectures[r.architecture].name;
+    // The recorder lists them as they happen; a stable sort keeps same-time events in that order.
+    std::vector<const EventRow *> rows;
+    for (const auto &e : r.result.events)
+        rows.push_back(&e);
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const EventRow *a, const EventRow *b) { return a->time_s < b->time_s; });
+    std::string out;
+    for (const EventRow *e : rows)
+        out += fmt::format("{},{},{},{},{},{},{}\n", r.point, csv_field(name), r.replication,
+                           format_number(e->time_s), name_of(e->what), csv_field(e->target),
+                           csv_field(e->detail));
     return out;
 }
 
@@ -220,14 +241,16 @@ std::string comparison_table(const Scenario &sc, const RunMetrics &rm) {
             const Metric &metric = metrics()[m];
             if (!metric.in_table) continue;
             std::string row = fmt::format("{:<{}}", metric.name, kLabel);
-            bool any = false;
+            bool unremarkable = !std::isnan(metric.unremarkable);
             for (std::size_t a = 0; a < archs.size(); ++a) {
                 const std::vector<double> v = rm.values(p, a, m);
-                any = any || std::any_of(v.begin(), v.end(), [](double x) { return x != 0; });
+                unremarkable = unremarkable && std::all_of(v.begin(), v.end(), [&](double x) {
+                                   return x == metric.unremarkable;
+                               });
                 row += fmt::format("{:>{}}", table_cell(metric, v), kCol);
             }
-            // Loss causes that never happened only clutter the table.
-            if (any || !metric.name.starts_with("lost_")) out += row + "\n";
+            // Loss causes that never happened, full availability, no scaling: only clutter.
+            if (!unremarkable) out += row + "\n";
         }
     }
     return out;
@@ -260,26 +283,36 @@ std::string timeseries_csv(const Scenario &sc, const std::vector<RunRecord> &run
     return out;
 }
 
+std::string events_csv(const Scenario &sc, const std::vector<RunRecord> &runs) {
+    std::string out = events_header();
+    for (const auto &r : runs)
+        out += events_rows(sc, r);
+    return out;
+}
+
 std::string comparison_table(const Scenario &sc, const std::vector<RunRecord> &runs) {
     return comparison_table(sc, metrics_of(sc, runs));
 }
 
 ResultWriter::ResultWriter(const Scenario &sc, OutputDir &out)
     : sc_(sc), out_(out), summary_(out.staged("summary.csv")),
-      timeseries_(out.staged("timeseries.csv")), metrics_(sc) {
+      timeseries_(out.staged("timeseries.csv")), events_(out.staged("events.csv")), metrics_(sc) {
     summary_.write(summary_header(sc));
     timeseries_.write(timeseries_header());
+    events_.write(events_header());
 }
 
 void ResultWriter::add(const RunRecord &r) {
     summary_.write(summary_rows(sc_, r));
     timeseries_.write(timeseries_rows(sc_, r));
+    events_.write(events_rows(sc_, r));
     metrics_.add(r);
 }
 
 void ResultWriter::finish() {
     summary_.close();
     timeseries_.close();
+    events_.close();
     DurableFile aggregate(out_.staged("aggregate.csv"));
     aggregate.write(aggregate_csv(sc_, metrics_));
     aggregate.close();

@@ -5,6 +5,7 @@
 #include <limits>
 #include <vector>
 
+#include <Eigen/Dense>
 #include <boost/math/special_functions/beta.hpp>
 
 namespace statesim::analytic {
@@ -197,6 +198,72 @@ double requests_until_writes(const Distribution &d, double w, int m) {
         }
         return sum;
     });
+}
+
+MachineRepair machine_repair(int nodes, double mtbf, double mttr, int repairmen) {
+    MachineRepair r;
+    if (nodes <= 0) {
+        r.distribution = {1.0};
+        return r;
+    }
+    const auto n = static_cast<Eigen::Index>(nodes);
+    r.distribution.assign(static_cast<std::size_t>(nodes) + 1, 0.0);
+    const double lambda = std::isfinite(mtbf) && mtbf > 0 ? 1 / mtbf : 0;
+    if (lambda == 0 || !(mttr > 0)) {
+        r.distribution.back() = 1;
+        r.mean_up = nodes;
+        r.availability = 1;
+        return r;
+    }
+    const double mu = 1 / mttr;
+    const int crews = std::clamp(repairmen, 1, nodes);
+    // State k = nodes up. Rates divided by lambda + mu: the same chain, entries of order one.
+    const double scale = lambda + mu;
+    Eigen::MatrixXd q = Eigen::MatrixXd::Zero(n + 1, n + 1);
+    for (Eigen::Index k = 0; k <= n; ++k) {
+        if (k > 0) q(k, k - 1) = static_cast<double>(k) * lambda / scale;
+        if (k < n)
+            q(k, k + 1) = static_cast<double>(std::min<Eigen::Index>(n - k, crews)) * mu / scale;
+        q(k, k) = -q.row(k).sum();
+    }
+    // pi Q = 0 is Q^T pi^T = 0; one equation is redundant: replace it by sum pi = 1.
+    Eigen::MatrixXd a = q.transpose();
+    a.row(n).setOnes();
+    Eigen::VectorXd b = Eigen::VectorXd::Zero(n + 1);
+    b(n) = 1;
+    const Eigen::VectorXd pi = a.fullPivLu().solve(b);
+    double sum = 0;
+    for (Eigen::Index k = 0; k <= n; ++k)
+        sum += r.distribution[static_cast<std::size_t>(k)] = std::max(0.0, pi(k));
+    for (Eigen::Index k = 0; k <= n; ++k) {
+        double &p = r.distribution[static_cast<std::size_t>(k)];
+        p /= sum;
+        r.mean_up += static_cast<double>(k) * p;
+    }
+    r.availability = clamp01(1 - r.distribution[0]);
+    return r;
+}
+
+double sticky_loss_probability(int requests, double think, double mttf) {
+    if (requests <= 1 || !(think > 0) || !(mttf > 0) || std::isinf(mttf)) return 0;
+    // 1 - (1 + think/mttf)^-(k-1), accurate when think/mttf is tiny.
+    return clamp01(-std::expm1(-(requests - 1) * std::log1p(think / mttf)));
+}
+
+double sticky_loss_probability_geometric(double mean_requests, double think, double mttf) {
+    const double m = std::max(mean_requests, 1.0);
+    if (!(think > 0) || !(mttf > 0) || std::isinf(mttf)) return 0;
+    return clamp01((m - 1) * think / (m * think + mttf));
+}
+
+int target_tracking_nodes(double lambda, double mean_service, int workers, double target,
+                          int min_nodes, int max_nodes) {
+    const double load = std::max(0.0, lambda * mean_service); // busy workers, on average
+    if (std::isnan(load) || !(target > 0)) return std::max(min_nodes, max_nodes);
+    const double exact = load / (std::max(workers, 1) * target);
+    double nodes = std::ceil(exact * (1 - 1e-12));
+    nodes = std::min(nodes, static_cast<double>(std::numeric_limits<int>::max()));
+    return std::clamp(static_cast<int>(nodes), min_nodes, std::max(min_nodes, max_nodes));
 }
 
 } // namespace statesim::analytic

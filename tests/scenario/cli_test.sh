@@ -65,7 +65,7 @@ grep_in analyze "$tmp/out" "mean latency = 66.6667 ms"
 expect run-j1 0 "$bin" run "$mm1" "${quick[@]}" --jobs 1 --out "$tmp/j1"
 expect run-j2 0 "$bin" run "$mm1" "${quick[@]}" --jobs 2 --out "$tmp/j2"
 expect run-j2-again 0 "$bin" run "$mm1" "${quick[@]}" --jobs 2 --out "$tmp/j2b"
-for f in summary.csv aggregate.csv timeseries.csv resolved.yaml; do
+for f in summary.csv aggregate.csv timeseries.csv events.csv resolved.yaml; do
     cmp -s "$tmp/j1/$f" "$tmp/j2/$f" && cmp -s "$tmp/j2/$f" "$tmp/j2b/$f" &&
         passes=$((passes + 1)) || { echo "FAIL determinism: $f differs"; failures=$((failures + 1)); }
 done
@@ -87,8 +87,10 @@ grep_in out-foreign "$tmp/err" 'cannot write: it holds "notes.txt"'
 grep_in out-foreign "$tmp/users/notes.txt" precious
 # A second run into the same directory replaces the whole set: no stale file survives.
 echo stale >"$tmp/j1/events.csv"
+echo stale >"$tmp/j1/comparison.png"
 expect rerun 0 "$bin" run "$mm1" "${quick[@]}" --jobs 1 --out "$tmp/j1"
-[ ! -e "$tmp/j1/events.csv" ] && cmp -s "$tmp/j1/summary.csv" "$tmp/j2/summary.csv" &&
+[ ! -e "$tmp/j1/comparison.png" ] && cmp -s "$tmp/j1/events.csv" "$tmp/j2/events.csv" &&
+    cmp -s "$tmp/j1/summary.csv" "$tmp/j2/summary.csv" &&
     passes=$((passes + 1)) || { echo "FAIL rerun left a mixed set"; failures=$((failures + 1)); }
 
 # SIGINT: exit 130, finished rows kept, every file complete (same field count on each line).

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "run_model.hpp"
 #include "statesim/stats/analytic.hpp"
@@ -135,4 +136,140 @@ TEST_CASE("session closed forms match brute-force sums") {
     uniform.min = 1;
     uniform.max = 9;
     CHECK(std::isnan(analytic::every_later_request(uniform, x)));
+}
+
+namespace {
+
+// P(Bin(n, p) = k) by lgamma, for the independent-repair closed form.
+double binomial_pmf(int n, int k, double p) {
+    return std::exp(std::lgamma(n + 1.0) - std::lgamma(k + 1.0) - std::lgamma(n - k + 1.0) +
+                    k * std::log(p) + (n - k) * std::log1p(-p));
+}
+
+} // namespace
+
+TEST_CASE("machine repair with independent repairs is binomial with p = mu / (lambda + mu)") {
+    for (const int n : {1, 2, 5, 40}) {
+        const double mtbf = 3600, mttr = 300; // lambda = 1/3600, mu = 1/300
+        const double p = (1 / mttr) / (1 / mtbf + 1 / mttr);
+        const auto r = analytic::machine_repair(n, mtbf, mttr, n);
+        REQUIRE(r.distribution.size() == static_cast<std::size_t>(n) + 1);
+        double sum = 0;
+        for (int k = 0; k <= n; ++k) {
+            const double want = binomial_pmf(n, k, p);
+            CAPTURE(n);
+            CAPTURE(k);
+            CHECK(std::abs(r.distribution[static_cast<std::size_t>(k)] - want) <=
+                  1e-12 + 1e-9 * want);
+            sum += r.distribution[static_cast<std::size_t>(k)];
+        }
+        CHECK(std::abs(sum - 1) < 1e-12);
+        CHECK(within_rel(r.mean_up, n * p, 1e-12));
+        CHECK(std::abs(r.availability - (1 - std::pow(1 - p, n))) < 1e-12);
+        CHECK(r.availability <= 1);
+    }
+    // More crews than nodes are the same as one per node.
+    const auto extra = analytic::machine_repair(3, 10, 1, 9),
+               exact = analytic::machine_repair(3, 10, 1, 3);
+    for (std::size_t k = 0; k <= 3; ++k)
+        CHECK(std::abs(extra.distribution[k] - exact.distribution[k]) < 1e-15);
+}
+
+TEST_CASE("machine repair with one repairman: n = 2 by hand") {
+    // lambda = 1, mu = 2. Balance: pi1 lambda = pi0 mu, pi2 2 lambda = pi1 mu, so
+    // pi0 : pi1 : pi2 = 1 : 2 : 2 = (0.2, 0.4, 0.4).
+    const auto r = analytic::machine_repair(2, 1.0, 0.5, 1);
+    REQUIRE(r.distribution.size() == 3);
+    CHECK(within_rel(r.distribution[0], 0.2, 1e-12));
+    CHECK(within_rel(r.distribution[1], 0.4, 1e-12));
+    CHECK(within_rel(r.distribution[2], 0.4, 1e-12));
+    CHECK(within_rel(r.mean_up, 1.2, 1e-12));
+    CHECK(within_rel(r.availability, 0.8, 1e-12));
+    // Independent repair (2 crews) on the same chain: binomial p = 2/3, P(all down) = 1/9.
+    const auto two = analytic::machine_repair(2, 1.0, 0.5, 2);
+    CHECK(within_rel(two.availability, 8.0 / 9, 1e-12));
+    CHECK(within_rel(two.mean_up, 4.0 / 3, 1e-12));
+    // Rates of a real fleet (MTBF 30 days, MTTR 5 min): one crew is worse, never better.
+    const auto one = analytic::machine_repair(4, 30 * 86400.0, 300, 1),
+               four = analytic::machine_repair(4, 30 * 86400.0, 300, 4);
+    CHECK(one.mean_up < four.mean_up);
+    CHECK(one.availability <= four.availability);
+    CHECK(four.availability > 1 - 1e-12);
+}
+
+TEST_CASE("machine repair degenerate cases: no nodes, instant repair, no failures") {
+    const auto none = analytic::machine_repair(0, 100, 10, 1);
+    CHECK(none.availability == 0);
+    CHECK(none.mean_up == 0);
+    const auto instant = analytic::machine_repair(3, 100, 0, 1);
+    CHECK(instant.availability == 1);
+    CHECK(instant.mean_up == 3);
+    CHECK(instant.distribution[3] == 1);
+    const auto immortal =
+        analytic::machine_repair(3, std::numeric_limits<double>::infinity(), 10, 1);
+    CHECK(immortal.availability == 1);
+    CHECK(immortal.mean_up == 3);
+}
+
+TEST_CASE("sticky-session loss under exponential crashes: 1 - (1 + think/mttf)^-(k-1)") {
+    CHECK(analytic::sticky_loss_probability(1, 30, 30) == 0); // no later request
+    CHECK(within_rel(analytic::sticky_loss_probability(2, 30, 30), 0.5, 1e-15));
+    CHECK(within_rel(analytic::sticky_loss_probability(3, 30, 30), 0.75, 1e-15));
+    CHECK(within_rel(analytic::sticky_loss_probability(11, 1, 4), 1 - std::pow(0.8, 10), 1e-14));
+    // Tiny think/mttf keeps its relative accuracy: ~ (k-1) think/mttf.
+    const double tiny = analytic::sticky_loss_probability(9, 1e-3, 1e9);
+    CHECK(within_rel(tiny, 8e-12, 1e-9));
+    CHECK(analytic::sticky_loss_probability(5, 30, std::numeric_limits<double>::infinity()) == 0);
+}
+
+TEST_CASE("sticky-session loss for geometric sessions matches the direct sum") {
+    for (const double m : {1.0, 2.0, 8.0, 20.0})
+        for (const double ratio : {1e-4, 0.01, 0.5, 3.0}) { // think / mttf
+            const double think = 30, mttf = think / ratio;
+            const double p = 1 / m;
+            double sum = 0; // sum over k of P(k) P(lost | k), to where the terms vanish
+            for (int k = 1; k <= 5000; ++k)
+                sum +=
+                    p * std::pow(1 - p, k - 1) * analytic::sticky_loss_probability(k, think, mttf);
+            const double got = analytic::sticky_loss_probability_geometric(m, think, mttf);
+            CAPTURE(m);
+            CAPTURE(ratio);
+            CHECK(std::abs(got - sum) <= 1e-12 + 1e-10 * sum);
+            CHECK(within_rel(got, (m - 1) * think / (m * think + mttf), 1e-12));
+        }
+    // And it is 1 - E[x^(k-1)] of the session forms above, x = mttf / (mttf + think).
+    Distribution geo;
+    geo.kind = Distribution::Kind::geometric;
+    geo.mean = 8;
+    geo.prepare();
+    const double x = 3600.0 / (3600 + 30);
+    CHECK(within_rel(analytic::sticky_loss_probability_geometric(8, 30, 3600),
+                     1 - analytic::every_later_request(geo, x), 1e-12));
+    CHECK(analytic::sticky_loss_probability_geometric(1, 30, 3600) == 0);
+}
+
+TEST_CASE("target tracking settles at ceil(lambda E[S] / (workers target))") {
+    // 200/s x 20 ms = 4 busy workers; 2 workers per node at 60%: 4 / 1.2 = 3.33 -> 4 nodes.
+    CHECK(analytic::target_tracking_nodes(200, 0.02, 2, 0.6) == 4);
+    // An exact ratio (2.4 / 1.2 = 2 up to roundoff) is not rounded up to 3.
+    CHECK(analytic::target_tracking_nodes(120, 0.02, 2, 0.6) == 2);
+    CHECK(analytic::target_tracking_nodes(0, 0.02, 2, 0.6) == 0);
+    CHECK(analytic::target_tracking_nodes(0, 0.02, 2, 0.6, 2, 40) == 2);    // min
+    CHECK(analytic::target_tracking_nodes(1e6, 0.02, 2, 0.6, 2, 40) == 40); // max
+    // The fixed point of the SPEC §5 rules: from one node, desired = ceil(current x metric /
+    // target) lands on it, and the proportional scale-in there, floor(current - current x
+    // metric / target), removes nothing.
+    for (double lambda = 1; lambda < 2000; lambda *= 1.37) {
+        const double es = 0.025, target = 0.6;
+        const int workers = 4;
+        const int n = analytic::target_tracking_nodes(lambda, es, workers, target);
+        const double util_at_one = lambda * es / workers; // may exceed 1: offered, not served
+        CAPTURE(lambda);
+        CHECK(n == static_cast<int>(std::ceil(1 * util_at_one / target - 1e-12)));
+        const double util = lambda * es / (n * workers);
+        CHECK(util <= target * (1 + 1e-12));
+        const double removed = n - n * util / target; // floor of it is what scale-in removes
+        CHECK(removed < 1);
+        CHECK(removed > -1e-9);
+    }
 }

@@ -390,6 +390,8 @@ TEST_CASE("guard: every timeseries.csv column holds its own field") {
     t.sessions_active = 8;
     t.sessions_lost_total = 9;
     t.store_throttles = 11;
+    t.nodes_desired = 12;
+    t.nodes_draining = 13;
     r.result.timeseries.push_back(t);
     std::stringstream csv(timeseries_csv(sc, {r}));
     std::string header, row;
@@ -421,7 +423,9 @@ TEST_CASE("guard: every timeseries.csv column holds its own field") {
                                                      {"utilization", "0.25"},
                                                      {"sessions_active", "8"},
                                                      {"sessions_lost_total", "9"},
-                                                     {"store_throttles", "11"}};
+                                                     {"store_throttles", "11"},
+                                                     {"nodes_desired", "12"},
+                                                     {"nodes_draining", "13"}};
     CHECK(got == want);
 }
 

@@ -1,6 +1,6 @@
-// Outputs read back: what summary.csv, aggregate.csv, timeseries.csv and the table say about a
-// run equals what the run measured; unfinished runs never appear; the output set is replaced
-// whole.
+// Outputs read back: what summary.csv, aggregate.csv, timeseries.csv, events.csv and the table
+// say about a run equals what the run measured; unfinished runs never appear; the output set is
+// replaced whole.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -292,6 +292,8 @@ TEST_CASE("the streaming writer writes the same bytes as the whole-experiment fu
     const Scenario sc = scenario({"base", "a,\"b\""}, 3);
     auto records = runs(2, 3);
     records[4].done = false;
+    records[1].result.events = {{7, MarkedEvent::repair, "node 2", "after 5m"}};
+    records[4].result.events = {{8, MarkedEvent::replace, "node 4", ""}}; // unfinished
     {
         OutputDir out(dir.string());
         ResultWriter w(sc, out);
@@ -303,6 +305,7 @@ TEST_CASE("the streaming writer writes the same bytes as the whole-experiment fu
     }
     CHECK(slurp(dir / "summary.csv") == summary_csv(sc, records));
     CHECK(slurp(dir / "timeseries.csv") == timeseries_csv(sc, records));
+    CHECK(slurp(dir / "events.csv") == events_csv(sc, records));
     CHECK(slurp(dir / "aggregate.csv") == aggregate_csv(sc, records));
     CHECK(slurp(dir / "resolved.yaml") == sc.resolved_yaml);
     for (const auto &e : fs::directory_iterator(dir.parent_path()))
@@ -367,4 +370,105 @@ TEST_CASE("two output sets staged at once get distinct temporary names") {
     OutputDir a((base / "out").string()), b((base / "out").string());
     CHECK(a.staged("x") != b.staged("x"));
     fs::remove_all(base);
+}
+
+TEST_CASE("events.csv reads back each run's marked events: columns in order, quoted fields") {
+    const Scenario sc = scenario({"stateful", "a,\"b\""}, 2);
+    auto records = runs(2, 2);
+    records[0].result.events = {
+        {12.5, MarkedEvent::kill, "node 3", "sessions lost 312"},
+        {60, MarkedEvent::scale_out, "group", "desired 4->6, \"fast\""},
+        {60, MarkedEvent::store_down, "store shard 1", ""}, // same time: kept in order
+    };
+    records[3].result.events = {{1.0 / 3, MarkedEvent::zone_up, "zone 2", "rebalance"}};
+    records[2].result.events = {{5, MarkedEvent::terminate, "node 1", ""}};
+    records[2].done = false; // an unfinished run lists nothing
+    const std::string text = events_csv(sc, records);
+    const auto raw = parse_csv(text);
+    REQUIRE(!raw.empty());
+    CHECK(raw[0] == std::vector<std::string>{"point", "architecture", "replication", "time_s",
+                                             "event", "target", "detail"});
+    const auto rows = read_table(text);
+    REQUIRE(rows.size() == 4);
+    CHECK(rows[0].at("architecture") == "stateful");
+    CHECK(rows[0].at("replication") == "0");
+    CHECK(rows[0].at("time_s") == "12.5");
+    CHECK(rows[0].at("event") == "kill");
+    CHECK(rows[0].at("target") == "node 3");
+    CHECK(rows[0].at("detail") == "sessions lost 312");
+    CHECK(rows[1].at("event") == "scale_out");
+    CHECK(rows[1].at("detail") == "desired 4->6, \"fast\"");
+    CHECK(rows[2].at("event") == "store_down");
+    CHECK(rows[2].at("target") == "store shard 1");
+    CHECK(rows[2].at("detail") == "");
+    CHECK(rows[3].at("point") == "0");
+    CHECK(rows[3].at("architecture") == "a,\"b\"");
+    CHECK(rows[3].at("replication") == "1");
+    CHECK(rows[3].at("time_s") == "0.3333333333");
+    CHECK(rows[3].at("event") == "zone_up");
+    CHECK(text.find("\"desired 4->6, \"\"fast\"\"\"") != std::string::npos); // RFC 4180
+    // Every event name of SPEC §3.
+    const std::vector<std::string> spec = {"kill",     "repair",       "replace",     "zone_down",
+                                           "zone_up",  "store_down",   "store_up",    "scale_out",
+                                           "scale_in", "deploy_batch", "drain_start", "terminate"};
+    REQUIRE(spec.size() == kMarkedEventNames.size());
+    for (std::size_t i = 0; i < spec.size(); ++i)
+        CHECK(spec[i] == name_of(static_cast<MarkedEvent>(i)));
+}
+
+TEST_CASE("summary.csv has every loss cause, availability and scale events; timeseries the "
+          "fleet's desired and draining nodes") {
+    const Scenario sc = scenario({"base"}, 1);
+    auto r = run(0, 0);
+    for (std::size_t c = 0; c < r.result.lost_by_cause.size(); ++c)
+        r.result.lost_by_cause[c] = 100 + c;
+    r.result.availability = 0.75;
+    r.result.scale_out_events = 3;
+    r.result.scale_in_events = 2;
+    r.result.timeseries[1].nodes_desired = 6;
+    r.result.timeseries[1].nodes_draining = 1;
+    const auto row = read_table(summary_csv(sc, {r})).at(0);
+    REQUIRE(kLossCauseNames.size() == 8);
+    for (std::size_t c = 0; c < kLossCauseNames.size(); ++c)
+        CHECK(row.at(std::string("lost_") + kLossCauseNames[c]) == std::to_string(100 + c));
+    CHECK(row.at("lost_scale_in") == "104");
+    CHECK(row.at("lost_env_reclaimed") == "107");
+    CHECK(row.at("availability") == "0.75");
+    CHECK(row.at("scale_out_events") == "3");
+    CHECK(row.at("scale_in_events") == "2");
+    const auto agg = read_table(aggregate_csv(sc, {r})).at(0);
+    CHECK(agg.at("availability_mean") == "0.75");
+    CHECK(agg.at("scale_in_events_mean") == "2");
+    CHECK(agg.at("lost_store_failure_mean") == "106");
+    const auto ts = read_table(timeseries_csv(sc, {r}));
+    REQUIRE(ts.size() == 2);
+    CHECK(ts[0].at("nodes_desired") == "0");
+    CHECK(ts[1].at("nodes_desired") == "6");
+    CHECK(ts[1].at("nodes_draining") == "1");
+}
+
+TEST_CASE("the table shows availability, scale events and loss causes only when remarkable") {
+    const Scenario sc = scenario({"base", "other"}, 1);
+    auto records = runs(2, 1);
+    for (auto &r : records)
+        r.result.availability = 1;
+    const auto has = [](const std::string &table, const std::string &label) {
+        return table.find("\n" + label + " ") != std::string::npos;
+    };
+    std::string table = comparison_table(sc, records);
+    CHECK_FALSE(has(table, "availability"));
+    CHECK_FALSE(has(table, "scale_out_events"));
+    CHECK_FALSE(has(table, "scale_in_events"));
+    CHECK_FALSE(has(table, "lost_scale_in"));
+    CHECK(has(table, "sessions_lost"));
+    records[1].result.availability = 0.9987;
+    records[1].result.scale_in_events = 4;
+    records[1].result.lost_by_cause[static_cast<std::size_t>(LossCause::scale_in)] = 5;
+    table = comparison_table(sc, records);
+    CHECK(has(table, "availability"));
+    CHECK(table.find("0.9987") != std::string::npos);
+    CHECK_FALSE(has(table, "scale_out_events"));
+    CHECK(has(table, "scale_in_events"));
+    CHECK(has(table, "lost_scale_in"));
+    CHECK_FALSE(has(table, "lost_deployment"));
 }

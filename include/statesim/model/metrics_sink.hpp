@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <string>
 
 #include "statesim/engine/sim_time.hpp"
 #include "statesim/model/run_result.hpp"
@@ -30,10 +31,12 @@ class MetricsSink {
     virtual void served(SimTime now, SimTime at_node) = 0;
     // Fleet levels: serving capacity in workers (a warming node counts its reduced share),
     // serving nodes (fractional the same way), nodes billed (launched, not yet terminated),
-    // nodes running and nodes booting.
+    // nodes running and nodes booting; the group's desired count (what the autoscaler or the
+    // configuration asks for) and nodes draining (deregistered, not yet terminated).
     struct Fleet {
         double serving_workers = 0, serving_nodes = 0;
         int billed = 0, running = 0, booting = 0;
+        int desired = 0, draining = 0;
     };
     virtual void fleet_changed(SimTime now, const Fleet &fleet) = 0;
 
@@ -41,6 +44,10 @@ class MetricsSink {
     // failed one (out of retries) has ok = false and is not billed.
     virtual void store_op(SimTime now, bool write, bool ok, std::uint32_t units,
                           std::uint32_t throttles) = 0;
+
+    // A discrete event for events.csv (SPEC §3): `target` is a node id, `zone K`, `store` or
+    // `store shard K`; `detail` free text such as `desired 4->6` or `sessions lost 312`.
+    virtual void mark(SimTime now, MarkedEvent what, std::string target, std::string detail) = 0;
 };
 
 } // namespace statesim

@@ -2,7 +2,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <deque>
-#include <vector>
 
 #include "statesim/engine/sim_time.hpp"
 
@@ -25,10 +24,9 @@ struct Node {
     int zone = 0;
     bool warm_from_start = false;  // initial nodes start warm
     SimTime first_request_at = -1; // warmup_capacity applies for warmup_period from here
-    int busy = 0;
-    std::vector<std::int64_t> workers; // attempt index per worker, -1 idle
-    std::vector<int> idle;             // idle worker indices
-    std::deque<std::uint32_t> queue;   // waiting attempts
+    int busy = 0;                    // workers serving an attempt (those attempts are marked
+                                     // in_service: a crash finds them in the attempt pool)
+    std::deque<std::uint32_t> queue; // waiting attempts
     double memory_bytes = 0;
     std::deque<Resident> residents;
 
@@ -41,11 +39,7 @@ struct Node {
         return std::max(1, static_cast<int>(workers_per_node * warm_share));
     }
     // All workers idle, queue and memory empty.
-    void reset_work(int workers_per_node) {
-        workers.assign(static_cast<std::size_t>(workers_per_node), -1);
-        idle.clear();
-        for (int w = workers_per_node - 1; w >= 0; --w)
-            idle.push_back(w);
+    void reset_work() {
         busy = 0;
         queue.clear();
         memory_bytes = 0;

@@ -11,7 +11,7 @@ namespace statesim {
 // alive, not every node that ever lived.
 class NodeGroup {
   public:
-    NodeGroup(int workers_per_node, int zones) : workers_(workers_per_node), zones_(zones) {}
+    explicit NodeGroup(int zones) : zones_(zones) {}
 
     // A new node in `zone`, booting; returns its slot.
     int launch(int zone);
@@ -30,7 +30,6 @@ class NodeGroup {
   private:
     std::vector<Node> nodes_;
     std::vector<int> free_;
-    int workers_;
     int zones_;
 };
 

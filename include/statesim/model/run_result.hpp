@@ -8,16 +8,63 @@
 
 namespace statesim {
 
-// Why a session's server-side state was lost (SPEC §5); one summary column each.
-enum class LossCause { node_failure, routing, eviction, token_overflow, count };
+// Why a session's server-side state was lost (SPEC §5); one summary column each
+// (`lost_<name>`).
+enum class LossCause {
+    node_failure,
+    routing,
+    eviction,
+    token_overflow,
+    scale_in,
+    deployment,
+    store_failure,
+    env_reclaimed,
+    count
+};
 inline constexpr std::array<const char *, static_cast<std::size_t>(LossCause::count)>
-    kLossCauseNames = {"node_failure", "routing", "eviction", "token_overflow"};
+    kLossCauseNames = {"node_failure", "routing",    "eviction",      "token_overflow",
+                       "scale_in",     "deployment", "store_failure", "env_reclaimed"};
+
+// A discrete event a reader of a plot wants marked (SPEC §3, events.csv); the names are the
+// `event` column.
+enum class MarkedEvent {
+    kill,
+    repair,
+    replace,
+    zone_down,
+    zone_up,
+    store_down,
+    store_up,
+    scale_out,
+    scale_in,
+    deploy_batch,
+    drain_start,
+    terminate,
+    count
+};
+inline constexpr std::array<const char *, static_cast<std::size_t>(MarkedEvent::count)>
+    kMarkedEventNames = {"kill",     "repair",       "replace",     "zone_down",
+                         "zone_up",  "store_down",   "store_up",    "scale_out",
+                         "scale_in", "deploy_batch", "drain_start", "terminate"};
+inline const char *name_of(MarkedEvent e) {
+    return kMarkedEventNames[static_cast<std::size_t>(e)];
+}
+
+// One row of events.csv: when, what, on what (a node id, `zone K`, `store` or `store shard K`)
+// and a free-text detail (`desired 4->6`, `sessions lost 312`).
+struct EventRow {
+    double time_s = 0;
+    MarkedEvent what = MarkedEvent::kill;
+    std::string target;
+    std::string detail;
+};
 
 struct TimeseriesRow {
     double time_s = 0; // end of the interval
     std::uint64_t arrivals = 0, completions = 0, failures = 0;
     double latency_p50_ms = 0, latency_p99_ms = 0;
     int nodes_in_service = 0, nodes_booting = 0;
+    int nodes_desired = 0, nodes_draining = 0; // the fleet at the interval's end
     double utilization = 0;
     std::uint64_t sessions_active = 0, sessions_lost_total = 0, store_throttles = 0;
 };
@@ -35,6 +82,10 @@ struct RunResult {
     double utilization = 0;             // busy worker-time / available worker-time
     double requests_in_system_mean = 0; // time-average requests at nodes (Little's L)
     double node_response_mean_ms = 0;   // mean time a served request spent at its node
+    // Share of the window with at least one serving node (time-weighted).
+    double availability = 0;
+    // Autoscaling decisions inside the window.
+    std::uint64_t scale_out_events = 0, scale_in_events = 0;
     std::uint64_t cold_starts = 0, store_ops = 0, store_reads = 0, store_writes = 0,
                   store_throttles = 0, workflows_completed = 0, workflows_lost = 0;
     // Billing units of admitted store operations (DynamoDB request units by item size).
@@ -50,10 +101,12 @@ struct RunResult {
         std::uint64_t requests = 0;
         double think_s = 0, demand_s = 0;
     } draws;
-    std::uint64_t events = 0;
+    std::uint64_t sim_events = 0;         // simulation events processed (benchmarks)
     std::uint64_t attempts_simulated = 0; // answered or failed, window or not (benchmarks)
     bool interrupted = false;
     std::vector<TimeseriesRow> timeseries;
+    // Every marked event from t = 0 (warm-up included) to the end of the window, in time order.
+    std::vector<EventRow> events;
 };
 
 } // namespace statesim

@@ -35,7 +35,7 @@ class ServerFleet final : public ComputeBackend {
     // `arriving`: 1 when the attempt comes straight in (not from the queue).
     void start_service(int node, std::uint32_t attempt, int arriving);
     void start_waiting(int node);
-    void on_service_done(int node, std::uint32_t worker, std::uint32_t generation);
+    void on_service_done(int node, std::uint32_t attempt, std::uint32_t generation);
     void respond(std::uint32_t attempt, bool ok);
     void on_probe(int node, std::uint32_t generation);
     void on_booted(int node, std::uint32_t generation);

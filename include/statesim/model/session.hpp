@@ -1,4 +1,5 @@
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -69,19 +70,23 @@ struct Attempt {
     std::uint64_t id = 0;
     std::uint64_t uid = 0; // the session's, to tell a recycled slot
     std::uint32_t slot = 0;
-    bool write = false;
-    bool ok = true;
-    bool rejected = false; // failed for good (not retried)
     float state_bytes = 0; // the session's state when it reached the balancer (its item size)
     SimTime demand = 0;
     SimTime arrived = 0; // at its node
     NodeRef node;
+    bool write = false;
+    bool ok = true;
+    bool rejected = false;   // failed for good (not retried)
+    bool in_service = false; // holds a worker of `node`
+    bool live = false;       // in flight (false once released to the pool)
 };
+static_assert(sizeof(Attempt) == 56);
 
 // Attempts in flight, recycled through a free list.
 class AttemptPool {
   public:
-    std::uint32_t add(const Attempt &a) {
+    std::uint32_t add(Attempt a) {
+        a.live = true;
         if (free_.empty()) {
             items_.push_back(a);
             return static_cast<std::uint32_t>(items_.size() - 1);
@@ -92,7 +97,22 @@ class AttemptPool {
         return i;
     }
     Attempt &operator[](std::uint32_t i) { return items_[i]; }
-    void release(std::uint32_t i) { free_.push_back(i); }
+    void release(std::uint32_t i) {
+        items_[i].live = false;
+        free_.push_back(i);
+    }
+    // Indices of the attempts in flight that hold a worker of `node`, earliest arrival first
+    // (a crash fails them; scanning the pool is O(attempts in flight), crashes are rare).
+    std::vector<std::uint32_t> in_service_at(NodeRef node) const {
+        std::vector<std::uint32_t> out;
+        for (std::uint32_t i = 0; i < items_.size(); ++i)
+            if (items_[i].live && items_[i].in_service && items_[i].node == node) out.push_back(i);
+        std::sort(out.begin(), out.end(), [this](std::uint32_t x, std::uint32_t y) {
+            return items_[x].arrived != items_[y].arrived ? items_[x].arrived < items_[y].arrived
+                                                          : items_[x].id < items_[y].id;
+        });
+        return out;
+    }
 
   private:
     std::vector<Attempt> items_;

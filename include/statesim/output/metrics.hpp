@@ -1,4 +1,5 @@
 #pragma once
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,9 @@ struct Metric {
     double (*value)(const RunResult &);
     bool in_table; // shown in the side-by-side table
     bool count;    // a whole number of things: the table prints it as a grouped integer
+    // The table leaves the row out when every value of every architecture equals this (a loss
+    // cause that never happened, availability 1, no scaling): NaN, the row is always shown.
+    double unremarkable = std::numeric_limits<double>::quiet_NaN();
 };
 
 const std::vector<Metric> &metrics();

@@ -7,8 +7,9 @@ namespace statesim {
 // The one measurement rule (README "Measurement"): everything counts from the end of the
 // warm-up to the end of the window, [warmup, warmup + duration]; session outcomes count for the
 // cohort of sessions that started in it, followed to their outcome after the window; levels
-// (busy workers, serving capacity, nodes billed) are time-weighted over the window; the
-// timeseries covers the whole run in fixed intervals.
+// (busy workers, serving capacity, nodes billed, availability) are time-weighted over the
+// window; the timeseries and the marked events cover the run from t = 0 (warm-up included) to
+// the end of the window.
 class Recorder final : public MetricsSink {
   public:
     Recorder(SimTime warmup, SimTime end, SimTime interval);
@@ -24,6 +25,7 @@ class Recorder final : public MetricsSink {
     void fleet_changed(SimTime now, const Fleet &fleet) override;
     void store_op(SimTime now, bool write, bool ok, std::uint32_t units,
                   std::uint32_t throttles) override;
+    void mark(SimTime now, MarkedEvent what, std::string target, std::string detail) override;
 
     // Closes the window at `now` (end, or earlier when interrupted) and returns the result.
     RunResult finish(SimTime now);
@@ -46,6 +48,7 @@ class Recorder final : public MetricsSink {
     SimTime warmup_, end_, interval_, next_row_;
     RunResult r_;
     Level busy_, in_system_, serving_workers_, serving_nodes_, billed_;
+    Level up_; // 1 while at least one node serves, else 0
     Fleet fleet_;
     TimeseriesRow row_;
     Histogram row_latency_;

@@ -20,12 +20,14 @@ std::string format_number(double v);
 // Quotes a CSV field when it holds a separator, a quote or a line break.
 std::string csv_field(const std::string &s);
 
-// summary.csv and timeseries.csv, row by row: the header, then the rows of one run ("" unless
-// it finished).
+// summary.csv, timeseries.csv and events.csv, row by row: the header, then the rows of one run
+// ("" unless it finished).
 std::string summary_header(const Scenario &sc);
 std::string summary_rows(const Scenario &sc, const RunRecord &r);
 std::string timeseries_header();
 std::string timeseries_rows(const Scenario &sc, const RunRecord &r);
+std::string events_header();
+std::string events_rows(const Scenario &sc, const RunRecord &r); // in time order
 
 // The metric values of finished runs per (point, architecture): all that aggregate.csv and the
 // table need, a few doubles per run instead of whole results (histograms, timeseries).
@@ -57,10 +59,12 @@ std::string comparison_table(const Scenario &sc, const RunMetrics &m);
 std::string summary_csv(const Scenario &sc, const std::vector<RunRecord> &runs);
 std::string aggregate_csv(const Scenario &sc, const std::vector<RunRecord> &runs);
 std::string timeseries_csv(const Scenario &sc, const std::vector<RunRecord> &runs);
+std::string events_csv(const Scenario &sc, const std::vector<RunRecord> &runs);
 std::string comparison_table(const Scenario &sc, const std::vector<RunRecord> &runs);
 
 // Writes an experiment's outputs while it runs: add() takes runs in (point, architecture,
-// replication) order and appends their summary and timeseries rows to the staging directory;
+// replication) order and appends their summary, timeseries and events rows to the staging
+// directory;
 // finish() writes aggregate.csv and resolved.yaml, syncs everything and commits the set.
 class ResultWriter {
   public:
@@ -72,7 +76,7 @@ class ResultWriter {
   private:
     const Scenario &sc_;
     OutputDir &out_;
-    DurableFile summary_, timeseries_;
+    DurableFile summary_, timeseries_, events_;
     RunMetrics metrics_;
 };
 

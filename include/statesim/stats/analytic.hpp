@@ -1,4 +1,7 @@
 #pragma once
+#include <limits>
+#include <vector>
+
 #include "statesim/engine/distribution.hpp"
 
 namespace statesim::analytic {
@@ -50,5 +53,44 @@ double at_least_writes(const Distribution &requests, double write_fraction, int 
 // E[min(k, T_m)], T_m the index of the m-th write: the requests a session issues when it ends
 // right after its m-th write is served.
 double requests_until_writes(const Distribution &requests, double write_fraction, int m);
+
+// ---- failures ----
+
+// Machine-repair model: `nodes` nodes, each fails at rate 1/mtbf while up; failed nodes are
+// repaired (or replaced) at rate 1/mttr each, at most `repairmen` at a time (repairmen = nodes:
+// independent repairs, the simulator's model: every failed node is replaced in parallel). The
+// (nodes+1)-state CTMC on the number of nodes up is built as a generator matrix and pi Q = 0,
+// sum pi = 1 solved with Eigen (roundoff below 0 is clamped). distribution[k] = P(k nodes up);
+// availability = P(at least one up). mttr <= 0 or mtbf = infinity: always all up.
+struct MachineRepair {
+    double mean_up = 0;
+    double availability = 0;
+    std::vector<double> distribution;
+};
+MachineRepair machine_repair(int nodes, double mtbf, double mttr, int repairmen);
+
+// A sticky session of k requests separated by exponential think times of mean `think`, on a
+// node whose time to failure is exponential with mean `mttf` (memoryless: the node's age does
+// not matter): the session is lost when the node fails during one of its k - 1 think times, so
+// P(lost) = 1 - (1 + think/mttf)^-(k-1). Service and queueing times are ignored (they are short
+// next to think times); the first request cannot be lost (no state yet).
+double sticky_loss_probability(int requests, double think, double mttf);
+// The same averaged over k geometric on {1, 2, ...} with mean m (the model's geometric session
+// length): with x = mttf / (mttf + think) and p = 1/m, E[1 - x^(k-1)] = 1 - p / (1 - (1-p) x)
+// = (m - 1) think / (m think + mttf).
+double sticky_loss_probability_geometric(double mean_requests, double think, double mttf);
+
+// ---- autoscaling ----
+
+// The node count target tracking on cpu settles at under a steady load of `lambda` requests/s
+// of mean service time `mean_service` on nodes of `workers` workers with target utilisation
+// `target` (a fraction): ceil(lambda E[S] / (workers target)), clamped to [min, max]. Scaling out
+// from below, desired = ceil(current x metric / target) with metric = lambda E[S] / (current
+// workers) lands there in one step (AWS rounds the scale-out up); scale-in removes
+// floor(current - current x metric / target) nodes, which is 0 there, so it stays. It assumes
+// steady load (no ramp faster than the evaluation period) and that every node serves (no
+// warm-up discount). A relative 1e-12 keeps roundoff on an exact ratio from adding a node.
+int target_tracking_nodes(double lambda, double mean_service, int workers, double target,
+                          int min_nodes = 0, int max_nodes = std::numeric_limits<int>::max());
 
 } // namespace statesim::analytic
