@@ -282,29 +282,43 @@ std::string emit_resolved(const Scenario &sc, const std::vector<YAML::Node> &tre
 
 // Scheduled events count from the start of the run: one inside the warm-up is not measured, one
 // past the end never fires. Both are legal, and both are usually a mistake.
+void warn_about_time(Scenario &sc, const std::string &what, double at, const YAML::Node &node) {
+    const std::string where =
+        node.IsDefined() && !node.Mark().is_null()
+            ? fmt::format("{}:{}:{}", sc.source_file, node.Mark().line + 1, node.Mark().column + 1)
+            : sc.source_file;
+    std::string problem;
+    if (at < sc.warmup)
+        problem = fmt::format("falls inside the warm-up (warmup: {}); its effects are not "
+                              "measured (times count from the start of the run)",
+                              units::format_duration(sc.warmup));
+    else if (at > sc.warmup + sc.duration)
+        problem = fmt::format("is past the end of the run (warmup + duration = {}); it never "
+                              "happens",
+                              units::format_duration(sc.warmup + sc.duration));
+    if (problem.empty()) return;
+    const std::string w =
+        fmt::format("warning: {}: {}: at {} {}", where, what, units::format_duration(at), problem);
+    if (std::find(sc.warnings.begin(), sc.warnings.end(), w) == sc.warnings.end())
+        sc.warnings.push_back(w);
+}
+
 void warn_about_schedule(Scenario &sc, const Architecture &arch, const YAML::Node &tree) {
     const auto &events = arch.failures.events;
-    for (std::size_t i = 0; i < events.size(); ++i) {
-        const YAML::Node at = tree["failures"]["events"][i]["at"];
-        const std::string where =
-            at.IsDefined() && !at.Mark().is_null()
-                ? fmt::format("{}:{}:{}", sc.source_file, at.Mark().line + 1, at.Mark().column + 1)
-                : sc.source_file;
-        std::string problem;
-        if (events[i].at < sc.warmup)
-            problem = fmt::format("falls inside the warm-up (warmup: {}); its effects are not "
-                                  "measured (times count from the start of the run)",
-                                  units::format_duration(sc.warmup));
-        else if (events[i].at > sc.warmup + sc.duration)
-            problem = fmt::format("is past the end of the run (warmup + duration = {}); it never "
-                                  "happens",
-                                  units::format_duration(sc.warmup + sc.duration));
-        if (problem.empty()) continue;
-        const std::string w = fmt::format("warning: {}: failures.events[{}]: at {} {}", where, i,
-                                          units::format_duration(events[i].at), problem);
-        if (std::find(sc.warnings.begin(), sc.warnings.end(), w) == sc.warnings.end())
-            sc.warnings.push_back(w);
+    for (std::size_t i = 0; i < events.size(); ++i)
+        warn_about_time(sc, fmt::format("failures.events[{}]", i), events[i].at,
+                        tree["failures"]["events"][i]["at"]);
+    if (arch.autoscaling.enabled) {
+        const auto &schedule = arch.autoscaling.schedule;
+        for (std::size_t i = 0; i < schedule.size(); ++i)
+            warn_about_time(sc, fmt::format("autoscaling.schedule[{}]", i), schedule[i].at,
+                            tree["autoscaling"]["schedule"][i]["at"]);
     }
+    // The first periodic deployment happens at `every`.
+    if (arch.failures.deployments.enabled &&
+        arch.failures.deployments.every > sc.warmup + sc.duration)
+        warn_about_time(sc, "failures.deployments.every (the first deployment)",
+                        arch.failures.deployments.every, tree["failures"]["deployments"]["every"]);
 }
 
 } // namespace
@@ -314,6 +328,7 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
     precheck(text, file);
     Context ctx;
     ctx.file = file;
+    ctx.modelled = options.modelled;
     ctx.base_dir = std::filesystem::path(file).parent_path().string();
     const auto sets = parse_sets(options);
 

@@ -1,5 +1,6 @@
 // Architecture keys (SPEC §4): workload, network, cluster, load balancer, state, failures,
-// costs; the sections of later versions are refused rather than ignored.
+// autoscaling, costs. Settings of features the model does not simulate yet (modelled.hpp) and
+// the sections of later versions are refused rather than ignored.
 #include <filesystem>
 #include <fstream>
 
@@ -237,6 +238,366 @@ void reject_unimplemented(Section &root, const std::string &key, const char *wha
                      what, STATESIM_VERSION));
 }
 
+// A setting of a feature the model does not simulate yet (modelled.hpp): refused at its key.
+void refuse_unless(bool modelled, const Context &ctx, const YAML::Node &at, const std::string &path,
+                   const std::string &what, const std::string &hint) {
+    if (modelled) return;
+    fail(ctx, at, path,
+         fmt::format("{} is not implemented in statesim {} yet; {}", what, STATESIM_VERSION, hint));
+}
+
+constexpr const char *kSwitchOff = "remove the section or set `enabled: false`";
+
+// A random duration whose mean must be greater than 0 (a failure process that never waits).
+Distribution parse_positive_random(Section &s, const std::string &key, const char *def,
+                                   const char *what) {
+    Distribution d = parse_random(s, key, def, Quantity::duration);
+    if (!(d.expected() > 0))
+        fail(s.ctx(), s.node()[key], s.path_of(key),
+             fmt::format("expected a {} greater than 0 on average (found a mean of 0 s)", what));
+    return d;
+}
+
+// failures.nodes / zones / store: {enabled, mtbf, mttr}. Absent: off (and left out).
+FailureProcess parse_failure_process(Section &f, const std::string &key, const char *mtbf,
+                                     const char *mttr, bool modelled, const char *what) {
+    FailureProcess p;
+    f.allow(key);
+    if (!f.has(key)) {
+        f.forget(key);
+        return p;
+    }
+    Section s = f.child(key);
+    p.enabled = s.flag("enabled", "true");
+    p.mtbf = parse_positive_random(s, "mtbf", mtbf, "time between failures");
+    p.mttr = parse_positive_random(s, "mttr", mttr, "time to repair");
+    s.finish();
+    if (p.enabled)
+        refuse_unless(modelled, f.ctx(), f.node()[key], f.path_of(key), what, kSwitchOff);
+    return p;
+}
+
+// The largest number of nodes the group may hold: what a `kill: node` event may ask for.
+int max_nodes(const Architecture &a) {
+    return a.autoscaling.enabled ? std::max(a.cluster.nodes, a.autoscaling.max) : a.cluster.nodes;
+}
+
+FaultEvent parse_event(Section &e, const Architecture &a) {
+    const Context &ctx = e.ctx();
+    const Modelled &m = ctx.modelled;
+    FaultEvent fe;
+    fe.at = e.duration("at", nullptr);
+    std::vector<std::string> given;
+    for (const char *k : {"kill", "outage", "deploy"})
+        if (e.has(k)) given.emplace_back(k);
+    if (given.empty())
+        fail(ctx, e.node(), e.path_of("kill"),
+             "required key is missing: an event needs one of kill: node, kill: zone, outage: "
+             "store, deploy: rolling");
+    if (given.size() > 1)
+        fail(ctx, e.node()[given[1]], e.path_of(given[1]),
+             fmt::format("expected exactly one of kill, outage, deploy per event, found {} and {}",
+                         given[0], given[1]));
+    YAML::Node what = e.node()[given[0]];
+    const std::string what_path = e.path_of(given[0]);
+    if (given[0] == "kill") {
+        if (e.choice("kill", nullptr, {"node", "zone"}) == 0) {
+            fe.kind = FaultEvent::Kind::kill_node;
+            fe.count = static_cast<int>(e.integer("count", "1", 1, 4096));
+            const int most = max_nodes(a);
+            if (fe.count > most)
+                fail(ctx, e.node()["count"], e.path_of("count"),
+                     a.autoscaling.enabled && most > a.cluster.nodes
+                         ? fmt::format("expected a count of at most autoscaling.max ({}), found "
+                                       "{}: the group never holds more nodes",
+                                       most, fe.count)
+                         : fmt::format("expected a count of at most cluster.nodes ({}), found {}: "
+                                       "the cluster has only {} nodes to kill",
+                                       most, fe.count, most));
+        } else {
+            fe.kind = FaultEvent::Kind::kill_zone;
+            fe.zone = static_cast<int>(e.integer("zone", nullptr, 0, 63));
+            if (fe.zone >= a.cluster.zones)
+                fail(ctx, e.node()["zone"], e.path_of("zone"),
+                     fmt::format("expected a zone index from 0 to {} (cluster.zones is {}), "
+                                 "found {}",
+                                 a.cluster.zones - 1, a.cluster.zones, fe.zone));
+            fe.duration = e.positive_duration("duration", nullptr);
+        }
+    } else if (given[0] == "outage") {
+        e.choice("outage", nullptr, {"store"});
+        fe.kind = FaultEvent::Kind::store_outage;
+        fe.duration = e.positive_duration("duration", nullptr);
+        e.allow("shard");
+        if (e.has("shard")) {
+            fe.shard = static_cast<int>(e.integer("shard", nullptr, 0, 1023));
+            if (fe.shard >= a.state.store.shards)
+                fail(ctx, e.node()["shard"], e.path_of("shard"),
+                     fmt::format("expected a shard index from 0 to {} (state.store.shards is {}), "
+                                 "found {}",
+                                 a.state.store.shards - 1, a.state.store.shards, fe.shard));
+        }
+    } else {
+        e.choice("deploy", nullptr, {"rolling"});
+        fe.kind = FaultEvent::Kind::deploy;
+    }
+    e.finish();
+    switch (fe.kind) {
+    case FaultEvent::Kind::kill_node:
+        break;
+    case FaultEvent::Kind::kill_zone:
+        refuse_unless(m.zones, ctx, what, what_path, "killing a zone (kill: zone)",
+                      "use kill: node");
+        break;
+    case FaultEvent::Kind::store_outage:
+        refuse_unless(m.store_failures, ctx, what, what_path, "a store outage (outage: store)",
+                      "remove the event");
+        break;
+    case FaultEvent::Kind::deploy:
+        refuse_unless(m.deployments, ctx, what, what_path, "a rolling deployment (deploy: rolling)",
+                      "remove the event");
+        break;
+    }
+    return fe;
+}
+
+FailureSpec parse_failures(Section &root, const Architecture &a) {
+    FailureSpec out;
+    bool present = false;
+    Section f = root.child("failures", &present);
+    if (!present) {
+        root.forget("failures");
+        out.mode = root.ctx().modelled.connect_timeout ? FailureMode::host : FailureMode::process;
+        return out;
+    }
+    const Modelled &m = root.ctx().modelled;
+    out.nodes = parse_failure_process(
+        f, "nodes", "{dist: exponential, mean: 24h}", "{dist: lognormal, mean: 10m, cv: 0.5}",
+        m.node_failure_process, "the node failure process (failures.nodes)");
+    out.zones = parse_failure_process(f, "zones", "{dist: exponential, mean: 90d}", "2h", m.zones,
+                                      "the zone failure process (failures.zones)");
+    out.store =
+        parse_failure_process(f, "store", "{dist: exponential, mean: 30d}", "5m", m.store_failures,
+                              "the store failure process (failures.store)");
+    // Until the host mode is modelled, the default is what the model does: process.
+    out.mode = static_cast<FailureMode>(
+        f.choice("mode", m.connect_timeout ? "host" : "process", {"host", "process"}));
+    if (out.mode == FailureMode::host)
+        refuse_unless(m.connect_timeout, f.ctx(), f.node()["mode"], f.path_of("mode"),
+                      "failures.mode: host (a dead host stops answering; attempts wait "
+                      "load_balancer.connect_timeout)",
+                      "use mode: process (a failed node's requests fail at once)");
+    out.replace_failed = f.flag("replace_failed", "true");
+    YAML::Node events = f.value("events", "[]");
+    if (!events.IsSequence())
+        fail(f.ctx(), events, f.path_of("events"),
+             fmt::format("expected a list of fault events, found {}", describe(events)));
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        const std::string p = fmt::format("{}[{}]", f.path_of("events"), i);
+        if (!events[i].IsMap())
+            fail(f.ctx(), events[i], p, "expected a map like {at: 30m, kill: node, count: 1}");
+        Section e(f.ctx(), events[i], p);
+        out.events.push_back(parse_event(e, a));
+    }
+    f.allow("deployments");
+    if (f.has("deployments")) {
+        Section d = f.child("deployments");
+        out.deployments.enabled = d.flag("enabled", "true");
+        out.deployments.every = d.positive_duration("every", "6h");
+        out.deployments.batch = d.fraction("batch", "25%");
+        if (!(out.deployments.batch > 0))
+            fail(d.ctx(), d.node()["batch"], d.path_of("batch"),
+                 "expected a share of the nodes greater than 0 (e.g. 25%), found 0");
+        d.finish();
+        if (out.deployments.enabled)
+            refuse_unless(m.deployments, f.ctx(), f.node()["deployments"], f.path_of("deployments"),
+                          "rolling deployments (failures.deployments)", kSwitchOff);
+    } else {
+        f.forget("deployments");
+    }
+    f.finish();
+    return out;
+}
+
+using Policy = AutoscalingSpec::Policy;
+using Metric = AutoscalingSpec::Metric;
+
+// A value of the scaling metric: cpu a fraction, requests_per_node a rate, in_flight_per_node
+// a number. `positive`: greater than 0 (a target); otherwise >= 0 (a step threshold).
+double metric_value(Section &s, const YAML::Node &v, const std::string &path, Metric metric,
+                    bool positive) {
+    double x = 0;
+    const char *expected = "";
+    switch (metric) {
+    case Metric::cpu:
+        x = s.parse_unit(v, path, units::fraction);
+        expected = "a CPU utilisation greater than 0%, up to 100% (e.g. 60%)";
+        break;
+    case Metric::requests_per_node:
+        x = s.parse_unit(v, path, units::rate);
+        expected = "a rate of requests per node greater than 0/s (e.g. 100/s)";
+        break;
+    case Metric::in_flight_per_node:
+        x = s.parse_unit(v, path, units::number);
+        expected = "a number of requests in flight per node greater than 0 (e.g. 8)";
+        break;
+    }
+    if (positive && !(x > 0))
+        fail(s.ctx(), v, path, fmt::format("expected {}, found {}", expected, describe(v)));
+    return x;
+}
+
+AutoscalingSpec parse_autoscaling(Section &root, const ClusterSpec &cluster) {
+    AutoscalingSpec as;
+    root.allow("autoscaling");
+    if (!root.has("autoscaling")) {
+        root.forget("autoscaling");
+        return as;
+    }
+    Section s = root.child("autoscaling");
+    const Context &ctx = s.ctx();
+    as.enabled = s.flag("enabled", "true");
+    as.policy = static_cast<Policy>(
+        s.choice("policy", "target_tracking", {"target_tracking", "step", "scheduled", "hpa"}));
+    const std::vector<std::string> metrics = {"cpu", "requests_per_node", "in_flight_per_node"};
+    as.metric = static_cast<Metric>(s.choice("metric", "cpu", metrics));
+    if (as.metric != Metric::cpu && !s.has("target"))
+        fail(ctx, s.node(), s.path_of("target"),
+             fmt::format("required key is missing: with metric: {} give the target per serving "
+                         "node, e.g. target: {}",
+                         metrics[static_cast<std::size_t>(as.metric)],
+                         as.metric == Metric::requests_per_node ? "100/s" : "8"));
+    as.target = metric_value(s, s.value("target", "60%"), s.path_of("target"), as.metric, true);
+    as.min = static_cast<int>(s.integer("min", "2", 1, 4096));
+    as.max = static_cast<int>(s.integer("max", "40", 1, 4096));
+    if (as.max < as.min)
+        fail(ctx, s.node()["max"], s.path_of("max"),
+             fmt::format("expected max >= min ({}), found {}", as.min, as.max));
+    if (as.enabled && (cluster.nodes < as.min || cluster.nodes > as.max))
+        fail(ctx, s.node()[cluster.nodes < as.min ? "min" : "max"],
+             s.path_of(cluster.nodes < as.min ? "min" : "max"),
+             fmt::format("cluster.nodes ({}) must lie in [autoscaling.min, autoscaling.max] = "
+                         "[{}, {}]: the group starts at cluster.nodes",
+                         cluster.nodes, as.min, as.max));
+    if (as.enabled && static_cast<long long>(as.max) * cluster.workers > kMaxWorkerSlots)
+        fail(ctx, s.node()["max"], s.path_of("max"),
+             fmt::format("autoscaling.max x cluster.workers = {} x {} = {} worker slots; at most "
+                         "{} are allowed",
+                         as.max, cluster.workers, static_cast<long long>(as.max) * cluster.workers,
+                         kMaxWorkerSlots));
+    as.evaluation_period = s.positive_duration("evaluation_period", "60s");
+    as.out_datapoints = static_cast<int>(s.integer("out_datapoints", "3", 1, 10000));
+    as.in_datapoints = static_cast<int>(s.integer("in_datapoints", "15", 1, 10000));
+    as.in_threshold = s.fraction("in_threshold", "0.9");
+    if (!(as.in_threshold > 0))
+        fail(ctx, s.node()["in_threshold"], s.path_of("in_threshold"),
+             "expected a fraction of the target greater than 0 (e.g. 0.9), found 0");
+    as.instance_warmup = s.duration("instance_warmup", "300s");
+    Section cooldown = s.child("cooldown");
+    as.cooldown_out = cooldown.duration("out", "0s");
+    as.cooldown_in = cooldown.duration("in", "300s");
+    cooldown.finish();
+
+    s.allow("steps");
+    if (s.has("steps")) {
+        const YAML::Node steps = s.node()["steps"];
+        const std::string path = s.path_of("steps");
+        if (!steps.IsSequence() || steps.size() == 0)
+            fail(ctx, steps, path,
+                 fmt::format("expected a list like [{{above: 80%, add: 2}}, {{below: 30%, add: "
+                             "-1}}], found {}",
+                             describe(steps)));
+        for (std::size_t i = 0; i < steps.size(); ++i) {
+            const std::string p = fmt::format("{}[{}]", path, i);
+            if (!steps[i].IsMap())
+                fail(ctx, steps[i], p,
+                     fmt::format("expected a map like {{above: 80%, add: 2}}, found {}",
+                                 describe(steps[i])));
+            Section st(s.ctx(), steps[i], p);
+            AutoscalingSpec::Step step;
+            const bool above = st.has("above"), below = st.has("below");
+            if (above == below)
+                fail(ctx, above ? steps[i]["below"] : steps[i], above ? st.path_of("below") : p,
+                     above ? "expected one of above or below per step, found both"
+                           : "required key is missing: a step needs above: X or below: X");
+            step.above = above;
+            const std::string k = above ? "above" : "below";
+            step.threshold =
+                metric_value(st, st.value(k, nullptr), st.path_of(k), as.metric, false);
+            step.add = static_cast<int>(st.integer("add", nullptr, -4096, 4096));
+            if (above ? step.add <= 0 : step.add >= 0)
+                fail(
+                    ctx, steps[i]["add"], st.path_of("add"),
+                    fmt::format("expected {} (nodes {} when the metric is {} the threshold), "
+                                "found {}",
+                                above ? "a whole number greater than 0" : "a negative whole number",
+                                above ? "added" : "removed", k, step.add));
+            st.finish();
+            as.steps.push_back(step);
+        }
+    } else {
+        s.forget("steps");
+        if (as.policy == Policy::step)
+            fail(ctx, s.node(), s.path_of("steps"),
+                 "required key is missing: policy: step needs steps, e.g. [{above: 80%, add: 2}, "
+                 "{below: 30%, add: -1}]");
+    }
+
+    s.allow("schedule");
+    if (s.has("schedule")) {
+        const YAML::Node sched = s.node()["schedule"];
+        const std::string path = s.path_of("schedule");
+        if (!sched.IsSequence() || sched.size() == 0)
+            fail(ctx, sched, path,
+                 fmt::format("expected a list like [{{at: 30m, desired: 8}}], found {}",
+                             describe(sched)));
+        for (std::size_t i = 0; i < sched.size(); ++i) {
+            const std::string p = fmt::format("{}[{}]", path, i);
+            if (!sched[i].IsMap())
+                fail(ctx, sched[i], p,
+                     fmt::format("expected a map like {{at: 30m, desired: 8}}, found {}",
+                                 describe(sched[i])));
+            Section e(s.ctx(), sched[i], p);
+            AutoscalingSpec::Scheduled entry;
+            entry.at = e.duration("at", nullptr);
+            if (!as.schedule.empty() && entry.at <= as.schedule.back().at)
+                fail(ctx, sched[i]["at"], e.path_of("at"),
+                     fmt::format("times must increase from one entry to the next (the previous "
+                                 "is at {})",
+                                 units::format_duration(as.schedule.back().at)));
+            entry.desired = static_cast<int>(e.integer("desired", nullptr, 0, 4096));
+            if (entry.desired < as.min || entry.desired > as.max)
+                fail(ctx, sched[i]["desired"], e.path_of("desired"),
+                     fmt::format("expected a node count in [autoscaling.min, autoscaling.max] = "
+                                 "[{}, {}], found {}",
+                                 as.min, as.max, entry.desired));
+            e.finish();
+            as.schedule.push_back(entry);
+        }
+    } else {
+        s.forget("schedule");
+        if (as.policy == Policy::scheduled)
+            fail(ctx, s.node(), s.path_of("schedule"),
+                 "required key is missing: policy: scheduled needs a schedule, e.g. [{at: 30m, "
+                 "desired: 8}, {at: 2h, desired: 2}]");
+    }
+
+    Section hpa = s.child("hpa");
+    as.hpa_period = hpa.positive_duration("period", "15s");
+    as.hpa_tolerance = hpa.fraction("tolerance", "0.1");
+    as.hpa_stabilization = hpa.duration("stabilization", "300s");
+    hpa.finish();
+    as.scale_in = static_cast<AutoscalingSpec::ScaleIn>(
+        s.choice("scale_in", "drain", {"drain", "terminate"}));
+    as.termination = static_cast<AutoscalingSpec::Termination>(
+        s.choice("termination", "default", {"default", "oldest", "newest", "fewest_sessions"}));
+    s.finish();
+    if (as.enabled)
+        refuse_unless(ctx.modelled.autoscaling, ctx, root.node()["autoscaling"], "autoscaling",
+                      "autoscaling", kSwitchOff);
+    return as;
+}
+
 } // namespace
 
 Architecture parse_architecture(Section &root) {
@@ -297,31 +658,81 @@ Architecture parse_architecture(Section &root) {
         static_cast<int>(hc.integer("healthy_threshold", "5", 1, 100));
     hc.finish();
     a.load_balancer.deregistration_delay = lb.duration("deregistration_delay", "300s");
+    a.load_balancer.connect_timeout = lb.positive_duration("connect_timeout", "10s");
+    a.load_balancer.drain = static_cast<LoadBalancerSpec::DrainMode>(
+        lb.choice("drain", "requests", {"requests", "sessions"}));
+    if (a.load_balancer.drain == LoadBalancerSpec::DrainMode::sessions)
+        refuse_unless(root.ctx().modelled.drain_sessions, root.ctx(), lb.node()["drain"],
+                      lb.path_of("drain"),
+                      "drain: sessions (sticky sessions keep reaching a "
+                      "draining target)",
+                      "use drain: requests");
     lb.finish();
 
     Section st = root.child("state");
     a.state.location = static_cast<StateLocation>(
         st.choice("location", "none", {"none", "local", "store", "client"}));
     Section store = st.child("store");
-    a.state.store.kind =
-        static_cast<StoreKind>(store.choice("kind", "dynamodb", {"dynamodb", "redis"}));
-    const bool redis = a.state.store.kind == StoreKind::redis;
-    a.state.store.read_latency = parse_random(store, "read_latency",
-                                              redis ? "{dist: lognormal, mean: 0.5ms, cv: 0.5}"
-                                                    : "{dist: lognormal, mean: 4ms, cv: 0.5}",
-                                              Quantity::duration);
-    a.state.store.write_latency = parse_random(store, "write_latency",
-                                               redis ? "{dist: lognormal, mean: 0.6ms, cv: 0.5}"
-                                                     : "{dist: lognormal, mean: 6ms, cv: 0.5}",
-                                               Quantity::duration);
-    a.state.store.capacity = store.positive_rate("capacity", redis ? "100000/s" : "4000/s",
-                                                 "a store with capacity 0 serves nothing");
-    a.state.store.durable = store.flag("durable", redis ? "false" : "true");
+    StoreSpec &ss = a.state.store;
+    ss.kind = static_cast<StoreKind>(
+        store.choice("kind", "dynamodb", {"dynamodb", "redis", "memcached"}));
+    const bool in_memory = ss.kind != StoreKind::dynamodb; // redis, memcached
+    const char *kind_name = to_string(ss.kind);
+    ss.read_latency = parse_random(store, "read_latency",
+                                   in_memory ? "{dist: lognormal, mean: 0.5ms, cv: 0.5}"
+                                             : "{dist: lognormal, mean: 4ms, cv: 0.5}",
+                                   Quantity::duration);
+    ss.write_latency = parse_random(store, "write_latency",
+                                    in_memory ? "{dist: lognormal, mean: 0.6ms, cv: 0.5}"
+                                              : "{dist: lognormal, mean: 6ms, cv: 0.5}",
+                                    Quantity::duration);
+    // A rate is a fixed limit (any kind); a map is a DynamoDB capacity mode. Until the modes
+    // are modelled, DynamoDB keeps its fixed default.
+    const Modelled &m = root.ctx().modelled;
+    const YAML::Node cap = store.value("capacity", in_memory                ? "100000/s"
+                                                   : m.store_capacity_modes ? "{mode: on_demand}"
+                                                                            : "4000/s");
+    if (cap.IsMap()) {
+        if (in_memory)
+            fail(root.ctx(), cap, store.path_of("capacity"),
+                 fmt::format("capacity modes (on_demand, provisioned) are DynamoDB's; a {} store "
+                             "takes a rate of operations per second, e.g. 100000/s",
+                             kind_name));
+        Section cs(root.ctx(), cap, store.path_of("capacity"));
+        const bool on_demand = cs.choice("mode", nullptr, {"on_demand", "provisioned"}) == 0;
+        ss.capacity_mode =
+            on_demand ? StoreSpec::CapacityMode::on_demand : StoreSpec::CapacityMode::provisioned;
+        ss.read_units = cs.positive_rate("reads", on_demand ? "12000/s" : "3000/s",
+                                         "a store that admits no read serves nothing");
+        ss.write_units = cs.positive_rate("writes", on_demand ? "4000/s" : "1000/s",
+                                          "a store that admits no write serves nothing");
+        cs.finish();
+        refuse_unless(m.store_capacity_modes, root.ctx(), cap["mode"], cs.path_of("mode"),
+                      fmt::format("the {} capacity mode", on_demand ? "on_demand" : "provisioned"),
+                      "give a fixed rate of operations per second, e.g. capacity: 4000/s");
+    } else {
+        ss.capacity_mode = StoreSpec::CapacityMode::fixed;
+        ss.capacity =
+            store.positive_rate("capacity", nullptr, "a store with capacity 0 serves nothing");
+    }
+    ss.durable = store.flag("durable", in_memory ? "false" : "true");
+    if (ss.kind == StoreKind::memcached && ss.durable)
+        fail(root.ctx(), store.node()["durable"], store.path_of("durable"),
+             "expected false: memcached keeps nothing on disk, a failure loses what it held");
+    ss.shards = static_cast<int>(store.integer("shards", "1", 1, 1024));
+    ss.replicas = static_cast<int>(store.integer("replicas", "0", 0, 5));
+    if (ss.kind == StoreKind::memcached && ss.replicas > 0)
+        fail(root.ctx(), store.node()["replicas"], store.path_of("replicas"),
+             fmt::format("expected 0: memcached has no replicas (found {}); use kind: redis for "
+                         "a replicated store",
+                         ss.replicas));
+    ss.failover_time = store.duration("failover_time", "60s");
+    ss.timeout = store.positive_duration("timeout", "1s");
     // DynamoDB bills request units; ElastiCache bills node-hours (store.node_hour: an
     // illustrative small node's on-demand price; set your node type's).
-    a.state.store.pricing = static_cast<StoreSpec::Pricing>(
-        store.choice("pricing", redis ? "nodes" : "requests", {"requests", "nodes"}));
-    a.state.store.node_hour = store.number("node_hour", redis ? "0.068" : "0", 0, 1e6);
+    ss.pricing = static_cast<StoreSpec::Pricing>(
+        store.choice("pricing", in_memory ? "nodes" : "requests", {"requests", "nodes"}));
+    ss.node_hour = store.number("node_hour", in_memory ? "0.068" : "0", 0, 1e6);
     store.finish();
     a.state.local_cache = st.flag("local_cache", "false");
     Section token = st.child("client");
@@ -331,46 +742,9 @@ Architecture parse_architecture(Section &root) {
     token.finish();
     st.finish();
 
-    bool has_failures = false;
-    Section f = root.child("failures", &has_failures);
-    if (has_failures) {
-        for (const char *k : {"nodes", "store", "deployments"})
-            reject_unimplemented(f, k, fmt::format("failures.{}", k).c_str());
-        a.failures.replace_failed = f.flag("replace_failed", "true");
-        YAML::Node events = f.value("events", "[]");
-        if (!events.IsSequence())
-            fail(root.ctx(), events, f.path_of("events"),
-                 fmt::format("expected a list of fault events, found {}", describe(events)));
-        for (std::size_t i = 0; i < events.size(); ++i) {
-            const std::string p = fmt::format("{}[{}]", f.path_of("events"), i);
-            if (!events[i].IsMap())
-                fail(root.ctx(), events[i], p,
-                     "expected a map like {at: 30m, kill: node, count: 1}");
-            Section e(root.ctx(), events[i], p);
-            FaultEvent fe;
-            fe.at = e.duration("at", nullptr);
-            if (e.has("outage"))
-                fail(root.ctx(), e.node()["outage"], e.path_of("outage"),
-                     "store outages are not implemented in this version yet");
-            const auto what = e.choice("kill", nullptr, {"node", "zone"});
-            if (what == 1)
-                fail(root.ctx(), e.node()["kill"], e.path_of("kill"),
-                     "zone kills are not implemented in this version yet; use kill: node");
-            fe.count = static_cast<int>(e.integer("count", "1", 1, 4096));
-            if (fe.count > a.cluster.nodes)
-                fail(root.ctx(), e.node()["count"], e.path_of("count"),
-                     fmt::format("expected a count of at most cluster.nodes ({}), found {}: the "
-                                 "cluster has only {} nodes to kill",
-                                 a.cluster.nodes, fe.count, a.cluster.nodes));
-            e.finish();
-            a.failures.events.push_back(fe);
-        }
-        f.finish();
-    } else {
-        root.forget("failures");
-    }
+    a.autoscaling = parse_autoscaling(root, a.cluster);
+    a.failures = parse_failures(root, a);
 
-    reject_unimplemented(root, "autoscaling", "autoscaling");
     reject_unimplemented(root, "serverless", "the serverless runtime");
     reject_unimplemented(root, "workflows", "workflows");
 

@@ -7,6 +7,7 @@ const std::vector<Preset> &presets() {
         {"single-server",
          "one server keeping sessions in its memory: the starting point that cannot scale out",
          {{"cluster.nodes", "1"},
+          {"autoscaling.enabled", "false"},
           {"state.location", "local"},
           {"load_balancer.sticky.enabled", "false"}}},
         {"stateful-sticky",

@@ -33,7 +33,15 @@ const char *to_string(StateLocation l) {
 }
 
 const char *to_string(StoreKind k) {
-    return k == StoreKind::redis ? "redis" : "dynamodb";
+    switch (k) {
+    case StoreKind::dynamodb:
+        return "dynamodb";
+    case StoreKind::redis:
+        return "redis";
+    case StoreKind::memcached:
+        return "memcached";
+    }
+    return "?";
 }
 
 } // namespace statesim

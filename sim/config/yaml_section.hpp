@@ -23,6 +23,7 @@ struct Context {
     std::string base_dir;
     std::vector<std::pair<std::string, std::string>> origins; // dotted path -> source
     std::set<std::string> defaults;                           // dotted paths filled in
+    Modelled modelled;                                        // features the model simulates
 };
 
 inline std::string origin_of(const Context &ctx, const std::string &path) {

@@ -6,6 +6,8 @@
 //    the same way with an unknown value.
 // A dotted path must appear in the reference as `dotted.path` (lists as `events[]`); the keys
 // of a random quantity ({dist: ...}) are documented once, in the "Random quantities" section.
+// The loader runs with every feature on (Modelled::everything()): keys of features the model
+// does not simulate yet are parsed, and documented, all the same.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -144,11 +146,19 @@ cluster: {nodes: 4}
 load_balancer: {sticky: true}
 state: {location: store}
 failures:
-  nodes: {enabled: false}
-  store: {enabled: false}
-  deployments: {enabled: false}
-  events: [{at: 5m, kill: node, count: 1}]
-autoscaling: {enabled: false}
+  nodes: {mttr: 10m}
+  zones: {enabled: false}
+  store: {}
+  deployments: {every: 1h}
+  events:
+    - {at: 5m, kill: node, count: 1}
+    - {at: 6m, kill: zone, zone: 0, duration: 1m}
+    - {at: 7m, outage: store, duration: 1m, shard: 0}
+    - {at: 8m, deploy: rolling}
+autoscaling:
+  policy: step
+  steps: [{above: 80%, add: 1}, {below: 20%, add: -1}]
+  schedule: [{at: 5m, desired: 3}]
 serverless: {enabled: false}
 workflows: {enabled: false}
 costs: {}
@@ -185,9 +195,16 @@ struct Files {
     }
 };
 
+LoadOptions everything(const std::vector<std::string> &sets = {}) {
+    LoadOptions o;
+    o.sets = sets;
+    o.modelled = Modelled::everything();
+    return o;
+}
+
 std::string error_of(const std::string &text, const std::vector<std::string> &sets = {}) {
     try {
-        load_scenario_text(text, "reference.yaml", LoadOptions{sets});
+        load_scenario_text(text, "reference.yaml", everything(sets));
     } catch (const ConfigError &e) {
         return e.what();
     }
@@ -263,10 +280,18 @@ TEST_CASE("docs/configuration.md documents every key of the resolved configurati
     for (const auto &[kind, dist] : kCountDists)
         variants.push_back(
             scenario(kArrivals.at("poisson"), dist, kDurationDists.at("exponential"), false));
+    // A DynamoDB capacity mode: a map instead of a rate.
+    std::string modes = scenario(kArrivals.at("poisson"), kCountDists.at("geometric"),
+                                 kDurationDists.at("exponential"), false);
+    const std::string location = "state: {location: store}";
+    REQUIRE(modes.find(location) != std::string::npos);
+    modes.replace(modes.find(location), location.size(),
+                  "state: {location: store, store: {capacity: {mode: provisioned}}}");
+    variants.push_back(modes);
 
     Walk walk;
     for (const auto &v : variants) {
-        const Scenario sc = load_scenario_text(files.fill(v), "reference.yaml");
+        const Scenario sc = load_scenario_text(files.fill(v), "reference.yaml", everything());
         const YAML::Node resolved = YAML::Load(sc.resolved_yaml);
         for (auto it = resolved.begin(); it != resolved.end(); ++it) {
             const std::string key = it->first.Scalar();
@@ -299,7 +324,7 @@ TEST_CASE("docs/configuration.md documents every key and choice the loader's own
     const std::string text =
         files.fill(scenario(kArrivals.at("poisson"), kCountDists.at("geometric"),
                             kDurationDists.at("exponential"), false));
-    const Scenario sc = load_scenario_text(text, "reference.yaml");
+    const Scenario sc = load_scenario_text(text, "reference.yaml", everything());
     const YAML::Node resolved = YAML::Load(sc.resolved_yaml);
     Walk walk;
     walk(resolved["output"], "output");
@@ -310,7 +335,9 @@ TEST_CASE("docs/configuration.md documents every key and choice the loader's own
     for (const auto &[path, node] : walk.maps) {
         const bool random = walk.random_paths.count(path) > 0;
         std::string set = join_path(path, "zzprobe") + "=1";
-        if (random) { // a random quantity the file leaves out: give it whole, with the probe
+        // A random quantity or a capacity mode the file leaves out has required keys: give it
+        // whole, with the probe.
+        if (random || node["mode"].IsDefined()) {
             YAML::Node copy = YAML::Clone(node);
             copy["zzprobe"] = "1";
             YAML::Emitter out;
@@ -338,6 +365,12 @@ TEST_CASE("docs/configuration.md documents every key and choice the loader's own
     // List entries cannot be reached with --set: probe them in the text.
     const std::vector<std::pair<std::string, std::pair<std::string, std::string>>> lists = {
         {"failures.events[]", {"count: 1}", "count: 1, zzprobe: 1}"}},
+        {"failures.events[]", {"zone: 0, duration: 1m}", "zone: 0, duration: 1m, zzprobe: 1}"}},
+        {"failures.events[]", {"shard: 0}", "shard: 0, zzprobe: 1}"}},
+        {"failures.events[]", {"deploy: rolling}", "deploy: rolling, zzprobe: 1}"}},
+        {"autoscaling.steps[]", {"add: 1}", "add: 1, zzprobe: 1}"}},
+        {"autoscaling.steps[]", {"add: -1}", "add: -1, zzprobe: 1}"}},
+        {"autoscaling.schedule[]", {"desired: 3}", "desired: 3, zzprobe: 1}"}},
         {"architectures[]", {"preset: stateful-sticky}", "preset: stateful-sticky, zzprobe: 1}"}},
     };
     const std::string with_archs =

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "statesim/config/modelled.hpp"
 #include "statesim/config/scenario.hpp"
 
 namespace statesim {
@@ -16,6 +17,9 @@ class ConfigError : public std::runtime_error {
 
 struct LoadOptions {
     std::vector<std::string> sets; // "dotted.key=value", applied in order to the file's tree
+    // What the model simulates (modelled.hpp); settings of the features that are off are
+    // refused. Tests of the parser itself pass Modelled::everything().
+    Modelled modelled = {};
 };
 
 // Reads, validates and resolves a scenario file (presets, overrides, sweep, defaults).

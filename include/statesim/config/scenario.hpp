@@ -61,16 +61,29 @@ struct LoadBalancerSpec {
     int unhealthy_threshold = 2;
     int healthy_threshold = 5;
     double deregistration_delay = 300;
+    double connect_timeout = 10; // s: an attempt to a host that does not answer fails after this
+    enum class DrainMode { requests, sessions };
+    DrainMode drain = DrainMode::requests;
 };
 
 enum class StateLocation { none, local, store, client };
-enum class StoreKind { dynamodb, redis };
+enum class StoreKind { dynamodb, redis, memcached };
 
 struct StoreSpec {
     StoreKind kind = StoreKind::dynamodb;
     Distribution read_latency, write_latency;
-    double capacity = 4000; // operations per second
+    // fixed: `capacity` operations per second (a plain rate such as `4000/s`, any kind);
+    // on_demand (DynamoDB): read_units / write_units per second at first, growing with the
+    // traffic; provisioned (DynamoDB): read_units / write_units per second, fixed.
+    enum class CapacityMode { fixed, on_demand, provisioned };
+    CapacityMode capacity_mode = CapacityMode::fixed;
+    double capacity = 4000;                        // operations per second (fixed)
+    double read_units = 12000, write_units = 4000; // per second (on_demand, provisioned)
     bool durable = true;
+    int shards = 1;            // sessions spread over shards by key (redis, memcached)
+    int replicas = 0;          // redis: >= 1 turns a shard failure into a failover
+    double failover_time = 60; // s: reads and writes of a failing-over shard fail this long
+    double timeout = 1;        // s: an operation against a store that is down fails after this
     enum class Pricing { requests, nodes };
     Pricing pricing = Pricing::requests; // requests: per request unit; nodes: per node-hour
     double node_hour = 0;                // USD per store node-hour (pricing: nodes)
@@ -90,14 +103,76 @@ struct StateSpec {
     ClientTokenSpec client;
 };
 
+// A random failure process: each unit (node, zone, store shard) fails after an `mtbf` draw
+// (from its boot or its last repair) and is down for an `mttr` draw.
+struct FailureProcess {
+    bool enabled = false;
+    Distribution mtbf; // s, time to failure
+    Distribution mttr; // s, time to repair
+};
+
+// host: a failed node stops answering (attempts wait load_balancer.connect_timeout);
+// process: the process dies on a live host (attempts fail at once).
+enum class FailureMode { host, process };
+
 struct FaultEvent {
-    double at = 0; // s after the start of the run (warmup included)
-    int count = 1; // nodes killed
+    enum class Kind { kill_node, kill_zone, store_outage, deploy };
+    Kind kind = Kind::kill_node;
+    double at = 0;       // s from the start of the run (warmup included)
+    int count = 1;       // kill_node: nodes killed
+    int zone = 0;        // kill_zone: zone index, < cluster.zones
+    double duration = 0; // kill_zone, store_outage: s down
+    int shard = -1;      // store_outage: shard index, -1 = every shard
+};
+
+// Periodic rolling deployments: every `every` seconds (first at `every`), batch after batch
+// of ceil(batch x nodes) nodes (at least 1).
+struct DeploymentSpec {
+    bool enabled = false;
+    double every = 6 * 3600; // s
+    double batch = 0.25;     // fraction of the nodes, in (0, 1]
 };
 
 struct FailureSpec {
+    FailureProcess nodes, zones, store;
+    FailureMode mode = FailureMode::host;
     bool replace_failed = true;
-    std::vector<FaultEvent> events;
+    std::vector<FaultEvent> events; // in the file's order
+    DeploymentSpec deployments;
+};
+
+struct AutoscalingSpec {
+    bool enabled = false;
+    enum class Policy { target_tracking, step, scheduled, hpa };
+    Policy policy = Policy::target_tracking;
+    enum class Metric { cpu, requests_per_node, in_flight_per_node };
+    Metric metric = Metric::cpu;
+    // cpu: a fraction in (0, 1]; requests_per_node: requests per second per node;
+    // in_flight_per_node: requests in flight per node.
+    double target = 0.6;
+    int min = 2, max = 40;
+    double evaluation_period = 60; // s
+    int out_datapoints = 3, in_datapoints = 15;
+    double in_threshold = 0.9;
+    double instance_warmup = 300;               // s
+    double cooldown_out = 0, cooldown_in = 300; // s
+    struct Step {
+        bool above = true;    // above: metric > threshold; below: metric < threshold
+        double threshold = 0; // in the metric's unit (as `target`)
+        int add = 0;          // nodes added (> 0 above, < 0 below)
+    };
+    std::vector<Step> steps; // policy: step, in the file's order
+    struct Scheduled {
+        double at = 0; // s from the start of the run
+        int desired = 0;
+    };
+    std::vector<Scheduled> schedule; // policy: scheduled, `at` increasing
+    double hpa_period = 15, hpa_tolerance = 0.1, hpa_stabilization = 300; // s, fraction, s
+    enum class ScaleIn { drain, terminate };
+    ScaleIn scale_in = ScaleIn::drain;
+    // balanced is the YAML `default`: balance zones, then oldest, then random.
+    enum class Termination { balanced, oldest, newest, fewest_sessions };
+    Termination termination = Termination::balanced;
 };
 
 struct CostSpec {
@@ -119,6 +194,7 @@ struct Architecture {
     LoadBalancerSpec load_balancer;
     StateSpec state;
     FailureSpec failures;
+    AutoscalingSpec autoscaling;
     CostSpec costs;
 };
 
