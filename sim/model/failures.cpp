@@ -13,6 +13,7 @@ void FaultInjector::start(SimTime end) {
 // kill: node, count: k — k distinct running nodes, uniformly.
 void FaultInjector::on_fault(std::uint32_t index) {
     const FaultEvent &f = ctx_.arch.failures.events[index];
+    if (f.kind != FaultEvent::Kind::kill_node) return; // the loader refuses the others for now
     for (int k = 0; k < f.count; ++k) {
         const std::vector<int> up = fleet_.running_nodes();
         if (up.empty()) return;

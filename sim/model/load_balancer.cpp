@@ -46,7 +46,9 @@ NodeRef LoadBalancer::route(const Session &s, SimTime now) {
     if (spec_.sticky && s.sticky.valid() && now < s.sticky_expiry &&
         static_cast<std::size_t>(s.sticky.index) < generation_.size() &&
         generation_[static_cast<std::size_t>(s.sticky.index)] == s.sticky.generation &&
-        routable(s.sticky.index))
+        (routable(s.sticky.index) ||
+         (spec_.drain == LoadBalancerSpec::DrainMode::sessions &&
+          state_[static_cast<std::size_t>(s.sticky.index)] == Target::draining)))
         return s.sticky;
     const TargetView view{targets_, outstanding_, membership_version_};
     const int i = targets_[strategy_->pick(view, s.uid, rng_)];

@@ -13,6 +13,7 @@ int NodeGroup::launch(int zone) {
     }
     Node &n = nodes_[static_cast<std::size_t>(i)];
     ++n.generation;
+    n.id = ++launched_;
     n.state = NodeState::booting;
     n.zone = zone;
     n.warm_from_start = false;

@@ -1,5 +1,9 @@
 #include "statesim/model/server_fleet.hpp"
 
+#include <algorithm>
+
+#include <fmt/format.h>
+
 namespace statesim {
 
 ServerFleet::ServerFleet(ModelContext &ctx, Clients &clients, AttemptPool &attempts)
@@ -7,7 +11,9 @@ ServerFleet::ServerFleet(ModelContext &ctx, Clients &clients, AttemptPool &attem
       nodes_(ctx.arch.cluster.zones),
       lb_(ctx.arch.load_balancer, ctx.seed), health_(ctx),
       state_(make_state_backend(ctx, nodes_, clients)), net_rng_(ctx.seed, "fleet_network"),
-      boot_rng_(ctx.seed, "boot"), warmup_period_(from_seconds(ctx.arch.cluster.warmup_period)) {
+      boot_rng_(ctx.seed, "boot"), failure_seed_(Rng(ctx.seed, "node_failures").next()),
+      warmup_period_(from_seconds(ctx.arch.cluster.warmup_period)),
+      desired_(ctx.arch.cluster.nodes) {
     clients_.set_state_backend(state_.get());
 }
 
@@ -20,8 +26,42 @@ void ServerFleet::start() {
         n.warm_from_start = true;
         lb_.set_state(nodes_.ref(slot), LoadBalancer::Target::healthy);
         health_.watch(nodes_.ref(slot), true);
+        became_up(slot);
     }
     report_fleet();
+}
+
+std::string ServerFleet::name(int node) const { return fmt::format("node-{}", nodes_[node].id); }
+
+// failures.nodes: the time to failure counts from the node's boot (or repair). Each slot and
+// incarnation draws from its own stream, so architectures whose fleets evolve alike see the
+// same failure times (common random numbers).
+void ServerFleet::became_up(int node) {
+    Node &n = nodes_[node];
+    n.up_since = ctx_.now();
+    const auto &process = ctx_.arch.failures.nodes;
+    if (!process.enabled) return;
+    Rng r(mix_seed(failure_seed_, (static_cast<std::uint64_t>(node) << 32) | n.generation));
+    n.fail_event = ctx_.sim.schedule(ctx_.now() + process.mtbf.sample_time(r), node_fail,
+                                     static_cast<std::uint32_t>(node), n.generation);
+    n.fail_armed = true;
+}
+
+void ServerFleet::cancel_failure(Node &n) {
+    if (!n.fail_armed) return; // a renewal process never outlives its node
+    ctx_.sim.cancel(n.fail_event);
+    n.fail_armed = false;
+}
+
+bool ServerFleet::repairs() const {
+    return !ctx_.arch.failures.replace_failed && ctx_.arch.failures.nodes.enabled;
+}
+
+void ServerFleet::on_failure(int node, std::uint32_t generation) {
+    Node &n = nodes_[node];
+    if (n.generation != generation || !n.up()) return;
+    n.fail_armed = false;
+    kill(node);
 }
 
 int ServerFleet::capacity(const Node &n) const {
@@ -51,6 +91,18 @@ void ServerFleet::handle(const Event &e) {
             report_fleet();
         }
         break;
+    case node_fail:
+        on_failure(node, static_cast<std::uint32_t>(e.data));
+        break;
+    case node_repaired:
+        on_repaired(node, static_cast<std::uint32_t>(e.data));
+        break;
+    case connect_failed:
+        respond(e.target, false);
+        break;
+    case drain_done:
+        on_drain_done(node, static_cast<std::uint32_t>(e.data));
+        break;
     default:
         break;
     }
@@ -76,8 +128,8 @@ void ServerFleet::on_request(std::uint32_t attempt) {
 void ServerFleet::on_node_arrival(int node, std::uint32_t attempt) {
     Attempt &a = attempts_[attempt];
     Node &n = nodes_[node];
-    if (n.generation != a.node.generation || !n.running()) {
-        respond(attempt, false); // the host is gone: the balancer answers 502
+    if (n.generation != a.node.generation || !n.up()) {
+        unreachable(attempt);
         return;
     }
     a.arrived = ctx_.now();
@@ -122,6 +174,20 @@ void ServerFleet::on_service_done(int node, std::uint32_t attempt, std::uint32_t
     ctx_.sink.served(ctx_.now(), ctx_.now() - attempts_[attempt].arrived);
     respond(attempt, attempts_[attempt].ok);
     start_waiting(node);
+    if (n.state == NodeState::draining) finish_drain_if_idle(node);
+}
+
+// failures.mode: host — a crashed host does not answer; the balancer gives up on the connection
+// after connect_timeout (ALB: 10 s) and answers 502/504. process — the host's OS refuses the
+// connection at once.
+void ServerFleet::unreachable(std::uint32_t attempt) {
+    if (ctx_.arch.failures.mode == FailureMode::process) {
+        respond(attempt, false);
+        return;
+    }
+    const SimTime at = ctx_.now() + from_seconds(ctx_.arch.load_balancer.connect_timeout);
+    clients_.guard(attempt, at);
+    ctx_.sim.schedule(at, connect_failed, attempt, 0);
 }
 
 void ServerFleet::start_waiting(int node) {
@@ -154,8 +220,12 @@ void ServerFleet::respond(std::uint32_t attempt, bool ok) {
 // The node stays in the target group (and billed) until its health checks fail.
 void ServerFleet::kill(int index) {
     Node &n = nodes_[index];
-    if (!n.running()) return;
+    if (!n.up()) return;
+    const std::uint64_t lost_before = clients_.lost_total();
+    const std::string who = name(index);
+    cancel_failure(n);
     n.state = NodeState::failed;
+    n.detected = false;
     ctx_.sink.work_changed(ctx_.now(), -(n.busy + static_cast<int>(n.queue.size())), -n.busy);
     std::vector<std::uint32_t> doomed = attempts_.in_service_at(nodes_.ref(index));
     doomed.insert(doomed.end(), n.queue.begin(), n.queue.end());
@@ -165,7 +235,33 @@ void ServerFleet::kill(int index) {
     ++n.generation; // its pending completions and every reference to it no longer match
     n.reset_work();
     for (std::uint32_t a : doomed)
-        respond(a, false);
+        unreachable(a);
+    mark(MarkedEvent::kill, who,
+         fmt::format("sessions lost {}", clients_.lost_total() - lost_before));
+    if (repairs()) {
+        Rng r(mix_seed(failure_seed_ ^ 0x5bd1e995, (static_cast<std::uint64_t>(index) << 32) |
+                                                       n.generation));
+        ctx_.sim.schedule(ctx_.now() + ctx_.arch.failures.nodes.mttr.sample_time(r),
+                          node_repaired, static_cast<std::uint32_t>(index), n.generation);
+    }
+    report_fleet();
+}
+
+// replace_failed: false — the same node is back after its repair time, with empty memory; it
+// serves at warmup_capacity from its first routed request. If the health checks had not marked
+// it yet, it stays a healthy target; otherwise it must pass healthy_threshold checks again.
+void ServerFleet::on_repaired(int node, std::uint32_t generation) {
+    Node &n = nodes_[node];
+    if (n.generation != generation || n.state != NodeState::failed) return;
+    n.state = NodeState::running;
+    n.warm_from_start = false;
+    n.first_request_at = -1;
+    const bool healthy = !n.detected;
+    lb_.set_state(nodes_.ref(node),
+                  healthy ? LoadBalancer::Target::healthy : LoadBalancer::Target::initial);
+    health_.watch(nodes_.ref(node), healthy);
+    became_up(node);
+    mark(MarkedEvent::repair, name(node));
     report_fleet();
 }
 
@@ -186,15 +282,175 @@ void ServerFleet::on_probe(int node, std::uint32_t generation) {
         lb_.set_state(ref, LoadBalancer::Target::healthy);
         break;
     case HealthChecker::Verdict::became_unhealthy: {
-        // Detected: the group deregisters and terminates the node and launches a replacement.
+        Node &n = nodes_[node];
+        if (n.state == NodeState::failed) n.detected = true;
+        if (repairs() && n.state == NodeState::failed) {
+            lb_.set_state(ref, LoadBalancer::Target::unhealthy); // it will be back
+            break;
+        }
+        // Detected: the group deregisters and terminates the node; with replace_failed it
+        // launches a replacement (the group refills to its desired capacity).
         lb_.set_state(ref, LoadBalancer::Target::unused);
         health_.forget(ref);
-        const int zone = nodes_[node].zone;
+        cancel_failure(n);
+        mark(MarkedEvent::terminate, name(node), "unhealthy");
         nodes_.terminate(node);
-        if (ctx_.arch.failures.replace_failed) launch(zone);
+        if (ctx_.arch.failures.replace_failed) {
+            const int before = in_group();
+            reconcile();
+            if (in_group() > before) mark(MarkedEvent::replace, name(node));
+        } else if (desired_ > 0) {
+            --desired_; // not replaced: the group shrinks
+        }
         break;
     }
     }
+    report_fleet();
+}
+
+// Nodes the group counts toward its desired capacity: booting, running and failed ones it has
+// not yet noticed (draining ones are on their way out).
+int ServerFleet::in_group() const {
+    int count = 0;
+    for (std::size_t i = 0; i < nodes_.slots(); ++i) {
+        const NodeState st = nodes_[static_cast<int>(i)].state;
+        count += st == NodeState::booting || st == NodeState::running || st == NodeState::failed;
+    }
+    return count;
+}
+
+void ServerFleet::set_desired(int desired, const std::string &why) {
+    if (desired == desired_) return;
+    mark(desired > desired_ ? MarkedEvent::scale_out : MarkedEvent::scale_in, "group",
+         fmt::format("desired {}->{}{}", desired_, desired, why.empty() ? "" : " " + why));
+    desired_ = desired;
+    reconcile();
+    report_fleet();
+}
+
+void ServerFleet::reconcile() {
+    for (int have = in_group(); have < desired_; ++have)
+        launch(launch_zone());
+    for (int have = in_group(); have > desired_; --have) {
+        const int v = victim();
+        if (v < 0) break;
+        const bool drain = ctx_.arch.autoscaling.scale_in == AutoscalingSpec::ScaleIn::drain;
+        retire(v, LossCause::scale_in, drain);
+    }
+}
+
+// The zone with the fewest nodes in the group (new nodes balance the zones, as an Auto Scaling
+// group does); ties go to the lowest zone.
+int ServerFleet::launch_zone() const {
+    std::vector<int> count(static_cast<std::size_t>(nodes_.zones()), 0);
+    for (std::size_t i = 0; i < nodes_.slots(); ++i) {
+        const Node &n = nodes_[static_cast<int>(i)];
+        if (n.state != NodeState::free && n.state != NodeState::draining)
+            ++count[static_cast<std::size_t>(n.zone)];
+    }
+    return static_cast<int>(std::min_element(count.begin(), count.end()) - count.begin());
+}
+
+// autoscaling.termination: default balances zones (from the zone with the most nodes), then the
+// oldest node; oldest / newest by launch; fewest_sessions by local session state held. Booting
+// nodes go first under every policy (they serve nothing yet).
+int ServerFleet::victim() const {
+    using T = AutoscalingSpec::Termination;
+    const T policy = ctx_.arch.autoscaling.termination;
+    std::vector<int> per_zone(static_cast<std::size_t>(nodes_.zones()), 0);
+    for (std::size_t i = 0; i < nodes_.slots(); ++i) {
+        const Node &n = nodes_[static_cast<int>(i)];
+        if (n.state == NodeState::booting || n.state == NodeState::running)
+            ++per_zone[static_cast<std::size_t>(n.zone)];
+    }
+    int best = -1;
+    auto better = [&](const Node &a, const Node &b) {
+        if ((a.state == NodeState::booting) != (b.state == NodeState::booting))
+            return a.state == NodeState::booting;
+        switch (policy) {
+        case T::balanced:
+            if (per_zone[static_cast<std::size_t>(a.zone)] !=
+                per_zone[static_cast<std::size_t>(b.zone)])
+                return per_zone[static_cast<std::size_t>(a.zone)] >
+                       per_zone[static_cast<std::size_t>(b.zone)];
+            return a.id < b.id;
+        case T::oldest:
+            return a.id < b.id;
+        case T::newest:
+            return a.id > b.id;
+        case T::fewest_sessions:
+            if (a.sessions_held != b.sessions_held) return a.sessions_held < b.sessions_held;
+            return a.id < b.id;
+        }
+        return a.id < b.id;
+    };
+    for (std::size_t i = 0; i < nodes_.slots(); ++i) {
+        const Node &n = nodes_[static_cast<int>(i)];
+        if (n.state != NodeState::booting && n.state != NodeState::running) continue;
+        if (best < 0 || better(n, nodes_[best])) best = static_cast<int>(i);
+    }
+    return best;
+}
+
+// Scale-in and deployments (SPEC §5): the victim is deregistered at once. drain: requests (ALB)
+// — no new request reaches it, sticky or not; in-flight ones finish within
+// deregistration_delay, which ends early when none are left. drain: sessions — its sticky
+// sessions keep reaching it until the delay ends. Then it terminates: state on it is lost.
+void ServerFleet::retire(int index, LossCause cause, bool drain) {
+    Node &n = nodes_[index];
+    if (n.state == NodeState::booting || !drain || n.state == NodeState::failed) {
+        terminate(index, cause);
+        return;
+    }
+    if (n.state != NodeState::running) return;
+    n.state = NodeState::draining;
+    n.retire_cause = cause;
+    lb_.set_state(nodes_.ref(index), LoadBalancer::Target::draining);
+    health_.forget(nodes_.ref(index));
+    mark(MarkedEvent::drain_start, name(index));
+    ctx_.sim.schedule(ctx_.now() + from_seconds(ctx_.arch.load_balancer.deregistration_delay),
+                      drain_done, static_cast<std::uint32_t>(index), n.generation);
+    finish_drain_if_idle(index);
+}
+
+void ServerFleet::finish_drain_if_idle(int node) {
+    const Node &n = nodes_[node];
+    if (n.busy > 0 || !n.queue.empty() || lb_.outstanding(node) > 0) return;
+    if (ctx_.arch.load_balancer.drain == LoadBalancerSpec::DrainMode::sessions &&
+        n.sessions_held > 0)
+        return; // its sticky sessions may still come back
+    terminate(node, n.retire_cause);
+}
+
+void ServerFleet::on_drain_done(int node, std::uint32_t generation) {
+    const Node &n = nodes_[node];
+    if (n.generation != generation || n.state != NodeState::draining) return;
+    terminate(node, n.retire_cause);
+}
+
+// The node leaves: work still on it fails, state still on it is lost with `cause`.
+void ServerFleet::terminate(int index, LossCause cause) {
+    Node &n = nodes_[index];
+    const std::uint64_t lost_before = clients_.lost_total();
+    const std::string who = name(index);
+    std::vector<std::uint32_t> doomed;
+    if (n.up()) {
+        ctx_.sink.work_changed(ctx_.now(), -(n.busy + static_cast<int>(n.queue.size())), -n.busy);
+        doomed = attempts_.in_service_at(nodes_.ref(index));
+        doomed.insert(doomed.end(), n.queue.begin(), n.queue.end());
+        for (std::uint32_t a : doomed)
+            attempts_[a].in_service = false;
+        state_->node_lost(index, cause);
+    }
+    cancel_failure(n);
+    lb_.set_state(nodes_.ref(index), LoadBalancer::Target::unused);
+    health_.forget(nodes_.ref(index));
+    n.reset_work();
+    nodes_.terminate(index);
+    for (std::uint32_t a : doomed)
+        respond(a, false);
+    mark(MarkedEvent::terminate, who,
+         fmt::format("sessions lost {}", clients_.lost_total() - lost_before));
     report_fleet();
 }
 
@@ -211,6 +467,7 @@ void ServerFleet::on_booted(int node, std::uint32_t generation) {
     n.state = NodeState::running;
     lb_.set_state(nodes_.ref(node), LoadBalancer::Target::initial);
     health_.watch(nodes_.ref(node), false);
+    became_up(node);
     report_fleet();
 }
 
@@ -224,12 +481,14 @@ void ServerFleet::report_fleet() {
         ++f.billed;
         f.running += n.running();
         f.booting += n.state == NodeState::booting;
+        f.draining += n.state == NodeState::draining;
         if (n.running() && lb_.routable(static_cast<int>(i))) {
             const double c = capacity(n);
             f.serving_workers += c;
             f.serving_nodes += c / per_node;
         }
     }
+    f.desired = desired_;
     ctx_.sink.fleet_changed(ctx_.now(), f);
 }
 

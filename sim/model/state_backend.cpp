@@ -36,10 +36,15 @@ class LocalMemory final : public StateBackend {
         }
         n.residents.clear();
         n.memory_bytes = 0;
+        n.sessions_held = 0;
     }
 
     void release(Session &s) override {
-        if (s.has_state && nodes_.holds(s.home)) nodes_[s.home.index].memory_bytes -= s.state_bytes;
+        if (s.has_state && nodes_.holds(s.home)) {
+            Node &home = nodes_[s.home.index];
+            home.memory_bytes -= s.state_bytes;
+            --home.sessions_held;
+        }
         forget(s);
     }
 
@@ -54,7 +59,13 @@ class LocalMemory final : public StateBackend {
     void settle(Session &s, std::uint32_t slot, int node, double grow) {
         const NodeRef here = nodes_.ref(node);
         if (s.has_state && s.home != here) {
-            if (s.confirmed) clients_.mark_lost(s, LossCause::routing);
+            // Re-routed away from a draining node: lost to the scale-in or deployment that
+            // drains it, not to routing (SPEC §5).
+            const bool draining =
+                nodes_.holds(s.home) && nodes_[s.home.index].state == NodeState::draining;
+            if (s.confirmed)
+                clients_.mark_lost(s, draining ? nodes_[s.home.index].retire_cause
+                                               : LossCause::routing);
             release(s);
         }
         Node &n = nodes_[node];
@@ -62,6 +73,7 @@ class LocalMemory final : public StateBackend {
             s.has_state = true;
             s.home = here;
             s.state_bytes = 0;
+            ++n.sessions_held;
             add_resident(n, slot, s.uid);
         }
         s.state_bytes += static_cast<float>(grow);

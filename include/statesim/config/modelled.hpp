@@ -12,7 +12,7 @@
 namespace statesim {
 
 // failures.nodes: per-node MTBF/MTTR failure process.
-inline constexpr bool kModelsNodeFailureProcess = false;
+inline constexpr bool kModelsNodeFailureProcess = true;
 // failures.zones (zone failure process) and `kill: zone` events.
 inline constexpr bool kModelsZones = false;
 // failures.store (store failure process) and `outage: store` events.
@@ -24,7 +24,7 @@ inline constexpr bool kModelsDeployments = false;
 // autoscaling (every policy).
 inline constexpr bool kModelsAutoscaling = false;
 // failures.mode: host (a dead host does not answer: attempts wait load_balancer.connect_timeout).
-inline constexpr bool kModelsConnectTimeout = false;
+inline constexpr bool kModelsConnectTimeout = true;
 // load_balancer.drain: sessions.
 inline constexpr bool kModelsDrainSessions = false;
 

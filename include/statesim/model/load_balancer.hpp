@@ -11,7 +11,8 @@ namespace statesim {
 // An application load balancer's target group. Each target is initial (registered, not yet
 // healthy), healthy, unhealthy, draining or unused; requests go to healthy targets, or to every
 // registered one when none is healthy (fail open). A sticky cookie pins a session to the target
-// that last answered it until `ttl` after that response, while the target stays routable.
+// that last answered it until `ttl` after that response, while the target stays routable (or,
+// with drain: sessions, while it drains).
 class LoadBalancer {
   public:
     enum class Target : std::uint8_t { unused, initial, healthy, unhealthy, draining };
@@ -27,6 +28,10 @@ class LoadBalancer {
     // Outstanding requests per target (least_outstanding, power_of_two).
     void request_sent(NodeRef node) { outstanding(node, 1); }
     void request_done(NodeRef node) { outstanding(node, -1); }
+    int outstanding(int index) const {
+        const auto i = static_cast<std::size_t>(index);
+        return i < outstanding_.size() ? outstanding_[i] : 0;
+    }
 
   private:
     void refresh();

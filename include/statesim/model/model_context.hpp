@@ -12,13 +12,19 @@ enum EventKind : std::uint32_t {
     session_arrival, // -
     lb_arrival,      // target: session slot, data: attempt id
     node_arrival,    // target: node, data: attempt
-    service_done,    // target: node, data: worker | generation << 32
+    service_done,    // target: node, data: attempt | generation << 32
     client_response, // target: attempt, data: 1 ok / 0 failed
     client_timeout,  // target: session slot, data: attempt id
     health_probe,    // target: node, data: generation
     fault,           // target: index of failures.events
     node_booted,     // target: node, data: generation
     node_warm,       // target: node, data: generation
+    node_fail,       // target: node, data: generation (failures.nodes)
+    node_repaired,   // target: node, data: generation (replace_failed: false)
+    connect_failed,  // target: attempt (its host did not answer within connect_timeout)
+    drain_done,      // target: node, data: generation (deregistration_delay is over)
+    scaling_tick,    // - (the autoscaler's evaluation period)
+    scaling_action,  // target: index of autoscaling.schedule
 };
 
 // What every part of a run shares: the event loop, the architecture and the metrics sink.

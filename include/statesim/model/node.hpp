@@ -4,12 +4,15 @@
 #include <deque>
 
 #include "statesim/engine/sim_time.hpp"
+#include "statesim/model/run_result.hpp"
 
 namespace statesim {
 
 // A server's lifecycle: launched (booting) -> running -> failed (crashed, still billed until the
-// group terminates it) -> free (its slot awaits the next launch).
-enum class NodeState : std::uint8_t { free, booting, running, failed };
+// group terminates it, or until it is repaired: running again) -> free (its slot awaits the
+// next launch). A running node taken out of service first drains: it finishes its work but gets
+// no new requests (or, with drain: sessions, only its sticky sessions') until it terminates.
+enum class NodeState : std::uint8_t { free, booting, running, draining, failed };
 
 // Session state held in a node's memory, oldest first (eviction and crash order).
 struct Resident {
@@ -21,7 +24,14 @@ struct Resident {
 struct Node {
     NodeState state = NodeState::free;
     std::uint32_t generation = 0; // incarnation of this slot
+    std::uint64_t id = 0;         // unique over the run (events.csv names nodes by it)
     int zone = 0;
+    SimTime up_since = 0;         // became running (boot or repair): failures count from here
+    std::uint64_t fail_event = 0; // its pending failure (failures.nodes), when fail_armed
+    bool fail_armed = false;
+    bool detected = false;        // failed and marked unhealthy by the health checks
+    LossCause retire_cause = LossCause::scale_in; // while draining: why its state will be lost
+    int sessions_held = 0;        // sessions whose local state lives here (fewest_sessions)
     bool warm_from_start = false;  // initial nodes start warm
     SimTime first_request_at = -1; // warmup_capacity applies for warmup_period from here
     int busy = 0;                    // workers serving an attempt (those attempts are marked
@@ -31,6 +41,8 @@ struct Node {
     std::deque<Resident> residents;
 
     bool running() const { return state == NodeState::running; }
+    // Up and holding work: running or draining (a draining node still serves what it has).
+    bool up() const { return state == NodeState::running || state == NodeState::draining; }
     // Workers usable now: all, or the warm-up share (at least one) for `period` after the first
     // routed request.
     int capacity(SimTime now, int workers_per_node, double warm_share, SimTime period) const {

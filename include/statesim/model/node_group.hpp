@@ -28,6 +28,7 @@ class NodeGroup {
     int zones() const { return zones_; }
 
   private:
+    std::uint64_t launched_ = 0;
     std::vector<Node> nodes_;
     std::vector<int> free_;
     int zones_;

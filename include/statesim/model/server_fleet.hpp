@@ -1,5 +1,6 @@
 #pragma once
 #include <memory>
+#include <string>
 
 #include "statesim/model/clients.hpp"
 #include "statesim/model/compute_backend.hpp"
@@ -23,10 +24,17 @@ class ServerFleet final : public ComputeBackend {
     void on_request(std::uint32_t attempt) override;
     void handle(const Event &e) override;
 
-    // A crash of the node in slot `index` (fault injection).
+    // A crash of the node in slot `index` (fault injection or its failure process); with
+    // replace_failed: false and a repair time (failures.nodes.mttr) it comes back after it.
     void kill(int index);
     // Slots of the nodes that are up (running), ascending.
     std::vector<int> running_nodes() const;
+    // The group's desired capacity: launches or retires nodes to reach it (`why` for events.csv).
+    void set_desired(int desired, const std::string &why);
+    int desired() const { return desired_; }
+    // Takes a node out of service: deregistered at once, drained for deregistration_delay (or
+    // not: drain = false), then terminated; state still on it is lost with `cause`.
+    void retire(int index, LossCause cause, bool drain);
     const NodeGroup &nodes() const { return nodes_; }
     StateBackend &state() { return *state_; }
 
@@ -39,9 +47,27 @@ class ServerFleet final : public ComputeBackend {
     void respond(std::uint32_t attempt, bool ok);
     void on_probe(int node, std::uint32_t generation);
     void on_booted(int node, std::uint32_t generation);
+    void on_failure(int node, std::uint32_t generation);
+    void on_repaired(int node, std::uint32_t generation);
+    void on_drain_done(int node, std::uint32_t generation);
+    // The attempt's node does not answer: a dead host after connect_timeout, a dead process now.
+    void unreachable(std::uint32_t attempt);
+    void finish_drain_if_idle(int node);
+    void terminate(int node, LossCause cause);
+    void became_up(int node); // running after boot or repair: its failure clock starts
+    void cancel_failure(Node &n);
+    bool repairs() const; // failed nodes come back (replace_failed: false with an mttr)
+    int in_group() const; // nodes the group counts toward desired (not draining, not freed)
+    void reconcile();     // launch or retire toward desired_
+    int victim() const;   // the node a scale-in retires (autoscaling.termination)
+    int launch_zone() const;
     void launch(int zone);
     void report_fleet();
     int capacity(const Node &n) const;
+    std::string name(int node) const;
+    void mark(MarkedEvent what, std::string target, std::string detail = {}) {
+        ctx_.sink.mark(ctx_.now(), what, std::move(target), std::move(detail));
+    }
 
     ModelContext &ctx_;
     Clients &clients_;
@@ -51,7 +77,9 @@ class ServerFleet final : public ComputeBackend {
     HealthChecker health_;
     std::unique_ptr<StateBackend> state_;
     Rng net_rng_, boot_rng_;
+    std::uint64_t failure_seed_; // per-node failure and repair streams derive from it
     SimTime warmup_period_;
+    int desired_ = 0;
     Session orphan_; // routes attempts whose session has ended
 };
 
