@@ -1,0 +1,60 @@
+#pragma once
+#include <cstddef>
+#include <deque>
+#include <utility>
+
+#include "statesim/config/scenario.hpp"
+
+namespace statesim {
+
+// The autoscaling policy of SPEC §5 as a pure function of the metric datapoints it is shown:
+// it knows nothing of nodes or events. The fleet calls evaluate() every period() seconds with
+// the metric over its serving nodes and launches or drains nodes to reach the capacity returned;
+// for `policy: scheduled` it applies scheduled(i) at schedule[i].at itself.
+//
+// Where SPEC is silent:
+// - A NaN metric (no node serves) is no datapoint: counters, cooldowns and the HPA window are
+//   left as they are and the capacity only moves when it lies outside [min, max].
+// - Step: when an above and a below step both match, the above step wins (EC2: of policies
+//   triggering together, the one giving the largest capacity); among steps of one direction with
+//   the same threshold, the largest `add` (again the largest capacity).
+// - Warming (instance_warmup) holds only the target-tracking scale-in; step and HPA see metrics
+//   of serving nodes only, which already leave warming nodes out.
+class Autoscaler {
+  public:
+    explicit Autoscaler(const AutoscalingSpec &spec);
+
+    // Seconds between evaluations: evaluation_period (target_tracking, step), hpa.period (hpa);
+    // 0 for scheduled (the fleet schedules spec.schedule entries itself).
+    double period() const;
+
+    struct Observation {
+        double now_s;  // simulated time of the evaluation
+        double metric; // the metric over serving nodes this period (cpu as a fraction;
+                       // requests_per_node per second; in_flight_per_node), NaN when no node serves
+        int current;   // the group's current desired capacity
+        bool warming;  // some node is still inside instance_warmup
+    };
+    // The new desired capacity (clamped to [min, max]); equal to `current` when nothing changes.
+    int evaluate(const Observation &o);
+
+    // policy: scheduled — the desired capacity of schedule entry i, clamped.
+    int scheduled(std::size_t i) const;
+
+    int clamp(int n) const;
+
+  private:
+    int target_tracking(const Observation &o);
+    int step(const Observation &o);
+    int hpa(const Observation &o);
+
+    AutoscalingSpec spec_;
+    // target tracking: consecutive datapoints above target / below in_threshold x target.
+    int above_ = 0, below_ = 0;
+    // step: when the last scale-out / scale-in happened (-infinity: never).
+    double last_out_, last_in_;
+    // hpa: (time, recommendation) of the last `stabilization` seconds, oldest first.
+    std::deque<std::pair<double, int>> recommendations_;
+};
+
+} // namespace statesim

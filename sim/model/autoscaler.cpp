@@ -1,0 +1,140 @@
+#include "statesim/model/autoscaler.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace statesim {
+
+namespace {
+
+// ceil(x) for x >= 0, saturating at INT_MAX. A relative 1e-12 keeps roundoff on an exact ratio
+// (current x metric / target = 4 up to the last bit) from adding a node, as in
+// analytic::target_tracking_nodes.
+int ceil_count(double x) {
+    const double c = std::ceil(std::max(0.0, x) * (1 - 1e-12));
+    return c >= static_cast<double>(std::numeric_limits<int>::max())
+               ? std::numeric_limits<int>::max()
+               : static_cast<int>(c);
+}
+
+} // namespace
+
+Autoscaler::Autoscaler(const AutoscalingSpec &spec)
+    : spec_(spec), last_out_(-std::numeric_limits<double>::infinity()),
+      last_in_(-std::numeric_limits<double>::infinity()) {}
+
+double Autoscaler::period() const {
+    switch (spec_.policy) {
+    case AutoscalingSpec::Policy::target_tracking:
+    case AutoscalingSpec::Policy::step:
+        return spec_.evaluation_period;
+    case AutoscalingSpec::Policy::hpa:
+        return spec_.hpa_period;
+    case AutoscalingSpec::Policy::scheduled:
+        return 0;
+    }
+    return 0;
+}
+
+int Autoscaler::clamp(int n) const {
+    return std::clamp(n, spec_.min, std::max(spec_.min, spec_.max));
+}
+
+int Autoscaler::scheduled(std::size_t i) const {
+    return clamp(spec_.schedule.at(i).desired);
+}
+
+int Autoscaler::evaluate(const Observation &o) {
+    // SPEC §5: the desired count is always clamped to [min, max]; a NaN metric is no datapoint.
+    if (std::isnan(o.metric)) return clamp(o.current);
+    switch (spec_.policy) {
+    case AutoscalingSpec::Policy::target_tracking:
+        return clamp(target_tracking(o));
+    case AutoscalingSpec::Policy::step:
+        return clamp(step(o));
+    case AutoscalingSpec::Policy::hpa:
+        return clamp(hpa(o));
+    case AutoscalingSpec::Policy::scheduled:
+        break; // the fleet applies scheduled(i) at schedule[i].at
+    }
+    return clamp(o.current);
+}
+
+// Target tracking (SPEC §5, after AWS EC2 / Application Auto Scaling target tracking): one
+// datapoint per evaluation, counted by two alarms. Scale out after `out_datapoints` consecutive
+// datapoints above target to ceil(current x metric / target) (AWS rounds scale-out up). Scale
+// in after `in_datapoints` consecutive datapoints below in_threshold x target by the
+// proportional amount rounded down: floor(current - current x metric / target) nodes removed,
+// i.e. to ceil(current x metric / target) (so the fixed point analytic::target_tracking_nodes
+// is stable), never while a node warms up (AWS does not scale in during instance warmup). An
+// action restarts both counts: the next needs fresh datapoints.
+int Autoscaler::target_tracking(const Observation &o) {
+    const bool above = o.metric > spec_.target;
+    const bool below = o.metric < spec_.in_threshold * spec_.target;
+    above_ = above ? above_ + 1 : 0;
+    below_ = below ? below_ + 1 : 0;
+    const int current = clamp(o.current);
+    const int proportional = ceil_count(o.current * (o.metric / spec_.target));
+    int desired = current;
+    if (above_ >= spec_.out_datapoints)
+        desired = std::max(current, clamp(proportional));
+    else if (below_ >= spec_.in_datapoints && !o.warming)
+        desired = std::min(current, clamp(proportional));
+    if (desired != o.current) above_ = below_ = 0;
+    return desired;
+}
+
+// Step scaling (SPEC §5, after EC2 step scaling, simple reading): the matching step with the
+// most extreme threshold applies (the largest `above` the metric exceeds, else the smallest
+// `below` it is under): desired = current + add. A direction then waits its cooldown
+// (cooldown.out after a scale-out, cooldown.in after a scale-in) before acting again.
+int Autoscaler::step(const Observation &o) {
+    const AutoscalingSpec::Step *out = nullptr, *in = nullptr;
+    for (const auto &s : spec_.steps) {
+        if (s.above && o.metric > s.threshold &&
+            (!out || s.threshold > out->threshold ||
+             (s.threshold == out->threshold && s.add > out->add)))
+            out = &s;
+        if (!s.above && o.metric < s.threshold &&
+            (!in || s.threshold < in->threshold ||
+             (s.threshold == in->threshold && s.add > in->add)))
+            in = &s;
+    }
+    const int current = clamp(o.current);
+    if (out) {
+        if (o.now_s - last_out_ < spec_.cooldown_out) return current;
+        const int desired = clamp(current + out->add);
+        if (desired != o.current) last_out_ = o.now_s;
+        return desired;
+    }
+    if (in) {
+        if (o.now_s - last_in_ < spec_.cooldown_in) return current;
+        const int desired = clamp(current + in->add);
+        if (desired != o.current) last_in_ = o.now_s;
+        return desired;
+    }
+    return current;
+}
+
+// HPA (SPEC §5, after the Kubernetes Horizontal Pod Autoscaler): every period, ratio = metric /
+// target; within 1 ± tolerance the recommendation is `current`, else ceil(current x ratio).
+// Every recommendation enters the downscale stabilization window (k8s records the in-tolerance
+// one too). Scale-up applies at once; a scale-down goes only to the highest recommendation of
+// the last `stabilization` seconds (k8s keeps those with time > now - window).
+int Autoscaler::hpa(const Observation &o) {
+    const double ratio = o.metric / spec_.target;
+    const int recommendation =
+        std::abs(ratio - 1) <= spec_.hpa_tolerance ? o.current : ceil_count(o.current * ratio);
+    while (!recommendations_.empty() &&
+           recommendations_.front().first <= o.now_s - spec_.hpa_stabilization)
+        recommendations_.pop_front();
+    recommendations_.emplace_back(o.now_s, recommendation);
+    if (recommendation >= o.current) return recommendation;
+    int highest = recommendation;
+    for (const auto &r : recommendations_)
+        highest = std::max(highest, r.second);
+    return std::min(o.current, highest);
+}
+
+} // namespace statesim
