@@ -1,6 +1,7 @@
 #include "statesim/model/server_fleet.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -15,6 +16,7 @@ ServerFleet::ServerFleet(ModelContext &ctx, Clients &clients, AttemptPool &attem
       warmup_period_(from_seconds(ctx.arch.cluster.warmup_period)),
       desired_(ctx.arch.cluster.nodes) {
     clients_.set_state_backend(state_.get());
+    if (ctx.arch.autoscaling.enabled) scaler_.emplace(ctx.arch.autoscaling);
 }
 
 // The initial nodes are running, warm and healthy at time 0, spread round-robin over zones.
@@ -28,7 +30,56 @@ void ServerFleet::start() {
         health_.watch(nodes_.ref(slot), true);
         became_up(slot);
     }
+    if (scaler_) {
+        if (scaler_->period() > 0)
+            ctx_.sim.schedule(from_seconds(scaler_->period()), scaling_tick, 0, 0);
+        const auto &schedule = ctx_.arch.autoscaling.schedule;
+        if (ctx_.arch.autoscaling.policy == AutoscalingSpec::Policy::scheduled)
+            for (std::size_t i = 0; i < schedule.size(); ++i)
+                ctx_.sim.schedule(from_seconds(schedule[i].at), scaling_action,
+                                  static_cast<std::uint32_t>(i), 0);
+    }
     report_fleet();
+}
+
+// One evaluation (SPEC §5 "Autoscaling"): the metric over serving nodes — running, routable and
+// past instance_warmup — each node's own average since the last evaluation, averaged over the
+// nodes as CloudWatch averages an Auto Scaling group's instances. Warming nodes are left out
+// of the metric but count in the current capacity.
+void ServerFleet::on_scaling_tick() {
+    const auto &spec = ctx_.arch.autoscaling;
+    ctx_.sim.schedule(ctx_.now() + from_seconds(scaler_->period()), scaling_tick, 0, 0);
+    const SimTime warmup = from_seconds(spec.instance_warmup);
+    double sum = 0;
+    int counted = 0;
+    bool warming = false;
+    for (std::size_t i = 0; i < nodes_.slots(); ++i) {
+        Node &n = nodes_[static_cast<int>(i)];
+        if (n.state == NodeState::booting) warming = true;
+        if (!n.running()) continue;
+        account(n);
+        const double span = static_cast<double>(ctx_.now() - n.metric_from);
+        const bool warm = ctx_.now() - n.up_since < warmup;
+        warming = warming || warm;
+        if (!warm && lb_.routable(static_cast<int>(i)) && span > 0) {
+            switch (spec.metric) {
+            case AutoscalingSpec::Metric::cpu:
+                sum += n.busy_area / (ctx_.arch.cluster.workers * span);
+                break;
+            case AutoscalingSpec::Metric::requests_per_node:
+                sum += n.served / (span * 1e-9);
+                break;
+            case AutoscalingSpec::Metric::in_flight_per_node:
+                sum += n.in_flight_area / span;
+                break;
+            }
+            ++counted;
+        }
+        reset_metric(n);
+    }
+    const double metric = counted > 0 ? sum / counted : std::nan("");
+    const int d = scaler_->evaluate({to_seconds(ctx_.now()), metric, desired_, warming});
+    if (d != desired_) set_desired(d, fmt::format("(metric {:.3g})", metric));
 }
 
 std::string ServerFleet::name(int node) const { return fmt::format("node-{}", nodes_[node].id); }
@@ -39,6 +90,7 @@ std::string ServerFleet::name(int node) const { return fmt::format("node-{}", no
 void ServerFleet::became_up(int node) {
     Node &n = nodes_[node];
     n.up_since = ctx_.now();
+    reset_metric(n);
     const auto &process = ctx_.arch.failures.nodes;
     if (!process.enabled) return;
     Rng r(mix_seed(failure_seed_, (static_cast<std::uint64_t>(node) << 32) | n.generation));
@@ -103,6 +155,12 @@ void ServerFleet::handle(const Event &e) {
     case drain_done:
         on_drain_done(node, static_cast<std::uint32_t>(e.data));
         break;
+    case scaling_tick:
+        on_scaling_tick();
+        break;
+    case scaling_action:
+        set_desired(scaler_->scheduled(e.target), "(scheduled)");
+        break;
     default:
         break;
     }
@@ -146,6 +204,7 @@ void ServerFleet::on_node_arrival(int node, std::uint32_t attempt) {
         respond(attempt, false); // 503: queue full
         return;
     }
+    account(n);
     n.queue.push_back(attempt);
     ctx_.sink.work_changed(ctx_.now(), 1, 0);
     clients_.guard(attempt, kForever); // the wait is unknown: the client's timer runs
@@ -154,6 +213,7 @@ void ServerFleet::on_node_arrival(int node, std::uint32_t attempt) {
 // A worker takes the attempt; the state backend says how long it holds the worker.
 void ServerFleet::start_service(int node, std::uint32_t attempt, int arriving) {
     Node &n = nodes_[node];
+    account(n);
     ++n.busy;
     ctx_.sink.work_changed(ctx_.now(), arriving, 1);
     Attempt &a = attempts_[attempt];
@@ -169,7 +229,9 @@ void ServerFleet::on_service_done(int node, std::uint32_t attempt, std::uint32_t
     Node &n = nodes_[node];
     if (n.generation != generation) return; // the node crashed meanwhile: already failed
     attempts_[attempt].in_service = false;
+    account(n);
     --n.busy;
+    ++n.served;
     ctx_.sink.work_changed(ctx_.now(), -1, -1);
     ctx_.sink.served(ctx_.now(), ctx_.now() - attempts_[attempt].arrived);
     respond(attempt, attempts_[attempt].ok);
@@ -194,6 +256,7 @@ void ServerFleet::start_waiting(int node) {
     Node &n = nodes_[node];
     while (!n.queue.empty() && n.busy < capacity(n)) {
         const std::uint32_t next = n.queue.front();
+        account(n);
         n.queue.pop_front();
         start_service(node, next, 0);
     }

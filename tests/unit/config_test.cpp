@@ -199,8 +199,8 @@ TEST_CASE("bad input is a located error naming key and expectation and finding")
         CHECK(contains(
             error_of(std::string(kMinimal) + "architectures: [{name: a, preset: serverless}]\n"),
             "architectures[0].preset: the serverless preset needs the serverless"));
-        CHECK(contains(error_of(std::string(kMinimal) + "autoscaling: {min: 2}\n"),
-                       "autoscaling is not implemented"));
+        CHECK(contains(error_of(std::string(kMinimal) + "workflows: {steps: 2}\n"),
+                       "workflows is not implemented"));
         CHECK_NOTHROW(load_scenario_text(std::string(kMinimal) + "autoscaling: {enabled: false}\n",
                                          "t.yaml"));
     }

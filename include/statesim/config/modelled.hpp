@@ -22,11 +22,11 @@ inline constexpr bool kModelsStoreCapacityModes = false;
 // failures.deployments (periodic rolling deployments) and `deploy: rolling` events.
 inline constexpr bool kModelsDeployments = false;
 // autoscaling (every policy).
-inline constexpr bool kModelsAutoscaling = false;
+inline constexpr bool kModelsAutoscaling = true;
 // failures.mode: host (a dead host does not answer: attempts wait load_balancer.connect_timeout).
 inline constexpr bool kModelsConnectTimeout = true;
 // load_balancer.drain: sessions.
-inline constexpr bool kModelsDrainSessions = false;
+inline constexpr bool kModelsDrainSessions = true;
 
 // The flags as a value, so the loader can be run with all of them on (tests of the parser
 // itself) while `statesim` uses the constants above.

@@ -32,6 +32,11 @@ struct Node {
     bool detected = false;        // failed and marked unhealthy by the health checks
     LossCause retire_cause = LossCause::scale_in; // while draining: why its state will be lost
     int sessions_held = 0;        // sessions whose local state lives here (fewest_sessions)
+    // The autoscaling metrics since `metric_from`: busy workers and requests in flight
+    // integrated over time (worker x ns), requests served.
+    double busy_area = 0, in_flight_area = 0;
+    SimTime metric_since = 0, metric_from = 0;
+    std::uint32_t served = 0;
     bool warm_from_start = false;  // initial nodes start warm
     SimTime first_request_at = -1; // warmup_capacity applies for warmup_period from here
     int busy = 0;                    // workers serving an attempt (those attempts are marked

@@ -1,7 +1,9 @@
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "statesim/model/autoscaler.hpp"
 #include "statesim/model/clients.hpp"
 #include "statesim/model/compute_backend.hpp"
 #include "statesim/model/health_checker.hpp"
@@ -69,6 +71,21 @@ class ServerFleet final : public ComputeBackend {
         ctx_.sink.mark(ctx_.now(), what, std::move(target), std::move(detail));
     }
 
+    void on_scaling_tick();
+    // Brings the node's autoscaling metric integrals up to now (before its load changes).
+    void account(Node &n) {
+        if (!scaler_) return;
+        const auto dt = static_cast<double>(ctx_.now() - n.metric_since);
+        n.busy_area += n.busy * dt;
+        n.in_flight_area += (n.busy + static_cast<double>(n.queue.size())) * dt;
+        n.metric_since = ctx_.now();
+    }
+    void reset_metric(Node &n) {
+        n.busy_area = n.in_flight_area = 0;
+        n.served = 0;
+        n.metric_since = n.metric_from = ctx_.now();
+    }
+
     ModelContext &ctx_;
     Clients &clients_;
     AttemptPool &attempts_;
@@ -80,6 +97,7 @@ class ServerFleet final : public ComputeBackend {
     std::uint64_t failure_seed_; // per-node failure and repair streams derive from it
     SimTime warmup_period_;
     int desired_ = 0;
+    std::optional<Autoscaler> scaler_; // autoscaling.enabled
     Session orphan_; // routes attempts whose session has ended
 };
 
