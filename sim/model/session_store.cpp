@@ -4,14 +4,86 @@
 #include <cmath>
 
 namespace statesim {
+namespace {
 
-bool SessionStore::admit(SimTime t) {
+// splitmix64's finalizer: a fixed bijective mix, so consecutive uids spread evenly.
+std::uint64_t mix(std::uint64_t x) {
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+} // namespace
+
+SessionStore::SessionStore(const StoreSpec &spec)
+    : spec_(spec), fixed_(spec.capacity_mode == StoreSpec::CapacityMode::fixed),
+      // DynamoDB ignores shards and replicas (its partitions and replication are managed);
+      // memcached has no replicas (the loader refuses them).
+      replicas_(spec.kind == StoreKind::redis ? spec.replicas : 0),
+      outages_(static_cast<std::size_t>(
+          spec.kind == StoreKind::dynamodb ? 1 : std::max(1, spec.shards))) {
+    ops_.initial = spec.capacity;
+    reads_.initial = spec.read_units;
+    writes_.initial = spec.write_units;
+    reads_.grows = writes_.grows = spec.capacity_mode == StoreSpec::CapacityMode::on_demand;
+}
+
+SessionStore::Window &SessionStore::Meter::open(std::int64_t second) {
+    Window &w = windows[static_cast<std::size_t>(second) % windows.size()];
+    if (w.second == second) return w;
+    if (!grows) {
+        w = Window{second, 0, 0};
+        return w;
+    }
+    // The slot's older second leaves the ring: its peak still counts.
+    if (w.second >= 0 && w.second < second) evicted_peak = std::max(evicted_peak, w.used);
+    double peak = evicted_peak;
+    for (const Window &o : windows)
+        if (o.second >= 0 && o.second < second) peak = std::max(peak, o.used);
+    w = Window{second, 0, peak};
+    newest = std::max(newest, second);
+    return w;
+}
+
+double SessionStore::Meter::limit_of(const Window &w) const {
+    return grows ? std::max(initial, 2 * w.peak_before) : initial;
+}
+
+bool SessionStore::Meter::admit(SimTime t, double amount) {
     const std::int64_t second = t / kSecond;
-    Window &w = windows_[static_cast<std::size_t>(second) % windows_.size()];
-    if (w.second != second) w = Window{second, 0};
-    if (w.used + 1 > spec_.capacity) return false;
-    w.used += 1;
+    Window &w = open(second);
+    if (w.used + amount > limit_of(w)) return false;
+    w.used += amount;
+    if (grows) {
+        // Later seconds already opened (by retries) see this second's new peak.
+        const std::int64_t last =
+            std::min(newest, second + static_cast<std::int64_t>(windows.size()) - 1);
+        for (std::int64_t s = second + 1; s <= last; ++s) {
+            Window &later = windows[static_cast<std::size_t>(s) % windows.size()];
+            if (later.second == s) later.peak_before = std::max(later.peak_before, w.used);
+        }
+    }
     return true;
+}
+
+bool SessionStore::admit(SimTime t, bool write, double amount) {
+    if (fixed_) return ops_.admit(t, 1);
+    return (write ? writes_ : reads_).admit(t, amount);
+}
+
+double SessionStore::limit(bool write, SimTime t) const {
+    const Meter &m = fixed_ ? ops_ : write ? writes_ : reads_;
+    const std::int64_t second = t / kSecond;
+    const Window &w = m.windows[static_cast<std::size_t>(second) % m.windows.size()];
+    if (w.second == second) return m.limit_of(w);
+    if (!m.grows) return m.initial;
+    double peak = m.evicted_peak;
+    for (const Window &o : m.windows)
+        if (o.second >= 0 && o.second < second) peak = std::max(peak, o.used);
+    return std::max(m.initial, 2 * peak);
 }
 
 // DynamoDB on-demand: 1 write request unit per started 1 KiB, 1 read request unit per started
@@ -21,12 +93,63 @@ std::uint32_t SessionStore::units(bool write, double item_bytes) {
     return static_cast<std::uint32_t>(std::max(1.0, std::ceil(item_bytes / per_unit)));
 }
 
-SessionStore::Outcome SessionStore::operate(SimTime t, bool write, double item_bytes, Rng &rng) {
+int SessionStore::shard_of(std::uint64_t uid) const {
+    return static_cast<int>(mix(uid) % outages_.size());
+}
+
+template <class F> void SessionStore::each_shard(int shard, F &&f) {
+    if (shard < 0) {
+        for (Outage &o : outages_)
+            f(o);
+    } else if (static_cast<std::size_t>(shard) < outages_.size()) {
+        f(outages_[static_cast<std::size_t>(shard)]);
+    }
+}
+
+void SessionStore::fail(int shard, SimTime now) {
+    each_shard(shard, [&](Outage &o) {
+        const bool out = o.from <= now && now < o.until;
+        if (replicas_ > 0) { // failover: refused for failover_time from this failure
+            const SimTime end = now + from_seconds(spec_.failover_time);
+            if (out) {
+                o.until = std::max(o.until, end);
+            } else {
+                o = {now, end};
+            }
+        } else if (!out) { // down until repaired
+            o = {now, kForever};
+        }
+    });
+}
+
+void SessionStore::repair(int shard, SimTime now) {
+    if (replicas_ > 0) return; // the replica took over when the failover ended
+    each_shard(shard, [&](Outage &o) {
+        if (o.from <= now && now < o.until) o.until = std::max(o.from, now);
+    });
+}
+
+bool SessionStore::down(int shard, SimTime t) const {
+    const auto out = [t](const Outage &o) { return o.from <= t && t < o.until; };
+    if (shard < 0) return std::any_of(outages_.begin(), outages_.end(), out);
+    return static_cast<std::size_t>(shard) < outages_.size() &&
+           out(outages_[static_cast<std::size_t>(shard)]);
+}
+
+bool SessionStore::loses_data_on_failure() const {
+    return !spec_.durable && replicas_ == 0;
+}
+
+SessionStore::Outcome SessionStore::operate(SimTime t, std::uint64_t uid, bool write,
+                                            double item_bytes, Rng &rng) {
+    const int shard = shard_of(uid);
+    const std::uint32_t cost = units(write, item_bytes);
     std::uint32_t throttles = 0;
     for (int attempt = 0; attempt < kMaxTries; ++attempt) {
-        if (admit(t)) {
+        if (down(shard, t)) return {t + from_seconds(spec_.timeout), false, throttles, 0};
+        if (admit(t, write, cost)) {
             const auto &latency = write ? spec_.write_latency : spec_.read_latency;
-            return {t + latency.sample_time(rng), true, throttles, units(write, item_bytes)};
+            return {t + latency.sample_time(rng), true, throttles, cost};
         }
         ++throttles;
         const double cap = 0.025 * std::ldexp(1.0, std::min(attempt, 6)); // 25ms .. 1.6s

@@ -125,12 +125,12 @@ class ExternalStore final : public StateBackend {
         SimTime t = start;
         const bool cached = ctx_.arch.state.local_cache && s && s->cache == nodes_.ref(node);
         if (!cached) {
-            t = round_trip(t, false, bytes, a.ok);
+            t = round_trip(t, a.uid, false, bytes, a.ok);
             if (!a.ok) return t; // the store refused: the request fails
         }
         t += a.demand;
         if (a.write) {
-            t = round_trip(t, true, bytes + growth(ctx_, a), a.ok);
+            t = round_trip(t, a.uid, true, bytes + growth(ctx_, a), a.ok);
             if (!a.ok) return t;
         }
         if (s) {
@@ -141,9 +141,9 @@ class ExternalStore final : public StateBackend {
     }
 
   private:
-    // One operation issued at `t`, both hops included.
-    SimTime round_trip(SimTime t, bool write, double bytes, bool &ok) {
-        const auto op = store_.operate(t + ctx_.hop(rng_), write, bytes, rng_);
+    // One operation on session `uid`'s item (its shard) issued at `t`, both hops included.
+    SimTime round_trip(SimTime t, std::uint64_t uid, bool write, double bytes, bool &ok) {
+        const auto op = store_.operate(t + ctx_.hop(rng_), uid, write, bytes, rng_);
         ctx_.sink.store_op(ctx_.now(), write, op.ok, op.units, op.throttles);
         ok = op.ok;
         return op.done + ctx_.hop(rng_);

@@ -197,9 +197,14 @@ TEST_CASE("store kinds set their defaults") {
         CHECK(s.pricing == StoreSpec::Pricing::requests);
         CHECK(s.node_hour == 0);
         CHECK(s.read_latency.mean == doctest::Approx(0.004));
-        // Until capacity modes are modelled, the default stays the fixed limit.
+        // With capacity modes modelled the shipped loader defaults to on-demand too (before,
+        // the default was the fixed 4000/s).
         const StoreSpec today = arch("state: {location: store}\n", LoadOptions{}).state.store;
-        if (!kModelsStoreCapacityModes) {
+        if (kModelsStoreCapacityModes) {
+            CHECK(today.capacity_mode == StoreSpec::CapacityMode::on_demand);
+            CHECK(today.read_units == 12000);
+            CHECK(today.write_units == 4000);
+        } else {
             CHECK(today.capacity_mode == StoreSpec::CapacityMode::fixed);
             CHECK(today.capacity == 4000);
         }

@@ -285,15 +285,15 @@ TEST_CASE("guard: the store's capacity is per second, every second") {
     int throttles = 0;
     for (int s = 0; s < 300; ++s)
         for (int k = 0; k < 2; ++k) {
-            const auto o = store.operate(s * kSecond + k * kMillisecond, k == 1, 300, rng);
+            const auto o = store.operate(s * kSecond + k * kMillisecond, 1, k == 1, 300, rng);
             CHECK(o.ok);
             throttles += o.throttles;
         }
     CHECK(throttles == 0);
     // A third operation in one second is throttled.
-    CHECK(store.operate(300 * kSecond, false, 300, rng).throttles == 0);
-    CHECK(store.operate(300 * kSecond, false, 300, rng).throttles == 0);
-    CHECK(store.operate(300 * kSecond, false, 300, rng).throttles > 0);
+    CHECK(store.operate(300 * kSecond, 1, false, 300, rng).throttles == 0);
+    CHECK(store.operate(300 * kSecond, 1, false, 300, rng).throttles == 0);
+    CHECK(store.operate(300 * kSecond, 1, false, 300, rng).throttles > 0);
 }
 
 // ---- measurement (timeseries-latency-not-cleared, timeseries-utilization-cumulative,

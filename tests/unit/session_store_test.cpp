@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <array>
+#include <cstdint>
+
 #include "statesim/model/session_store.hpp"
 
 using namespace statesim;
@@ -13,7 +16,7 @@ TEST_CASE("the store admits capacity operations per second and throttles the res
     Rng rng(1);
     int immediate = 0, throttled = 0;
     for (int i = 0; i < 20; ++i) {
-        const auto o = store.operate(0, i % 2 == 1, 300, rng);
+        const auto o = store.operate(0, 1, i % 2 == 1, 300, rng);
         CHECK(o.ok);
         if (o.throttles == 0) {
             ++immediate;
@@ -35,8 +38,8 @@ TEST_CASE("an operation that stays throttled fails after the retry budget") {
     Rng rng(1);
     // Fill the next 20 one-second windows so every retry meets a full window.
     for (int s = 0; s < 20; ++s)
-        store.operate(s * kSecond, false, 300, rng);
-    const auto o = store.operate(0, false, 300, rng);
+        store.operate(s * kSecond, 1, false, 300, rng);
+    const auto o = store.operate(0, 1, false, 300, rng);
     CHECK_FALSE(o.ok);
     CHECK(o.throttles == SessionStore::kMaxTries);
 }
@@ -53,10 +56,239 @@ TEST_CASE("billing units follow DynamoDB on-demand: 1 KiB per write unit, 4 KiB 
     spec.capacity = 1;
     SessionStore store(spec);
     Rng rng(1);
-    CHECK(store.operate(0, true, 3000, rng).units == 3);
+    CHECK(store.operate(0, 1, true, 3000, rng).units == 3);
     for (int s = 1; s < 20; ++s) // every later window full: the next operation fails
-        store.operate(s * kSecond, false, 300, rng);
-    const auto refused = store.operate(0, true, 3000, rng);
+        store.operate(s * kSecond, 1, false, 300, rng);
+    const auto refused = store.operate(0, 1, true, 3000, rng);
     CHECK_FALSE(refused.ok);
     CHECK(refused.units == 0); // throttled operations are free
+}
+
+namespace {
+
+StoreSpec dynamodb(StoreSpec::CapacityMode mode, double reads, double writes) {
+    StoreSpec spec;
+    spec.capacity_mode = mode;
+    spec.read_units = reads;
+    spec.write_units = writes;
+    spec.read_latency = Distribution::constant_value(0.004);
+    spec.write_latency = Distribution::constant_value(0.006);
+    return spec;
+}
+
+// Issues `n` operations at `t`; returns how many were admitted at once (no throttle).
+int immediate(SessionStore &store, SimTime t, int n, bool write, double bytes, Rng &rng) {
+    int admitted = 0;
+    for (int i = 0; i < n; ++i)
+        admitted +=
+            store.operate(t, static_cast<std::uint64_t>(i), write, bytes, rng).throttles == 0;
+    return admitted;
+}
+
+} // namespace
+
+TEST_CASE("on-demand: 12000 read and 4000 write units at first, then twice the previous peak") {
+    const StoreSpec spec = dynamodb(StoreSpec::CapacityMode::on_demand, 12000, 4000);
+    SessionStore store(spec);
+    Rng rng(1);
+    CHECK(store.limit(false, 0) == 12000);
+    CHECK(store.limit(true, 0) == 4000);
+    // Second 0: 12000 reads of one unit each are admitted, the next one is throttled.
+    CHECK(immediate(store, 0, 12000, false, 300, rng) == 12000);
+    // Reads and writes have their own limits: 2 KiB writes cost 2 units, 2000 fit in 4000.
+    CHECK(immediate(store, 0, 2000, true, 2048, rng) == 2000);
+    CHECK(store.operate(0, 1, true, 300, rng).throttles > 0);
+    SessionStore fresh(spec);
+    CHECK(immediate(fresh, 0, 12000, false, 300, rng) == 12000);
+    CHECK(fresh.operate(kSecond / 2, 1, false, 300, rng).throttles > 0);
+
+    // A peak below the initial limit leaves it; a peak P above it allows 2P the next second.
+    SessionStore grow(spec);
+    CHECK(immediate(grow, 0, 5000, false, 300, rng) == 5000);
+    CHECK(grow.limit(false, 1 * kSecond) == 12000);
+    CHECK(immediate(grow, 1 * kSecond, 12000, false, 300, rng) == 12000);
+    CHECK(grow.limit(false, 2 * kSecond) == 24000);
+    CHECK(immediate(grow, 2 * kSecond, 24000, false, 300, rng) == 24000);
+    CHECK(grow.limit(false, 2 * kSecond) == 24000); // the second's own traffic does not count
+    CHECK(grow.limit(false, 3 * kSecond) == 48000);
+    // 10 KiB reads cost 3 units: 16000 of them fill 48000 units, the next is throttled.
+    CHECK(immediate(grow, 3 * kSecond, 16000, false, 10 * 1024, rng) == 16000);
+    CHECK(grow.operate(3 * kSecond, 1, false, 300, rng).throttles > 0);
+    // Quiet seconds do not shrink it: the peak is over every past second.
+    CHECK(grow.limit(false, 100 * kSecond) == 96000);
+    CHECK(immediate(grow, 100 * kSecond, 96000, false, 300, rng) == 96000);
+    CHECK(grow.limit(false, 300 * kSecond) == 192000);
+    // Second 228 reuses second 100's window (128 are kept): its peak still counts.
+    CHECK(immediate(grow, 228 * kSecond, 1, false, 300, rng) == 1);
+    CHECK(grow.limit(false, 300 * kSecond) == 192000);
+    // Writes grew on their own: never more than 4000 in a second so far.
+    CHECK(grow.limit(true, 300 * kSecond) == 4000);
+}
+
+TEST_CASE("on-demand: a second's peak raises the limit of later seconds opened before it ends") {
+    const StoreSpec spec = dynamodb(StoreSpec::CapacityMode::on_demand, 10, 10);
+    SessionStore store(spec);
+    Rng rng(1);
+    CHECK(immediate(store, 5 * kSecond, 1, false, 300, rng) == 1); // second 5 opens first
+    CHECK(immediate(store, 4 * kSecond, 10, false, 300, rng) == 10);
+    CHECK(immediate(store, 5 * kSecond, 19, false, 300, rng) == 19); // 20 in second 5
+    CHECK(store.operate(5 * kSecond, 1, false, 300, rng).throttles > 0);
+}
+
+TEST_CASE("provisioned: fixed read and write units per second") {
+    const StoreSpec spec = dynamodb(StoreSpec::CapacityMode::provisioned, 100, 50);
+    SessionStore store(spec);
+    Rng rng(1);
+    for (int s = 0; s < 3; ++s) {
+        const SimTime t = s * 10 * kSecond;
+        CHECK(store.limit(false, t) == 100);
+        CHECK(immediate(store, t, 100, false, 300, rng) == 100);
+        CHECK(store.operate(t, 1, false, 300, rng).throttles > 0);
+        CHECK(immediate(store, t, 25, true, 1500, rng) == 25); // 2 units each
+        CHECK(store.operate(t, 1, true, 300, rng).throttles > 0);
+    }
+}
+
+TEST_CASE("fixed: operations per second whatever their size, reads and writes together") {
+    StoreSpec spec;
+    spec.capacity = 10;
+    spec.read_units = 1; // ignored when fixed
+    spec.write_units = 1;
+    SessionStore store(spec);
+    Rng rng(1);
+    CHECK(store.limit(false, 0) == 10);
+    CHECK(immediate(store, 0, 5, true, 100000, rng) == 5);
+    CHECK(immediate(store, 0, 5, false, 100000, rng) == 5);
+    CHECK(store.operate(0, 1, false, 300, rng).throttles > 0);
+    CHECK(store.limit(false, 5 * kSecond) == 10); // never grows
+}
+
+TEST_CASE("a down shard fails its operations after exactly the timeout; others serve") {
+    StoreSpec spec;
+    spec.kind = StoreKind::redis;
+    spec.shards = 4;
+    spec.durable = false;
+    spec.capacity = 100000;
+    spec.timeout = 0.75;
+    spec.read_latency = Distribution::constant_value(0.001);
+    spec.write_latency = Distribution::constant_value(0.001);
+    SessionStore store(spec);
+    Rng rng(1);
+    CHECK(store.shards() == 4);
+    CHECK(store.loses_data_on_failure());
+    std::uint64_t on0 = 0, on1 = 0;
+    for (std::uint64_t uid = 1; on0 == 0 || on1 == 0; ++uid) {
+        if (store.shard_of(uid) == 0 && on0 == 0) on0 = uid;
+        if (store.shard_of(uid) == 1 && on1 == 0) on1 = uid;
+    }
+    const SimTime at = 10 * kSecond;
+    store.fail(0, at);
+    CHECK(store.down(0, at));
+    CHECK_FALSE(store.down(0, at - 1));
+    CHECK_FALSE(store.down(1, at));
+    CHECK(store.down(-1, at));
+    const SimTime t = at + 5 * kMillisecond;
+    for (const bool write : {false, true}) {
+        const auto o = store.operate(t, on0, write, 300, rng);
+        CHECK_FALSE(o.ok);
+        CHECK(o.done == t + 750 * kMillisecond);
+        CHECK(o.units == 0);
+        CHECK(o.throttles == 0);
+        const auto other = store.operate(t, on1, write, 300, rng);
+        CHECK(other.ok);
+        CHECK(other.done == t + kMillisecond);
+    }
+    CHECK(store.down(0, at + 3600 * kSecond)); // no replica: down until repaired
+    store.repair(0, 20 * kSecond);
+    CHECK_FALSE(store.down(0, 20 * kSecond));
+    CHECK(store.down(0, 20 * kSecond - 1));
+    CHECK(store.operate(20 * kSecond, on0, false, 300, rng).ok);
+    // Every shard at once.
+    store.fail(-1, 30 * kSecond);
+    CHECK_FALSE(store.operate(31 * kSecond, on0, false, 300, rng).ok);
+    CHECK_FALSE(store.operate(31 * kSecond, on1, false, 300, rng).ok);
+    store.repair(-1, 32 * kSecond);
+    CHECK(store.operate(32 * kSecond, on1, false, 300, rng).ok);
+    // Out-of-range shards are ignored.
+    store.fail(7, 40 * kSecond);
+    CHECK_FALSE(store.down(-1, 40 * kSecond));
+}
+
+TEST_CASE("redis with replicas fails over: operations fail for failover_time, nothing lost") {
+    StoreSpec spec;
+    spec.kind = StoreKind::redis;
+    spec.shards = 2;
+    spec.replicas = 1;
+    spec.durable = false;
+    spec.capacity = 100000;
+    spec.failover_time = 30;
+    spec.timeout = 1;
+    spec.read_latency = Distribution::constant_value(0.001);
+    SessionStore store(spec);
+    Rng rng(1);
+    CHECK_FALSE(store.loses_data_on_failure());
+    std::uint64_t uid = 1;
+    while (store.shard_of(uid) != 1)
+        ++uid;
+    store.fail(1, 100 * kSecond);
+    const SimTime last = 130 * kSecond - 1;
+    CHECK_FALSE(store.operate(100 * kSecond, uid, false, 300, rng).ok);
+    const auto late = store.operate(last, uid, false, 300, rng);
+    CHECK_FALSE(late.ok);
+    CHECK(late.done == last + kSecond);
+    CHECK(store.operate(130 * kSecond, uid, false, 300, rng).ok);
+    CHECK_FALSE(store.down(1, 130 * kSecond));
+    // A second failure during the failover extends it; repair changes nothing.
+    store.fail(1, 200 * kSecond);
+    store.fail(1, 210 * kSecond);
+    store.repair(1, 215 * kSecond);
+    CHECK(store.down(1, 239 * kSecond));
+    CHECK_FALSE(store.down(1, 240 * kSecond));
+}
+
+TEST_CASE("durable stores lose nothing on failure; DynamoDB is one shard") {
+    StoreSpec dynamo = dynamodb(StoreSpec::CapacityMode::on_demand, 12000, 4000);
+    dynamo.shards = 8; // ignored: DynamoDB's partitions are managed
+    dynamo.replicas = 2;
+    SessionStore table(dynamo);
+    Rng rng(1);
+    CHECK(table.shards() == 1);
+    CHECK(table.shard_of(12345) == 0);
+    CHECK_FALSE(table.loses_data_on_failure());
+    table.fail(-1, 0);
+    const auto o = table.operate(kSecond, 1, true, 300, rng);
+    CHECK_FALSE(o.ok);
+    CHECK(o.done == 2 * kSecond);
+    CHECK(table.down(0, 3600 * kSecond)); // no failover: down until the outage ends
+    table.repair(-1, 120 * kSecond);
+    CHECK(table.operate(120 * kSecond, 1, true, 300, rng).ok);
+
+    StoreSpec aof;
+    aof.kind = StoreKind::redis;
+    aof.durable = true;
+    CHECK_FALSE(SessionStore(aof).loses_data_on_failure());
+    StoreSpec memcached;
+    memcached.kind = StoreKind::memcached;
+    memcached.durable = false;
+    CHECK(SessionStore(memcached).loses_data_on_failure());
+}
+
+TEST_CASE("shard_of spreads sessions evenly and deterministically") {
+    StoreSpec spec;
+    spec.kind = StoreKind::memcached;
+    spec.shards = 4;
+    const SessionStore store(spec);
+    const SessionStore again(spec);
+    std::array<int, 4> count{};
+    for (std::uint64_t uid = 1; uid <= 100000; ++uid) {
+        const int shard = store.shard_of(uid);
+        REQUIRE(shard >= 0);
+        REQUIRE(shard < 4);
+        REQUIRE(again.shard_of(uid) == shard);
+        ++count[static_cast<std::size_t>(shard)];
+    }
+    for (const int c : count) {
+        CHECK(c >= 24500);
+        CHECK(c <= 25500);
+    }
 }

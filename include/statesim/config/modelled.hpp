@@ -6,8 +6,8 @@
 // implemented yet" sections of docs/configuration.md and README.md).
 //
 // While a flag is false, the loader also keeps the defaults that describe what the model does
-// today: `failures.mode` defaults to `process` (not `host`) and the DynamoDB `capacity`
-// defaults to a fixed `4000/s` (not `{mode: on_demand}`).
+// today: `failures.mode` defaults to `process` (not `host`); the DynamoDB `capacity` defaulted
+// to a fixed `4000/s` until kModelsStoreCapacityModes made it `{mode: on_demand}`.
 
 namespace statesim {
 
@@ -18,7 +18,7 @@ inline constexpr bool kModelsZones = false;
 // failures.store (store failure process) and `outage: store` events.
 inline constexpr bool kModelsStoreFailures = false;
 // state.store.capacity as {mode: on_demand | provisioned}; a plain rate is always modelled.
-inline constexpr bool kModelsStoreCapacityModes = false;
+inline constexpr bool kModelsStoreCapacityModes = true;
 // failures.deployments (periodic rolling deployments) and `deploy: rolling` events.
 inline constexpr bool kModelsDeployments = false;
 // autoscaling (every policy).

@@ -1,6 +1,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "statesim/config/scenario.hpp"
 #include "statesim/engine/random.hpp"
@@ -8,11 +9,33 @@
 
 namespace statesim {
 
-// A DynamoDB/Redis-like session store: per-operation latency and a capacity in operations per
-// second, enforced per one-second window. A throttled operation is retried with exponential
-// backoff and full jitter (as the AWS SDKs do) and fails after kMaxTries; only admitted
-// operations are billed. Billing units follow DynamoDB on-demand: a write costs one unit per
-// started KiB of the item, a strongly consistent read one per started 4 KiB.
+// A DynamoDB/Redis/Memcached-like session store: per-operation latency, a capacity enforced
+// per one-second window of simulated time, and shards that can fail.
+//
+// Capacity (StoreSpec::capacity_mode):
+// - fixed (a plain `capacity: N/s`, any kind): N operations (reads + writes) per second.
+// - provisioned (DynamoDB): read_units read request units and write_units write request units
+//   per second, each class on its own limit; an operation costs its units (see units()).
+// - on_demand (DynamoDB): like provisioned, but each class's limit for second S is
+//       max(initial, 2 x the highest units admitted in any one second before S)
+//   (initial = read_units / write_units: 12000 / 4000 for a new table). AWS documents that a
+//   new on-demand table sustains up to 4,000 writes and 12,000 reads per second and that
+//   on-demand "instantly accommodates up to double the previous peak traffic on a table"
+//   (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html,
+//   "Initial throughput and scaling properties"). The peak is of admitted units, counted as
+//   the run goes (the seconds before S, as far as they have been filled when the operation is
+//   admitted); the limit never shrinks. Not modelled: the 30-minute spacing of successive
+//   doublings, the account's per-table quota, partition limits, provisioned burst capacity.
+// A throttled operation is retried with exponential backoff and full jitter (as the AWS SDKs
+// do) and fails after kMaxTries; only admitted operations are billed.
+//
+// Shards and availability: a session's item lives on shard_of(uid) (DynamoDB: one shard, its
+// partitions are managed). fail() / repair() take a shard down and back (-1: every shard).
+// While a shard is down an operation on it fails after `timeout` (nothing admitted or billed).
+// Redis with replicas >= 1: a failure is a failover, the shard refuses operations for
+// `failover_time` after it and then the replica serves (repair() changes nothing). Otherwise
+// the shard stays down until repair(); a non-durable store without replicas then has lost the
+// shard's data (loses_data_on_failure(): the model marks its sessions lost, `store_failure`).
 class SessionStore {
   public:
     static constexpr int kMaxTries = 10;
@@ -22,19 +45,56 @@ class SessionStore {
         std::uint32_t throttles;
         std::uint32_t units; // billed request units (0 when it failed)
     };
-    explicit SessionStore(const StoreSpec &spec) : spec_(spec) {}
-    // An operation on an item of `item_bytes` issued at `t`.
-    Outcome operate(SimTime t, bool write, double item_bytes, Rng &rng);
+    explicit SessionStore(const StoreSpec &spec);
+    // An operation on session `uid`'s item of `item_bytes`, issued at `t`.
+    Outcome operate(SimTime t, std::uint64_t uid, bool write, double item_bytes, Rng &rng);
+    // DynamoDB request units: 1 write unit per started KiB, 1 read unit per started 4 KiB
+    // (strongly consistent); at least one.
     static std::uint32_t units(bool write, double item_bytes);
 
+    int shards() const { return static_cast<int>(outages_.size()); }
+    // The shard holding session `uid`: a fixed mixing hash of the uid modulo shards().
+    int shard_of(std::uint64_t uid) const;
+    // The shard (-1: every shard) fails / is repaired at `now`. An out-of-range shard is
+    // ignored.
+    void fail(int shard, SimTime now);
+    void repair(int shard, SimTime now);
+    // Whether an operation on `shard` issued at `t` fails (-1: whether any shard does).
+    bool down(int shard, SimTime t) const;
+    // Whether a failure destroys the failed shard's items: not durable and no replicas.
+    bool loses_data_on_failure() const;
+    // The limit of the second holding `t` for reads or writes, in the mode's units
+    // (operations when fixed, for both), as it stands now.
+    double limit(bool write, SimTime t) const;
+
   private:
-    bool admit(SimTime t);
     struct Window {
         std::int64_t second = -1;
         double used = 0;
+        double peak_before = 0; // on_demand: highest `used` of the seconds before this one
     };
+    // One-second windows of one limit (all operations when fixed; reads or writes otherwise).
+    struct Meter {
+        std::array<Window, 128> windows{};
+        double evicted_peak = 0;  // highest `used` of windows overwritten (older seconds)
+        std::int64_t newest = -1; // the latest second with a window
+        double initial = 0;       // the limit (fixed, provisioned) or its floor (on_demand)
+        bool grows = false;       // on_demand
+        bool admit(SimTime t, double amount);
+        double limit_of(const Window &w) const;
+        Window &open(std::int64_t second);
+    };
+    struct Outage {
+        SimTime from = kForever, until = kForever; // down over [from, until)
+    };
+    bool admit(SimTime t, bool write, double amount);
+    template <class F> void each_shard(int shard, F &&f);
+
     const StoreSpec &spec_;
-    std::array<Window, 128> windows_{};
+    bool fixed_;
+    int replicas_;
+    Meter ops_, reads_, writes_;
+    std::vector<Outage> outages_; // per shard
 };
 
 } // namespace statesim
