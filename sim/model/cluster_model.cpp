@@ -24,6 +24,15 @@ void ClusterModel::dispatch(const Event &e) {
     case fault:
         faults_.on_fault(e.target);
         break;
+    case fault_over:
+        faults_.on_fault_over(e.target);
+        break;
+    case zone_failure:
+        faults_.on_zone_failure(static_cast<int>(e.target), e.data != 0);
+        break;
+    case store_failure:
+        faults_.on_store_failure(static_cast<int>(e.target), e.data != 0);
+        break;
     default:
         fleet_.handle(e);
         break;

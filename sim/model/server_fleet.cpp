@@ -14,7 +14,8 @@ ServerFleet::ServerFleet(ModelContext &ctx, Clients &clients, AttemptPool &attem
       state_(make_state_backend(ctx, nodes_, clients)), net_rng_(ctx.seed, "fleet_network"),
       boot_rng_(ctx.seed, "boot"), failure_seed_(Rng(ctx.seed, "node_failures").next()),
       warmup_period_(from_seconds(ctx.arch.cluster.warmup_period)),
-      desired_(ctx.arch.cluster.nodes) {
+      desired_(ctx.arch.cluster.nodes),
+      zone_down_(static_cast<std::size_t>(ctx.arch.cluster.zones), false) {
     clients_.set_state_backend(state_.get());
     if (ctx.arch.autoscaling.enabled) scaler_.emplace(ctx.arch.autoscaling);
 }
@@ -356,12 +357,13 @@ void ServerFleet::on_probe(int node, std::uint32_t generation) {
         lb_.set_state(ref, LoadBalancer::Target::unused);
         health_.forget(ref);
         cancel_failure(n);
-        mark(MarkedEvent::terminate, name(node), "unhealthy");
+        const std::string who = name(node);
+        mark(MarkedEvent::terminate, who, "unhealthy");
         nodes_.terminate(node);
         if (ctx_.arch.failures.replace_failed) {
             const int before = in_group();
             reconcile();
-            if (in_group() > before) mark(MarkedEvent::replace, name(node));
+            if (in_group() > before) mark(MarkedEvent::replace, name(node), "replaces " + who);
         } else if (desired_ > 0) {
             --desired_; // not replaced: the group shrinks
         }
@@ -411,7 +413,59 @@ int ServerFleet::launch_zone() const {
         if (n.state != NodeState::free && n.state != NodeState::draining)
             ++count[static_cast<std::size_t>(n.zone)];
     }
-    return static_cast<int>(std::min_element(count.begin(), count.end()) - count.begin());
+    int best = -1;
+    for (int z = 0; z < nodes_.zones(); ++z)
+        if (!zone_down_[static_cast<std::size_t>(z)] &&
+            (best < 0 || count[static_cast<std::size_t>(z)] < count[static_cast<std::size_t>(best)]))
+            best = z;
+    return best < 0 ? 0 : best; // every zone down: the launch waits there (it boots when back)
+}
+
+void ServerFleet::zone_down(int zone) {
+    if (zone_down_[static_cast<std::size_t>(zone)]) return;
+    zone_down_[static_cast<std::size_t>(zone)] = true;
+    mark(MarkedEvent::zone_down, fmt::format("zone {}", zone));
+    for (std::size_t i = 0; i < nodes_.slots(); ++i) {
+        const Node &n = nodes_[static_cast<int>(i)];
+        if (n.zone != zone) continue;
+        if (n.up()) kill(static_cast<int>(i));
+        else if (n.state == NodeState::booting) terminate(static_cast<int>(i), LossCause::node_failure);
+    }
+    reconcile(); // the booting ones it lost are launched again elsewhere
+}
+
+// An Auto Scaling group rebalances zones by launching in the emptiest zone before terminating
+// in the fullest; here both happen at once and the retired node drains (a scale-in).
+void ServerFleet::zone_up(int zone) {
+    if (!zone_down_[static_cast<std::size_t>(zone)]) return;
+    zone_down_[static_cast<std::size_t>(zone)] = false;
+    mark(MarkedEvent::zone_up, fmt::format("zone {}", zone));
+    for (;;) {
+        std::vector<int> count(static_cast<std::size_t>(nodes_.zones()), 0);
+        for (std::size_t i = 0; i < nodes_.slots(); ++i) {
+            const Node &n = nodes_[static_cast<int>(i)];
+            if (n.state == NodeState::booting || n.state == NodeState::running)
+                ++count[static_cast<std::size_t>(n.zone)];
+        }
+        int lo = -1, hi = -1;
+        for (int z = 0; z < nodes_.zones(); ++z) {
+            if (zone_down_[static_cast<std::size_t>(z)]) continue;
+            if (lo < 0 || count[static_cast<std::size_t>(z)] < count[static_cast<std::size_t>(lo)]) lo = z;
+            if (hi < 0 || count[static_cast<std::size_t>(z)] > count[static_cast<std::size_t>(hi)]) hi = z;
+        }
+        if (lo < 0 || count[static_cast<std::size_t>(hi)] - count[static_cast<std::size_t>(lo)] <= 1)
+            break;
+        int oldest = -1;
+        for (std::size_t i = 0; i < nodes_.slots(); ++i) {
+            const Node &n = nodes_[static_cast<int>(i)];
+            if (n.zone == hi && n.running() && (oldest < 0 || n.id < nodes_[oldest].id))
+                oldest = static_cast<int>(i);
+        }
+        if (oldest < 0) break;
+        launch(lo);
+        retire(oldest, LossCause::scale_in, true);
+    }
+    report_fleet();
 }
 
 // autoscaling.termination: default balances zones (from the zone with the most nodes), then the

@@ -117,8 +117,23 @@ class LocalMemory final : public StateBackend {
 // local_cache) and every write writes it back, holding the worker for both round trips.
 class ExternalStore final : public StateBackend {
   public:
-    ExternalStore(ModelContext &ctx, NodeGroup &nodes)
-        : ctx_(ctx), nodes_(nodes), store_(ctx.arch.state.store), rng_(ctx.seed, "store") {}
+    ExternalStore(ModelContext &ctx, NodeGroup &nodes, Clients &clients)
+        : ctx_(ctx), nodes_(nodes), clients_(clients), store_(ctx.arch.state.store),
+          rng_(ctx.seed, "store") {}
+
+    void store_down(int shard) override {
+        store_.fail(shard, ctx_.now());
+        if (!store_.loses_data_on_failure()) return;
+        // The shard's data is gone: sessions that had state there are lost.
+        clients_.for_each_open([&](Session &s) {
+            if (s.state_bytes <= 0 || s.lost) return;
+            if (shard >= 0 && store_.shard_of(s.uid) != shard) return;
+            clients_.mark_lost(s, LossCause::store_failure);
+            s.state_bytes = 0;
+            s.cache = {};
+        });
+    }
+    void store_up(int shard) override { store_.repair(shard, ctx_.now()); }
 
     SimTime serve(Attempt &a, Session *s, int node, SimTime start) override {
         const double bytes = s ? s->state_bytes : a.state_bytes; // stale: as it was sent
@@ -151,6 +166,7 @@ class ExternalStore final : public StateBackend {
 
     ModelContext &ctx_;
     NodeGroup &nodes_;
+    Clients &clients_;
     SessionStore store_;
     Rng rng_;
 };
@@ -191,7 +207,7 @@ std::unique_ptr<StateBackend> make_state_backend(ModelContext &ctx, NodeGroup &n
     case StateLocation::local:
         return std::make_unique<LocalMemory>(ctx, nodes, clients);
     case StateLocation::store:
-        return std::make_unique<ExternalStore>(ctx, nodes);
+        return std::make_unique<ExternalStore>(ctx, nodes, clients);
     case StateLocation::client:
         return std::make_unique<ClientToken>(ctx, clients);
     }

@@ -14,7 +14,7 @@ void price(RunResult &r, const Architecture &arch) {
         r.cost_store_requests_usd = static_cast<double>(r.store_read_units) * c.store_read +
                                     static_cast<double>(r.store_write_units) * c.store_write;
     if (uses_store && store.pricing == StoreSpec::Pricing::nodes)
-        r.cost_store_nodes_usd = hours * store.nodes * store.node_hour;
+        r.cost_store_nodes_usd = hours * store.billed_nodes() * store.node_hour;
     r.cost_usd = r.cost_nodes_usd + r.cost_store_requests_usd + r.cost_store_nodes_usd;
     r.cost_per_month_usd = hours > 0 ? r.cost_usd / hours * 730 : 0;
     r.cost_per_1k_sessions_usd =

@@ -14,9 +14,9 @@ namespace statesim {
 // failures.nodes: per-node MTBF/MTTR failure process.
 inline constexpr bool kModelsNodeFailureProcess = true;
 // failures.zones (zone failure process) and `kill: zone` events.
-inline constexpr bool kModelsZones = false;
+inline constexpr bool kModelsZones = true;
 // failures.store (store failure process) and `outage: store` events.
-inline constexpr bool kModelsStoreFailures = false;
+inline constexpr bool kModelsStoreFailures = true;
 // state.store.capacity as {mode: on_demand | provisioned}; a plain rate is always modelled.
 inline constexpr bool kModelsStoreCapacityModes = true;
 // failures.deployments (periodic rolling deployments) and `deploy: rolling` events.

@@ -87,7 +87,9 @@ struct StoreSpec {
     enum class Pricing { requests, nodes };
     Pricing pricing = Pricing::requests; // requests: per request unit; nodes: per node-hour
     double node_hour = 0;                // USD per store node-hour (pricing: nodes)
-    int nodes = 1;                       // store nodes billed (pricing: nodes)
+    // Store nodes billed (pricing: nodes): a primary per shard and its replicas (ElastiCache
+    // bills every node of a replication group).
+    int billed_nodes() const { return shards * (1 + replicas); }
 };
 
 struct ClientTokenSpec {

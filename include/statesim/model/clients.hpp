@@ -34,6 +34,11 @@ class Clients {
 
     void mark_lost(Session &s, LossCause cause);
     Session &session(std::uint32_t slot) { return sessions_[slot]; }
+    // Calls f(session) for every open session (a rare event's scan: O(sessions alive)).
+    template <class F> void for_each_open(F &&f) {
+        for (std::uint32_t i = 0; i < sessions_.size(); ++i)
+            if (sessions_[i].uid != 0) f(sessions_[i]);
+    }
     // The session `a` belongs to, or nullptr when it has ended (its slot may be reused).
     Session *owner(const Attempt &a) {
         Session &s = sessions_[a.slot];

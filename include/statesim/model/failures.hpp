@@ -10,14 +10,22 @@ namespace statesim {
 class FaultInjector {
   public:
     FaultInjector(ModelContext &ctx, ServerFleet &fleet)
-        : ctx_(ctx), fleet_(fleet), rng_(ctx.seed, "faults") {}
+        : ctx_(ctx), fleet_(fleet), rng_(ctx.seed, "faults"), zone_rng_(ctx.seed, "zone_failures"),
+          store_rng_(ctx.seed, "store_failures") {}
     void start(SimTime end);
     void on_fault(std::uint32_t index);
+    void on_fault_over(std::uint32_t index);
+    // failures.zones / failures.store renewal processes: up for an mtbf draw, down for an mttr
+    // draw, again and again (each zone on its own stream; the store's failures strike one
+    // shard at a time, drawn uniformly).
+    void on_zone_failure(int zone, bool back);
+    void on_store_failure(int shard, bool back);
 
   private:
     ModelContext &ctx_;
     ServerFleet &fleet_;
-    Rng rng_;
+    Rng rng_, zone_rng_, store_rng_;
+    SimTime end_ = 0;
 };
 
 } // namespace statesim

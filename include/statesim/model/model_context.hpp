@@ -25,6 +25,9 @@ enum EventKind : std::uint32_t {
     drain_done,      // target: node, data: generation (deregistration_delay is over)
     scaling_tick,    // - (the autoscaler's evaluation period)
     scaling_action,  // target: index of autoscaling.schedule
+    fault_over,      // target: index of failures.events (a zone or store outage ends)
+    zone_failure,    // target: zone, data: 0 fails / 1 is back (failures.zones)
+    store_failure,   // target: shard, data: 0 fails / 1 is back (failures.store)
 };
 
 // What every part of a run shares: the event loop, the architecture and the metrics sink.

@@ -34,6 +34,10 @@ class ServerFleet final : public ComputeBackend {
     // The group's desired capacity: launches or retires nodes to reach it (`why` for events.csv).
     void set_desired(int desired, const std::string &why);
     int desired() const { return desired_; }
+    // A zone goes down (its nodes die; launches go to the other zones) or comes back (the
+    // group rebalances: it launches there and retires nodes from the fullest zones).
+    void zone_down(int zone);
+    void zone_up(int zone);
     // Takes a node out of service: deregistered at once, drained for deregistration_delay (or
     // not: drain = false), then terminated; state still on it is lost with `cause`.
     void retire(int index, LossCause cause, bool drain);
@@ -97,6 +101,7 @@ class ServerFleet final : public ComputeBackend {
     std::uint64_t failure_seed_; // per-node failure and repair streams derive from it
     SimTime warmup_period_;
     int desired_ = 0;
+    std::vector<bool> zone_down_;
     std::optional<Autoscaler> scaler_; // autoscaling.enabled
     Session orphan_; // routes attempts whose session has ended
 };

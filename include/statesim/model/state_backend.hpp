@@ -22,6 +22,10 @@ class StateBackend {
     virtual void node_lost(int node, LossCause cause) { (void)node, (void)cause; }
     // The session ended: its state is freed.
     virtual void release(Session &s) { (void)s; }
+    // The session store's shard (-1: all) fails / comes back; a volatile store without
+    // replicas loses the sessions it held (store_failure). No effect where no store is used.
+    virtual void store_down(int shard) { (void)shard; }
+    virtual void store_up(int shard) { (void)shard; }
 };
 
 std::unique_ptr<StateBackend> make_state_backend(ModelContext &ctx, NodeGroup &nodes,
