@@ -30,12 +30,30 @@ void EventQueue::to_heap() {
     moving_.clear();
 }
 
-// Only cancelled events are stored: forget them all (their memory too).
-void EventQueue::drop_stored() {
-    heap_.clear();
-    radix_.reset(floor_);
-    radix_mode_ = false;
+// Drops every stored cancelled event and rebuilds: tombstones left over (stale cancels, see
+// cancel()) are forgotten and the live events recounted. O(stored log stored); called when no
+// live event is left or the tombstones outnumber the live events.
+void EventQueue::purge() {
+    moving_.clear();
+    if (radix_mode_)
+        radix_.drain_into(moving_); // also releases its block pool
+    else
+        heap_.drain_into(moving_);
+    std::erase_if(moving_, [this](const Event &e) { return cancelled_.erase(e.seq); });
     cancelled_ = SeqSet();
+    size_ = moving_.size();
+    radix_mode_ = false;
+    radix_.reset(floor_);
+    if (moving_.size() > kToRadix) {
+        std::sort(moving_.begin(), moving_.end(), earlier); // equal times filed in seq order
+        for (const Event &m : moving_)
+            radix_.push(m);
+        radix_mode_ = true;
+    } else {
+        for (const Event &m : moving_)
+            heap_.push(m);
+    }
+    std::vector<Event>().swap(moving_); // a purge may have held many events
 }
 
 // Cancelled events at the front are dropped here as in pop(). Neither structure fixes anything by

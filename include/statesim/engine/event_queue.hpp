@@ -17,12 +17,15 @@ namespace statesim {
 //
 // Cancellation is lazy: cancel() records the seq in a hash set (O(1)); pop() and peek_time()
 // drop a cancelled event when it reaches the front and erase its seq, so the set only holds
-// cancelled events that are still stored; when no live event is left, the stored ones are all
-// dropped at once. While nothing is cancelled, pop() pays one branch for it.
+// cancelled events that are still stored. Cancelled events whose time is far away would pile up
+// (a timeout armed and answered a million times): once they outnumber the live ones (and
+// kPurgeMin), purge() drops them all at once, so memory stays within about twice the live events
+// and the cost is amortized O(log n) per cancel. While nothing is cancelled, pop() pays one branch.
 class EventQueue {
   public:
-    static constexpr std::size_t kToRadix = 256; // switch up above this many stored events
-    static constexpr std::size_t kToHeap = 64;   // and back down below this many
+    static constexpr std::size_t kToRadix = 256;   // switch up above this many stored events
+    static constexpr std::size_t kToHeap = 64;     // and back down below this many
+    static constexpr std::size_t kPurgeMin = 4096; // cancelled events stored before a purge
 
     // Schedules an event at `time` (>= the last popped time); returns its sequence number.
     std::uint64_t push(SimTime time, std::uint32_t kind, std::uint32_t target, std::uint64_t data) {
@@ -39,10 +42,14 @@ class EventQueue {
     }
     // Marks a pending event as cancelled; it will never be returned by pop(). Cancelling it again
     // while it is stored, or a seq never issued, changes nothing. Precondition: the event has not
-    // been popped (nor skipped by pop() as cancelled): a stale seq cannot be told from a live one.
+    // been popped (nor skipped by pop() as cancelled): a stale seq cannot be told from a live one
+    // (if it happens, size() counts one too few until the next purge recounts).
     void cancel(std::uint64_t seq) {
-        if (size_ == 0 || seq >= next_seq_) return;
-        if (cancelled_.insert(seq) && --size_ == 0) drop_stored();
+        if (size_ == 0 || seq >= next_seq_ || !cancelled_.insert(seq)) return;
+        --size_;
+        if (size_ == 0 || (cancelled_.size() > size_ && cancelled_.size() >= kPurgeMin))
+            [[unlikely]]
+            purge();
     }
     bool empty() const { return size_ == 0; }
     std::size_t size() const { return size_; }
@@ -54,7 +61,7 @@ class EventQueue {
                 continue;
             floor_ = e.time;
             if (--size_ == 0 && !cancelled_.empty()) [[unlikely]]
-                drop_stored();
+                purge();
             return e;
         }
     }
@@ -63,6 +70,13 @@ class EventQueue {
     bool using_radix() const { return radix_mode_; }
     // Cancelled events still stored (their seqs are held until they reach the front).
     std::size_t cancelled_pending() const { return cancelled_.size(); }
+    // Events stored, live or cancelled.
+    std::size_t stored() const { return radix_mode_ ? radix_.size() : heap_.size(); }
+    // Bytes reserved by the internal structures (for tests of memory bounds).
+    std::size_t capacity_bytes() const {
+        return heap_.capacity_bytes() + radix_.capacity_bytes() + cancelled_.capacity() * 8 +
+               moving_.capacity() * sizeof(Event);
+    }
 
   private:
     Event take() {
@@ -79,7 +93,7 @@ class EventQueue {
     [[noreturn]] static void throw_past();
     void to_radix();
     void to_heap();
-    void drop_stored();
+    void purge();
 
     QuaternaryHeap heap_;
     RadixHeap radix_;

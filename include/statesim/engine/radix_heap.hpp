@@ -78,6 +78,11 @@ class RadixHeap {
     void drain_into(std::vector<Event> &out);
     // Bytes held by the block pool.
     std::size_t pool_bytes() const { return blocks_.capacity() * sizeof(Block); }
+    // Bytes reserved in all: the pool, the run, its sort scratch and the late heap.
+    std::size_t capacity_bytes() const {
+        return pool_bytes() + next_.capacity() * sizeof(std::uint32_t) +
+               (current_.capacity() + scratch_.capacity()) * sizeof(Event) + late_.capacity_bytes();
+    }
 
   private:
     static constexpr int kDigitBits = 8;
