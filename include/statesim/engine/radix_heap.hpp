@@ -20,8 +20,8 @@ namespace statesim {
 //    that bucket against the start of its range moves its events into lower levels, so an event
 //    moves at most once per level below the one it was pushed into (PHOLD with 10^6 events
 //    pending: pushed into level 3 or 4, re-filed once or twice, then sorted into a run).
-//  - The run: a bucket of one time (level 0), of at most kRun events, or of level 1 or 2 (256 ns
-//    or 65 us wide) and at most kSortRun events is not re-filed but becomes the run, sorted by
+//  - The run: a bucket of one time (level 0), of at most kRun events, or of level 1 to 3 (256 ns
+//    to 16.7 ms wide) and at most kSortRun events is not re-filed but becomes the run, sorted by
 //    (time, seq) by an insertion sort or a stable radix sort on the low digits, and its range
 //    [last_, run_limit_) leaves the buckets. Re-filing would put almost every event of such a
 //    bucket into a bucket of its own (with 10^6 events pending, a 256 ns bucket holds 0.2 on
@@ -90,8 +90,8 @@ class RadixHeap {
     static constexpr int kLevels = (63 + kDigitBits - 1) / kDigitBits; // times are >= 0
     static constexpr int kWords = kDigits / 64;                        // mask words per level
     static constexpr std::uint32_t kBlockEvents = 64;                  // 2 KiB blocks
-    static constexpr std::uint32_t kRun = 16;        // buckets up to this size are sorted
-    static constexpr std::size_t kSortRun = 512;     // and level-1/2 buckets up to this size
+    static constexpr std::uint32_t kRun = 32;        // buckets up to this size are sorted
+    static constexpr std::size_t kSortRun = 512;     // and level-1..3 buckets up to this size
     static constexpr std::size_t kPrefetchLines = 8; // of the next block while re-filing
     static constexpr std::size_t kKeepRun = 16384;   // run capacity kept between runs
     static constexpr std::uint32_t kNone = UINT32_MAX;
