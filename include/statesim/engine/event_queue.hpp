@@ -40,10 +40,11 @@ class EventQueue {
         }
         return e.seq;
     }
-    // Marks a pending event as cancelled; it will never be returned by pop(). Cancelling it again
-    // while it is stored, or a seq never issued, changes nothing. Precondition: the event has not
-    // been popped (nor skipped by pop() as cancelled): a stale seq cannot be told from a live one
-    // (if it happens, size() counts one too few until the next purge recounts).
+    // Marks a pending event as cancelled; it will never be returned by pop(). A seq never issued
+    // changes nothing. Precondition: the event is pending and not cancelled yet. Outside it (a
+    // popped event, or a second cancel after a purge dropped the first one: a stale seq cannot be
+    // told from a live one) no event is lost or reordered and empty() stays exact (a recount runs
+    // whenever the count reaches 0), but size() counts one too few until the next purge.
     void cancel(std::uint64_t seq) {
         if (size_ == 0 || seq >= next_seq_ || !cancelled_.insert(seq)) return;
         --size_;
