@@ -42,6 +42,8 @@ class QuaternaryHeap {
         }
         heap_[i] = last;
     }
+    void clear() { heap_.clear(); }
+    std::size_t capacity_bytes() const { return heap_.capacity() * sizeof(Event); }
     // Moves every event out (any order) and leaves the heap empty.
     void drain_into(std::vector<Event> &out) {
         out.insert(out.end(), heap_.begin(), heap_.end());

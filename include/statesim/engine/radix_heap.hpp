@@ -1,67 +1,148 @@
 #pragma once
+#include <array>
+#include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
 #include "statesim/engine/event.hpp"
+#include "statesim/engine/large_page_allocator.hpp"
+#include "statesim/engine/quaternary_heap.hpp"
 
 namespace statesim {
 
-// Monotone radix heap ordered by (time, seq), for many pending events. Discrete-event time
-// never goes backwards, so an event is filed under the highest 6-bit digit in which its time
-// differs from the last minimum (level) and its value there (digit). Taking the lowest non-empty
-// bucket and re-filing it against its minimum moves each event only a few times; buckets are
-// plain vectors (no allocation per event once warm). 6-bit digits were chosen by instruction
-// counts: 1-bit digits moved events ~4x as often, 4-bit ones cost 8% more instructions.
+// The pending-event set for many events: a monotone radix heap on time (Ahuja, Mehlhorn, Orlin
+// and Tarjan 1990) with 8-bit digits, whose lowest buckets are sorted instead of split further.
+//
+//  - Buckets. An event is filed under the highest digit in which its time differs from the
+//    reference `last_` (its level) and its value there (digit): bucket (level, digit) holds one
+//    aligned time range, and the lowest non-empty bucket holds the earliest events. Re-filing
+//    that bucket against the start of its range moves its events into lower levels, so an event
+//    moves at most once per level below the one it was pushed into (PHOLD with 10^6 events
+//    pending: pushed into level 3 or 4, re-filed once or twice, then sorted into a run).
+//  - The run: a bucket of one time (level 0), of at most kRun events, or of level 1 to 3 (256 ns
+//    to 16.7 ms wide) and at most kSortRun events is not re-filed but becomes the run, sorted by
+//    (time, seq) by an insertion sort or a stable radix sort on the low digits, and its range
+//    [last_, run_limit_) leaves the buckets. Re-filing would put almost every event of such a
+//    bucket into a bucket of its own (with 10^6 events pending, a 256 ns bucket holds 0.2 on
+//    average). A push at or after the run's last event is appended to it.
+//  - Late events: any other push earlier than run_limit_ (a short delay into the run's range,
+//    or an event between the last pop and a minimum shown by top()) goes to a small 4-ary heap,
+//    and top() takes the earlier of its head and the run's.
+//
+// Buckets are FIFO chains of fixed-size blocks from one pool, a free list reused last-in
+// first-out (a freed block is still in cache when the next event is filed into it): no per-bucket
+// vector growth or copying, no page faults once the pool is warm. The pool keeps its high-water
+// mark of blocks until reset() or drain_into().
+//
+// Ties: events with equal times always share a bucket, pushes append and re-filing reads each
+// bucket front to back, so equal times stay in push (= seq) order through the buckets; the run's
+// sort is stable, and the late heap compares (time, seq).
 class RadixHeap {
   public:
-    RadixHeap() { current_.reserve(16); }
-    // Precondition: e.time >= time of the last minimum taken.
-    void push(const Event &e);
+    // Precondition: e.time >= the time of the last event taken (or the floor given to reset).
+    void push(const Event &e) {
+        if (static_cast<std::uint64_t>(e.time) >= run_limit_) [[likely]]
+            file(e);
+        else if (!current_.empty() && e.time >= current_.back().time)
+            current_.push_back(e); // not before any run event, and the highest seq so far
+        else
+            late_.push(e);
+        ++size_;
+    }
     bool empty() const { return size_ == 0; }
     std::size_t size() const { return size_; }
-    // The earliest event; valid until the next push or pop. Precondition: !empty().
-    // Advances the last minimum to its time: push nothing earlier afterwards.
-    const Event &top();
-    void pop();
-    // Time of the earliest event that `live` accepts, or kForever; changes nothing, so events
-    // earlier than it may still be pushed.
-    template <class Live> SimTime first_time(Live live) const;
-    // Starts empty with `floor` as the last minimum (events pushed later are >= floor).
+    // The earliest event; valid until the next push or take. Precondition: !empty(). Pushing
+    // anything at or after the last taken event stays allowed.
+    const Event &top() {
+        if (late_.empty()) [[likely]] {
+            if (head_ == current_.size()) refill();
+            return current_[head_];
+        }
+        if (head_ < current_.size() && earlier(current_[head_], late_.top()))
+            return current_[head_];
+        return late_.top();
+    }
+    // Removes and returns the earliest event. Precondition: !empty().
+    Event take() {
+        if (late_.empty()) [[likely]] {
+            if (head_ == current_.size()) refill();
+            --size_;
+            return current_[head_++];
+        }
+        return take_late();
+    }
+    // Starts empty; `floor` bounds every later push from below. Releases the block pool.
     void reset(SimTime floor);
-    // Moves every event out (any order) and leaves the heap empty.
+    // Moves every event out (any order), leaves the heap empty and releases the block pool.
     void drain_into(std::vector<Event> &out);
+    // Bytes held by the block pool.
+    std::size_t pool_bytes() const { return blocks_.capacity() * sizeof(Block); }
+    // Bytes reserved in all: the pool, the run, its sort scratch and the late heap.
+    std::size_t capacity_bytes() const {
+        return pool_bytes() + next_.capacity() * sizeof(std::uint32_t) +
+               (current_.capacity() + scratch_.capacity()) * sizeof(Event) + late_.capacity_bytes();
+    }
 
   private:
-    static constexpr int kDigitBits = 6;
+    static constexpr int kDigitBits = 8;
     static constexpr int kDigits = 1 << kDigitBits;
-    static constexpr int kLevels = (64 + kDigitBits - 1) / kDigitBits;
-    static constexpr std::size_t kKeepCapacity = 4096; // events
-    void file(const Event &e);
-    void refill();
+    static constexpr int kLevels = (63 + kDigitBits - 1) / kDigitBits; // times are >= 0
+    static constexpr int kWords = kDigits / 64;                        // mask words per level
+    static constexpr std::uint32_t kBlockEvents = 64;                  // 2 KiB blocks
+    static constexpr std::uint32_t kRun = 32;        // buckets up to this size are sorted
+    static constexpr std::size_t kSortRun = 512;     // and level-1..3 buckets up to this size
+    static constexpr std::size_t kPrefetchLines = 8; // of the next block while re-filing
+    static constexpr std::size_t kKeepRun = 16384;   // run capacity kept between runs
+    static constexpr std::uint32_t kNone = UINT32_MAX;
+    using Block = std::array<Event, kBlockEvents>;
+    struct Bucket {
+        std::uint32_t head = kNone; // first block; kNone when empty
+        std::uint32_t tail = kNone; // last block
+        std::uint32_t fill = 0;     // events in the tail block
+    };
 
-    std::vector<Event> buckets_[kLevels][kDigits];
-    static_assert(kDigits <= 64, "one mask word per level");
-    std::uint64_t nonempty_[kLevels] = {}; // bit d: buckets_[level][d] holds events
-    std::uint32_t levels_ = 0;             // bit l: some bucket of level l holds events
-    std::vector<Event> current_;           // events at time == last_, sorted by seq
-    std::size_t head_ = 0;                 // read position in current_
-    std::uint64_t last_ = 0;
+    // Precondition: e.time >= last_ (equal files at level 0, like a difference in bit 0).
+    void file(const Event &e) {
+        const auto key = static_cast<std::uint64_t>(e.time);
+        const int level = (63 - std::countl_zero((key ^ last_) | 1)) / kDigitBits;
+        const auto digit = static_cast<int>((key >> (level * kDigitBits)) & (kDigits - 1));
+        Bucket &b = buckets_[level][digit];
+        if (b.fill == kBlockEvents || b.head == kNone) [[unlikely]]
+            add_block(b, level, digit);
+        blocks_[b.tail][b.fill++] = e;
+    }
+    void add_block(Bucket &b, int level, int digit);
+    std::uint32_t new_block();
+    void free_block(std::uint32_t block) {
+        next_[block] = free_;
+        free_ = block;
+    }
+    bool has_level(int level) const {
+        return (words_ >> (level * kWords) & ((1u << kWords) - 1)) != 0;
+    }
+    void refill();
+    void sort_run(int digits);
+    Event take_late();
+    void release_pool();
+
+    // Storage: blocks_[i], and next_[i] the following block of its bucket (or of the free list).
+    std::vector<Block, LargePageAllocator<Block>> blocks_;
+    std::vector<std::uint32_t> next_;
+    std::uint32_t free_ = kNone;
+    Bucket buckets_[kLevels][kDigits];
+    // Bit d % 64 of nonempty_[level * kWords + d / 64]: buckets_[level][d] holds events; bit w
+    // of words_: nonempty_[w] != 0. The lowest non-empty bucket is two countr_zero away.
+    std::uint64_t nonempty_[kLevels * kWords] = {};
+    std::uint32_t words_ = 0;
+    static_assert(kLevels * kWords <= 32, "one summary bit per mask word");
+    std::vector<Event> current_;  // the run, sorted; its times lie in [last_, run_limit_)
+    std::size_t head_ = 0;        // read position in current_
+    std::vector<Event> scratch_;  // for sorting the run
+    QuaternaryHeap late_;         // other pushes earlier than run_limit_
+    std::uint64_t last_ = 0;      // the reference the buckets are filed against
+    std::uint64_t run_limit_ = 0; // end of the run's range: the buckets hold nothing earlier
     std::size_t size_ = 0;
 };
-
-template <class Live> SimTime RadixHeap::first_time(Live live) const {
-    for (std::size_t i = head_; i < current_.size(); ++i)
-        if (live(current_[i])) return current_[i].time;
-    // Buckets in (level, digit) order hold ever later events; the first with a live event
-    // holds the answer.
-    for (int l = 0; l < kLevels; ++l)
-        for (int d = 0; d < kDigits; ++d) {
-            const Event *best = nullptr;
-            for (const Event &e : buckets_[l][d])
-                if (live(e) && (!best || earlier(e, *best))) best = &e;
-            if (best) return best->time;
-        }
-    return kForever;
-}
 
 } // namespace statesim
