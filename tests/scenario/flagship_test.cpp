@@ -4,51 +4,18 @@
 
 #include <string>
 
-#include "statesim/config/load_scenario.hpp"
-#include "statesim/experiment/experiment.hpp"
-#include "statesim/output/metrics.hpp"
-#include "statesim/stats/confidence.hpp"
+#include "story.hpp"
 
 using namespace statesim;
 
+using test::below;
+using test::Story;
+
 namespace {
 
-struct Story {
-    Scenario sc;
-    std::vector<RunRecord> runs;
-    Estimate get(const std::string &arch, const std::string &metric) const {
-        std::size_t a = 0;
-        while (sc.points[0].architectures[a].name != arch)
-            ++a;
-        for (const auto &m : metrics())
-            if (m.name == metric) {
-                std::vector<double> v;
-                for (const auto &r : runs)
-                    if (r.architecture == a) v.push_back(m.value(r.result));
-                return estimate(v);
-            }
-        return {};
-    }
-};
-
 const Story &story() {
-    static const Story s = [] {
-        LoadOptions o;
-        o.sets = {"replications=3"};
-        Story st{load_scenario(std::string(STATESIM_SOURCE_DIR) +
-                                   "/scenarios/ecommerce-rearchitecture.yaml",
-                               o),
-                 {}};
-        ExperimentOptions opts;
-        opts.jobs = 2;
-        st.runs = run_experiment(st.sc, opts);
-        return st;
-    }();
+    static const Story s = test::run_story("ecommerce-rearchitecture.yaml", {"replications=3"});
     return s;
-}
-
-bool below(const Estimate &a, const Estimate &b) {
-    return a.mean + a.half_width < b.mean - b.half_width;
 }
 
 } // namespace
