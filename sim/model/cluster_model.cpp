@@ -24,6 +24,9 @@ void ClusterModel::dispatch(const Event &e) {
     case fault:
         faults_.on_fault(e.target);
         break;
+    case periodic_deploy:
+        fleet_.deploy();
+        break;
     case fault_over:
         faults_.on_fault_over(e.target);
         break;

@@ -18,6 +18,10 @@ void FaultInjector::start(SimTime end) {
                               static_cast<std::uint32_t>(z), 0);
     if (f.store.enabled)
         ctx_.sim.schedule(f.store.mtbf.sample_time(store_rng_), store_failure, 0, 0);
+    if (f.deployments.enabled) // every `every` from the start of the run, within it
+        for (SimTime t = from_seconds(f.deployments.every); t <= end;
+             t += from_seconds(f.deployments.every))
+            ctx_.sim.schedule(t, periodic_deploy, 0, 0);
 }
 
 void FaultInjector::on_fault(std::uint32_t index) {
@@ -42,7 +46,8 @@ void FaultInjector::on_fault(std::uint32_t index) {
         ctx_.sim.schedule(over, fault_over, index, 0);
         return;
     case FaultEvent::Kind::deploy:
-        return; // refused by the loader until deployments are modelled
+        fleet_.deploy();
+        return;
     }
 }
 

@@ -344,6 +344,7 @@ void ServerFleet::on_probe(int node, std::uint32_t generation) {
         return;
     case HealthChecker::Verdict::became_healthy:
         lb_.set_state(ref, LoadBalancer::Target::healthy);
+        batch_node_healthy(node);
         break;
     case HealthChecker::Verdict::became_unhealthy: {
         Node &n = nodes_[node];
@@ -571,8 +572,60 @@ void ServerFleet::terminate(int index, LossCause cause) {
     report_fleet();
 }
 
+// failures.deployments / deploy: rolling. The group grows by a batch of new-release nodes
+// (surge), and once they pass their health checks the same number of old nodes drain and
+// terminate (oldest first), then the next batch.
+void ServerFleet::deploy() {
+    if (batch_ > 0) {
+        mark(MarkedEvent::deploy_batch, "group", "skipped: a deployment is running");
+        return;
+    }
+    ++release_;
+    next_batch();
+}
+
+void ServerFleet::next_batch() {
+    int old = 0;
+    for (std::size_t i = 0; i < nodes_.slots(); ++i) {
+        const Node &n = nodes_[static_cast<int>(i)];
+        old += (n.state == NodeState::running || n.state == NodeState::booting) &&
+               n.version < release_;
+    }
+    if (old == 0) {
+        batch_ = 0;
+        return;
+    }
+    const double share = ctx_.arch.failures.deployments.batch;
+    batch_ = std::min(old, std::max(1, static_cast<int>(std::ceil(share * desired_ - 1e-9))));
+    batch_pending_ = batch_;
+    mark(MarkedEvent::deploy_batch, "group",
+         fmt::format("release {}: {} new nodes, {} old left", release_, batch_, old));
+    desired_ += batch_; // the surge: new nodes first
+    reconcile();
+    report_fleet();
+}
+
+void ServerFleet::batch_node_healthy(int node) {
+    if (batch_ == 0 || nodes_[node].version != release_ || --batch_pending_ > 0) return;
+    // The batch serves: retire as many old nodes, oldest first.
+    desired_ -= batch_;
+    for (int k = 0; k < batch_; ++k) {
+        int oldest = -1;
+        for (std::size_t i = 0; i < nodes_.slots(); ++i) {
+            const Node &n = nodes_[static_cast<int>(i)];
+            if ((n.state == NodeState::running || n.state == NodeState::booting) &&
+                n.version < release_ && (oldest < 0 || n.id < nodes_[oldest].id))
+                oldest = static_cast<int>(i);
+        }
+        if (oldest < 0) break;
+        retire(oldest, LossCause::deployment, true);
+    }
+    next_batch();
+}
+
 void ServerFleet::launch(int zone) {
     const int slot = nodes_.launch(zone);
+    nodes_[slot].version = release_;
     ctx_.sim.schedule(ctx_.now() + ctx_.arch.cluster.boot_time.sample_time(boot_rng_), node_booted,
                       static_cast<std::uint32_t>(slot), nodes_[slot].generation);
 }

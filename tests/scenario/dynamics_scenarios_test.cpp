@@ -84,3 +84,24 @@ TEST_CASE("node-failures: sticky losses fall as MTBF grows; store and token lose
     CHECK(at(1).mean < at(0).mean);
     CHECK(at(2).mean < at(1).mean);
 }
+
+TEST_CASE("deployment: rolling releases cost sticky carts (fewer when draining sessions), "
+          "stateless none") {
+    const auto s = run_story("deployment.yaml", {"replications=3"});
+    conservation(s);
+    CHECK(s.get("stateful-sticky", "lost_deployment").mean > 100);
+    CHECK(below(s.get("stateful-sticky-drain-sessions", "lost_deployment"),
+                s.get("stateful-sticky", "lost_deployment")));
+    CHECK(s.get("stateless-dynamodb", "sessions_lost").mean == 0);
+    CHECK(s.get("stateless-dynamodb", "requests_failed").mean == 0);
+    for (const auto &r : s.runs) {
+        // Releases at 2h and 4h (the run ends at 5h10m), four batches of 2 of the 8 nodes each.
+        std::size_t batches = 0, terminated = 0;
+        for (const auto &e : r.result.events) {
+            batches += e.what == MarkedEvent::deploy_batch;
+            terminated += e.what == MarkedEvent::terminate;
+        }
+        CHECK(batches == 8);
+        CHECK(terminated == 16);
+    }
+}

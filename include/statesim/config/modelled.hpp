@@ -20,7 +20,7 @@ inline constexpr bool kModelsStoreFailures = true;
 // state.store.capacity as {mode: on_demand | provisioned}; a plain rate is always modelled.
 inline constexpr bool kModelsStoreCapacityModes = true;
 // failures.deployments (periodic rolling deployments) and `deploy: rolling` events.
-inline constexpr bool kModelsDeployments = false;
+inline constexpr bool kModelsDeployments = true;
 // autoscaling (every policy).
 inline constexpr bool kModelsAutoscaling = true;
 // failures.mode: host (a dead host does not answer: attempts wait load_balancer.connect_timeout).

@@ -28,6 +28,7 @@ enum EventKind : std::uint32_t {
     fault_over,      // target: index of failures.events (a zone or store outage ends)
     zone_failure,    // target: zone, data: 0 fails / 1 is back (failures.zones)
     store_failure,   // target: shard, data: 0 fails / 1 is back (failures.store)
+    periodic_deploy, // - (failures.deployments)
 };
 
 // What every part of a run shares: the event loop, the architecture and the metrics sink.

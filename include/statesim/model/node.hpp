@@ -32,6 +32,7 @@ struct Node {
     bool detected = false;        // failed and marked unhealthy by the health checks
     LossCause retire_cause = LossCause::scale_in; // while draining: why its state will be lost
     int sessions_held = 0;        // sessions whose local state lives here (fewest_sessions)
+    int version = 0;              // the release it runs (rolling deployments replace old ones)
     // The autoscaling metrics since `metric_from`: busy workers and requests in flight
     // integrated over time (worker x ns), requests served.
     double busy_area = 0, in_flight_area = 0;

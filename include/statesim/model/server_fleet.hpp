@@ -38,6 +38,10 @@ class ServerFleet final : public ComputeBackend {
     // group rebalances: it launches there and retires nodes from the fullest zones).
     void zone_down(int zone);
     void zone_up(int zone);
+    // A rolling deployment of a new release: batch after batch, launch new nodes, wait until
+    // they are healthy, then drain and terminate as many old ones (lost_deployment). A
+    // deployment asked for while one runs is skipped (marked in events.csv).
+    void deploy();
     // Takes a node out of service: deregistered at once, drained for deregistration_delay (or
     // not: drain = false), then terminated; state still on it is lost with `cause`.
     void retire(int index, LossCause cause, bool drain);
@@ -101,6 +105,11 @@ class ServerFleet final : public ComputeBackend {
     std::uint64_t failure_seed_; // per-node failure and repair streams derive from it
     SimTime warmup_period_;
     int desired_ = 0;
+    // Rolling deployment: the release being rolled out, the size of the running batch (0: no
+    // deployment) and how many of its new nodes have yet to pass their health checks.
+    int release_ = 0, batch_ = 0, batch_pending_ = 0;
+    void next_batch();
+    void batch_node_healthy(int node);
     std::vector<bool> zone_down_;
     std::optional<Autoscaler> scaler_; // autoscaling.enabled
     Session orphan_; // routes attempts whose session has ended
