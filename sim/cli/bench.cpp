@@ -1,5 +1,6 @@
 #include "bench.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -102,24 +103,44 @@ architectures:
   - {name: stateless-dynamodb, preset: stateless-dynamodb, set: {state.store.capacity: 1000000/s}}
 )";
 
-int cluster(double scale, const std::string &duration) {
+// --dynamics: each node fails after exp(4 h) from its boot and is replaced (at scale 10, one
+// failure every ~6 simulated minutes), target tracking at 40% cpu, and a rolling deployment
+// (25% batches) at 5 min.
+const std::vector<std::string> kDynamics = {"failures.nodes.mtbf={dist: exponential, mean: 4h}",
+                                            "failures.nodes.mttr=10m",
+                                            "failures.events=[{at: 5m, deploy: rolling}]",
+                                            "failures.deployments.batch=25%",
+                                            "autoscaling.enabled=true",
+                                            "autoscaling.target=40%",
+                                            "autoscaling.min=1",
+                                            "autoscaling.max=4096",
+                                            "autoscaling.evaluation_period=30s"};
+
+int cluster(double scale, const std::string &duration, bool dynamics) {
     LoadOptions opts;
     opts.sets = {fmt::format("workload.sessions.arrival.rate={}/s", 30 * scale),
                  fmt::format("cluster.nodes={}", static_cast<int>(4 * scale + 0.5)),
                  "duration=" + duration};
+    if (dynamics) opts.sets.insert(opts.sets.end(), kDynamics.begin(), kDynamics.end());
     const Scenario sc = load_scenario_text(kClusterBench, "bench-cluster", opts);
-    std::uint64_t events = 0, requests = 0;
+    std::uint64_t events = 0, requests = 0, marked = 0, sessions_peak = 0;
     const auto t0 = Clock::now();
     for (const auto &arch : sc.points[0].architectures) {
         const RunSpec spec = RunSpec::of(sc, 1);
         const RunResult r = simulate(arch, spec);
         events += r.sim_events;
         requests += r.attempts_simulated; // the drain after the window included
+        marked += r.events.size();        // kills, scaling, deployment batches, ...
+        sessions_peak = std::max(sessions_peak, r.sessions_peak);
     }
     const double wall = seconds_since(t0);
     report("cluster", events, wall,
-           fmt::format(" requests={} requests_per_s={:.0f} scale={} duration={}", requests,
-                       static_cast<double>(requests) / wall, scale, duration));
+           fmt::format(" requests={} requests_per_s={:.0f} sessions_peak={} "
+                       "peak_bytes_per_session={:.0f} scale={} duration={} marked_events={}{}",
+                       requests, static_cast<double>(requests) / wall, sessions_peak,
+                       peak_rss_mb() * 1024 * 1024 /
+                           static_cast<double>(std::max<std::uint64_t>(sessions_peak, 1)),
+                       scale, duration, marked, dynamics ? " dynamics=on" : ""));
     return 0;
 }
 
@@ -135,6 +156,7 @@ int run_bench(const std::vector<std::string> &args) {
     po::options_description opts("bench options");
     std::uint64_t lps = 10000, per_lp = 1, pending = 1000000, events = 20000000;
     double end = 2000, scale = 10;
+    bool dynamics = false;
     std::string duration = "10m";
     if (which == "phold")
         opts.add_options()("lps", po::value(&lps)->default_value(lps), "logical processes")(
@@ -147,7 +169,9 @@ int run_bench(const std::vector<std::string> &args) {
     else if (which == "cluster")
         opts.add_options()("scale", po::value(&scale)->default_value(scale),
                            "traffic and nodes x the flagship's")(
-            "duration", po::value(&duration)->default_value(duration), "simulated time");
+            "duration", po::value(&duration)->default_value(duration), "simulated time")(
+            "dynamics", po::bool_switch(&dynamics),
+            "node failures (MTBF 4h), target-tracking autoscaling and a rolling deployment");
     else {
         std::cerr << fmt::format("error: bench: unknown benchmark \"{}\"; expected one of "
                                  "phold, hold, cluster\n",
@@ -185,7 +209,7 @@ int run_bench(const std::vector<std::string> &args) {
         std::cerr << "error: bench cluster: --scale must be in (0, 1000]\n";
         return 2;
     }
-    return cluster(scale, duration);
+    return cluster(scale, duration, dynamics);
 }
 
 } // namespace statesim::cli

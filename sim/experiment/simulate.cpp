@@ -14,6 +14,7 @@ RunResult simulate(const Architecture &arch, const RunSpec &spec) {
     r.interrupted = out.interrupted;
     r.sessions_active = out.still_open; // counted, not derived from the other counts
     r.draws = out.draws;
+    r.sessions_peak = out.sessions_peak;
     price(r, arch);
     return r;
 }

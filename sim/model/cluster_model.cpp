@@ -63,6 +63,7 @@ ClusterModel::Outcome ClusterModel::run() {
     }
     out.still_open = clients_.open_measured();
     out.draws = clients_.draws;
+    out.sessions_peak = clients_.slots();
     return out;
 }
 

@@ -15,8 +15,7 @@ struct Story {
     Scenario sc;
     std::vector<RunRecord> runs;
 
-    Estimate get(const std::string &arch, const std::string &metric,
-                 std::size_t point = 0) const {
+    Estimate get(const std::string &arch, const std::string &metric, std::size_t point = 0) const {
         std::size_t a = 0;
         while (sc.points[point].architectures[a].name != arch)
             ++a;

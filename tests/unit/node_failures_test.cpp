@@ -4,8 +4,8 @@
 
 #include <cmath>
 
-#include "statesim/stats/analytic.hpp"
 #include "run_model.hpp"
+#include "statesim/stats/analytic.hpp"
 
 using namespace statesim;
 using namespace statesim::analytic;
@@ -54,8 +54,8 @@ architectures:
 TEST_CASE("sticky sessions lose 1 - (1 + think/MTBF)^-(k-1) of sessions to exponential crashes") {
     const RunResult r = run_model(kCrashing, 11 + seed_offset());
     check_conservation(r);
-    const double ended = static_cast<double>(r.sessions_completed + r.sessions_lost +
-                                             r.sessions_abandoned);
+    const double ended =
+        static_cast<double>(r.sessions_completed + r.sessions_lost + r.sessions_abandoned);
     const double p = static_cast<double>(lost(r, LossCause::node_failure)) / ended;
     const double expected = sticky_loss_probability(5, 5.0, 60.0); // 0.274
     const double se = std::sqrt(expected * (1 - expected) / ended);
@@ -94,8 +94,8 @@ failures:
 )";
     const RunResult r = run_model(yaml, 13 + seed_offset());
     const MachineRepair m = machine_repair(4, 600, 300, 4);
-    INFO("nodes_mean " << r.nodes_mean << " vs " << m.mean_up << "; availability "
-                       << r.availability << " vs " << m.availability);
+    INFO("nodes_mean " << r.nodes_mean << " vs " << m.mean_up << "; availability " << r.availability
+                       << " vs " << m.availability);
     // ~9600 failures per node-path: the time average is within ~1% (3 standard errors); the
     // <= 1 s detection and re-admission delays shift it by < 0.3%.
     CHECK(test::within_rel(r.nodes_mean, m.mean_up, 0.02));

@@ -51,6 +51,7 @@ class Clients {
     SimTime token_transfer(const Session &s) const;
     std::uint64_t open_measured() const; // counted, independently of the outcome counters
     std::uint64_t open() const { return open_; }
+    std::uint64_t slots() const { return sessions_.size(); } // the peak of open sessions
     // Measured sessions still open and not lost: the drain waits for these.
     std::uint64_t awaiting_outcome() const { return awaiting_; }
     std::uint64_t lost_total() const { return lost_total_; }

@@ -48,6 +48,7 @@ class ClusterModel {
         SimTime stopped_at = 0;       // end of the window, or earlier when interrupted
         std::uint64_t still_open = 0; // measured sessions without an outcome after the drain
         RunResult::Draws draws;
+        std::uint64_t sessions_peak = 0;
     };
     Outcome run();
 

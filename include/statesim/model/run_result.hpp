@@ -103,6 +103,7 @@ struct RunResult {
     } draws;
     std::uint64_t sim_events = 0;         // simulation events processed (benchmarks)
     std::uint64_t attempts_simulated = 0; // answered or failed, window or not (benchmarks)
+    std::uint64_t sessions_peak = 0;      // most sessions open at once (memory per session)
     bool interrupted = false;
     std::vector<TimeseriesRow> timeseries;
     // Every marked event from t = 0 (warm-up included) to the end of the window, in time order.
