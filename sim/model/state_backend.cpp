@@ -1,5 +1,7 @@
 #include "statesim/model/state_backend.hpp"
 
+#include <deque>
+
 namespace statesim {
 namespace {
 
@@ -82,10 +84,17 @@ class LocalMemory final : public StateBackend {
     }
 
     void add_resident(Node &n, std::uint32_t slot, std::uint64_t uid) {
-        // Drop departed sessions from the front so the list stays about as long as the live
-        // ones.
+        // Drop departed sessions from the front; and since one long session at the front holds
+        // back every entry behind it, compact the whole list when it is more than twice as long
+        // as the sessions it holds (amortised O(1) per entry; memory per session stays flat).
         while (!n.residents.empty() && !resident_here(n.residents.front(), n))
             n.residents.pop_front();
+        if (n.residents.size() > 2 * static_cast<std::size_t>(n.sessions_held) + 64) {
+            std::deque<Resident> live;
+            for (const Resident &r : n.residents)
+                if (resident_here(r, n)) live.push_back(r);
+            n.residents.swap(live);
+        }
         n.residents.push_back({slot, uid});
     }
 
