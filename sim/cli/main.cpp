@@ -36,7 +36,12 @@ usage:
   statesim run CONFIG.yaml [--out DIR] [--seed N] [--replications R] [--jobs J]
                            [--set KEY=VALUE]... [--duration D] [--quiet]
   statesim check CONFIG.yaml [--set KEY=VALUE]...   validate; print the resolved config
-  statesim analyze CONFIG.yaml [--set KEY=VALUE]... analytic predictions where the model allows
+  statesim analyze CONFIG.yaml [--set KEY=VALUE]... [--simulate [--jobs J]]
+                                                    analytic predictions where the model allows;
+                                                    --simulate also runs the scenario's
+                                                    replications (--jobs threads, default 2) and
+                                                    prints the simulated mean ± 95% CI of each
+                                                    predicted metric beside it
   statesim presets                                  list architecture presets
   statesim bench phold [--lps N] [--events-per-lp K] [--end T]
   statesim bench hold [--pending N] [--events E]
@@ -48,6 +53,7 @@ examples:
   statesim run shop.yaml --replications 10 --jobs 2 --set cluster.nodes=8
   statesim run shop.yaml --set workload.sessions.arrival.rate=200/s --duration 30m --quiet
   statesim check shop.yaml
+  statesim analyze scenarios/node-failures.yaml --simulate --set replications=3
   statesim bench phold --lps 10000 --end 2000
 
 exit codes: 0 success, 1 internal error, 2 bad usage or invalid config (nothing written),
@@ -61,11 +67,14 @@ struct RunArgs {
     int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     std::string duration;
     bool quiet = false;
+    bool simulate = false; // analyze --simulate
 };
 
-// Parses `run`/`check`/`analyze` arguments; throws po::error on bad usage.
-RunArgs parse_run_args(const std::vector<std::string> &args, bool full) {
+// Parses `run`/`check`/`analyze` arguments; throws po::error on bad usage. `analyze` adds
+// --simulate and --jobs (default 2).
+RunArgs parse_run_args(const std::vector<std::string> &args, bool full, bool analyze = false) {
     RunArgs a;
+    if (analyze) a.jobs = 2;
     po::options_description opts;
     opts.add_options()("config", po::value(&a.config)->required(), "scenario file")(
         "set", po::value(&a.sets)->composing(), "KEY=VALUE override");
@@ -76,6 +85,10 @@ RunArgs parse_run_args(const std::vector<std::string> &args, bool full) {
             "replications")("jobs", po::value(&a.jobs), "worker threads (default: all cores)")(
             "duration", po::value(&a.duration),
             "measured simulated time")("quiet", po::bool_switch(&a.quiet), "no table, no progress");
+    if (analyze)
+        opts.add_options()("simulate", po::bool_switch(&a.simulate),
+                           "also run the replications and print the simulated values")(
+            "jobs", po::value(&a.jobs), "worker threads for --simulate (default 2)");
     po::positional_options_description pos;
     pos.add("config", 1);
     po::variables_map vm;
@@ -170,10 +183,21 @@ int cmd_check(const std::vector<std::string> &args) {
 }
 
 int cmd_analyze(const std::vector<std::string> &args) {
-    const RunArgs a = parse_run_args(args, false);
+    const RunArgs a = parse_run_args(args, false, true);
     const Scenario sc = load_scenario(a.config, load_options(a));
     print_warnings(sc);
-    std::cout << analyze_scenario(sc);
+    if (!a.simulate) {
+        std::cout << analyze_scenario(sc);
+        return 0;
+    }
+    // --simulate: the scenario's replications, as `run` does them, kept in memory only.
+    Progress progress(true);
+    ExperimentOptions opts;
+    opts.jobs = a.jobs;
+    opts.progress = [&](std::size_t d, std::size_t t) { progress.update(d, t); };
+    RunMetrics simulated(sc);
+    run_experiment(sc, opts, [&](RunRecord &&r) { simulated.add(r); });
+    std::cout << analyze_scenario(sc, &simulated);
     return 0;
 }
 

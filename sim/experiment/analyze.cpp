@@ -8,7 +8,9 @@
 #include <fmt/format.h>
 
 #include "statesim/model/load_balancer.hpp"
+#include "statesim/output/metrics.hpp"
 #include "statesim/stats/analytic.hpp"
+#include "statesim/stats/confidence.hpp"
 
 namespace statesim {
 
@@ -105,6 +107,72 @@ void node_queue(const Architecture &a, Prediction &p, double lambda, bool expone
     response = analytic::mgc_response_time(lambda, es, var, c);
 }
 
+// Mean DynamoDB request units per read and per write of a session's item. Before a session's
+// j-th request its item holds growth x W bytes, W ~ Binomial(j - 1, write_fraction); a read
+// costs max(1, ceil(bytes / 4 KiB)), a write max(1, ceil((bytes + growth) / 1 KiB)). Averaged
+// over requests, sum_j P(k >= j) E[units_j] / sum_j P(k >= j): exact for constant and geometric
+// requests per session (ignoring sessions that end early); otherwise (or when sessions are too
+// long to sum) the bound max(1, ceil(x)) <= 1 + x at the mean item size.
+struct StoreUnits {
+    double read = 1, write = 1;
+    bool exact = true;
+};
+
+StoreUnits store_units(const Workload &w) {
+    const double g = w.state_growth, wf = std::clamp(w.write_fraction, 0.0, 1.0);
+    if (g <= 0 || wf <= 0) return {};
+    const auto &d = w.requests;
+    const bool geometric = d.kind == Distribution::Kind::geometric;
+    const bool constant = d.kind == Distribution::Kind::constant;
+    const double q = geometric ? 1 - 1 / std::max(d.mean, 1.0) : 0;
+    double last = 0; // the longest session summed
+    if (geometric)
+        last = q > 0 ? 1 + std::ceil(std::log(1e-15) / std::log(q)) : 1;
+    else if (constant)
+        last = std::max(1.0, std::floor(d.mean));
+    constexpr double kLongest = 4000;
+    if ((geometric || constant) && last <= kLongest) {
+        std::vector<double> pmf{1.0}; // P(W = i) before request j
+        double reads = 0, writes = 0, weight = 0;
+        for (int j = 1; j <= static_cast<int>(last); ++j) {
+            const double survive = geometric ? std::pow(q, j - 1) : 1.0;
+            double er = 0, ew = 0;
+            for (std::size_t i = 0; i < pmf.size(); ++i) {
+                const double bytes = g * static_cast<double>(i);
+                er += pmf[i] * std::max(1.0, std::ceil(bytes / 4096));
+                ew += pmf[i] * std::max(1.0, std::ceil((bytes + g) / 1024));
+            }
+            reads += survive * er;
+            writes += survive * ew;
+            weight += survive;
+            pmf.push_back(0);
+            for (std::size_t i = pmf.size() - 1; i > 0; --i)
+                pmf[i] = pmf[i] * (1 - wf) + pmf[i - 1] * wf;
+            pmf[0] *= 1 - wf;
+        }
+        return {reads / weight, writes / weight, true};
+    }
+    double k = analytic::session_requests_mean(d);
+    double k2 = analytic::session_requests_second_moment(d);
+    if (std::isnan(k) || std::isnan(k2)) {
+        k = std::max(1.0, d.expected());
+        k2 = d.variance() + k * k;
+    }
+    const double item = g * wf * (k2 - k) / (2 * k); // mean bytes before a request
+    return {1 + item / 4096, 1 + (item + g) / 1024, false};
+}
+
+const char *to_string(StoreSpec::CapacityMode m) {
+    switch (m) {
+    case StoreSpec::CapacityMode::on_demand:
+        return "on_demand";
+    case StoreSpec::CapacityMode::provisioned:
+        return "provisioned";
+    default:
+        return "fixed";
+    }
+}
+
 } // namespace
 
 Prediction predict(const Architecture &a) {
@@ -197,6 +265,22 @@ Prediction predict(const Architecture &a) {
         // Operations per request o = read + write indicators: E[o^2] = pr + pw + 2 pr pw.
         p.store_ops_sd = std::sqrt(
             lambda * (p.p_store_read + p.p_store_write + 2 * p.p_store_read * p.p_store_write));
+        if (st.capacity_mode != StoreSpec::CapacityMode::fixed) {
+            const StoreUnits u = store_units(w);
+            p.store_units = true;
+            p.units_per_read = u.read;
+            p.units_per_write = u.write;
+            p.read_units_rate = lambda * p.p_store_read * u.read;
+            p.write_units_rate = lambda * p.p_store_write * u.write;
+            // Poisson operations each costing about its mean units.
+            p.read_units_sd = u.read * std::sqrt(lambda * p.p_store_read);
+            p.write_units_sd = u.write * std::sqrt(lambda * p.p_store_write);
+            if (!u.exact)
+                p.approximate.push_back(fmt::format(
+                    "request units per store operation from the mean item size (at most {:.3g} "
+                    "per read, {:.3g} per write)",
+                    u.read, u.write));
+        }
     }
     if (location == StateLocation::client) p.verify = a.state.client.verify_time;
     p.service_mean = p.p_store_read * p.read_round_trip + p.cpu + p.verify +
@@ -222,15 +306,42 @@ Prediction predict(const Architecture &a) {
                 100 * p.token_overflow));
     }
 
+    if (a.failures.nodes.enabled)
+        p.approximate.push_back(
+            "node failures (failures.nodes): the lines above take all N nodes as serving; fewer "
+            "do (nodes up, below), and requests on a crashed node fail and are retried");
+
     // ---- where no closed form applies ----
     if (!a.failures.events.empty())
         p.no_closed_form = fmt::format(
             "{} node failure event(s): routing and serving capacity are time-varying (health "
             "checks, deregistration, replacement boots)",
             a.failures.events.size());
-    if (p.no_closed_form.empty() && location == StateLocation::store) {
+    const auto tight = [](double offered, double sd, double cap) {
+        return offered >= 0.9 * cap || offered + 2 * sd >= cap;
+    };
+    if (p.no_closed_form.empty() && location == StateLocation::store && p.store_units) {
+        const auto &st = a.state.store;
+        const bool on_demand = st.capacity_mode == StoreSpec::CapacityMode::on_demand;
+        const std::string limit =
+            on_demand ? "on_demand's initial limit (it grows to twice the previous peak, so the "
+                        "throttling is transient)"
+                      : "the provisioned limit";
+        const auto check = [&](const char *what, double offered, double sd, double cap) {
+            if (p.no_closed_form.empty() && tight(offered, sd, cap))
+                p.no_closed_form = fmt::format(
+                    "the store is offered {:.4g} {} units/s (sd {:.3g} in a one-second window) "
+                    "against {:.4g}/s, {}: throttled operations back off 25 ms-1.6 s while "
+                    "holding their worker (the closed form needs the offered units below 90% of "
+                    "the limit and 2 sd clear of it)",
+                    offered, what, sd, cap, limit);
+        };
+        check("read", p.read_units_rate, p.read_units_sd, st.read_units);
+        check("write", p.write_units_rate, p.write_units_sd, st.write_units);
+    }
+    if (p.no_closed_form.empty() && location == StateLocation::store && !p.store_units) {
         const double cap = a.state.store.capacity;
-        if (p.store_ops_rate >= 0.9 * cap || p.store_ops_rate + 2 * p.store_ops_sd >= cap)
+        if (tight(p.store_ops_rate, p.store_ops_sd, cap))
             p.no_closed_form = fmt::format(
                 "the store is offered {:.4g} ops/s (sd {:.3g} in a one-second window) against a "
                 "capacity of {:.4g}/s: throttled operations back off 25 ms-1.6 s while holding "
@@ -306,9 +417,255 @@ Prediction predict(const Architecture &a) {
     return p;
 }
 
+NodesUpPrediction predict_nodes_up(const Architecture &a) {
+    NodesUpPrediction r;
+    const auto &f = a.failures;
+    if (!f.nodes.enabled) return r;
+    r.applies = true;
+    r.nodes = a.cluster.nodes;
+    r.mtbf = f.nodes.mtbf.expected();
+    const auto &lb = a.load_balancer;
+    const double interval = lb.health_interval;
+    // A probe comes at a uniform phase: the unhealthy_threshold-th failing probe after a crash
+    // comes (threshold - 1/2) intervals later on average; a newly registered (booted or
+    // repaired) target passes its healthy_threshold-th probe (threshold - 1/2) intervals after
+    // it registered.
+    const double detect = (lb.unhealthy_threshold - 0.5) * interval;
+    const double admit = (lb.healthy_threshold - 0.5) * interval;
+    if (f.replace_failed) {
+        const double boot = a.cluster.boot_time.expected();
+        r.down = detect + boot + admit;
+        r.down_why = fmt::format(
+            "replacement: detection ({} - 1/2) x {:g} s + boot {:g} s + healthy checks ({} - "
+            "1/2) x {:g} s",
+            lb.unhealthy_threshold, interval, boot, lb.healthy_threshold, interval);
+    } else {
+        const auto &mttr = f.nodes.mttr;
+        const double m = mttr.expected();
+        // P(the health check marks the node before it is back): the detection delay D is
+        // uniform on ((u - 1) I, u I]; then the repaired node registers anew.
+        const double lo = (lb.unhealthy_threshold - 1) * interval, hi = lo + interval;
+        double marked = 0;
+        if (mttr.kind == Distribution::Kind::exponential && m > 0) {
+            marked = m / interval * (std::exp(-lo / m) - std::exp(-hi / m)); // E[e^(-D/m)]
+        } else {
+            marked = std::clamp((m - lo) / interval, 0.0, 1.0); // P(D < m)
+            if (mttr.kind != Distribution::Kind::constant && marked > 0 && marked < 1)
+                r.approximate.push_back(fmt::format(
+                    "P(the health check marks a node before its repair) = {:.4f} taken at the "
+                    "{} mttr's mean",
+                    marked, to_string(mttr.kind)));
+        }
+        r.down = m + marked * admit;
+        r.down_why =
+            marked > 0
+                ? fmt::format("repair: mttr {:g} s + P(marked first) {:.4f} x healthy checks ({} "
+                              "- 1/2) x {:g} s",
+                              m, marked, lb.healthy_threshold, interval)
+                : fmt::format("repair: mttr {:g} s (back before the health check marks it)", m);
+    }
+    const auto mr = analytic::machine_repair(r.nodes, r.mtbf, r.down, r.nodes);
+    r.mean_up = mr.mean_up;
+    r.availability = mr.availability;
+    const double warm = std::isfinite(r.mtbf) && r.mtbf > 0
+                            ? r.mean_up / r.mtbf *
+                                  (1 - std::clamp(a.cluster.warmup_capacity, 0.0, 1.0)) *
+                                  a.cluster.warmup_period
+                            : 0.0;
+    r.serving_mean = std::max(0.0, r.mean_up - warm);
+    if (f.nodes.mtbf.kind != Distribution::Kind::exponential)
+        r.approximate.push_back(fmt::format(
+            "needs exponential mtbf: the {} mtbf is taken by its mean {:g} s (long-run time "
+            "averages still depend on the means only; the start, all nodes new, does not)",
+            to_string(f.nodes.mtbf.kind), r.mtbf));
+    if (f.zones.enabled)
+        r.approximate.push_back("zone failures (failures.zones) are not in this model");
+    if (!f.events.empty())
+        r.approximate.push_back("scheduled faults (failures.events) are not in this model");
+    if (a.autoscaling.enabled)
+        r.approximate.push_back(
+            fmt::format("n = cluster.nodes = {}; autoscaling changes the fleet", r.nodes));
+    return r;
+}
+
+CrashLossPrediction predict_crash_loss(const Architecture &a) {
+    CrashLossPrediction r;
+    const auto &f = a.failures.nodes;
+    const auto &w = a.workload;
+    if (!f.enabled) {
+        r.not_applicable = "no node failures (failures.nodes)";
+        return r;
+    }
+    if (a.state.location != StateLocation::local) {
+        r.fraction = 0;
+        r.why = fmt::format("state.location {}: a crash holds no session state",
+                            to_string(a.state.location));
+        return r;
+    }
+    if (!a.load_balancer.sticky && a.cluster.nodes > 1) {
+        r.not_applicable = "does not apply: local state without sticky sessions (routing "
+                           "losses, above, mix with crash losses)";
+        return r;
+    }
+    const double think = w.think_time.expected(), mttf = f.mtbf.expected();
+    const auto &k = w.requests;
+    const std::string tm = fmt::format("t = {:g} s think time, M = {:g} s mtbf", think, mttf);
+    if (k.kind == Distribution::Kind::geometric) {
+        r.fraction = analytic::sticky_loss_probability_geometric(k.mean, think, mttf);
+        r.why = fmt::format("(m - 1) t / (m t + M), m = {:g} requests (geometric), {}",
+                            std::max(1.0, k.mean), tm);
+    } else if (k.kind == Distribution::Kind::constant) {
+        const int n = static_cast<int>(std::max(1.0, std::floor(k.mean)));
+        r.fraction = analytic::sticky_loss_probability(n, think, mttf);
+        r.why = fmt::format("1 - (1 + t/M)^-(k-1), k = {} requests, {}", n, tm);
+    } else if (k.kind == Distribution::Kind::empirical) {
+        r.fraction = 1 - analytic::every_later_request(k, mttf / (mttf + think));
+        r.why = fmt::format("1 - E[(1 + t/M)^-(k-1)] over the empirical k, {}", tm);
+    } else {
+        r.not_applicable = fmt::format("does not apply: requests per session from a {} "
+                                       "distribution (needs geometric, constant or empirical)",
+                                       to_string(k.kind));
+        return r;
+    }
+    if (f.mtbf.kind != Distribution::Kind::exponential)
+        r.approximate.push_back(fmt::format(
+            "approximation: the formula needs exponential mtbf (a node's age would matter); the {} "
+            "mtbf is taken by its mean",
+            to_string(f.mtbf.kind)));
+    if (w.think_time.kind != Distribution::Kind::exponential)
+        r.approximate.push_back(fmt::format("approximation: the formula needs exponential think "
+                                            "times; the {} think time is taken by its mean",
+                                            to_string(w.think_time.kind)));
+    if (a.cluster.nodes > 1) {
+        const SameNode same = same_node(a);
+        if (!(same.p >= 1))
+            r.approximate.push_back(
+                "sticky cookies expire between requests: routing losses (above) add to these");
+    }
+    return r;
+}
+
+AutoscalingPrediction predict_autoscaling(const Architecture &a) {
+    AutoscalingPrediction r;
+    const auto &s = a.autoscaling;
+    if (!s.enabled) return r;
+    r.applies = true;
+    if (s.policy != AutoscalingSpec::Policy::target_tracking) {
+        r.not_applicable = "not predicted: only target tracking has a steady node count here";
+        return r;
+    }
+    if (s.metric == AutoscalingSpec::Metric::in_flight_per_node) {
+        r.not_applicable = "not predicted: target tracking on in_flight_per_node (requests in "
+                           "flight depend on the queueing at each count)";
+        return r;
+    }
+    const bool cpu = s.metric == AutoscalingSpec::Metric::cpu;
+    // lambda and E[S] at session rate `rate` (Poisson), as predict() derives them.
+    std::string why;
+    const auto count = [&](double rate, double *lambda, double *es) {
+        Architecture b = a;
+        b.workload.arrival = ArrivalProcess{};
+        b.workload.arrival.kind = ArrivalProcess::Kind::poisson;
+        b.workload.arrival.rate = rate;
+        const Prediction p = predict(b);
+        if (p.requests_per_session <= 0) {
+            why = p.no_closed_form;
+            return -1;
+        }
+        if (lambda) *lambda = p.request_rate;
+        if (es) *es = p.service_mean;
+        return cpu ? analytic::target_tracking_nodes(p.request_rate, p.service_mean,
+                                                     a.cluster.workers, s.target, s.min, s.max)
+                   : analytic::target_tracking_nodes(p.request_rate, 1.0, 1, s.target, s.min,
+                                                     s.max);
+    };
+    const auto &arr = a.workload.arrival;
+    double mean_rate = arr.rate, low = NAN, high = NAN;
+    switch (arr.kind) {
+    case ArrivalProcess::Kind::poisson:
+        break;
+    case ArrivalProcess::Kind::diurnal:
+        low = arr.rate * std::max(0.0, 1 - arr.amplitude);
+        high = arr.rate * (1 + arr.amplitude);
+        r.note = "no steady state (diurnal arrivals): the count at the mean rate; the fleet "
+                 "follows the load, as far as scaling keeps up, between the counts at the trough "
+                 "and the peak";
+        break;
+    case ArrivalProcess::Kind::profile: {
+        double area = 0;
+        low = INFINITY;
+        high = 0;
+        for (std::size_t i = 0; i < arr.points.size(); ++i) {
+            low = std::min(low, arr.points[i].second);
+            high = std::max(high, arr.points[i].second);
+            if (i > 0)
+                area += (arr.points[i].first - arr.points[i - 1].first) *
+                        (arr.points[i].second + arr.points[i - 1].second) / 2;
+        }
+        const double span =
+            arr.points.size() > 1 ? arr.points.back().first - arr.points[0].first : 0;
+        mean_rate = span > 0 ? area / span : (arr.points.empty() ? 0 : arr.points[0].second);
+        r.note = "no steady state (profile arrivals): the count at the profile's time-average "
+                 "rate; the fleet follows the load, as far as scaling keeps up, between the counts "
+                 "at its lowest and highest rates";
+        break;
+    }
+    case ArrivalProcess::Kind::trace: {
+        const auto &t = arr.trace;
+        const double span = t && t->size() > 1 ? t->back() - t->front() : 0;
+        mean_rate = span > 0 ? static_cast<double>(t->size() - 1) / span : 0;
+        r.note = "no steady state (trace arrivals): the count at the trace's mean rate";
+        break;
+    }
+    }
+    r.nodes = count(mean_rate, &r.request_rate, &r.service_mean);
+    if (r.nodes < 0) {
+        r.not_applicable = "not predicted: no request rate or E[S]: " + why;
+        return r;
+    }
+    if (!std::isnan(low)) {
+        r.low = count(low, nullptr, nullptr);
+        r.high = count(high, nullptr, nullptr);
+    }
+    return r;
+}
+
 namespace {
 
-std::string analyze_architecture(const Architecture &a) {
+// The simulated counterpart of a prediction (analyze --simulate): the mean +- 95% CI half-width
+// (Student t over replications) of one summary.csv metric for one (point, architecture).
+class Simulated {
+  public:
+    Simulated(const RunMetrics *m, std::size_t point, std::size_t arch)
+        : m_(m), point_(point), arch_(arch) {}
+    explicit operator bool() const { return m_ != nullptr; }
+    // "      simulated: <mean> ± <ci> <unit> = <label>\n"; `scale` multiplies the metric
+    // (e.g. 1/100 for a percentage compared with a fraction); "" without a simulation.
+    std::string line(const std::string &metric, double scale, int decimals,
+                     const std::string &label, const std::string &unit = "") const {
+        if (!m_) return "";
+        const auto &all = metrics();
+        std::size_t index = all.size();
+        for (std::size_t i = 0; i < all.size(); ++i)
+            if (all[i].name == metric) index = i;
+        if (index == all.size()) return "";
+        std::vector<double> v = m_->values(point_, arch_, index);
+        for (double &x : v)
+            x *= scale;
+        if (v.empty()) return "      simulated: no finished run\n";
+        const Estimate e = estimate(v);
+        const std::string ci =
+            e.n < 2 ? "n/a" : fmt::format("{:.{}f}", e.half_width, decimals); // one run: no CI
+        return fmt::format("      simulated: {:.{}f} ± {}{} = {}\n", e.mean, decimals, ci, unit,
+                           label);
+    }
+
+  private:
+    const RunMetrics *m_;
+    std::size_t point_, arch_;
+};
+
+std::string queueing_text(const Architecture &a, const Simulated &sim) {
     const Prediction p = predict(a);
     std::string out;
     if (p.request_rate == 0 && !p.no_closed_form.empty())
@@ -316,6 +673,7 @@ std::string analyze_architecture(const Architecture &a) {
     const int n = a.cluster.nodes, c = a.cluster.workers;
     out += fmt::format("  request rate λ = {:.4g}/s ({:.4g} sessions/s x {:.4g} requests)\n",
                        p.request_rate, p.session_rate, p.requests_per_session);
+    out += sim.line("throughput_rps", 1, 4, "throughput_rps (successful requests/s)", "/s");
     std::string parts;
     const auto add = [&parts](const std::string &s) { parts += (parts.empty() ? "" : " + ") + s; };
     if (p.p_store_read > 0)
@@ -327,11 +685,25 @@ std::string analyze_architecture(const Architecture &a) {
                         p.p_store_write));
     out += fmt::format("  worker time E[S] = {:.4f} ms ({}), cv² = {:.4f}\n", 1e3 * p.service_mean,
                        parts, p.service_variance / (p.service_mean * p.service_mean));
-    if (a.state.location == StateLocation::store)
-        out += fmt::format("  store operations {:.4g}/s offered (capacity {:.4g}/s)\n",
-                           p.store_ops_rate, a.state.store.capacity);
+    if (a.state.location == StateLocation::store) {
+        const auto &st = a.state.store;
+        if (p.store_units) {
+            const bool on_demand = st.capacity_mode == StoreSpec::CapacityMode::on_demand;
+            const std::string grows =
+                on_demand ? " at first, growing to twice the previous peak" : " provisioned";
+            out += fmt::format(
+                "  store ({} capacity) offered {:.4g} read units/s ({:.4g} per read) against "
+                "{:.4g}/s{}; {:.4g} write units/s ({:.4g} per write) against {:.4g}/s\n",
+                to_string(st.capacity_mode), p.read_units_rate, p.units_per_read, st.read_units,
+                grows, p.write_units_rate, p.units_per_write, st.write_units);
+        } else {
+            out += fmt::format("  store operations {:.4g}/s offered (capacity {:.4g}/s)\n",
+                               p.store_ops_rate, st.capacity);
+        }
+    }
     out +=
         fmt::format("  utilization ρ = λE[S]/(N·c) = {:.4f} (N={}, c={})\n", p.utilization, n, c);
+    out += sim.line("utilization", 1, 4, "utilization (busy / available worker time)");
     if (p.busiest_utilization > p.utilization * (1 + 1e-9))
         out += fmt::format("  busiest node ρ = {:.4f} (consistent_hash ring share {:.4f})\n",
                            p.busiest_utilization, p.busiest_utilization / p.utilization / n);
@@ -353,10 +725,13 @@ std::string analyze_architecture(const Architecture &a) {
             : "";
     out += fmt::format("  mean latency = {:.4f} ms (node {:.4f} ms + 4 hops {:.4f} ms{}){}\n",
                        1e3 * p.latency, 1e3 * p.node_response, 1e3 * p.hops, token, label);
+    out += sim.line("latency_mean_ms", 1, 4, "latency_mean_ms (successful requests)", " ms");
     out += fmt::format("  Little: mean requests at nodes L = λW = {:.4f}{}\n",
                        p.request_rate * p.node_response, label);
-    if (p.lost_sessions >= 0)
+    if (p.lost_sessions >= 0) {
         out += fmt::format("  lost sessions ({}) = {:.4f}%\n", p.lost_why, 100 * p.lost_sessions);
+        out += sim.line("lost_session_pct", 1, 4, "lost_session_pct (every cause)", "%");
+    }
     if (p.token_overflow >= 0)
         out += fmt::format("  sessions whose token outgrows max_bytes = {:.4f}%\n",
                            100 * p.token_overflow);
@@ -365,14 +740,95 @@ std::string analyze_architecture(const Architecture &a) {
     return out;
 }
 
+std::string failures_text(const Architecture &a, const Simulated &sim) {
+    std::string out;
+    const NodesUpPrediction up = predict_nodes_up(a);
+    if (up.applies) {
+        out += fmt::format(
+            "  nodes up (failures.nodes: machine-repair CTMC, n = {}, a repair crew per node):\n"
+            "    mtbf {:g} s; down {:g} s = {}\n",
+            up.nodes, up.mtbf, up.down, up.down_why);
+        out += fmt::format("    mean nodes up = {:.4f}; serving = {:.4f} (a returning node counted "
+                           "at warmup_capacity {:g} for warmup_period {:g} s)\n",
+                           up.mean_up, up.serving_mean, a.cluster.warmup_capacity,
+                           a.cluster.warmup_period);
+        out += sim.line("nodes_mean", 1, 4,
+                        "nodes_mean (time-average serving nodes, a warming node counted at "
+                        "warmup_capacity: compare with `serving`)");
+        out += fmt::format("    availability P(at least one node up) = {:.6f}\n", up.availability);
+        out += sim.line("availability", 1, 6,
+                        "availability (time share with at least one serving node)");
+        out += "    approximate: the CTMC takes up and down times as exponential with these means "
+               "(with a crew per node its time averages hold for any distributions)\n";
+        for (const auto &s : up.approximate)
+            out += "    approximate: " + s + "\n";
+    }
+    const CrashLossPrediction loss = predict_crash_loss(a);
+    if (a.failures.nodes.enabled) {
+        if (loss.fraction >= 0) {
+            out += fmt::format("  sessions lost to node crashes = {:.6f} ({:.4f}%)\n    {}\n",
+                               loss.fraction, 100 * loss.fraction, loss.why);
+            out += sim.line("lost_session_pct", 0.01, 6,
+                            "lost_session_pct/100 (lost sessions of every cause / ended)");
+            for (const auto &s : loss.approximate)
+                out += "    " + s + "\n";
+        } else {
+            out += "  sessions lost to node crashes: " + loss.not_applicable + "\n";
+        }
+    }
+    const AutoscalingPrediction as = predict_autoscaling(a);
+    if (as.applies) {
+        const auto &s = a.autoscaling;
+        if (as.nodes < 0) {
+            out += "  autoscaling: " + as.not_applicable + "\n";
+        } else {
+            const bool cpu = s.metric == AutoscalingSpec::Metric::cpu;
+            const std::string formula =
+                cpu ? fmt::format(
+                          "ceil(λE[S]/(c·target)) = ceil({:.4g}/s x {:.4f} ms / ({} x "
+                          "{:g})) = ceil({:.4f})",
+                          as.request_rate, 1e3 * as.service_mean, a.cluster.workers, s.target,
+                          as.request_rate * as.service_mean / (a.cluster.workers * s.target))
+                    : fmt::format("ceil(λ/target) = ceil({:.4g}/s / {:g}) = ceil({:.4f})",
+                                  as.request_rate, s.target, as.request_rate / s.target);
+            out += fmt::format("  autoscaling (target tracking on {}): steady at {} nodes = {}, "
+                               "clamped to [{}, {}]\n",
+                               cpu ? "cpu" : "requests_per_node", as.nodes, formula, s.min, s.max);
+            if (!as.note.empty()) {
+                out += "    approximate: " + as.note;
+                if (as.low >= 0) out += fmt::format(" ({} to {} nodes)", as.low, as.high);
+                out += "\n";
+            }
+            out += sim.line("nodes_mean", 1, 4,
+                            fmt::format("nodes_mean (from the initial {} nodes; a warming node "
+                                        "counted at warmup_capacity)",
+                                        a.cluster.nodes));
+        }
+    }
+    return out;
+}
+
 } // namespace
 
-std::string analyze_scenario(const Scenario &sc) {
+std::string analyze_scenario(const Scenario &sc, const RunMetrics *simulated) {
     std::string out;
+    if (simulated)
+        out += fmt::format(
+            "simulated: {} replication(s) of {:g} s after a {:g} s warm-up (seed {}); under each "
+            "prediction, the simulated mean ± 95% CI half-width (Student t; n/a from one "
+            "replication) of the summary.csv metric it is compared with\n",
+            sc.replications, sc.duration, sc.warmup, sc.seed);
     for (std::size_t p = 0; p < sc.points.size(); ++p)
-        for (const auto &a : sc.points[p].architectures) {
-            out += fmt::format("point {} / {}:\n", p, a.name);
-            out += analyze_architecture(a);
+        for (std::size_t i = 0; i < sc.points[p].architectures.size(); ++i) {
+            const auto &a = sc.points[p].architectures[i];
+            const Simulated sim(simulated, p, i);
+            std::string where;
+            for (const auto &[k, v] : sc.points[p].values)
+                where += fmt::format("{}{}={}", where.empty() ? " (" : ", ", k, v);
+            if (!where.empty()) where += ")";
+            out += fmt::format("point {}{} / {}:\n", p, where, a.name);
+            out += queueing_text(a, sim);
+            out += failures_text(a, sim);
         }
     return out;
 }

@@ -118,5 +118,16 @@ expect bench-hold 0 "$bin" bench hold --pending 1000 --events 10000
 grep_in bench-hold "$tmp/out" "events_per_s="
 expect bench-bad 2 "$bin" bench phold --lps -3
 
+# analyze --simulate: the predictions, each with the simulated mean ± CI of its metric.
+expect analyze-simulate 0 "$bin" analyze "$mm1" --simulate --jobs 1 --set duration=3m \
+    --set replications=2 --set warmup=30s \
+    --set 'failures.nodes={mtbf: {dist: exponential, mean: 10m}, mttr: 1m}'
+grep_in analyze-simulate "$tmp/out" "mean latency = 66.6667 ms"
+grep_in analyze-simulate "$tmp/out" "mean nodes up = "
+grep_in analyze-simulate "$tmp/out" "simulated: [0-9.]* ± [0-9.]* = nodes_mean"
+grep_in analyze-simulate "$tmp/out" "simulated: [0-9.]* ± [0-9.]* ms = latency_mean_ms"
+expect analyze-help 0 "$bin" analyze --help
+grep_in analyze-help "$tmp/out" "--simulate"
+
 echo "$passes passed, $failures failed"
 [ "$failures" = 0 ]

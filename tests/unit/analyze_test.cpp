@@ -307,3 +307,204 @@ state: {location: client, client: {max_bytes: 4KiB, bandwidth: 10MiB/s}}
     CHECK(within_rel(jwt.token_overflow, 0.03388, 1e-3));
     CHECK(jwt.requests_per_session < 8); // abandon: overflowed sessions end early
 }
+
+// ---- issue 8: nodes up under failures, sticky crash losses, autoscaling, DynamoDB units ----
+
+namespace {
+
+// 4 nodes, 10 min exponential mtbf, a 5 min constant repair. The health check (every 10 min,
+// 2 failing probes) cannot mark a node within its 5 min repair, so the down time is exactly the
+// repair: up w.p. 600/900 = 2/3 each, independently.
+std::string four_nodes(const std::string &extra = "") {
+    return R"(
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 10/s}
+    requests: {dist: geometric, mean: 8}
+    think_time: {dist: exponential, mean: 5s}
+  request:
+    service_time: {dist: exponential, mean: 10ms}
+cluster: {nodes: 4, workers: 16, boot_time: 90s}
+load_balancer: {health_check: {interval: 10m, unhealthy_threshold: 2, healthy_threshold: 5}}
+failures:
+  replace_failed: false
+  nodes: {mtbf: {dist: exponential, mean: 10m}, mttr: 5m}
+)" + extra;
+}
+
+bool has(const std::string &text, const std::string &what) {
+    return text.find(what) != std::string::npos;
+}
+
+} // namespace
+
+TEST_CASE("analyze: nodes up under failures.nodes (machine-repair CTMC)") {
+    const Architecture a = test::load(four_nodes()).points[0].architectures[0];
+    const NodesUpPrediction up = predict_nodes_up(a);
+    REQUIRE(up.applies);
+    CHECK(within_rel(up.down, 300, 1e-12));
+    CHECK(within_rel(up.mean_up, 8.0 / 3, 1e-9));
+    CHECK(within_rel(up.availability, 1 - std::pow(1.0 / 3, 4), 1e-9));
+    // Each return (rate mean_up / mtbf) serves at half capacity for 60 s.
+    CHECK(within_rel(up.serving_mean, 8.0 / 3 * (1 - 0.5 * 60 / 600), 1e-9));
+    CHECK(up.approximate.empty());
+    const std::string text = analyze_scenario(test::load(four_nodes()));
+    CHECK(has(text, "mean nodes up = 2.6667"));
+    CHECK(has(text, "availability P(at least one node up) = 0.987654"));
+    CHECK(has(text, "the CTMC takes up and down times as exponential"));
+
+    // Default health checks (30 s, 2 failing, 5 passing): a 5 min repair is always marked first
+    // (detection within 60 s), so the node registers anew: + (5 - 1/2) x 30 s.
+    const std::vector<std::string> defaults = {"load_balancer.health_check.interval=30s"};
+    const NodesUpPrediction marked =
+        predict_nodes_up(test::load(four_nodes(), defaults).points[0].architectures[0]);
+    CHECK(within_rel(marked.down, 300 + 135, 1e-12));
+    CHECK(within_rel(marked.mean_up, 4 * 600.0 / 1035, 1e-9));
+    // An exponential repair of mean m is marked first w.p. E[e^(-D/m)], D ~ U(30 s, 60 s].
+    const NodesUpPrediction exp_repair = predict_nodes_up(
+        test::load(four_nodes(), {"load_balancer.health_check.interval=30s",
+                                  "failures.nodes.mttr={dist: exponential, mean: 5m}"})
+            .points[0]
+            .architectures[0]);
+    const double p_marked = 10 * (std::exp(-0.1) - std::exp(-0.2));
+    CHECK(within_rel(exp_repair.down, 300 + p_marked * 135, 1e-12));
+
+    // replace_failed: detection (2 - 1/2) 30 s + boot 90 s + (5 - 1/2) 30 s = 270 s.
+    const NodesUpPrediction replaced =
+        predict_nodes_up(test::load(four_nodes(), {"load_balancer.health_check.interval=30s",
+                                                   "failures.replace_failed=true"})
+                             .points[0]
+                             .architectures[0]);
+    CHECK(within_rel(replaced.down, 270, 1e-12));
+    CHECK(within_rel(replaced.mean_up, 4 * 600.0 / 870, 1e-9));
+    CHECK(within_rel(replaced.availability, 1 - std::pow(270.0 / 870, 4), 1e-9));
+
+    // A non-exponential mtbf: printed, labelled as needing an exponential one.
+    const std::string weibull = analyze_scenario(
+        test::load(four_nodes(), {"failures.nodes.mtbf={dist: weibull, mean: 10m, shape: 0.7}"}));
+    CHECK(has(weibull, "needs exponential mtbf: the weibull mtbf is taken by its mean 600 s"));
+    CHECK(has(weibull, "mean nodes up = 2.6667"));
+    // No failures.nodes: no such lines.
+    CHECK(!has(analyze_scenario(test::load(analyze_store())), "nodes up"));
+}
+
+TEST_CASE("analyze: sticky sessions lost to node crashes") {
+    const std::vector<std::string> on = {"load_balancer.sticky={enabled: true, ttl: 1d}"};
+    const std::string local = four_nodes("state: {location: local}\n");
+    // Geometric k of mean 8, think 5 s, mtbf 600 s: (m - 1) t / (m t + M) = 35 / 640.
+    const CrashLossPrediction geo =
+        predict_crash_loss(test::load(local, on).points[0].architectures[0]);
+    CHECK(within_rel(geo.fraction, 35.0 / 640, 1e-12));
+    CHECK(geo.approximate.empty());
+    const std::string text = analyze_scenario(test::load(local, on));
+    CHECK(has(text, "sessions lost to node crashes = 0.054688 (5.4688%)"));
+    // Constant k = 4: 1 - (1 + 5/600)^-3.
+    std::vector<std::string> k4 = on;
+    k4.push_back("workload.sessions.requests=4");
+    const CrashLossPrediction constant =
+        predict_crash_loss(test::load(local, k4).points[0].architectures[0]);
+    CHECK(within_rel(constant.fraction, 1 - std::pow(1 + 5.0 / 600, -3), 1e-12));
+    // Constant think time: still printed, labelled an approximation.
+    std::vector<std::string> think = on;
+    think.push_back("workload.sessions.think_time=5s");
+    const CrashLossPrediction approx =
+        predict_crash_loss(test::load(local, think).points[0].architectures[0]);
+    CHECK(within_rel(approx.fraction, 35.0 / 640, 1e-12));
+    REQUIRE(approx.approximate.size() == 1);
+    CHECK(has(approx.approximate[0], "approximation: the formula needs exponential think times"));
+    // Does not apply: no stickiness (routing losses mix in).
+    const CrashLossPrediction nonsticky =
+        predict_crash_loss(test::load(local).points[0].architectures[0]);
+    CHECK(nonsticky.fraction < 0);
+    CHECK(has(analyze_scenario(test::load(local)),
+              "sessions lost to node crashes: does not apply: local state without sticky"));
+    // State off the nodes: nothing to lose.
+    const CrashLossPrediction store = predict_crash_loss(
+        test::load(four_nodes("state: {location: store}\n")).points[0].architectures[0]);
+    CHECK(store.fraction == 0);
+}
+
+TEST_CASE("analyze: the node count target tracking settles at") {
+    // 180 requests/s x 50 ms on 4 workers at a 50% target: ceil(9 / 2) = 5 nodes.
+    const std::string yaml = R"(
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 180/s}
+    requests: 1
+  request:
+    service_time: {dist: constant, value: 50ms}
+cluster: {nodes: 2, workers: 4}
+autoscaling: {policy: target_tracking, metric: cpu, target: 50%, min: 1, max: 20}
+)";
+    const AutoscalingPrediction p =
+        predict_autoscaling(test::load(yaml).points[0].architectures[0]);
+    REQUIRE(p.applies);
+    CHECK(p.nodes == 5);
+    CHECK(within_rel(p.request_rate, 180, 1e-12));
+    CHECK(within_rel(p.service_mean, 0.05, 1e-12));
+    CHECK(has(analyze_scenario(test::load(yaml)),
+              "autoscaling (target tracking on cpu): steady at 5 nodes = ceil(λE[S]/(c·target)) = "
+              "ceil(180/s x 50.0000 ms / (4 x 0.5)) = ceil(4.5000), clamped to [1, 20]"));
+    // Clamped to max.
+    CHECK(predict_autoscaling(test::load(yaml, {"autoscaling.max=3"}).points[0].architectures[0])
+              .nodes == 3);
+    // requests_per_node 50: ceil(180 / 50) = 4.
+    CHECK(predict_autoscaling(
+              test::load(yaml, {"autoscaling.metric=requests_per_node", "autoscaling.target=50/s"})
+                  .points[0]
+                  .architectures[0])
+              .nodes == 4);
+    // Store round trips count in E[S] as in the M/G/c analysis: 4 + 50 + 0.5 x 6 = 57 ms,
+    // ceil(180 x 0.057 / 2) = ceil(5.13) = 6.
+    const AutoscalingPrediction store =
+        predict_autoscaling(test::load(yaml, {"state.location=store"}).points[0].architectures[0]);
+    CHECK(within_rel(store.service_mean, 0.057, 1e-12));
+    CHECK(store.nodes == 6);
+    // Other policies: not predicted.
+    CHECK(has(analyze_scenario(test::load(
+                  yaml, {"autoscaling.policy=step", "autoscaling.steps=[{above: 80%, add: 1}]"})),
+              "autoscaling: not predicted: only target tracking"));
+    // Diurnal arrivals: no steady state; the count at the mean rate and the range.
+    const AutoscalingPrediction diurnal = predict_autoscaling(
+        test::load(yaml, {"workload.sessions.arrival={process: diurnal, mean: 180/s, amplitude: "
+                          "0.5, period: 24h}"})
+            .points[0]
+            .architectures[0]);
+    CHECK(diurnal.nodes == 5);
+    CHECK(diurnal.low == 3);  // ceil(90 x 0.05 / 2) = ceil(2.25)
+    CHECK(diurnal.high == 7); // ceil(270 x 0.05 / 2) = ceil(6.75)
+    CHECK(has(diurnal.note, "no steady state (diurnal arrivals)"));
+}
+
+TEST_CASE("analyze: DynamoDB capacity modes check request units, not store.capacity") {
+    // analyze-store: 200 reads/s and 100 writes/s of empty items (state_growth 300 B, one
+    // request per session): 1 unit each. Provisioned 250 reads/s: 200 + 2 sqrt(200) >= 250.
+    const std::vector<std::string> tight = {
+        "state.store.capacity={mode: provisioned, reads: 220/s, writes: 1000/s}"};
+    const Prediction p = predict_yaml(analyze_store(), tight);
+    CHECK(p.store_units);
+    CHECK(within_rel(p.units_per_read, 1, 1e-12));
+    CHECK(within_rel(p.units_per_write, 1, 1e-12));
+    CHECK(within_rel(p.read_units_rate, 200, 1e-12));
+    CHECK(has(p.no_closed_form, "the store is offered 200 read units/s"));
+    CHECK(has(p.no_closed_form, "the provisioned limit"));
+    const std::string text = analyze_yaml(analyze_store(), tight);
+    CHECK(!has(text, "4000"));
+    CHECK(has(text, "store (provisioned capacity) offered 200 read units/s"));
+    // Roomy provisioned limits: the closed form stands (the fixed capacity of 4000/s is unused).
+    CHECK(predict_yaml(analyze_store(),
+                       {"state.store.capacity={mode: provisioned, reads: 400/s, writes: 400/s}"})
+              .no_closed_form.empty());
+    // on_demand: its initial limits, noted to grow.
+    const std::string od =
+        analyze_yaml(analyze_store(), {"state.store.capacity={mode: on_demand}"});
+    CHECK(has(od, "against 1.2e+04/s at first, growing to twice the previous peak"));
+    CHECK(!has(od, "capacity 4000"));
+    // Items over 1 KiB cost more write units: geometric(8) sessions writing 1 KiB each time.
+    const Prediction big = predict_yaml(
+        analyze_store(), {"state.store.capacity={mode: on_demand}",
+                          "workload.sessions.requests={dist: geometric, mean: 8}",
+                          "workload.sessions.think_time=1s", "workload.request.state_growth=1KiB"});
+    CHECK(big.units_per_write > 2);
+    CHECK(big.units_per_read > 1);
+}

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "statesim/config/scenario.hpp"
+#include "statesim/output/writers.hpp"
 
 namespace statesim {
 
@@ -38,6 +39,15 @@ struct Prediction {
 
     double store_ops_rate = 0; // offered store operations per second (reads + writes)
     double store_ops_sd = 0;   // sd of the operations in one second (compound Poisson)
+    // DynamoDB capacity modes (on_demand, provisioned): mean request units per read and per
+    // write (a read costs one unit per started 4 KiB of the item, a write one per started KiB
+    // of the item it writes), the units offered per second and their sd in one second. The
+    // limits are state.store.read_units / write_units (on_demand: its initial limits; they grow
+    // to twice the previous peak); `capacity` is not used in these modes.
+    bool store_units = false;
+    double units_per_read = 0, units_per_write = 0;
+    double read_units_rate = 0, write_units_rate = 0;
+    double read_units_sd = 0, write_units_sd = 0;
 
     double utilization = 0;         // lambda E[S] / (N c)
     double busiest_utilization = 0; // the most loaded node (consistent_hash: its ring share)
@@ -59,9 +69,63 @@ struct Prediction {
 
 Prediction predict(const Architecture &a);
 
-// Analytic predictions (queueing formulas, routing-loss closed form) for every architecture
-// whose model reduces to one; says why where it does not. Text for `statesim analyze`.
-std::string analyze_scenario(const Scenario &sc);
+// Nodes up under failures.nodes: the machine-repair CTMC over cluster.nodes nodes with a repair
+// crew per node (independent repairs), failure rate 1/E[mtbf], return rate 1/E[down]. The down
+// time is, with replace_failed: false, E[mttr] plus (when the health check marked the node
+// before it came back) the re-registration (healthy_threshold - 1/2) x interval; with
+// replace_failed: true, the replacement: detection (unhealthy_threshold - 1/2) x interval +
+// E[boot_time] + (healthy_threshold - 1/2) x interval (the first probe of a new target comes at
+// a uniform phase). The CTMC assumes exponential times; with a crew per node each node is an
+// independent alternating renewal process, so the long-run time averages depend on the means
+// only (the transient from the all-up start and, for a non-exponential mtbf, the node's age do
+// not enter).
+struct NodesUpPrediction {
+    bool applies = false;      // failures.nodes enabled
+    int nodes = 0;             // n = cluster.nodes
+    double mtbf = 0, down = 0; // means, s
+    std::string down_why;      // how `down` was made up
+    double mean_up = 0;        // E[nodes up]
+    double availability = 0;   // P(at least one node up)
+    // mean_up less the warm-up discount: each return serves at warmup_capacity for
+    // warmup_period, i.e. mean_up - (mean_up / mtbf) (1 - warmup_capacity) warmup_period. What
+    // the simulator's nodes_mean measures.
+    double serving_mean = 0;
+    std::vector<std::string> approximate;
+};
+NodesUpPrediction predict_nodes_up(const Architecture &a);
+
+// The fraction of sessions lost to node crashes with sticky local state: a session is lost when
+// its node fails during one of its k - 1 think times; with exponential think times (mean t) and
+// exponential time to failure (mean M), P = 1 - (1 + t/M)^-(k-1), averaged over k (geometric k
+// of mean m: (m - 1) t / (m t + M)). fraction < 0 with `not_applicable` saying why.
+struct CrashLossPrediction {
+    double fraction = -1;
+    std::string why;            // the formula used
+    std::string not_applicable; // why there is no number ("" when there is one)
+    std::vector<std::string> approximate;
+};
+CrashLossPrediction predict_crash_loss(const Architecture &a);
+
+// The node count autoscaling settles at: target tracking on cpu, ceil(lambda E[S] / (workers x
+// target)), on requests_per_node ceil(lambda / target), clamped to [min, max]; lambda and E[S]
+// as in predict(). Non-Poisson arrivals have no steady state: the count at their mean rate (and
+// the range the load spans) is given, labelled.
+struct AutoscalingPrediction {
+    bool applies = false;       // autoscaling enabled
+    int nodes = -1;             // the steady count (at the mean rate when not steady)
+    int low = -1, high = -1;    // non-Poisson: the counts at the lowest and highest rates
+    double request_rate = 0;    // lambda used
+    double service_mean = 0;    // E[S] used (cpu)
+    std::string not_applicable; // why there is no number
+    std::string note;           // e.g. "no steady state: diurnal arrivals"
+};
+AutoscalingPrediction predict_autoscaling(const Architecture &a);
+
+// Analytic predictions (queueing formulas, routing-loss closed form, nodes up, crash losses,
+// autoscaling) for every architecture whose model reduces to one; says why where it does not.
+// Text for `statesim analyze`. With `simulated` (the scenario's replications, `analyze
+// --simulate`), each prediction is followed by the simulated mean +- 95% CI of its metric.
+std::string analyze_scenario(const Scenario &sc, const RunMetrics *simulated = nullptr);
 
 // P(a session of k requests is lost) when each request is routed uniformly at random over N
 // nodes and state lives on the node of the first request: 1 - E[(1/N)^(k-1)].
