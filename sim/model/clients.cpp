@@ -32,9 +32,9 @@ void Clients::on_session_arrival() {
     if (next != kForever) ctx_.sim.schedule(next, session_arrival, 0, 0);
 
     std::uint32_t slot;
-    if (!free_.empty()) {
-        slot = free_.back();
-        free_.pop_back();
+    if (free_head_ != kNoSlot) {
+        slot = free_head_; // the most recently freed slot, warm in cache
+        free_head_ = sessions_[slot].link_b;
     } else {
         if (sessions_.size() >= kMaxSessions)
             throw std::runtime_error("more than 16M concurrent sessions: reduce the arrival "
@@ -212,7 +212,8 @@ void Clients::end_session(std::uint32_t slot, MetricsSink::Outcome how) {
     cancel_timeout(s);
     s.uid = 0;
     s.attempt = 0;
-    free_.push_back(slot);
+    s.link_b = free_head_; // free slots are chained through the slots themselves
+    free_head_ = slot;
     --open_;
 }
 

@@ -27,8 +27,8 @@ void NodeGroup::terminate(int index) {
     n.state = NodeState::free;
     ++n.generation; // references to the terminated node no longer match
     n.queue.clear();
-    n.residents.clear();
-    n.residents.shrink_to_fit();
+    n.oldest_resident = n.newest_resident = kNoSlot;
+    n.sessions_held = 0;
     free_.push_back(index);
 }
 

@@ -1,6 +1,5 @@
 #include "statesim/model/state_backend.hpp"
 
-#include <deque>
 
 namespace statesim {
 namespace {
@@ -30,13 +29,13 @@ class LocalMemory final : public StateBackend {
 
     void node_lost(int node, LossCause cause) override {
         Node &n = nodes_[node];
-        for (const Resident &r : n.residents) {
-            Session &s = clients_.session(r.slot);
-            if (s.uid != r.uid || !s.has_state || s.home != nodes_.ref(node)) continue;
+        for (std::uint32_t slot = n.oldest_resident; slot != kNoSlot;) {
+            Session &s = clients_.session(slot);
+            slot = s.link_b;
             if (s.confirmed) clients_.mark_lost(s, cause);
             forget(s);
         }
-        n.residents.clear();
+        n.oldest_resident = n.newest_resident = kNoSlot;
         n.memory_bytes = 0;
         n.sessions_held = 0;
     }
@@ -46,6 +45,7 @@ class LocalMemory final : public StateBackend {
             Node &home = nodes_[s.home.index];
             home.memory_bytes -= s.state_bytes;
             --home.sessions_held;
+            unlink(home, s);
         }
         forget(s);
     }
@@ -56,6 +56,7 @@ class LocalMemory final : public StateBackend {
         s.confirmed = false;
         s.home = {};
         s.state_bytes = 0;
+        s.link_a = s.link_b = kNoSlot;
     }
 
     void settle(Session &s, std::uint32_t slot, int node, double grow) {
@@ -76,42 +77,35 @@ class LocalMemory final : public StateBackend {
             s.home = here;
             s.state_bytes = 0;
             ++n.sessions_held;
-            add_resident(n, slot, s.uid);
+            append(n, s, slot);
         }
         s.state_bytes += static_cast<float>(grow);
         n.memory_bytes += grow;
         evict_beyond_limit(node);
     }
 
-    void add_resident(Node &n, std::uint32_t slot, std::uint64_t uid) {
-        // Drop departed sessions from the front; and since one long session at the front holds
-        // back every entry behind it, compact the whole list when it is more than twice as long
-        // as the sessions it holds (amortised O(1) per entry; memory per session stays flat).
-        while (!n.residents.empty() && !resident_here(n.residents.front(), n))
-            n.residents.pop_front();
-        if (n.residents.size() > 2 * static_cast<std::size_t>(n.sessions_held) + 64) {
-            std::deque<Resident> live;
-            for (const Resident &r : n.residents)
-                if (resident_here(r, n)) live.push_back(r);
-            n.residents.swap(live);
-        }
-        n.residents.push_back({slot, uid});
+    // The node's residents, oldest first, linked through the sessions: link_a the older
+    // neighbour, link_b the newer one.
+    void append(Node &n, Session &s, std::uint32_t slot) {
+        s.link_a = n.newest_resident;
+        s.link_b = kNoSlot;
+        if (n.newest_resident != kNoSlot) clients_.session(n.newest_resident).link_b = slot;
+        else n.oldest_resident = slot;
+        n.newest_resident = slot;
     }
-
-    bool resident_here(const Resident &r, const Node &n) {
-        const Session &o = clients_.session(r.slot);
-        return o.uid == r.uid && o.has_state && o.home.generation == n.generation &&
-               &nodes_[o.home.index] == &n;
+    void unlink(Node &n, Session &s) {
+        if (s.link_a != kNoSlot) clients_.session(s.link_a).link_b = s.link_b;
+        else n.oldest_resident = s.link_b;
+        if (s.link_b != kNoSlot) clients_.session(s.link_b).link_a = s.link_a;
+        else n.newest_resident = s.link_a;
     }
 
     // Session memory beyond the limit: the oldest sessions' state goes first (lost).
     void evict_beyond_limit(int node) {
         Node &n = nodes_[node];
-        while (n.memory_bytes > ctx_.arch.cluster.session_memory_limit && !n.residents.empty()) {
-            const Resident r = n.residents.front();
-            n.residents.pop_front();
-            if (!resident_here(r, n)) continue;
-            Session &o = clients_.session(r.slot);
+        while (n.memory_bytes > ctx_.arch.cluster.session_memory_limit &&
+               n.oldest_resident != kNoSlot) {
+            Session &o = clients_.session(n.oldest_resident);
             clients_.mark_lost(o, LossCause::eviction);
             release(o);
         }
@@ -139,7 +133,7 @@ class ExternalStore final : public StateBackend {
             if (shard >= 0 && store_.shard_of(s.uid) != shard) return;
             clients_.mark_lost(s, LossCause::store_failure);
             s.state_bytes = 0;
-            s.cache = {};
+            s.link_a = s.link_b = kNoSlot; // no node copy either
         });
     }
     void store_up(int shard) override { store_.repair(shard, ctx_.now()); }
@@ -147,7 +141,7 @@ class ExternalStore final : public StateBackend {
     SimTime serve(Attempt &a, Session *s, int node, SimTime start) override {
         const double bytes = s ? s->state_bytes : a.state_bytes; // stale: as it was sent
         SimTime t = start;
-        const bool cached = ctx_.arch.state.local_cache && s && s->cache == nodes_.ref(node);
+        const bool cached = ctx_.arch.state.local_cache && s && copy_at(*s) == nodes_.ref(node);
         if (!cached) {
             t = round_trip(t, a.uid, false, bytes, a.ok);
             if (!a.ok) return t; // the store refused: the request fails
@@ -159,12 +153,19 @@ class ExternalStore final : public StateBackend {
         }
         if (s) {
             s->state_bytes += static_cast<float>(growth(ctx_, a));
-            s->cache = nodes_.ref(node);
+            const NodeRef here = nodes_.ref(node); // the node keeps a copy (local_cache)
+            s->link_a = static_cast<std::uint32_t>(here.index);
+            s->link_b = here.generation;
         }
         return t;
     }
 
   private:
+    static NodeRef copy_at(const Session &s) {
+        if (s.link_a == kNoSlot) return {};
+        return {static_cast<int>(s.link_a), s.link_b};
+    }
+
     // One operation on session `uid`'s item (its shard) issued at `t`, both hops included.
     SimTime round_trip(SimTime t, std::uint64_t uid, bool write, double bytes, bool &ok) {
         const auto op = store_.operate(t + ctx_.hop(rng_), uid, write, bytes, rng_);

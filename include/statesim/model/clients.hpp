@@ -77,7 +77,7 @@ class Clients {
     SimTime run_end_ = kForever;
     std::uint64_t next_uid_ = 1, next_attempt_ = 1;
     SessionTable sessions_;
-    std::vector<std::uint32_t> free_;
+    std::uint32_t free_head_ = kNoSlot; // free slots, last freed first (linked by link_b)
     std::uint64_t open_ = 0, lost_total_ = 0, awaiting_ = 0;
 };
 

@@ -14,11 +14,6 @@ namespace statesim {
 // no new requests (or, with drain: sessions, only its sticky sessions') until it terminates.
 enum class NodeState : std::uint8_t { free, booting, running, draining, failed };
 
-// Session state held in a node's memory, oldest first (eviction and crash order).
-struct Resident {
-    std::uint32_t slot;
-    std::uint64_t uid;
-};
 
 // One server: workers with a FIFO queue in front, and the session state in its memory.
 struct Node {
@@ -44,7 +39,9 @@ struct Node {
                                      // in_service: a crash finds them in the attempt pool)
     std::deque<std::uint32_t> queue; // waiting attempts
     double memory_bytes = 0;
-    std::deque<Resident> residents;
+    // Sessions whose state lives here, oldest first (eviction and crash order): a list linked
+    // through the sessions themselves (Session::link_a/link_b), so it costs no memory here.
+    std::uint32_t oldest_resident = UINT32_MAX, newest_resident = UINT32_MAX;
 
     bool running() const { return state == NodeState::running; }
     // Up and holding work: running or draining (a draining node still serves what it has).
@@ -61,7 +58,8 @@ struct Node {
         busy = 0;
         queue.clear();
         memory_bytes = 0;
-        residents.clear();
+        oldest_resident = newest_resident = UINT32_MAX;
+        sessions_held = 0;
     }
 };
 

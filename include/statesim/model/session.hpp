@@ -18,6 +18,8 @@ struct NodeRef {
     bool valid() const { return index >= 0; }
 };
 
+inline constexpr std::uint32_t kNoSlot = UINT32_MAX;
+
 // One user's session: its workload stream and where its server-side state lives. 128 bytes,
 // cache-line aligned, what the balancer reads first in the first line (memory per concurrent
 // session is a benchmark target).
@@ -40,8 +42,11 @@ struct alignas(64) Session {
     SimTime attempt_start = 0;  // send of the attempt in flight: its timeout runs from here
     std::uint64_t timeout_event = 0;
     NodeRef home;
-    NodeRef cache; // node holding a local copy of the store item (local_cache)
-    Rng rng;       // workload draws: identical across architectures
+    // Two links whose meaning depends on where the state lives (state_backend.cpp): with local
+    // state, the previous and next sessions in its home node's resident list (oldest first);
+    // with a store and local_cache, the node holding a copy of its item (index, generation).
+    std::uint32_t link_a = kNoSlot, link_b = kNoSlot;
+    Rng rng; // workload draws: identical across architectures
 };
 static_assert(sizeof(Session) == 128);
 
