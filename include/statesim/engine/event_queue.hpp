@@ -68,6 +68,10 @@ class EventQueue {
     }
     // Time of the earliest event, or kForever.
     SimTime peek_time();
+    // An event about `d` places ahead (radix mode only; nullptr when unknown): lets the model
+    // start loading what that event will touch. Never an order: cancelled or late events may
+    // come first.
+    const Event *ahead(std::size_t d) const { return radix_mode_ ? radix_.ahead(d) : nullptr; }
     bool using_radix() const { return radix_mode_; }
     // Cancelled events still stored (their seqs are held until they reach the front).
     std::size_t cancelled_pending() const { return cancelled_.size(); }

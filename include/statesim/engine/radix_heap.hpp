@@ -63,6 +63,11 @@ class RadixHeap {
             return current_[head_];
         return late_.top();
     }
+    // The event `d` places behind the front of the sorted run, if the run holds it (events of
+    // the late heap may come first: a hint for prefetching, not an order).
+    const Event *ahead(std::size_t d) const {
+        return head_ + d < current_.size() ? &current_[head_ + d] : nullptr;
+    }
     // Removes and returns the earliest event. Precondition: !empty().
     Event take() {
         if (late_.empty()) [[likely]] {

@@ -61,6 +61,11 @@ class Simulation {
             } else {
                 if (queue_.empty()) break;
                 const Event e = queue_.pop();
+                // With many pending events (radix mode) the state an event touches is usually
+                // cold: a handler that can, starts loading it a few events ahead.
+                if constexpr (requires { handler.prefetch(e); })
+                    if (const Event *next = queue_.ahead(kPrefetchDistance))
+                        handler.prefetch(*next);
                 now_ = e.time;
                 queue_done_now_ = false;
                 if (e.kind == kEndOfRun) {
@@ -80,6 +85,7 @@ class Simulation {
 
   private:
     static constexpr std::uint64_t kNowBit = 1ULL << 63;
+    static constexpr std::size_t kPrefetchDistance = 4;
     static constexpr std::uint32_t kCancelled = UINT32_MAX;
     static constexpr std::uint32_t kEndOfRun = UINT32_MAX - 1;
     EventQueue queue_;

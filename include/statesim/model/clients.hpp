@@ -47,7 +47,10 @@ class Clients {
     bool waits_for(const Attempt &a) const { return sessions_[a.slot].attempt == a.id; }
     // Starts loading the session of `a` into cache ahead of its response (with ~10^6
     // concurrent sessions every session access after a pause is a memory miss).
-    void prefetch(const Attempt &a) const { __builtin_prefetch(&sessions_[a.slot]); }
+    void prefetch(const Attempt &a) const { prefetch_slot(a.slot); }
+    void prefetch_slot(std::uint32_t slot) const {
+        if (slot < sessions_.size()) __builtin_prefetch(&sessions_[slot]);
+    }
     SimTime token_transfer(const Session &s) const;
     std::uint64_t open_measured() const; // counted, independently of the outcome counters
     std::uint64_t open() const { return open_; }
