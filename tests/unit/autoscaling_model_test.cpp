@@ -114,3 +114,42 @@ architectures:
     CHECK(drains == 6);
     CHECK(terminations == 6);
 }
+
+TEST_CASE("step and hpa policies scale the fleet out under load and back in after it") {
+    // 4 nodes of 4 workers; the load goes 20 -> 180 -> 20 requests/s of 50 ms (1 -> 9 -> 1 busy
+    // workers): every policy must add nodes at the peak and remove them afterwards.
+    const char *yaml = R"(
+duration: 3h
+warmup: 0s
+workload:
+  sessions:
+    arrival: {process: profile, points: [[0s, 20/s], [30m, 20/s], [31m, 180/s], [90m, 180/s], [91m, 20/s]]}
+    requests: 1
+  request: {service_time: {dist: exponential, mean: 50ms}}
+  client: {timeout: 30s}
+cluster: {nodes: 2, workers: 4, queue_limit: 100000, boot_time: 30s}
+autoscaling:
+  min: 1
+  max: 20
+  target: 50%
+  instance_warmup: 60s
+  steps: [{above: 60%, add: 2}, {above: 90%, add: 4}, {below: 20%, add: -1}]
+  cooldown: {out: 60s, in: 120s}
+  hpa: {period: 15s, tolerance: 0.1, stabilization: 300s}
+)";
+    for (const char *policy : {"step", "hpa"}) {
+        INFO("policy " << policy);
+        const RunResult r =
+            run_model(yaml, 23 + seed_offset(), 0, {std::string("autoscaling.policy=") + policy});
+        check_conservation(r);
+        int peak_desired = 0;
+        for (const auto &row : r.timeseries)
+            if (row.time_s > 3600 && row.time_s <= 5400)
+                peak_desired = std::max(peak_desired, row.nodes_desired);
+        INFO("peak desired " << peak_desired << ", last " << r.timeseries.back().nodes_desired);
+        CHECK(peak_desired >= 5); // 9 busy workers at 50 % cpu: 4.5 nodes
+        CHECK(r.timeseries.back().nodes_desired <= 2); // back down after the peak
+        CHECK(r.scale_out_events >= 1);
+        CHECK(r.scale_in_events >= 1);
+    }
+}
