@@ -8,8 +8,7 @@
 namespace statesim {
 
 ServerFleet::ServerFleet(ModelContext &ctx, Clients &clients, AttemptPool &attempts)
-    : ctx_(ctx), clients_(clients), attempts_(attempts),
-      nodes_(ctx.arch.cluster.zones),
+    : ctx_(ctx), clients_(clients), attempts_(attempts), nodes_(ctx.arch.cluster.zones),
       lb_(ctx.arch.load_balancer, ctx.seed), health_(ctx),
       state_(make_state_backend(ctx, nodes_, clients)), net_rng_(ctx.seed, "fleet_network"),
       boot_rng_(ctx.seed, "boot"), failure_seed_(Rng(ctx.seed, "node_failures").next()),
@@ -83,7 +82,9 @@ void ServerFleet::on_scaling_tick() {
     if (d != desired_) set_desired(d, fmt::format("(metric {:.3g})", metric));
 }
 
-std::string ServerFleet::name(int node) const { return fmt::format("node-{}", nodes_[node].id); }
+std::string ServerFleet::name(int node) const {
+    return fmt::format("node-{}", nodes_[node].id);
+}
 
 // failures.nodes: the time to failure counts from the node's boot (or repair). Each slot and
 // incarnation draws from its own stream, so architectures whose fleets evolve alike see the
@@ -303,10 +304,10 @@ void ServerFleet::kill(int index) {
     mark(MarkedEvent::kill, who,
          fmt::format("sessions lost {}", clients_.lost_total() - lost_before));
     if (repairs()) {
-        Rng r(mix_seed(failure_seed_ ^ 0x5bd1e995, (static_cast<std::uint64_t>(index) << 32) |
-                                                       n.generation));
-        ctx_.sim.schedule(ctx_.now() + ctx_.arch.failures.nodes.mttr.sample_time(r),
-                          node_repaired, static_cast<std::uint32_t>(index), n.generation);
+        Rng r(mix_seed(failure_seed_ ^ 0x5bd1e995,
+                       (static_cast<std::uint64_t>(index) << 32) | n.generation));
+        ctx_.sim.schedule(ctx_.now() + ctx_.arch.failures.nodes.mttr.sample_time(r), node_repaired,
+                          static_cast<std::uint32_t>(index), n.generation);
     }
     report_fleet();
 }
@@ -417,7 +418,8 @@ int ServerFleet::launch_zone() const {
     int best = -1;
     for (int z = 0; z < nodes_.zones(); ++z)
         if (!zone_down_[static_cast<std::size_t>(z)] &&
-            (best < 0 || count[static_cast<std::size_t>(z)] < count[static_cast<std::size_t>(best)]))
+            (best < 0 ||
+             count[static_cast<std::size_t>(z)] < count[static_cast<std::size_t>(best)]))
             best = z;
     return best < 0 ? 0 : best; // every zone down: the launch waits there (it boots when back)
 }
@@ -429,8 +431,10 @@ void ServerFleet::zone_down(int zone) {
     for (std::size_t i = 0; i < nodes_.slots(); ++i) {
         const Node &n = nodes_[static_cast<int>(i)];
         if (n.zone != zone) continue;
-        if (n.up()) kill(static_cast<int>(i));
-        else if (n.state == NodeState::booting) terminate(static_cast<int>(i), LossCause::node_failure);
+        if (n.up())
+            kill(static_cast<int>(i));
+        else if (n.state == NodeState::booting)
+            terminate(static_cast<int>(i), LossCause::node_failure);
     }
     reconcile(); // the booting ones it lost are launched again elsewhere
 }
@@ -451,10 +455,13 @@ void ServerFleet::zone_up(int zone) {
         int lo = -1, hi = -1;
         for (int z = 0; z < nodes_.zones(); ++z) {
             if (zone_down_[static_cast<std::size_t>(z)]) continue;
-            if (lo < 0 || count[static_cast<std::size_t>(z)] < count[static_cast<std::size_t>(lo)]) lo = z;
-            if (hi < 0 || count[static_cast<std::size_t>(z)] > count[static_cast<std::size_t>(hi)]) hi = z;
+            if (lo < 0 || count[static_cast<std::size_t>(z)] < count[static_cast<std::size_t>(lo)])
+                lo = z;
+            if (hi < 0 || count[static_cast<std::size_t>(z)] > count[static_cast<std::size_t>(hi)])
+                hi = z;
         }
-        if (lo < 0 || count[static_cast<std::size_t>(hi)] - count[static_cast<std::size_t>(lo)] <= 1)
+        if (lo < 0 ||
+            count[static_cast<std::size_t>(hi)] - count[static_cast<std::size_t>(lo)] <= 1)
             break;
         int oldest = -1;
         for (std::size_t i = 0; i < nodes_.slots(); ++i) {

@@ -1,6 +1,5 @@
 #include "statesim/model/state_backend.hpp"
 
-
 namespace statesim {
 namespace {
 
@@ -89,15 +88,21 @@ class LocalMemory final : public StateBackend {
     void append(Node &n, Session &s, std::uint32_t slot) {
         s.link_a = n.newest_resident;
         s.link_b = kNoSlot;
-        if (n.newest_resident != kNoSlot) clients_.session(n.newest_resident).link_b = slot;
-        else n.oldest_resident = slot;
+        if (n.newest_resident != kNoSlot)
+            clients_.session(n.newest_resident).link_b = slot;
+        else
+            n.oldest_resident = slot;
         n.newest_resident = slot;
     }
     void unlink(Node &n, Session &s) {
-        if (s.link_a != kNoSlot) clients_.session(s.link_a).link_b = s.link_b;
-        else n.oldest_resident = s.link_b;
-        if (s.link_b != kNoSlot) clients_.session(s.link_b).link_a = s.link_a;
-        else n.newest_resident = s.link_a;
+        if (s.link_a != kNoSlot)
+            clients_.session(s.link_a).link_b = s.link_b;
+        else
+            n.oldest_resident = s.link_b;
+        if (s.link_b != kNoSlot)
+            clients_.session(s.link_b).link_a = s.link_a;
+        else
+            n.newest_resident = s.link_a;
     }
 
     // Session memory beyond the limit: the oldest sessions' state goes first (lost).

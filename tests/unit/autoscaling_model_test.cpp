@@ -147,7 +147,7 @@ autoscaling:
             if (row.time_s > 3600 && row.time_s <= 5400)
                 peak_desired = std::max(peak_desired, row.nodes_desired);
         INFO("peak desired " << peak_desired << ", last " << r.timeseries.back().nodes_desired);
-        CHECK(peak_desired >= 5); // 9 busy workers at 50 % cpu: 4.5 nodes
+        CHECK(peak_desired >= 5);                      // 9 busy workers at 50 % cpu: 4.5 nodes
         CHECK(r.timeseries.back().nodes_desired <= 2); // back down after the peak
         CHECK(r.scale_out_events >= 1);
         CHECK(r.scale_in_events >= 1);

@@ -14,7 +14,6 @@ namespace statesim {
 // no new requests (or, with drain: sessions, only its sticky sessions') until it terminates.
 enum class NodeState : std::uint8_t { free, booting, running, draining, failed };
 
-
 // One server: workers with a FIFO queue in front, and the session state in its memory.
 struct Node {
     NodeState state = NodeState::free;
@@ -24,17 +23,17 @@ struct Node {
     SimTime up_since = 0;         // became running (boot or repair): failures count from here
     std::uint64_t fail_event = 0; // its pending failure (failures.nodes), when fail_armed
     bool fail_armed = false;
-    bool detected = false;        // failed and marked unhealthy by the health checks
+    bool detected = false; // failed and marked unhealthy by the health checks
     LossCause retire_cause = LossCause::scale_in; // while draining: why its state will be lost
-    int sessions_held = 0;        // sessions whose local state lives here (fewest_sessions)
-    int version = 0;              // the release it runs (rolling deployments replace old ones)
+    int sessions_held = 0; // sessions whose local state lives here (fewest_sessions)
+    int version = 0;       // the release it runs (rolling deployments replace old ones)
     // The autoscaling metrics since `metric_from`: busy workers and requests in flight
     // integrated over time (worker x ns), requests served.
     double busy_area = 0, in_flight_area = 0;
     SimTime metric_since = 0, metric_from = 0;
     std::uint32_t served = 0;
-    bool warm_from_start = false;  // initial nodes start warm
-    SimTime first_request_at = -1; // warmup_capacity applies for warmup_period from here
+    bool warm_from_start = false;    // initial nodes start warm
+    SimTime first_request_at = -1;   // warmup_capacity applies for warmup_period from here
     int busy = 0;                    // workers serving an attempt (those attempts are marked
                                      // in_service: a crash finds them in the attempt pool)
     std::deque<std::uint32_t> queue; // waiting attempts

@@ -112,7 +112,7 @@ class ServerFleet final : public ComputeBackend {
     void batch_node_healthy(int node);
     std::vector<bool> zone_down_;
     std::optional<Autoscaler> scaler_; // autoscaling.enabled
-    Session orphan_; // routes attempts whose session has ended
+    Session orphan_;                   // routes attempts whose session has ended
 };
 
 } // namespace statesim
