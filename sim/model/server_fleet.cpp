@@ -288,6 +288,12 @@ void ServerFleet::kill(int index) {
     if (!n.up()) return;
     const std::uint64_t lost_before = clients_.lost_total();
     const std::string who = name(index);
+    if (n.state == NodeState::draining) {
+        // Already deregistered and on its way out: it is simply gone now.
+        mark(MarkedEvent::kill, who, "draining");
+        terminate(index, LossCause::node_failure);
+        return;
+    }
     cancel_failure(n);
     n.state = NodeState::failed;
     n.detected = false;
@@ -318,6 +324,12 @@ void ServerFleet::kill(int index) {
 void ServerFleet::on_repaired(int node, std::uint32_t generation) {
     Node &n = nodes_[node];
     if (n.generation != generation || n.state != NodeState::failed) return;
+    if (zone_down_[static_cast<std::size_t>(n.zone)]) { // its zone is dark: try again later
+        Rng r(mix_seed(failure_seed_ ^ 0x5bd1e995, static_cast<std::uint64_t>(ctx_.now())));
+        ctx_.sim.schedule(ctx_.now() + ctx_.arch.failures.nodes.mttr.sample_time(r), node_repaired,
+                          static_cast<std::uint32_t>(node), generation);
+        return;
+    }
     n.state = NodeState::running;
     n.warm_from_start = false;
     n.first_request_at = -1;
@@ -641,6 +653,11 @@ void ServerFleet::launch(int zone) {
 void ServerFleet::on_booted(int node, std::uint32_t generation) {
     Node &n = nodes_[node];
     if (n.generation != generation || n.state != NodeState::booting) return;
+    if (zone_down_[static_cast<std::size_t>(n.zone)]) { // launched while every zone was dark
+        ctx_.sim.schedule(ctx_.now() + ctx_.arch.cluster.boot_time.sample_time(boot_rng_),
+                          node_booted, static_cast<std::uint32_t>(node), generation);
+        return;
+    }
     n.state = NodeState::running;
     lb_.set_state(nodes_.ref(node), LoadBalancer::Target::initial);
     health_.watch(nodes_.ref(node), false);

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <map>
+#include <string>
 
 #include "run_model.hpp"
 #include "statesim/stats/analytic.hpp"
@@ -152,4 +154,43 @@ autoscaling:
         CHECK(r.scale_out_events >= 1);
         CHECK(r.scale_in_events >= 1);
     }
+}
+
+TEST_CASE("every killed node is terminated, draining ones included (none is left failed and "
+          "billed)") {
+    // Scale-in at 10 min drains two nodes for up to 10 minutes (sticky sessions keep them); the
+    // zone holding them dies at 12 min while they drain, and comes back at 22 min.
+    const char *yaml = R"(
+duration: 40m
+warmup: 0s
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 10/s}
+    requests: {dist: geometric, mean: 10}
+    think_time: {dist: exponential, mean: 5s}
+  request: {service_time: 5ms}
+  client: {retries: {max: 5, backoff: 50ms}}
+cluster: {nodes: 4, zones: 2, workers: 16, boot_time: 30s}
+load_balancer: {sticky: true, drain: sessions, deregistration_delay: 10m}
+state: {location: local}
+autoscaling: {policy: scheduled, min: 1, max: 4, schedule: [{at: 10m, desired: 2}]}
+failures:
+  mode: process
+  events: [{at: 12m, kill: zone, zone: 0, duration: 10m}]
+)";
+    const RunResult r = run_model(yaml, 24 + seed_offset());
+    check_conservation(r);
+    std::map<std::string, int> killed, terminated;
+    for (const auto &e : r.events) {
+        if (e.what == MarkedEvent::kill) ++killed[e.target];
+        if (e.what == MarkedEvent::terminate) ++terminated[e.target];
+    }
+    CHECK(!killed.empty());
+    for (const auto &[node, n] : killed) {
+        INFO("node " << node);
+        CHECK(terminated[node] == n);
+    }
+    CHECK(lost(r, LossCause::node_failure) > 0);
+    CHECK(r.timeseries.back().nodes_desired == 2);
+    CHECK(r.timeseries.back().nodes_draining == 0);
 }
