@@ -2,6 +2,7 @@
 // state, asserted between architectures with their confidence intervals.
 #include <doctest/doctest.h>
 
+#include "checks.hpp"
 #include "story.hpp"
 
 using namespace statesim;
@@ -11,11 +12,8 @@ using test::run_story;
 namespace {
 
 void conservation(const test::Story &s) {
-    for (const auto &r : s.runs) {
-        const RunResult &x = r.result;
-        CHECK(x.sessions_started ==
-              x.sessions_completed + x.sessions_lost + x.sessions_abandoned + x.sessions_active);
-    }
+    for (const auto &r : s.runs)
+        test::check_conservation(r.result);
 }
 
 } // namespace

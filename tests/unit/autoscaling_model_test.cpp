@@ -6,25 +6,15 @@
 #include <map>
 #include <string>
 
+#include "checks.hpp"
 #include "run_model.hpp"
 #include "statesim/stats/analytic.hpp"
 
 using namespace statesim;
+using statesim::test::check_conservation;
+using statesim::test::lost;
 using statesim::test::run_model;
 using statesim::test::seed_offset;
-
-namespace {
-
-std::uint64_t lost(const RunResult &r, LossCause c) {
-    return r.lost_by_cause[static_cast<std::size_t>(c)];
-}
-
-void check_conservation(const RunResult &r) {
-    CHECK(r.sessions_started ==
-          r.sessions_completed + r.sessions_lost + r.sessions_abandoned + r.sessions_active);
-}
-
-} // namespace
 
 TEST_CASE("target tracking on cpu settles at ceil(lambda E[S] / (workers x target)) nodes") {
     // 180 req/s x 50 ms = 9 busy workers; 4 workers per node at 50 %: ceil(4.5) = 5 nodes. From

@@ -4,10 +4,12 @@
 
 #include <fmt/format.h>
 
+#include "checks.hpp"
 #include "statesim/config/load_scenario.hpp"
 #include "statesim/experiment/simulate.hpp"
 
 using namespace statesim;
+using statesim::test::check_conservation;
 
 namespace {
 
@@ -21,15 +23,6 @@ RunResult run_one(const std::string &yaml, std::uint64_t seed = 1, std::size_t a
 }
 
 // sessions_active is counted at the end of the run, independently of the other counts.
-void check_conservation(const RunResult &r) {
-    CHECK(r.sessions_started ==
-          r.sessions_completed + r.sessions_lost + r.sessions_abandoned + r.sessions_active);
-    std::uint64_t by_cause = 0;
-    for (auto c : r.lost_by_cause)
-        by_cause += c;
-    CHECK(by_cause == r.sessions_lost);
-}
-
 const char *kShop = R"(
 duration: 20m
 warmup: 1m

@@ -5,17 +5,15 @@
 
 #include <cmath>
 
+#include "checks.hpp"
 #include "run_model.hpp"
 
 using namespace statesim;
+using statesim::test::lost;
 using test::run_model;
 using test::write_trace;
 
 namespace {
-
-std::uint64_t lost(const RunResult &r, LossCause c) {
-    return r.lost_by_cause[static_cast<std::size_t>(c)];
-}
 
 // One node with one worker, requests of 10 s, single-request sessions arriving from a trace.
 std::string single_worker(const std::string &trace, const std::string &extra) {

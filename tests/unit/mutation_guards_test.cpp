@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "checks.hpp"
 #include "run_model.hpp"
 #include "statesim/experiment/experiment.hpp"
 #include "statesim/model/load_balancer.hpp"
@@ -18,15 +19,12 @@
 #include "statesim/stats/histogram.hpp"
 
 using namespace statesim;
+using statesim::test::lost;
 using test::run_model;
 using test::within_rel;
 using test::write_trace;
 
 namespace {
-
-std::uint64_t lost(const RunResult &r, LossCause c) {
-    return r.lost_by_cause[static_cast<std::size_t>(c)];
-}
 
 // Arrival times start, start + step, ... (n of them).
 std::vector<double> evenly(double start, double step, int n) {

@@ -4,24 +4,18 @@
 
 #include <cmath>
 
+#include "checks.hpp"
 #include "run_model.hpp"
 #include "statesim/stats/analytic.hpp"
 
 using namespace statesim;
+using statesim::test::check_conservation;
+using statesim::test::lost;
 using namespace statesim::analytic;
 using statesim::test::run_model;
 using statesim::test::seed_offset;
 
 namespace {
-
-std::uint64_t lost(const RunResult &r, LossCause c) {
-    return r.lost_by_cause[static_cast<std::size_t>(c)];
-}
-
-void check_conservation(const RunResult &r) {
-    CHECK(r.sessions_started ==
-          r.sessions_completed + r.sessions_lost + r.sessions_abandoned + r.sessions_active);
-}
 
 // Sticky sessions of exactly k requests, exponential think time, on nodes that crash with
 // exponential time to failure; fast replacement so capacity never runs short.

@@ -4,20 +4,14 @@
 
 #include <cmath>
 
+#include "checks.hpp"
 #include "run_model.hpp"
 #include "statesim/output/recorder.hpp"
 
 using namespace statesim;
+using statesim::test::lost;
 using test::run_model;
 using test::write_trace;
-
-namespace {
-
-std::uint64_t lost(const RunResult &r, LossCause c) {
-    return r.lost_by_cause[static_cast<std::size_t>(c)];
-}
-
-} // namespace
 
 TEST_CASE("store-cost: DynamoDB bills request units by item size, Redis node-hours") {
     // 20 sessions of 10 writes of 300 B: the j-th read sees (j-1) x 300 B (one 4 KiB unit
