@@ -25,7 +25,7 @@ void ClusterModel::dispatch(const Event &e) {
         faults_.on_fault(e.target);
         break;
     case periodic_deploy:
-        fleet_.deploy();
+        faults_.on_periodic_deploy(true);
         break;
     case fault_over:
         faults_.on_fault_over(e.target);

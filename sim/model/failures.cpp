@@ -18,10 +18,15 @@ void FaultInjector::start(SimTime end) {
                               static_cast<std::uint32_t>(z), 0);
     if (f.store.enabled)
         ctx_.sim.schedule(f.store.mtbf.sample_time(store_rng_), store_failure, 0, 0);
-    if (f.deployments.enabled) // every `every` from the start of the run, within it
-        for (SimTime t = from_seconds(f.deployments.every); t <= end;
-             t += from_seconds(f.deployments.every))
-            ctx_.sim.schedule(t, periodic_deploy, 0, 0);
+    if (f.deployments.enabled) on_periodic_deploy(false);
+}
+
+// failures.deployments: one deployment every `every` from the start of the run, within it;
+// each schedules the next (one pending event, however short `every`).
+void FaultInjector::on_periodic_deploy(bool now) {
+    if (now) fleet_.deploy();
+    const SimTime next = ctx_.now() + from_seconds(ctx_.arch.failures.deployments.every);
+    if (next <= end_) ctx_.sim.schedule(next, periodic_deploy, 0, 0);
 }
 
 void FaultInjector::on_fault(std::uint32_t index) {

@@ -15,6 +15,8 @@ class FaultInjector {
     void start(SimTime end);
     void on_fault(std::uint32_t index);
     void on_fault_over(std::uint32_t index);
+    // A periodic deployment is due (`now`), or the first is to be scheduled.
+    void on_periodic_deploy(bool now);
     // failures.zones / failures.store renewal processes: up for an mtbf draw, down for an mttr
     // draw, again and again (each zone on its own stream; the store's failures strike one
     // shard at a time, drawn uniformly).
