@@ -297,25 +297,35 @@ void ServerFleet::kill(int index) {
     cancel_failure(n);
     n.state = NodeState::failed;
     n.detected = false;
-    ctx_.sink.work_changed(ctx_.now(), -(n.busy + static_cast<int>(n.queue.size())), -n.busy);
-    std::vector<std::uint32_t> doomed = attempts_.in_service_at(nodes_.ref(index));
-    doomed.insert(doomed.end(), n.queue.begin(), n.queue.end());
-    for (std::uint32_t a : doomed)
-        attempts_[a].in_service = false;
-    state_->node_lost(index, LossCause::node_failure);
+    const std::vector<std::uint32_t> doomed = drop_work(index, LossCause::node_failure);
     ++n.generation; // its pending completions and every reference to it no longer match
     n.reset_work();
     for (std::uint32_t a : doomed)
         unreachable(a);
     mark(MarkedEvent::kill, who,
          fmt::format("sessions lost {}", clients_.lost_total() - lost_before));
-    if (repairs()) {
-        Rng r(mix_seed(failure_seed_ ^ 0x5bd1e995,
-                       (static_cast<std::uint64_t>(index) << 32) | n.generation));
-        ctx_.sim.schedule(ctx_.now() + ctx_.arch.failures.nodes.mttr.sample_time(r), node_repaired,
-                          static_cast<std::uint32_t>(index), n.generation);
-    }
+    if (repairs()) schedule_repair(index, (static_cast<std::uint64_t>(index) << 32) | n.generation);
     report_fleet();
+}
+
+// Work on a node that goes away: its busy and queued attempts (returned, to be answered by the
+// caller) and the session state it held (lost with `cause`).
+std::vector<std::uint32_t> ServerFleet::drop_work(int index, LossCause cause) {
+    Node &n = nodes_[index];
+    ctx_.sink.work_changed(ctx_.now(), -(n.busy + static_cast<int>(n.queue.size())), -n.busy);
+    std::vector<std::uint32_t> doomed = attempts_.in_service_at(nodes_.ref(index));
+    doomed.insert(doomed.end(), n.queue.begin(), n.queue.end());
+    for (std::uint32_t a : doomed)
+        attempts_[a].in_service = false;
+    state_->node_lost(index, cause);
+    return doomed;
+}
+
+// The repair time (failures.nodes.mttr) from a stream keyed by `key`, like the failure times.
+void ServerFleet::schedule_repair(int index, std::uint64_t key) {
+    Rng r(mix_seed(failure_seed_ ^ 0x5bd1e995, key));
+    ctx_.sim.schedule(ctx_.now() + ctx_.arch.failures.nodes.mttr.sample_time(r), node_repaired,
+                      static_cast<std::uint32_t>(index), nodes_[index].generation);
 }
 
 // replace_failed: false — the same node is back after its repair time, with empty memory; it
@@ -325,9 +335,7 @@ void ServerFleet::on_repaired(int node, std::uint32_t generation) {
     Node &n = nodes_[node];
     if (n.generation != generation || n.state != NodeState::failed) return;
     if (zone_down_[static_cast<std::size_t>(n.zone)]) { // its zone is dark: try again later
-        Rng r(mix_seed(failure_seed_ ^ 0x5bd1e995, static_cast<std::uint64_t>(ctx_.now())));
-        ctx_.sim.schedule(ctx_.now() + ctx_.arch.failures.nodes.mttr.sample_time(r), node_repaired,
-                          static_cast<std::uint32_t>(node), generation);
+        schedule_repair(node, static_cast<std::uint64_t>(ctx_.now()));
         return;
     }
     n.state = NodeState::running;
@@ -570,15 +578,8 @@ void ServerFleet::terminate(int index, LossCause cause) {
     Node &n = nodes_[index];
     const std::uint64_t lost_before = clients_.lost_total();
     const std::string who = name(index);
-    std::vector<std::uint32_t> doomed;
-    if (n.up()) {
-        ctx_.sink.work_changed(ctx_.now(), -(n.busy + static_cast<int>(n.queue.size())), -n.busy);
-        doomed = attempts_.in_service_at(nodes_.ref(index));
-        doomed.insert(doomed.end(), n.queue.begin(), n.queue.end());
-        for (std::uint32_t a : doomed)
-            attempts_[a].in_service = false;
-        state_->node_lost(index, cause);
-    }
+    const std::vector<std::uint32_t> doomed =
+        n.up() ? drop_work(index, cause) : std::vector<std::uint32_t>{};
     cancel_failure(n);
     lb_.set_state(nodes_.ref(index), LoadBalancer::Target::unused);
     health_.forget(nodes_.ref(index));

@@ -64,6 +64,8 @@ class ServerFleet final : public ComputeBackend {
     void unreachable(std::uint32_t attempt);
     void finish_drain_if_idle(int node);
     void terminate(int node, LossCause cause);
+    std::vector<std::uint32_t> drop_work(int node, LossCause cause);
+    void schedule_repair(int node, std::uint64_t key);
     void became_up(int node); // running after boot or repair: its failure clock starts
     void cancel_failure(Node &n);
     bool repairs() const; // failed nodes come back (replace_failed: false with an mttr)
