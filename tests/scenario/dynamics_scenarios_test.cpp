@@ -34,7 +34,7 @@ TEST_CASE("session-store-choice: a volatile store loses sessions, replicas and D
                       s.get("redis-multi-az", "cost_store_nodes_usd")));
 }
 
-TEST_CASE("zone-outage: sticky carts die with the zone and at the rebalancing; stored carts "
+TEST_CASE("zone-outage: sticky carts die with the zone and at the rebalancing, stored carts "
           "survive") {
     const auto s = run_story("zone-outage.yaml", {"replications=2"});
     conservation(s);
@@ -53,7 +53,7 @@ TEST_CASE("zone-outage: sticky carts die with the zone and at the rebalancing; s
 }
 
 TEST_CASE("traffic-spike: scale-in costs sticky carts (fewer when draining sessions), stateless "
-          "none; scaling uses fewer node-hours than provisioning for the peak") {
+          "none, scaling uses fewer node-hours than provisioning for the peak") {
     const auto s = run_story("traffic-spike.yaml", {"replications=3"});
     conservation(s);
     CHECK(s.get("stateful-sticky", "lost_scale_in").mean > 100);
@@ -67,7 +67,7 @@ TEST_CASE("traffic-spike: scale-in costs sticky carts (fewer when draining sessi
                 s.get("stateless-dynamodb-peak", "node_hours")));
 }
 
-TEST_CASE("node-failures: sticky losses fall as MTBF grows; store and token lose none") {
+TEST_CASE("node-failures: sticky losses fall as MTBF grows, store and token lose none") {
     const auto s = run_story("node-failures.yaml", {"replications=3"});
     conservation(s);
     for (std::size_t p = 0; p < 3; ++p) {

@@ -66,7 +66,7 @@ void check_error(const std::string &extra, std::initializer_list<const char *> p
 
 } // namespace
 
-TEST_CASE("failure processes parse to mtbf and mttr distributions; absent ones are off") {
+TEST_CASE("failure processes parse to mtbf and mttr distributions, absent ones are off") {
     SUBCASE("absent failures: everything off") {
         const Architecture a = arch("");
         CHECK_FALSE(a.failures.nodes.enabled);
@@ -159,7 +159,7 @@ failures:
     CHECK(ev[5].count == 1);
 }
 
-TEST_CASE("deployments parse every and batch; the batch is a fraction") {
+TEST_CASE("deployments parse every and batch, the batch is a fraction") {
     const Architecture a = arch("failures:\n  deployments: {every: 2h, batch: 50%}\n");
     CHECK(a.failures.deployments.enabled);
     CHECK(a.failures.deployments.every == 7200);

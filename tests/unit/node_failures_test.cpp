@@ -97,7 +97,7 @@ failures:
     CHECK(r.node_hours > 0);
 }
 
-TEST_CASE("a crashed host makes requests wait connect_timeout; a crashed process fails them at "
+TEST_CASE("a crashed host makes requests wait connect_timeout, a crashed process fails them at "
           "once") {
     // One node of two dies at 5 min; until the checks (interval 60 s) notice, round robin sends
     // every other request to it. No retries, a patient client: the failed attempts' duration is

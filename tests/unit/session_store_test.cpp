@@ -163,7 +163,7 @@ TEST_CASE("fixed: operations per second whatever their size, reads and writes to
     CHECK(store.limit(false, 5 * kSecond) == 10); // never grows
 }
 
-TEST_CASE("a down shard fails its operations after exactly the timeout; others serve") {
+TEST_CASE("a down shard fails its operations after exactly the timeout, others serve") {
     StoreSpec spec;
     spec.kind = StoreKind::redis;
     spec.shards = 4;
@@ -246,7 +246,7 @@ TEST_CASE("redis with replicas fails over: operations fail for failover_time, no
     CHECK_FALSE(store.down(1, 240 * kSecond));
 }
 
-TEST_CASE("durable stores lose nothing on failure; DynamoDB is one shard") {
+TEST_CASE("durable stores lose nothing on failure, DynamoDB is one shard") {
     StoreSpec dynamo = dynamodb(StoreSpec::CapacityMode::on_demand, 12000, 4000);
     dynamo.shards = 8; // ignored: DynamoDB's partitions are managed
     dynamo.replicas = 2;

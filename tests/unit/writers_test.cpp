@@ -416,7 +416,7 @@ TEST_CASE("events.csv reads back each run's marked events: columns in order, quo
         CHECK(spec[i] == name_of(static_cast<MarkedEvent>(i)));
 }
 
-TEST_CASE("summary.csv has every loss cause, availability and scale events; timeseries the "
+TEST_CASE("summary.csv has every loss cause, availability and scale events, timeseries the "
           "fleet's desired and draining nodes") {
     const Scenario sc = scenario({"base"}, 1);
     auto r = run(0, 0);
