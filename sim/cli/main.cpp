@@ -208,8 +208,6 @@ int cmd_presets() {
             keys += fmt::format("{}{}={}", keys.empty() ? "" : ", ", k, v);
         std::cout << fmt::format("{:<20} {}\n{:<20} sets {}\n", p.name, p.summary, "", keys);
     }
-    std::cout << fmt::format("{:<20} {}\n", "serverless",
-                             "Lambda-like runtime + DynamoDB-like store: not implemented yet");
     return 0;
 }
 

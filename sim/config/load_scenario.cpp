@@ -321,6 +321,36 @@ void warn_about_schedule(Scenario &sc, const Architecture &arch, const YAML::Nod
                         arch.failures.deployments.every, tree["failures"]["deployments"]["every"]);
 }
 
+// Under the serverless runtime the platform places requests and replaces hosts: the fleet's
+// faults, deployments, autoscaling and stickiness have nothing to act on. A config comparing
+// servers with a function shares them at the top level, so they are legal, but the reader is
+// told they do not apply to that architecture.
+void warn_about_serverless(Scenario &sc, const Architecture &arch) {
+    if (arch.cluster.runtime != Runtime::serverless) return;
+    std::vector<std::string> moot;
+    const FailureSpec &f = arch.failures;
+    if (f.nodes.enabled) moot.push_back("failures.nodes");
+    if (f.zones.enabled) moot.push_back("failures.zones");
+    if (f.deployments.enabled) moot.push_back("failures.deployments");
+    for (const auto &e : f.events)
+        if (e.kind != FaultEvent::Kind::store_outage) {
+            moot.push_back("failures.events (kill and deploy; store outages apply)");
+            break;
+        }
+    if (arch.autoscaling.enabled) moot.push_back("autoscaling");
+    if (arch.load_balancer.sticky) moot.push_back("load_balancer.sticky");
+    if (moot.empty()) return;
+    std::string keys;
+    for (const auto &k : moot)
+        keys += (keys.empty() ? "" : ", ") + k;
+    const std::string w = fmt::format(
+        "warning: {}: architecture \"{}\" runs on the serverless runtime: {} do(es) not apply "
+        "to it (the platform routes requests and replaces hosts) and are ignored for it",
+        sc.source_file, arch.name, keys);
+    if (std::find(sc.warnings.begin(), sc.warnings.end(), w) == sc.warnings.end())
+        sc.warnings.push_back(w);
+}
+
 } // namespace
 
 Scenario load_scenario_text(const std::string &text, const std::string &file,
@@ -459,10 +489,6 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                 if (e.has("preset")) {
                     arch.preset = e.scalar("preset", nullptr);
                     const Preset *preset = find_preset(arch.preset);
-                    if (!preset && arch.preset == "serverless")
-                        fail(ctx, entry["preset"], e.path_of("preset"),
-                             "the serverless preset needs the serverless runtime, which is not "
-                             "implemented in this version yet");
                     if (!preset) {
                         std::vector<std::string> names;
                         for (const auto &pr : presets())
@@ -513,6 +539,7 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
             parsed.name = arch.name;
             parsed.preset = arch.preset;
             warn_about_schedule(sc, parsed, tree);
+            warn_about_serverless(sc, parsed);
             point.architectures.push_back(std::move(parsed));
             trees.push_back(tree);
             defaults.push_back(std::move(ctx.defaults));

@@ -1,6 +1,8 @@
 // Architecture keys (SPEC §4): workload, network, cluster, load balancer, state, failures,
 // autoscaling, costs. Settings of features the model does not simulate yet (modelled.hpp) and
 // the sections of later versions are refused rather than ignored.
+#include <cctype>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 
@@ -122,8 +124,10 @@ Distribution parse_random(Section &parent, const std::string &key, const char *d
     return d;
 }
 
-ArrivalProcess parse_arrival(Section &parent, const std::string &key) {
-    YAML::Node v = parent.value(key, "{process: poisson, rate: 40/s}");
+ArrivalProcess parse_arrival(Section &parent, const std::string &key,
+                             const char *default_rate = "40/s") {
+    const std::string default_yaml = fmt::format("{{process: poisson, rate: {}}}", default_rate);
+    YAML::Node v = parent.value(key, default_yaml.c_str());
     if (!v.IsMap())
         fail(parent.ctx(), v, parent.path_of(key),
              fmt::format("expected a map like {{process: poisson, rate: 40/s}}, found {}",
@@ -134,7 +138,8 @@ ArrivalProcess parse_arrival(Section &parent, const std::string &key) {
     a.kind = static_cast<ArrivalProcess::Kind>(s.choice("process", "poisson", kinds));
     switch (a.kind) {
     case ArrivalProcess::Kind::poisson:
-        a.rate = s.positive_rate("rate", "40/s", "a Poisson process with rate 0 never arrives");
+        a.rate =
+            s.positive_rate("rate", default_rate, "a Poisson process with rate 0 never arrives");
         break;
     case ArrivalProcess::Kind::diurnal:
         a.rate = s.positive_rate("mean", "40/s", "a process with mean rate 0 never arrives");
@@ -223,19 +228,6 @@ Workload parse_workload(Section &root) {
     refuse_too_many_sessions(w, out);
     w.finish();
     return out;
-}
-
-void reject_unimplemented(Section &root, const std::string &key, const char *what) {
-    root.allow(key);
-    if (!root.has(key)) return;
-    const YAML::Node v = root.node()[key];
-    if (v.IsMap() && v.size() == 1 && v["enabled"].IsDefined() &&
-        !root.to_flag(v["enabled"], root.path_of(key + ".enabled")))
-        return; // explicitly switched off
-    fail(root.ctx(), v, root.path_of(key),
-         fmt::format("{} is not implemented in statesim {} yet; remove the section or set "
-                     "`enabled: false`",
-                     what, STATESIM_VERSION));
 }
 
 // A setting of a feature the model does not simulate yet (modelled.hpp): refused at its key.
@@ -598,6 +590,76 @@ AutoscalingSpec parse_autoscaling(Section &root, const ClusterSpec &cluster) {
     return as;
 }
 
+// `scaling_rate: 1000/10s`: new environments per window (Lambda: 1 000 every 10 seconds per
+// function). `100/s` is a window of one second.
+void parse_scaling_rate(Section &s, ServerlessSpec &out) {
+    const YAML::Node v = s.value("scaling_rate", "1000/10s");
+    const std::string path = s.path_of("scaling_rate");
+    const std::string text = v.IsScalar() ? v.Scalar() : std::string();
+    const auto slash = text.find('/');
+    long long count = 0;
+    const auto [end, ec] =
+        std::from_chars(text.data(), text.data() + (slash == std::string::npos ? 0 : slash), count);
+    std::string window = slash == std::string::npos ? std::string() : text.substr(slash + 1);
+    if (!window.empty() && !std::isdigit(static_cast<unsigned char>(window[0])))
+        window = "1" + window; // `/s` is `/1s`
+    const units::Parsed w = units::duration(window);
+    if (slash == std::string::npos || ec != std::errc() || end != text.data() + slash ||
+        count < 1 || count > 100000000 || !w.ok() || w.value <= 0)
+        fail(s.ctx(), v, path,
+             fmt::format("expected new environments per window like 1000/10s or 500/min (a "
+                         "whole number >= 1, then a duration > 0), found {}",
+                         describe(v)));
+    out.scaling_burst = static_cast<int>(count);
+    out.scaling_window = w.value;
+}
+
+ServerlessSpec parse_serverless(Section &root) {
+    Section s = root.child("serverless");
+    ServerlessSpec out;
+    out.cold_start = parse_random(s, "cold_start", "{dist: lognormal, mean: 400ms, cv: 0.5}",
+                                  Quantity::duration);
+    out.idle_timeout = s.positive_duration("idle_timeout", "10m");
+    out.concurrency_limit = static_cast<int>(s.integer("concurrency_limit", "1000", 1, 1000000));
+    parse_scaling_rate(s, out);
+    out.provisioned = static_cast<int>(s.integer("provisioned", "0", 0, 1000000));
+    if (out.provisioned > out.concurrency_limit)
+        fail(s.ctx(), s.node()["provisioned"], s.path_of("provisioned"),
+             fmt::format("expected at most concurrency_limit ({}) provisioned environments, "
+                         "found {}",
+                         out.concurrency_limit, out.provisioned));
+    out.memory = s.size("memory", "512MiB");
+    // Lambda: 128 MB to 10 240 MB.
+    if (out.memory < 128.0 * 1024 * 1024 || out.memory > 10240.0 * 1024 * 1024)
+        fail(s.ctx(), s.node()["memory"], s.path_of("memory"),
+             fmt::format("expected a function memory between 128MiB and 10240MiB (Lambda's "
+                         "range), found {:.0f} MiB",
+                         out.memory / (1024 * 1024)));
+    s.finish();
+    return out;
+}
+
+WorkflowSpec parse_workflows(Section &root) {
+    bool present = false;
+    Section s = root.child("workflows", &present);
+    WorkflowSpec out;
+    out.enabled = s.flag("enabled", present ? "true" : "false");
+    out.arrival = parse_arrival(s, "arrival", "2/min");
+    if (out.arrival.kind == ArrivalProcess::Kind::trace && !out.arrival.trace)
+        fail(s.ctx(), s.node()["arrival"], s.path_of("arrival"), "the trace is empty");
+    out.steps = static_cast<int>(s.integer("steps", "5", 1, 1000));
+    out.step_time =
+        parse_random(s, "step_time", "{dist: lognormal, mean: 200ms, cv: 1}", Quantity::duration);
+    out.wait = parse_random(s, "wait", "{dist: exponential, mean: 6h}", Quantity::duration);
+    out.orchestration = static_cast<WorkflowSpec::Orchestration>(
+        s.choice("orchestration", "in_memory", {"in_memory", "orchestrator"}));
+    s.finish();
+    if (out.enabled)
+        refuse_unless(root.ctx().modelled.workflows, root.ctx(), root.node()["workflows"],
+                      "workflows", "workflows", kSwitchOff);
+    return out;
+}
+
 } // namespace
 
 Architecture parse_architecture(Section &root) {
@@ -612,10 +674,8 @@ Architecture parse_architecture(Section &root) {
     net.finish();
 
     Section c = root.child("cluster");
-    const auto runtime = c.choice("runtime", "servers", {"servers", "serverless"});
-    if (runtime == 1)
-        fail(root.ctx(), c.node()["runtime"], c.path_of("runtime"),
-             "the serverless runtime is not implemented in this version yet; use servers");
+    a.cluster.runtime =
+        static_cast<Runtime>(c.choice("runtime", "servers", {"servers", "serverless"}));
     a.cluster.nodes = static_cast<int>(c.integer("nodes", "4", 1, 4096));
     a.cluster.zones = static_cast<int>(c.integer("zones", "2", 1, 64));
     a.cluster.workers = static_cast<int>(c.integer("workers", "16", 1, 100000));
@@ -745,8 +805,8 @@ Architecture parse_architecture(Section &root) {
     a.autoscaling = parse_autoscaling(root, a.cluster);
     a.failures = parse_failures(root, a);
 
-    reject_unimplemented(root, "serverless", "the serverless runtime");
-    reject_unimplemented(root, "workflows", "workflows");
+    a.serverless = parse_serverless(root);
+    a.workflows = parse_workflows(root);
 
     Section costs = root.child("costs");
     auto money = [&](const char *k, const char *def) { return costs.number(k, def, 0, 1e9); };
@@ -755,6 +815,7 @@ Architecture parse_architecture(Section &root) {
     a.costs.store_write = money("store_write", "0.625e-6");
     a.costs.lambda_request = money("lambda_request", "0.2e-6");
     a.costs.lambda_gb_second = money("lambda_gb_second", "16.67e-6");
+    a.costs.lambda_provisioned_gb_second = money("lambda_provisioned_gb_second", "4.17e-6");
     a.costs.state_transition = money("state_transition", "25e-6");
     costs.finish();
     return a;

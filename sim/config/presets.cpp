@@ -29,6 +29,13 @@ const std::vector<Preset> &presets() {
         {"stateless-jwt",
          "stateless nodes, session state carried by the client in a signed token (JWT/cookie)",
          {{"state.location", "client"}, {"load_balancer.sticky.enabled", "false"}}},
+        {"serverless",
+         "a Lambda-like function runtime (an environment per request, cold starts), state in a "
+         "DynamoDB-like store",
+         {{"cluster.runtime", "serverless"},
+          {"state.location", "store"},
+          {"state.store.kind", "dynamodb"},
+          {"load_balancer.sticky.enabled", "false"}}},
     };
     return all;
 }

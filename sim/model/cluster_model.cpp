@@ -1,10 +1,24 @@
 #include "statesim/model/cluster_model.hpp"
 
 namespace statesim {
+namespace {
+
+template <class T>
+std::unique_ptr<T> make_if(bool wanted, ModelContext &ctx, Clients &clients,
+                           AttemptPool &attempts) {
+    return wanted ? std::make_unique<T>(ctx, clients, attempts) : nullptr;
+}
+
+} // namespace
 
 ClusterModel::ClusterModel(const Architecture &arch, const RunSpec &spec, MetricsSink &sink)
     : spec_(spec), ctx_{sim_, arch, sink, spec.seed}, clients_(ctx_, attempts_),
-      fleet_(ctx_, clients_, attempts_), faults_(ctx_, fleet_) {}
+      fleet_(make_if<ServerFleet>(arch.cluster.runtime == Runtime::servers, ctx_, clients_,
+                                  attempts_)),
+      functions_(make_if<ServerlessRuntime>(arch.cluster.runtime == Runtime::serverless, ctx_,
+                                            clients_, attempts_)),
+      backend_(fleet_ ? static_cast<ComputeBackend *>(fleet_.get()) : functions_.get()),
+      faults_(ctx_, fleet_.get(), fleet_ ? fleet_->state() : functions_->state()) {}
 
 void ClusterModel::dispatch(const Event &e) {
     switch (e.kind) {
@@ -13,7 +27,7 @@ void ClusterModel::dispatch(const Event &e) {
         break;
     case lb_arrival:
         if (const auto attempt = clients_.at_front_door(e.target, e.data); attempt >= 0)
-            fleet_.on_request(static_cast<std::uint32_t>(attempt));
+            backend_->on_request(static_cast<std::uint32_t>(attempt));
         break;
     case client_response:
         clients_.on_response(e.target, e.data != 0);
@@ -37,7 +51,7 @@ void ClusterModel::dispatch(const Event &e) {
         faults_.on_store_failure(static_cast<int>(e.target), e.data != 0);
         break;
     default:
-        fleet_.handle(e);
+        backend_->handle(e);
         break;
     }
 }
@@ -47,7 +61,7 @@ void ClusterModel::dispatch(const Event &e) {
 // depend on where the window ends. Arrivals end with the window (clients_.start).
 ClusterModel::Outcome ClusterModel::run() {
     const SimTime end = spec_.end();
-    fleet_.start();
+    backend_->start();
     clients_.start(end, end + spec_.drain_limit());
     faults_.start(end);
     struct Handler {

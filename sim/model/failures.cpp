@@ -12,19 +12,19 @@ void FaultInjector::start(SimTime end) {
         if (at <= end) ctx_.sim.schedule(at, fault, static_cast<std::uint32_t>(i), 0);
     }
     const auto &f = ctx_.arch.failures;
-    if (f.zones.enabled)
+    if (f.zones.enabled && fleet_)
         for (int z = 0; z < ctx_.arch.cluster.zones; ++z)
             ctx_.sim.schedule(f.zones.mtbf.sample_time(zone_rng_), zone_failure,
                               static_cast<std::uint32_t>(z), 0);
     if (f.store.enabled)
         ctx_.sim.schedule(f.store.mtbf.sample_time(store_rng_), store_failure, 0, 0);
-    if (f.deployments.enabled) on_periodic_deploy(false);
+    if (f.deployments.enabled && fleet_) on_periodic_deploy(false);
 }
 
 // failures.deployments: one deployment every `every` from the start of the run, within it;
 // each schedules the next (one pending event, however short `every`).
 void FaultInjector::on_periodic_deploy(bool now) {
-    if (now) fleet_.deploy();
+    if (now) fleet_->deploy();
     const SimTime next = ctx_.now() + from_seconds(ctx_.arch.failures.deployments.every);
     if (next <= end_) ctx_.sim.schedule(next, periodic_deploy, 0, 0);
 }
@@ -32,36 +32,38 @@ void FaultInjector::on_periodic_deploy(bool now) {
 void FaultInjector::on_fault(std::uint32_t index) {
     const FaultEvent &f = ctx_.arch.failures.events[index];
     const SimTime over = ctx_.now() + from_seconds(f.duration);
+    // Under the serverless runtime only the store can be hit (load_scenario warns).
+    if (!fleet_ && f.kind != FaultEvent::Kind::store_outage) return;
     switch (f.kind) {
     case FaultEvent::Kind::kill_node: // `count` distinct running nodes, uniformly
         for (int k = 0; k < f.count; ++k) {
-            const std::vector<int> up = fleet_.running_nodes();
+            const std::vector<int> up = fleet_->running_nodes();
             if (up.empty()) return;
-            fleet_.kill(up[rng_.below(up.size())]);
+            fleet_->kill(up[rng_.below(up.size())]);
         }
         return;
     case FaultEvent::Kind::kill_zone:
-        fleet_.zone_down(f.zone);
+        fleet_->zone_down(f.zone);
         ctx_.sim.schedule(over, fault_over, index, 0);
         return;
     case FaultEvent::Kind::store_outage:
         ctx_.sink.mark(ctx_.now(), MarkedEvent::store_down,
                        f.shard < 0 ? "store" : fmt::format("store shard {}", f.shard), "");
-        fleet_.state().store_down(f.shard);
+        state_.store_down(f.shard);
         ctx_.sim.schedule(over, fault_over, index, 0);
         return;
     case FaultEvent::Kind::deploy:
-        fleet_.deploy();
+        fleet_->deploy();
         return;
     }
 }
 
 void FaultInjector::on_fault_over(std::uint32_t index) {
     const FaultEvent &f = ctx_.arch.failures.events[index];
-    if (f.kind == FaultEvent::Kind::kill_zone) {
-        fleet_.zone_up(f.zone);
+    if (f.kind == FaultEvent::Kind::kill_zone && fleet_) {
+        fleet_->zone_up(f.zone);
     } else if (f.kind == FaultEvent::Kind::store_outage) {
-        fleet_.state().store_up(f.shard);
+        state_.store_up(f.shard);
         ctx_.sink.mark(ctx_.now(), MarkedEvent::store_up,
                        f.shard < 0 ? "store" : fmt::format("store shard {}", f.shard), "");
     }
@@ -70,11 +72,11 @@ void FaultInjector::on_fault_over(std::uint32_t index) {
 void FaultInjector::on_zone_failure(int zone, bool back) {
     const auto &p = ctx_.arch.failures.zones;
     if (back) {
-        fleet_.zone_up(zone);
+        fleet_->zone_up(zone);
         ctx_.sim.schedule(ctx_.now() + p.mtbf.sample_time(zone_rng_), zone_failure,
                           static_cast<std::uint32_t>(zone), 0);
     } else {
-        fleet_.zone_down(zone);
+        fleet_->zone_down(zone);
         ctx_.sim.schedule(ctx_.now() + p.mttr.sample_time(zone_rng_), zone_failure,
                           static_cast<std::uint32_t>(zone), 1);
     }
@@ -83,7 +85,7 @@ void FaultInjector::on_zone_failure(int zone, bool back) {
 void FaultInjector::on_store_failure(int shard, bool back) {
     const auto &p = ctx_.arch.failures.store;
     if (back) {
-        fleet_.state().store_up(shard);
+        state_.store_up(shard);
         ctx_.sink.mark(ctx_.now(), MarkedEvent::store_up, fmt::format("store shard {}", shard), "");
         ctx_.sim.schedule(ctx_.now() + p.mtbf.sample_time(store_rng_), store_failure, 0, 0);
         return;
@@ -91,7 +93,7 @@ void FaultInjector::on_store_failure(int shard, bool back) {
     const auto shards = static_cast<std::uint64_t>(ctx_.arch.state.store.shards);
     const int victim = static_cast<int>(store_rng_.below(shards));
     ctx_.sink.mark(ctx_.now(), MarkedEvent::store_down, fmt::format("store shard {}", victim), "");
-    fleet_.state().store_down(victim);
+    state_.store_down(victim);
     ctx_.sim.schedule(ctx_.now() + p.mttr.sample_time(store_rng_), store_failure,
                       static_cast<std::uint32_t>(victim), 1);
 }

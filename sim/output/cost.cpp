@@ -15,7 +15,21 @@ void price(RunResult &r, const Architecture &arch) {
                                     static_cast<double>(r.store_write_units) * c.store_write;
     if (uses_store && store.pricing == StoreSpec::Pricing::nodes)
         r.cost_store_nodes_usd = hours * store.billed_nodes() * store.node_hour;
-    r.cost_usd = r.cost_nodes_usd + r.cost_store_requests_usd + r.cost_store_nodes_usd;
+    // Lambda: per invocation, GB-seconds of billed duration (init included, 1 ms steps) and, for
+    // provisioned concurrency, GB-seconds of every provisioned environment over the window.
+    // Duration on a provisioned environment is billed at lambda_gb_second as well (AWS charges a
+    // lower duration price there; a conservative simplification, README).
+    r.cost_lambda_requests_usd = r.cost_lambda_duration_usd = r.cost_lambda_provisioned_usd = 0;
+    if (arch.cluster.runtime == Runtime::serverless) {
+        const double gb = arch.serverless.memory / (1024.0 * 1024 * 1024);
+        r.cost_lambda_requests_usd = static_cast<double>(r.invocations) * c.lambda_request;
+        r.cost_lambda_duration_usd = r.function_seconds * gb * c.lambda_gb_second;
+        r.cost_lambda_provisioned_usd =
+            arch.serverless.provisioned * gb * r.duration_s * c.lambda_provisioned_gb_second;
+    }
+    r.cost_usd = r.cost_nodes_usd + r.cost_store_requests_usd + r.cost_store_nodes_usd +
+                 r.cost_lambda_requests_usd + r.cost_lambda_duration_usd +
+                 r.cost_lambda_provisioned_usd;
     r.cost_per_month_usd = hours > 0 ? r.cost_usd / hours * 730 : 0;
     r.cost_per_1k_sessions_usd =
         r.sessions_started ? r.cost_usd / static_cast<double>(r.sessions_started) * 1000 : 0;

@@ -32,6 +32,7 @@ void Recorder::roll(SimTime now) {
                               : 0;
         row.sessions_active = open_;
         row.sessions_lost_total = lost_total_;
+        row.environments = environments_now_;
         r_.timeseries.push_back(row);
         row_ = TimeseriesRow{};
         row_latency_.clear();
@@ -120,6 +121,34 @@ void Recorder::store_op(SimTime now, bool write, bool ok, std::uint32_t units,
     (write ? r_.store_write_units : r_.store_read_units) += units;
 }
 
+// Utilization under serverless is busy environment-time over environment-time (idle warm
+// environments are the platform's capacity).
+void Recorder::environments_changed(SimTime now, int environments, int busy) {
+    roll(now);
+    environments_now_ = environments;
+    set(environments_, environments, now);
+    set(environments_busy_, busy, now);
+    set(serving_workers_, environments, now);
+    set(up_, 1.0, now);
+}
+
+void Recorder::cold_start(SimTime now) {
+    roll(now);
+    if (counts(now)) ++r_.cold_starts;
+}
+
+void Recorder::throttled(SimTime now) {
+    roll(now);
+    if (counts(now)) ++r_.throttles;
+}
+
+void Recorder::invocation(SimTime now, SimTime billed) {
+    roll(now);
+    if (!counts(now)) return;
+    ++r_.invocations;
+    r_.function_seconds += to_seconds(billed);
+}
+
 void Recorder::mark(SimTime now, MarkedEvent what, std::string target, std::string detail) {
     roll(now);
     if (now > end_) return; // the drain after the window is not plotted (nor the timeseries)
@@ -132,12 +161,15 @@ void Recorder::mark(SimTime now, MarkedEvent what, std::string target, std::stri
 RunResult Recorder::finish(SimTime now) {
     const SimTime stop = std::min(now, end_);
     roll(stop);
-    for (Level *l : {&busy_, &in_system_, &serving_workers_, &serving_nodes_, &billed_, &up_})
+    for (Level *l : {&busy_, &in_system_, &serving_workers_, &serving_nodes_, &billed_, &up_,
+                     &environments_, &environments_busy_})
         advance(*l, stop);
     const double window_ns = std::max(1.0, static_cast<double>(stop - warmup_));
     r_.duration_s = std::max(0.0, to_seconds(stop - warmup_));
     r_.nodes_mean = serving_nodes_.window_area / window_ns;
     r_.availability = stop > warmup_ ? up_.window_area / window_ns : 0;
+    r_.environments_mean = environments_.window_area / window_ns;
+    r_.environments_busy_mean = environments_busy_.window_area / window_ns;
     r_.node_hours = billed_.window_area / static_cast<double>(kSecond) / 3600.0;
     r_.utilization =
         serving_workers_.window_area > 0 ? busy_.window_area / serving_workers_.window_area : 0;

@@ -100,7 +100,8 @@ std::string summary_rows(const Scenario &sc, const RunRecord &r) {
 std::string timeseries_header() {
     return "point,architecture,replication,time_s,arrivals,completions,failures,"
            "latency_p50_ms,latency_p99_ms,nodes_in_service,nodes_booting,utilization,"
-           "sessions_active,sessions_lost_total,store_throttles,nodes_desired,nodes_draining\n";
+           "sessions_active,sessions_lost_total,store_throttles,nodes_desired,nodes_draining,"
+           "environments\n";
 }
 
 std::string timeseries_rows(const Scenario &sc, const RunRecord &r) {
@@ -110,12 +111,13 @@ std::string timeseries_rows(const Scenario &sc, const RunRecord &r) {
     for (const auto &t : r.result.timeseries) {
         // An interval without completions has no latency: empty cells, never 0 (SPEC §3).
         const bool any = t.completions > 0;
-        out += fmt::format(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.point, csv_field(name),
-            r.replication, format_number(t.time_s), t.arrivals, t.completions, t.failures,
-            any ? format_number(t.latency_p50_ms) : "", any ? format_number(t.latency_p99_ms) : "",
-            t.nodes_in_service, t.nodes_booting, format_number(t.utilization), t.sessions_active,
-            t.sessions_lost_total, t.store_throttles, t.nodes_desired, t.nodes_draining);
+        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.point,
+                           csv_field(name), r.replication, format_number(t.time_s), t.arrivals,
+                           t.completions, t.failures, any ? format_number(t.latency_p50_ms) : "",
+                           any ? format_number(t.latency_p99_ms) : "", t.nodes_in_service,
+                           t.nodes_booting, format_number(t.utilization), t.sessions_active,
+                           t.sessions_lost_total, t.store_throttles, t.nodes_desired,
+                           t.nodes_draining, t.environments);
     }
     return out;
 }

@@ -159,8 +159,8 @@ autoscaling:
   policy: step
   steps: [{above: 80%, add: 1}, {below: 20%, add: -1}]
   schedule: [{at: 5m, desired: 3}]
-serverless: {enabled: false}
-workflows: {enabled: false}
+serverless: {}
+workflows: {}
 costs: {}
 )";
     if (architectures)

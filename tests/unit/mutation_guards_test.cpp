@@ -390,6 +390,7 @@ TEST_CASE("guard: every timeseries.csv column holds its own field") {
     t.store_throttles = 11;
     t.nodes_desired = 12;
     t.nodes_draining = 13;
+    t.environments = 14;
     r.result.timeseries.push_back(t);
     std::stringstream csv(timeseries_csv(sc, {r}));
     std::string header, row;
@@ -423,7 +424,8 @@ TEST_CASE("guard: every timeseries.csv column holds its own field") {
                                                      {"sessions_lost_total", "9"},
                                                      {"store_throttles", "11"},
                                                      {"nodes_desired", "12"},
-                                                     {"nodes_draining", "13"}};
+                                                     {"nodes_draining", "13"},
+                                                     {"environments", "14"}};
     CHECK(got == want);
 }
 

@@ -236,8 +236,8 @@ failures: {{events: [{}]}}
     model.run();
     // 120 nodes died; at any time at most 4 are up, one dead awaiting detection and one
     // booting: the group never needs more than a handful of slots.
-    CHECK(model.fleet().nodes().slots() <= 8);
-    CHECK(model.fleet().running_nodes().size() >= 3);
+    CHECK(model.fleet()->nodes().slots() <= 8);
+    CHECK(model.fleet()->running_nodes().size() >= 3);
 }
 
 TEST_CASE("utilization and nodes_mean count serving capacity: a warming node by its share") {

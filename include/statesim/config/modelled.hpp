@@ -27,6 +27,8 @@ inline constexpr bool kModelsAutoscaling = true;
 inline constexpr bool kModelsConnectTimeout = true;
 // load_balancer.drain: sessions.
 inline constexpr bool kModelsDrainSessions = true;
+// workflows (long-running processes, in_memory or orchestrated).
+inline constexpr bool kModelsWorkflows = false;
 
 // The flags as a value, so the loader can be run with all of them on (tests of the parser
 // itself) while `statesim` uses the constants above.
@@ -39,10 +41,11 @@ struct Modelled {
     bool autoscaling = kModelsAutoscaling;
     bool connect_timeout = kModelsConnectTimeout;
     bool drain_sessions = kModelsDrainSessions;
+    bool workflows = kModelsWorkflows;
 
     // Every feature on: what the loader accepts once the model implements all of SPEC §4.
     static constexpr Modelled everything() {
-        return {true, true, true, true, true, true, true, true};
+        return {true, true, true, true, true, true, true, true, true};
     }
 };
 

@@ -34,7 +34,11 @@ struct Workload {
     OnStateLoss on_state_loss = OnStateLoss::abandon;
 };
 
+// servers: a fleet behind a load balancer; serverless: a Lambda-like function runtime.
+enum class Runtime { servers, serverless };
+
 struct ClusterSpec {
+    Runtime runtime = Runtime::servers;
     int nodes = 4;
     int zones = 2;
     int workers = 16;
@@ -177,12 +181,37 @@ struct AutoscalingSpec {
     Termination termination = Termination::balanced;
 };
 
+// cluster.runtime: serverless (SPEC §5): one execution environment per concurrent request.
+struct ServerlessSpec {
+    Distribution cold_start;             // s, the environment's init before its first request
+    double idle_timeout = 600;           // s: an environment idle this long is reclaimed
+    int concurrency_limit = 1000;        // busy environments at most; beyond: throttled (429)
+    int scaling_burst = 1000;            // new environments per scaling window ...
+    double scaling_window = 10;          // ... of this many seconds (`scaling_rate: 1000/10s`)
+    int provisioned = 0;                 // environments initialised at start, never reclaimed
+    double memory = 512.0 * 1024 * 1024; // bytes, for GB-seconds
+};
+
+// Long-running processes (SPEC §5): `steps` steps separated by `wait`, each a request.
+struct WorkflowSpec {
+    bool enabled = false;
+    ArrivalProcess arrival;
+    int steps = 5;
+    Distribution step_time; // s, a step's service demand
+    Distribution wait;      // s, between steps
+    // in_memory: progress lives on the node that started it; orchestrator: persisted by a
+    // Step Functions-like service at every transition.
+    enum class Orchestration { in_memory, orchestrator };
+    Orchestration orchestration = Orchestration::in_memory;
+};
+
 struct CostSpec {
     double node_hour = 0.0416;
     double store_read = 0.125e-6;
     double store_write = 0.625e-6;
     double lambda_request = 0.2e-6;
     double lambda_gb_second = 16.67e-6;
+    double lambda_provisioned_gb_second = 4.17e-6;
     double state_transition = 25e-6;
 };
 
@@ -197,6 +226,8 @@ struct Architecture {
     StateSpec state;
     FailureSpec failures;
     AutoscalingSpec autoscaling;
+    ServerlessSpec serverless;
+    WorkflowSpec workflows;
     CostSpec costs;
 };
 

@@ -9,6 +9,7 @@
 #include "statesim/model/metrics_sink.hpp"
 #include "statesim/model/model_context.hpp"
 #include "statesim/model/server_fleet.hpp"
+#include "statesim/model/serverless_runtime.hpp"
 
 namespace statesim {
 
@@ -36,8 +37,9 @@ struct RunSpec {
 };
 
 // One architecture under one replication's traffic and faults: it only wires the parts —
-// clients, the compute backend (a server fleet behind a load balancer), fault injection — to
-// one event loop and a metrics sink. A value: tests run many side by side.
+// clients, the compute backend (a server fleet behind a load balancer, or a serverless
+// runtime), fault injection — to one event loop and a metrics sink. A value: tests run many
+// side by side.
 class ClusterModel {
   public:
     ClusterModel(const Architecture &arch, const RunSpec &spec, MetricsSink &sink);
@@ -53,7 +55,10 @@ class ClusterModel {
     Outcome run();
 
     const Clients &clients() const { return clients_; }
-    const ServerFleet &fleet() const { return fleet_; }
+    // The server fleet (runtime: servers) or the function runtime (serverless); the other is
+    // null.
+    const ServerFleet *fleet() const { return fleet_.get(); }
+    const ServerlessRuntime *functions() const { return functions_.get(); }
 
   private:
     void dispatch(const Event &e);
@@ -63,7 +68,9 @@ class ClusterModel {
     ModelContext ctx_;
     AttemptPool attempts_;
     Clients clients_;
-    ServerFleet fleet_;
+    std::unique_ptr<ServerFleet> fleet_;
+    std::unique_ptr<ServerlessRuntime> functions_;
+    ComputeBackend *backend_;
     FaultInjector faults_;
 };
 

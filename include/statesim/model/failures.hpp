@@ -6,12 +6,13 @@ namespace statesim {
 
 // Fault injection as data: the scheduled failures.events of the architecture (times from the
 // start of the run; those past the end never fire). Victims are drawn from a stream of their
-// own, so every architecture loses its nodes at the same times.
+// own, so every architecture loses its nodes at the same times. Without a fleet (the serverless
+// runtime) only the store's faults act.
 class FaultInjector {
   public:
-    FaultInjector(ModelContext &ctx, ServerFleet &fleet)
-        : ctx_(ctx), fleet_(fleet), rng_(ctx.seed, "faults"), zone_rng_(ctx.seed, "zone_failures"),
-          store_rng_(ctx.seed, "store_failures") {}
+    FaultInjector(ModelContext &ctx, ServerFleet *fleet, StateBackend &state)
+        : ctx_(ctx), fleet_(fleet), state_(state), rng_(ctx.seed, "faults"),
+          zone_rng_(ctx.seed, "zone_failures"), store_rng_(ctx.seed, "store_failures") {}
     void start(SimTime end);
     void on_fault(std::uint32_t index);
     void on_fault_over(std::uint32_t index);
@@ -25,7 +26,8 @@ class FaultInjector {
 
   private:
     ModelContext &ctx_;
-    ServerFleet &fleet_;
+    ServerFleet *fleet_;
+    StateBackend &state_;
     Rng rng_, zone_rng_, store_rng_;
     SimTime end_ = 0;
 };

@@ -45,6 +45,15 @@ class MetricsSink {
     virtual void store_op(SimTime now, bool write, bool ok, std::uint32_t units,
                           std::uint32_t throttles) = 0;
 
+    // Serverless: execution environments alive (initialising, busy or idle) and busy ones
+    // (initialising or serving). The platform itself is always available.
+    virtual void environments_changed(SimTime now, int environments, int busy) = 0;
+    // A request started a new environment (cold start), or was refused (429 throttle).
+    virtual void cold_start(SimTime now) = 0;
+    virtual void throttled(SimTime now) = 0;
+    // A function invocation ended: its billed duration (init included, rounded up to 1 ms).
+    virtual void invocation(SimTime now, SimTime billed) = 0;
+
     // A discrete event for events.csv (SPEC §3): `target` is a node id, `zone K`, `store` or
     // `store shard K`; `detail` free text such as `desired 4->6` or `sessions lost 312`.
     virtual void mark(SimTime now, MarkedEvent what, std::string target, std::string detail) = 0;

@@ -29,6 +29,10 @@ enum EventKind : std::uint32_t {
     zone_failure,    // target: zone, data: 0 fails / 1 is back (failures.zones)
     store_failure,   // target: shard, data: 0 fails / 1 is back (failures.store)
     periodic_deploy, // - (failures.deployments)
+    env_arrival,     // target: environment, data: attempt | generation << 32 (serverless)
+    env_ready,       // target: environment, data: attempt | generation << 32 (init is over)
+    env_done,        // target: environment, data: attempt | generation << 32
+    env_reclaim,     // target: environment, data: generation (idle_timeout may have passed)
 };
 
 // What every part of a run shares: the event loop, the architecture and the metrics sink.

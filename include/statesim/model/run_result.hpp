@@ -67,6 +67,7 @@ struct TimeseriesRow {
     int nodes_desired = 0, nodes_draining = 0; // the fleet at the interval's end
     double utilization = 0;
     std::uint64_t sessions_active = 0, sessions_lost_total = 0, store_throttles = 0;
+    int environments = 0; // serverless: execution environments alive at the interval's end
 };
 
 // What one run (architecture x replication) measured after warmup. Models fill it; writers and
@@ -88,10 +89,17 @@ struct RunResult {
     std::uint64_t scale_out_events = 0, scale_in_events = 0;
     std::uint64_t cold_starts = 0, store_ops = 0, store_reads = 0, store_writes = 0,
                   store_throttles = 0, workflows_completed = 0, workflows_lost = 0;
+    // Serverless: requests throttled (429), function invocations and their billed duration
+    // (init included, per 1 ms), time-average environments alive and busy.
+    std::uint64_t throttles = 0, invocations = 0;
+    double function_seconds = 0;
+    double environments_mean = 0, environments_busy_mean = 0;
     // Billing units of admitted store operations (DynamoDB request units by item size).
     std::uint64_t store_read_units = 0, store_write_units = 0;
     // Costs by item (output/cost), USD over the measured window.
     double cost_nodes_usd = 0, cost_store_requests_usd = 0, cost_store_nodes_usd = 0;
+    double cost_lambda_requests_usd = 0, cost_lambda_duration_usd = 0,
+           cost_lambda_provisioned_usd = 0;
     double cost_usd = 0;
     double cost_per_month_usd = 0;       // the window's cost rate x 730 h
     double cost_per_1k_sessions_usd = 0; // cost / sessions started x 1000

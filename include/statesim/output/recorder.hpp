@@ -25,6 +25,10 @@ class Recorder final : public MetricsSink {
     void fleet_changed(SimTime now, const Fleet &fleet) override;
     void store_op(SimTime now, bool write, bool ok, std::uint32_t units,
                   std::uint32_t throttles) override;
+    void environments_changed(SimTime now, int environments, int busy) override;
+    void cold_start(SimTime now) override;
+    void throttled(SimTime now) override;
+    void invocation(SimTime now, SimTime billed) override;
     void mark(SimTime now, MarkedEvent what, std::string target, std::string detail) override;
 
     // Closes the window at `now` (end, or earlier when interrupted) and returns the result.
@@ -48,7 +52,9 @@ class Recorder final : public MetricsSink {
     SimTime warmup_, end_, interval_, next_row_;
     RunResult r_;
     Level busy_, in_system_, serving_workers_, serving_nodes_, billed_;
-    Level up_; // 1 while at least one node serves, else 0
+    Level up_; // 1 while at least one node serves (or a serverless platform), else 0
+    Level environments_, environments_busy_;
+    int environments_now_ = 0;
     Fleet fleet_;
     TimeseriesRow row_;
     Histogram row_latency_;

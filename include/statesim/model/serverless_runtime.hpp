@@ -1,0 +1,81 @@
+#pragma once
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "statesim/model/clients.hpp"
+#include "statesim/model/compute_backend.hpp"
+#include "statesim/model/node_group.hpp"
+#include "statesim/model/state_backend.hpp"
+
+namespace statesim {
+
+// A Lambda-like function runtime (cluster.runtime: serverless, SPEC §5): each request runs in an
+// execution environment of its own. A provisioned environment is used first, then the idle
+// on-demand environment created most recently (older ones are left to expire); otherwise a new
+// environment starts with a cold start (init), unless busy environments already equal
+// concurrency_limit or the scaling rate is used up: then the request is throttled (429) and the
+// client retries with its backoff. An on-demand environment idle for idle_timeout is reclaimed,
+// and local state in it is lost (env_reclaimed).
+//
+// Environments are slots of a NodeGroup (one worker each, booting while they initialise), so the
+// state backends treat them as they treat nodes: local state lives in one environment and a
+// request landing in another loses it (routing); local_cache is execution-context reuse.
+class ServerlessRuntime final : public ComputeBackend {
+  public:
+    ServerlessRuntime(ModelContext &ctx, Clients &clients, AttemptPool &attempts);
+
+    void start() override;
+    void on_request(std::uint32_t attempt) override;
+    void handle(const Event &e) override;
+    StateBackend &state() { return *state_; }
+
+    int environments() const { return alive_; }
+    int busy() const { return busy_; }
+
+  private:
+    struct Environment {
+        std::uint64_t created = 0; // creation order: the most recent idle one is reused
+        SimTime idle_since = 0;
+        SimTime work_start = 0; // the current invocation reached it (billed from here)
+        bool busy = false;
+        bool provisioned = false;
+        bool reclaim_pending = false; // an env_reclaim event is scheduled for it
+    };
+
+    // The environment for a new request (taken busy), or -1 when it is throttled; `cold` tells
+    // whether it is a new one that must initialise first.
+    int acquire(bool &cold);
+    int create(bool provisioned);
+    bool take_scaling_token();
+    void on_arrival(int env, std::uint32_t attempt, bool cold);
+    void serve(int env, std::uint32_t attempt);
+    void on_done(int env, std::uint32_t attempt);
+    void on_reclaim(int env, std::uint32_t generation);
+    void become_idle(int env);
+    void arm_reclaim(int env, SimTime at);
+    void respond(std::uint32_t attempt, bool ok);
+    void report();
+    std::uint64_t tagged(int env, std::uint32_t attempt) const;
+
+    ModelContext &ctx_;
+    Clients &clients_;
+    AttemptPool &attempts_;
+    NodeGroup envs_;
+    std::vector<Environment> info_; // by slot
+    std::unique_ptr<StateBackend> state_;
+    // Idle on-demand environments by creation order (most recent last), and idle provisioned
+    // ones (used first: on-demand environments only take the spill-over).
+    std::vector<std::pair<std::uint64_t, int>> idle_;
+    std::vector<int> idle_provisioned_;
+    Rng net_rng_, cold_rng_;
+    std::uint64_t created_ = 0;
+    int alive_ = 0, busy_ = 0;
+    // Scaling rate as a token bucket: `scaling_burst` new environments, refilled continuously
+    // at burst per window (Lambda: 1 000 every 10 s, "refilled continuously").
+    double tokens_ = 0;
+    SimTime tokens_at_ = 0;
+    SimTime idle_timeout_ = 0;
+};
+
+} // namespace statesim

@@ -1,0 +1,203 @@
+#include "statesim/model/serverless_runtime.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace statesim {
+
+ServerlessRuntime::ServerlessRuntime(ModelContext &ctx, Clients &clients, AttemptPool &attempts)
+    : ctx_(ctx), clients_(clients), attempts_(attempts), envs_(1),
+      state_(make_state_backend(ctx, envs_, clients)), net_rng_(ctx.seed, "fleet_network"),
+      cold_rng_(ctx.seed, "cold_start"), tokens_(ctx.arch.serverless.scaling_burst),
+      idle_timeout_(from_seconds(ctx.arch.serverless.idle_timeout)) {
+    clients_.set_state_backend(state_.get());
+}
+
+// Provisioned environments are initialised before the run and wait, idle, for requests.
+void ServerlessRuntime::start() {
+    for (int i = 0; i < ctx_.arch.serverless.provisioned; ++i) {
+        const int env = create(true);
+        envs_[env].state = NodeState::running;
+        idle_provisioned_.push_back(env);
+    }
+    report();
+}
+
+std::uint64_t ServerlessRuntime::tagged(int env, std::uint32_t attempt) const {
+    return attempt | (static_cast<std::uint64_t>(envs_[env].generation) << 32);
+}
+
+int ServerlessRuntime::create(bool provisioned) {
+    const int env = envs_.launch(0);
+    if (info_.size() <= static_cast<std::size_t>(env))
+        info_.resize(static_cast<std::size_t>(env) + 1);
+    info_[static_cast<std::size_t>(env)] = {++created_, ctx_.now(), 0, false, provisioned, false};
+    ++alive_;
+    return env;
+}
+
+bool ServerlessRuntime::take_scaling_token() {
+    const auto &spec = ctx_.arch.serverless;
+    const double per_ns = spec.scaling_burst / (spec.scaling_window * static_cast<double>(kSecond));
+    tokens_ = std::min<double>(spec.scaling_burst,
+                               tokens_ + per_ns * static_cast<double>(ctx_.now() - tokens_at_));
+    tokens_at_ = ctx_.now();
+    if (tokens_ < 1) return false;
+    tokens_ -= 1;
+    return true;
+}
+
+int ServerlessRuntime::acquire(bool &cold) {
+    cold = false;
+    if (busy_ >= ctx_.arch.serverless.concurrency_limit) return -1;
+    int env = -1;
+    if (!idle_provisioned_.empty()) {
+        env = idle_provisioned_.back();
+        idle_provisioned_.pop_back();
+    } else if (!idle_.empty()) {
+        env = idle_.back().second; // the most recently created idle environment
+        idle_.pop_back();
+    } else {
+        if (!take_scaling_token()) return -1;
+        env = create(false);
+        cold = true;
+    }
+    info_[static_cast<std::size_t>(env)].busy = true;
+    ++busy_;
+    return env;
+}
+
+void ServerlessRuntime::on_request(std::uint32_t attempt) {
+    Attempt &a = attempts_[attempt];
+    bool cold = false;
+    const int env = acquire(cold);
+    if (env < 0) {
+        a.node = {};
+        ctx_.sink.throttled(ctx_.now());
+        respond(attempt, false); // 429: the client retries after its backoff
+        return;
+    }
+    if (cold) ctx_.sink.cold_start(ctx_.now());
+    a.node = envs_.ref(env);
+    ctx_.sink.work_changed(ctx_.now(), 1, 1);
+    report();
+    const SimTime at = ctx_.now() + ctx_.hop(net_rng_);
+    clients_.guard(attempt, at);
+    ctx_.sim.schedule(at, env_arrival, static_cast<std::uint32_t>(env), tagged(env, attempt));
+}
+
+void ServerlessRuntime::handle(const Event &e) {
+    const int env = static_cast<int>(e.target);
+    const auto attempt = static_cast<std::uint32_t>(e.data);
+    switch (e.kind) {
+    case env_arrival:
+        on_arrival(env, attempt, envs_[env].state == NodeState::booting);
+        break;
+    case env_ready:
+        envs_[env].state = NodeState::running;
+        serve(env, attempt);
+        break;
+    case env_done:
+        on_done(env, attempt);
+        break;
+    case env_reclaim:
+        on_reclaim(env, static_cast<std::uint32_t>(e.data));
+        break;
+    default:
+        break;
+    }
+}
+
+// A new environment first runs its init (cold_start), then the request.
+void ServerlessRuntime::on_arrival(int env, std::uint32_t attempt, bool cold) {
+    Attempt &a = attempts_[attempt];
+    a.arrived = ctx_.now();
+    info_[static_cast<std::size_t>(env)].work_start = ctx_.now();
+    if (!cold) {
+        serve(env, attempt);
+        return;
+    }
+    const SimTime ready = ctx_.now() + ctx_.arch.serverless.cold_start.sample_time(cold_rng_);
+    clients_.guard(attempt, ready);
+    ctx_.sim.schedule(ready, env_ready, static_cast<std::uint32_t>(env), tagged(env, attempt));
+}
+
+void ServerlessRuntime::serve(int env, std::uint32_t attempt) {
+    Attempt &a = attempts_[attempt];
+    a.in_service = true;
+    Session *s = clients_.waits_for(a) ? clients_.owner(a) : nullptr;
+    const SimTime done = state_->serve(a, s, env, ctx_.now());
+    clients_.guard(attempt, done);
+    ctx_.sim.schedule(done, env_done, static_cast<std::uint32_t>(env), tagged(env, attempt));
+}
+
+void ServerlessRuntime::on_done(int env, std::uint32_t attempt) {
+    Attempt &a = attempts_[attempt];
+    a.in_service = false;
+    const Environment &info = info_[static_cast<std::size_t>(env)];
+    // Lambda bills duration, init included, rounded up to the next millisecond.
+    const SimTime ms = kSecond / 1000;
+    const SimTime billed = (ctx_.now() - info.work_start + ms - 1) / ms * ms;
+    ctx_.sink.invocation(ctx_.now(), billed);
+    ctx_.sink.work_changed(ctx_.now(), -1, -1);
+    ctx_.sink.served(ctx_.now(), ctx_.now() - a.arrived);
+    respond(attempt, a.ok);
+    become_idle(env);
+    report();
+}
+
+void ServerlessRuntime::become_idle(int env) {
+    Environment &info = info_[static_cast<std::size_t>(env)];
+    info.busy = false;
+    info.idle_since = ctx_.now();
+    --busy_;
+    if (info.provisioned) {
+        idle_provisioned_.push_back(env);
+        return;
+    }
+    // Usually the newest environment: inserted near the back.
+    const auto entry = std::make_pair(info.created, env);
+    idle_.insert(std::upper_bound(idle_.begin(), idle_.end(), entry), entry);
+    if (!info.reclaim_pending) arm_reclaim(env, ctx_.now() + idle_timeout_);
+}
+
+// One pending reclaim event per environment, re-armed when it fires early (the environment was
+// used meanwhile): no event is scheduled or cancelled per request.
+void ServerlessRuntime::arm_reclaim(int env, SimTime at) {
+    info_[static_cast<std::size_t>(env)].reclaim_pending = true;
+    ctx_.sim.schedule(at, env_reclaim, static_cast<std::uint32_t>(env), envs_[env].generation);
+}
+
+void ServerlessRuntime::on_reclaim(int env, std::uint32_t generation) {
+    if (envs_[env].generation != generation || envs_[env].state == NodeState::free) return;
+    Environment &info = info_[static_cast<std::size_t>(env)];
+    info.reclaim_pending = false;
+    if (info.busy) return; // armed again when it goes idle
+    const SimTime due = info.idle_since + idle_timeout_;
+    if (ctx_.now() < due) {
+        arm_reclaim(env, due);
+        return;
+    }
+    idle_.erase(std::find(idle_.begin(), idle_.end(), std::make_pair(info.created, env)));
+    state_->node_lost(env, LossCause::env_reclaimed);
+    envs_.terminate(env);
+    --alive_;
+    report();
+}
+
+void ServerlessRuntime::respond(std::uint32_t attempt, bool ok) {
+    Attempt &a = attempts_[attempt];
+    a.ok = ok;
+    SimTime transfer = 0; // a client token rides the response
+    if (const Session *s = clients_.owner(a); s && clients_.waits_for(a))
+        transfer = clients_.token_transfer(*s);
+    const SimTime at = ctx_.now() + ctx_.hop(net_rng_) + ctx_.hop(net_rng_) + transfer;
+    clients_.guard(attempt, at);
+    ctx_.sim.schedule(at, client_response, attempt, ok ? 1 : 0);
+}
+
+void ServerlessRuntime::report() {
+    ctx_.sink.environments_changed(ctx_.now(), alive_, busy_);
+}
+
+} // namespace statesim
