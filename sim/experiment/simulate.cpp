@@ -13,6 +13,7 @@ RunResult simulate(const Architecture &arch, const RunSpec &spec) {
     r.sim_events = out.events;
     r.interrupted = out.interrupted;
     r.sessions_active = out.still_open; // counted, not derived from the other counts
+    r.workflows_active = out.workflows_running;
     r.draws = out.draws;
     r.sessions_peak = out.sessions_peak;
     price(r, arch);

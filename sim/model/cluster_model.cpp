@@ -18,7 +18,12 @@ ClusterModel::ClusterModel(const Architecture &arch, const RunSpec &spec, Metric
       functions_(make_if<ServerlessRuntime>(arch.cluster.runtime == Runtime::serverless, ctx_,
                                             clients_, attempts_)),
       backend_(fleet_ ? static_cast<ComputeBackend *>(fleet_.get()) : functions_.get()),
-      faults_(ctx_, fleet_.get(), fleet_ ? fleet_->state() : functions_->state()) {}
+      faults_(ctx_, fleet_.get(), fleet_ ? fleet_->state() : functions_->state()) {
+    if (arch.workflows.enabled) {
+        workflows_ = std::make_unique<Workflows>(ctx_, attempts_, *backend_);
+        backend_->set_workflows(workflows_.get());
+    }
+}
 
 void ClusterModel::dispatch(const Event &e) {
     switch (e.kind) {
@@ -30,7 +35,16 @@ void ClusterModel::dispatch(const Event &e) {
             backend_->on_request(static_cast<std::uint32_t>(attempt));
         break;
     case client_response:
-        clients_.on_response(e.target, e.data != 0);
+        if (attempts_[e.target].workflow)
+            workflows_->on_response(e.target, e.data != 0);
+        else
+            clients_.on_response(e.target, e.data != 0);
+        break;
+    case workflow_arrival:
+        workflows_->on_arrival();
+        break;
+    case workflow_step:
+        workflows_->on_step_due(e.target, e.data);
         break;
     case client_timeout:
         clients_.on_timeout(e.target, e.data);
@@ -64,6 +78,10 @@ ClusterModel::Outcome ClusterModel::run() {
     backend_->start();
     clients_.start(end, end + spec_.drain_limit());
     faults_.start(end);
+    if (workflows_) workflows_->start(end);
+    auto awaiting = [&] {
+        return clients_.awaiting_outcome() + (workflows_ ? workflows_->awaiting_outcome() : 0);
+    };
     struct Handler {
         ClusterModel &m;
         void operator()(const Event &e) const { m.dispatch(e); }
@@ -80,11 +98,12 @@ ClusterModel::Outcome ClusterModel::run() {
     out.stopped_at = out.interrupted ? sim_.now() : end;
     if (!out.interrupted) {
         const SimTime limit = end + spec_.drain_limit();
-        while (clients_.awaiting_outcome() > 0 && sim_.now() < limit && !sim_.stopped())
+        while (awaiting() > 0 && sim_.now() < limit && !sim_.stopped())
             out.events += sim_.run(std::min(limit, sim_.now() + 10 * kSecond), handler, spec_.stop);
         out.interrupted = sim_.stopped();
     }
     out.still_open = clients_.open_measured();
+    out.workflows_running = workflows_ ? workflows_->awaiting_outcome() : 0;
     out.draws = clients_.draws;
     out.sessions_peak = clients_.slots();
     return out;

@@ -185,6 +185,18 @@ void ServerFleet::on_request(std::uint32_t attempt) {
     ctx_.sim.schedule(at, node_arrival, static_cast<std::uint32_t>(target.index), attempt);
 }
 
+void ServerFleet::run_step(std::uint32_t attempt, NodeRef pinned) {
+    if (!pinned.valid()) {
+        on_request(attempt);
+        return;
+    }
+    // The progress of an in_memory workflow lives in that node's process: its timer runs the
+    // step there, past the balancer.
+    attempts_[attempt].node = pinned;
+    lb_.request_sent(pinned);
+    ctx_.sim.schedule(ctx_.now(), node_arrival, static_cast<std::uint32_t>(pinned.index), attempt);
+}
+
 void ServerFleet::on_node_arrival(int node, std::uint32_t attempt) {
     Attempt &a = attempts_[attempt];
     Node &n = nodes_[node];
@@ -221,7 +233,8 @@ void ServerFleet::start_service(int node, std::uint32_t attempt, int arriving) {
     Attempt &a = attempts_[attempt];
     a.in_service = true;
     Session *s = clients_.waits_for(a) ? clients_.owner(a) : nullptr;
-    const SimTime done = state_->serve(a, s, node, ctx_.now());
+    // A workflow step is the node's own work: no session state to read or write.
+    const SimTime done = a.workflow ? ctx_.now() + a.demand : state_->serve(a, s, node, ctx_.now());
     clients_.guard(attempt, done);
     ctx_.sim.schedule(done, service_done, static_cast<std::uint32_t>(node),
                       attempt | (static_cast<std::uint64_t>(n.generation) << 32));
@@ -318,6 +331,7 @@ std::vector<std::uint32_t> ServerFleet::drop_work(int index, LossCause cause) {
     for (std::uint32_t a : doomed)
         attempts_[a].in_service = false;
     state_->node_lost(index, cause);
+    memory_lost(nodes_.ref(index), cause);
     return doomed;
 }
 

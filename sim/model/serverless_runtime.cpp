@@ -86,6 +86,12 @@ void ServerlessRuntime::on_request(std::uint32_t attempt) {
     ctx_.sim.schedule(at, env_arrival, static_cast<std::uint32_t>(env), tagged(env, attempt));
 }
 
+// A workflow step is an invocation like any other: the platform places it (an in_memory
+// workflow's progress is found only if it lands in the same environment).
+void ServerlessRuntime::run_step(std::uint32_t attempt, NodeRef) {
+    on_request(attempt);
+}
+
 void ServerlessRuntime::handle(const Event &e) {
     const int env = static_cast<int>(e.target);
     const auto attempt = static_cast<std::uint32_t>(e.data);
@@ -126,7 +132,7 @@ void ServerlessRuntime::serve(int env, std::uint32_t attempt) {
     Attempt &a = attempts_[attempt];
     a.in_service = true;
     Session *s = clients_.waits_for(a) ? clients_.owner(a) : nullptr;
-    const SimTime done = state_->serve(a, s, env, ctx_.now());
+    const SimTime done = a.workflow ? ctx_.now() + a.demand : state_->serve(a, s, env, ctx_.now());
     clients_.guard(attempt, done);
     ctx_.sim.schedule(done, env_done, static_cast<std::uint32_t>(env), tagged(env, attempt));
 }
@@ -180,6 +186,7 @@ void ServerlessRuntime::on_reclaim(int env, std::uint32_t generation) {
     }
     idle_.erase(std::find(idle_.begin(), idle_.end(), std::make_pair(info.created, env)));
     state_->node_lost(env, LossCause::env_reclaimed);
+    memory_lost(envs_.ref(env), LossCause::env_reclaimed);
     envs_.terminate(env);
     --alive_;
     report();

@@ -27,9 +27,11 @@ void price(RunResult &r, const Architecture &arch) {
         r.cost_lambda_provisioned_usd =
             arch.serverless.provisioned * gb * r.duration_s * c.lambda_provisioned_gb_second;
     }
+    // Step Functions Standard: per state transition, retries included.
+    r.cost_state_transitions_usd = static_cast<double>(r.state_transitions) * c.state_transition;
     r.cost_usd = r.cost_nodes_usd + r.cost_store_requests_usd + r.cost_store_nodes_usd +
                  r.cost_lambda_requests_usd + r.cost_lambda_duration_usd +
-                 r.cost_lambda_provisioned_usd;
+                 r.cost_lambda_provisioned_usd + r.cost_state_transitions_usd;
     r.cost_per_month_usd = hours > 0 ? r.cost_usd / hours * 730 : 0;
     r.cost_per_1k_sessions_usd =
         r.sessions_started ? r.cost_usd / static_cast<double>(r.sessions_started) * 1000 : 0;

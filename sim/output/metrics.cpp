@@ -35,10 +35,23 @@ double latency_ms(const RunResult &r, double ns) {
 template <std::size_t C> double lost_cause(const RunResult &r) {
     return d(r.lost_by_cause[C]);
 }
+template <std::size_t C> double workflows_lost_cause(const RunResult &r) {
+    return d(r.workflows_lost_by_cause[C]);
+}
+// Hours of a completed workflow at quantile q; undefined (empty) without any.
+double workflow_hours(const RunResult &r, double q) {
+    return r.workflow_duration.count() ? r.workflow_duration.quantile(q) / 3600e9
+                                       : std::numeric_limits<double>::quiet_NaN();
+}
 
 // One `lost_<cause>` column per LossCause, in its order; shown in the table when it happened.
 template <std::size_t... C> std::vector<Metric> loss_causes(std::index_sequence<C...>) {
     return {Metric{std::string("lost_") + kLossCauseNames[C], lost_cause<C>, true, true, 0}...};
+}
+// `workflows_lost_<cause>` for the causes a workflow can die of.
+template <std::size_t... C> std::vector<Metric> workflow_loss_causes(std::index_sequence<C...>) {
+    return {Metric{std::string("workflows_lost_") + kLossCauseNames[C], workflows_lost_cause<C>,
+                   true, true, 0}...};
 }
 
 // summary.csv's columns after the run's identity, in order.
@@ -76,9 +89,9 @@ std::vector<Metric> all_metrics() {
         {"node_hours", [](const RunResult &r) { return r.node_hours; }, true, false},
         {"cold_starts", [](const RunResult &r) { return d(r.cold_starts); }, true, true, 0},
         {"store_ops", [](const RunResult &r) { return d(r.store_ops); }, true, true},
-        {"workflows_completed", [](const RunResult &r) { return d(r.workflows_completed); }, false,
-         true},
-        {"workflows_lost", [](const RunResult &r) { return d(r.workflows_lost); }, false, true},
+        {"workflows_completed", [](const RunResult &r) { return d(r.workflows_completed); }, true,
+         true, 0},
+        {"workflows_lost", [](const RunResult &r) { return d(r.workflows_lost); }, true, true, 0},
         {"cost_usd", [](const RunResult &r) { return r.cost_usd; }, true, false},
         {"cost_nodes_usd", [](const RunResult &r) { return r.cost_nodes_usd; }, false, false},
         {"cost_store_requests_usd", [](const RunResult &r) { return r.cost_store_requests_usd; },
@@ -91,6 +104,8 @@ std::vector<Metric> all_metrics() {
          false, false},
         {"cost_lambda_provisioned_usd",
          [](const RunResult &r) { return r.cost_lambda_provisioned_usd; }, false, false},
+        {"cost_state_transitions_usd",
+         [](const RunResult &r) { return r.cost_state_transitions_usd; }, false, false},
         {"cost_per_month_usd", [](const RunResult &r) { return r.cost_per_month_usd; }, true,
          false},
         {"cost_per_1k_sessions_usd", [](const RunResult &r) { return r.cost_per_1k_sessions_usd; },
@@ -110,6 +125,16 @@ std::vector<Metric> all_metrics() {
         {"store_read_units", [](const RunResult &r) { return d(r.store_read_units); }, false, true},
         {"store_write_units", [](const RunResult &r) { return d(r.store_write_units); }, false,
          true},
+        {"workflows_started", [](const RunResult &r) { return d(r.workflows_started); }, true, true,
+         0},
+        {"workflows_active", [](const RunResult &r) { return d(r.workflows_active); }, true, true,
+         0},
+        {"state_transitions", [](const RunResult &r) { return d(r.state_transitions); }, true, true,
+         0},
+        {"workflow_duration_p50_h", [](const RunResult &r) { return workflow_hours(r, 0.5); },
+         false, false},
+        {"workflow_duration_p99_h", [](const RunResult &r) { return workflow_hours(r, 0.99); },
+         false, false},
         {"throttles", [](const RunResult &r) { return d(r.throttles); }, true, true, 0},
         {"invocations", [](const RunResult &r) { return d(r.invocations); }, false, true},
         {"environments_mean", [](const RunResult &r) { return r.environments_mean; }, true, false,
@@ -123,6 +148,9 @@ std::vector<Metric> all_metrics() {
          false},
     };
     all.insert(all.end(), rest.begin(), rest.end());
+    const auto workflow_causes = workflow_loss_causes(
+        std::make_index_sequence<static_cast<std::size_t>(LossCause::count)>());
+    all.insert(all.end(), workflow_causes.begin(), workflow_causes.end());
     return all;
 }
 

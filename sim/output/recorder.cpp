@@ -149,6 +149,32 @@ void Recorder::invocation(SimTime now, SimTime billed) {
     r_.function_seconds += to_seconds(billed);
 }
 
+bool Recorder::workflow_started(SimTime now) {
+    roll(now);
+    const bool measured = counts(now);
+    r_.workflows_started += measured;
+    return measured;
+}
+
+// Workflows count for the cohort that started in the window, followed to their outcome.
+void Recorder::workflow_ended(SimTime, bool measured, bool completed, LossCause cause,
+                              SimTime took) {
+    if (!measured) return;
+    if (completed) {
+        ++r_.workflows_completed;
+        r_.workflow_duration.add(took);
+        return;
+    }
+    ++r_.workflows_lost;
+    ++r_.workflows_lost_by_cause[static_cast<std::size_t>(cause)];
+}
+
+// Transitions are billed when they happen inside the window (as store operations are).
+void Recorder::state_transition(SimTime now) {
+    roll(now);
+    if (counts(now)) ++r_.state_transitions;
+}
+
 void Recorder::mark(SimTime now, MarkedEvent what, std::string target, std::string detail) {
     roll(now);
     if (now > end_) return; // the drain after the window is not plotted (nor the timeseries)

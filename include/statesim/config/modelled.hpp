@@ -28,7 +28,7 @@ inline constexpr bool kModelsConnectTimeout = true;
 // load_balancer.drain: sessions.
 inline constexpr bool kModelsDrainSessions = true;
 // workflows (long-running processes, in_memory or orchestrated).
-inline constexpr bool kModelsWorkflows = false;
+inline constexpr bool kModelsWorkflows = true;
 
 // The flags as a value, so the loader can be run with all of them on (tests of the parser
 // itself) while `statesim` uses the constants above.

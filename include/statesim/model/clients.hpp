@@ -41,10 +41,13 @@ class Clients {
     }
     // The session `a` belongs to, or nullptr when it has ended (its slot may be reused).
     Session *owner(const Attempt &a) {
+        if (a.workflow) return nullptr;
         Session &s = sessions_[a.slot];
         return s.uid == a.uid ? &s : nullptr;
     }
-    bool waits_for(const Attempt &a) const { return sessions_[a.slot].attempt == a.id; }
+    bool waits_for(const Attempt &a) const {
+        return !a.workflow && sessions_[a.slot].attempt == a.id;
+    }
     // Starts loading the session of `a` into cache ahead of its response (with ~10^6
     // concurrent sessions every session access after a pause is a memory miss).
     void prefetch(const Attempt &a) const { prefetch_slot(a.slot); }

@@ -10,6 +10,7 @@
 #include "statesim/model/model_context.hpp"
 #include "statesim/model/server_fleet.hpp"
 #include "statesim/model/serverless_runtime.hpp"
+#include "statesim/model/workflows.hpp"
 
 namespace statesim {
 
@@ -47,8 +48,9 @@ class ClusterModel {
     struct Outcome {
         std::uint64_t events = 0;
         bool interrupted = false;
-        SimTime stopped_at = 0;       // end of the window, or earlier when interrupted
-        std::uint64_t still_open = 0; // measured sessions without an outcome after the drain
+        SimTime stopped_at = 0;              // end of the window, or earlier when interrupted
+        std::uint64_t still_open = 0;        // measured sessions without an outcome after the drain
+        std::uint64_t workflows_running = 0; // measured workflows still running after it
         RunResult::Draws draws;
         std::uint64_t sessions_peak = 0;
     };
@@ -72,6 +74,7 @@ class ClusterModel {
     std::unique_ptr<ServerlessRuntime> functions_;
     ComputeBackend *backend_;
     FaultInjector faults_;
+    std::unique_ptr<Workflows> workflows_; // workflows.enabled
 };
 
 } // namespace statesim

@@ -2,8 +2,12 @@
 #include <cstdint>
 
 #include "statesim/engine/event.hpp"
+#include "statesim/model/run_result.hpp"
+#include "statesim/model/session.hpp"
 
 namespace statesim {
+
+class Workflows;
 
 // What the clients' requests run on: a fleet of servers behind a load balancer (server_fleet)
 // or, next, a serverless runtime. The clients hand it attempts at its front door; it answers
@@ -14,6 +18,17 @@ class ComputeBackend {
     virtual void start() = 0;                           // the initial capacity, at time 0
     virtual void on_request(std::uint32_t attempt) = 0; // an attempt reaches the front door
     virtual void handle(const Event &e) = 0;            // the backend's own events
+    // A workflow step: placed by the backend, or sent to `pinned` (the node holding an
+    // in_memory workflow's progress) when that is valid.
+    virtual void run_step(std::uint32_t attempt, NodeRef pinned) = 0;
+    // Whether that node (environment) is still alive with its memory.
+    virtual bool holds(NodeRef where) const = 0;
+    // Workflows to tell when a node's (environment's) memory is lost.
+    void set_workflows(Workflows *w) { workflows_ = w; }
+
+  protected:
+    void memory_lost(NodeRef where, LossCause cause);
+    Workflows *workflows_ = nullptr;
 };
 
 } // namespace statesim

@@ -54,6 +54,14 @@ class MetricsSink {
     // A function invocation ended: its billed duration (init included, rounded up to 1 ms).
     virtual void invocation(SimTime now, SimTime billed) = 0;
 
+    // Workflows: one began (returns whether it is in the measured cohort: started in the
+    // window); one ended, completed or lost with `cause`, after `took`; an orchestrator
+    // persisted a transition (billed).
+    virtual bool workflow_started(SimTime now) = 0;
+    virtual void workflow_ended(SimTime now, bool measured, bool completed, LossCause cause,
+                                SimTime took) = 0;
+    virtual void state_transition(SimTime now) = 0;
+
     // A discrete event for events.csv (SPEC §3): `target` is a node id, `zone K`, `store` or
     // `store shard K`; `detail` free text such as `desired 4->6` or `sessions lost 312`.
     virtual void mark(SimTime now, MarkedEvent what, std::string target, std::string detail) = 0;

@@ -9,30 +9,32 @@ namespace statesim {
 
 // Event kinds of a cluster run; `target` and `data` mean what the handling part says.
 enum EventKind : std::uint32_t {
-    session_arrival, // -
-    lb_arrival,      // target: session slot, data: attempt id
-    node_arrival,    // target: node, data: attempt
-    service_done,    // target: node, data: attempt | generation << 32
-    client_response, // target: attempt, data: 1 ok / 0 failed
-    client_timeout,  // target: session slot, data: attempt id
-    health_probe,    // target: node, data: generation
-    fault,           // target: index of failures.events
-    node_booted,     // target: node, data: generation
-    node_warm,       // target: node, data: generation
-    node_fail,       // target: node, data: generation (failures.nodes)
-    node_repaired,   // target: node, data: generation (replace_failed: false)
-    connect_failed,  // target: attempt (its host did not answer within connect_timeout)
-    drain_done,      // target: node, data: generation (deregistration_delay is over)
-    scaling_tick,    // - (the autoscaler's evaluation period)
-    scaling_action,  // target: index of autoscaling.schedule
-    fault_over,      // target: index of failures.events (a zone or store outage ends)
-    zone_failure,    // target: zone, data: 0 fails / 1 is back (failures.zones)
-    store_failure,   // target: shard, data: 0 fails / 1 is back (failures.store)
-    periodic_deploy, // - (failures.deployments)
-    env_arrival,     // target: environment, data: attempt | generation << 32 (serverless)
-    env_ready,       // target: environment, data: attempt | generation << 32 (init is over)
-    env_done,        // target: environment, data: attempt | generation << 32
-    env_reclaim,     // target: environment, data: generation (idle_timeout may have passed)
+    session_arrival,  // -
+    lb_arrival,       // target: session slot, data: attempt id
+    node_arrival,     // target: node, data: attempt
+    service_done,     // target: node, data: attempt | generation << 32
+    client_response,  // target: attempt, data: 1 ok / 0 failed
+    client_timeout,   // target: session slot, data: attempt id
+    health_probe,     // target: node, data: generation
+    fault,            // target: index of failures.events
+    node_booted,      // target: node, data: generation
+    node_warm,        // target: node, data: generation
+    node_fail,        // target: node, data: generation (failures.nodes)
+    node_repaired,    // target: node, data: generation (replace_failed: false)
+    connect_failed,   // target: attempt (its host did not answer within connect_timeout)
+    drain_done,       // target: node, data: generation (deregistration_delay is over)
+    scaling_tick,     // - (the autoscaler's evaluation period)
+    scaling_action,   // target: index of autoscaling.schedule
+    fault_over,       // target: index of failures.events (a zone or store outage ends)
+    zone_failure,     // target: zone, data: 0 fails / 1 is back (failures.zones)
+    store_failure,    // target: shard, data: 0 fails / 1 is back (failures.store)
+    periodic_deploy,  // - (failures.deployments)
+    env_arrival,      // target: environment, data: attempt | generation << 32 (serverless)
+    env_ready,        // target: environment, data: attempt | generation << 32 (init is over)
+    env_done,         // target: environment, data: attempt | generation << 32
+    env_reclaim,      // target: environment, data: generation (idle_timeout may have passed)
+    workflow_arrival, // - (workflows.arrival)
+    workflow_step,    // target: workflow index, data: its uid (its next step or a retry is due)
 };
 
 // What every part of a run shares: the event loop, the architecture and the metrics sink.

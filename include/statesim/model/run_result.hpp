@@ -94,12 +94,17 @@ struct RunResult {
     std::uint64_t throttles = 0, invocations = 0;
     double function_seconds = 0;
     double environments_mean = 0, environments_busy_mean = 0;
+    // Workflows of the window's cohort: started, ended (completed or lost, by cause), still
+    // running after the drain; orchestrator transitions in the window; completed durations.
+    std::uint64_t workflows_started = 0, workflows_active = 0, state_transitions = 0;
+    std::array<std::uint64_t, static_cast<std::size_t>(LossCause::count)> workflows_lost_by_cause{};
+    Histogram workflow_duration; // ns
     // Billing units of admitted store operations (DynamoDB request units by item size).
     std::uint64_t store_read_units = 0, store_write_units = 0;
     // Costs by item (output/cost), USD over the measured window.
     double cost_nodes_usd = 0, cost_store_requests_usd = 0, cost_store_nodes_usd = 0;
     double cost_lambda_requests_usd = 0, cost_lambda_duration_usd = 0,
-           cost_lambda_provisioned_usd = 0;
+           cost_lambda_provisioned_usd = 0, cost_state_transitions_usd = 0;
     double cost_usd = 0;
     double cost_per_month_usd = 0;       // the window's cost rate x 730 h
     double cost_per_1k_sessions_usd = 0; // cost / sessions started x 1000

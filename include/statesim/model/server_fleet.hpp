@@ -25,6 +25,10 @@ class ServerFleet final : public ComputeBackend {
     void start() override;
     void on_request(std::uint32_t attempt) override;
     void handle(const Event &e) override;
+    void run_step(std::uint32_t attempt, NodeRef pinned) override;
+    bool holds(NodeRef where) const override {
+        return nodes_.holds(where) && nodes_[where.index].up();
+    }
 
     // A crash of the node in slot `index` (fault injection or its failure process); with
     // replace_failed: false and a repair time (failures.nodes.mttr) it comes back after it.

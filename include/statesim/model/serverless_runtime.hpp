@@ -28,6 +28,8 @@ class ServerlessRuntime final : public ComputeBackend {
     void start() override;
     void on_request(std::uint32_t attempt) override;
     void handle(const Event &e) override;
+    void run_step(std::uint32_t attempt, NodeRef pinned) override;
+    bool holds(NodeRef where) const override { return envs_.holds(where); }
     StateBackend &state() { return *state_; }
 
     int environments() const { return alive_; }

@@ -85,6 +85,7 @@ struct Attempt {
     bool rejected = false;   // failed for good (not retried)
     bool in_service = false; // holds a worker of `node`
     bool live = false;       // in flight (false once released to the pool)
+    bool workflow = false;   // a workflow step (slot: the workflow), not a session's request
 };
 static_assert(sizeof(Attempt) == 64);
 

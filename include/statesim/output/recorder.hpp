@@ -29,6 +29,10 @@ class Recorder final : public MetricsSink {
     void cold_start(SimTime now) override;
     void throttled(SimTime now) override;
     void invocation(SimTime now, SimTime billed) override;
+    bool workflow_started(SimTime now) override;
+    void workflow_ended(SimTime now, bool measured, bool completed, LossCause cause,
+                        SimTime took) override;
+    void state_transition(SimTime now) override;
     void mark(SimTime now, MarkedEvent what, std::string target, std::string detail) override;
 
     // Closes the window at `now` (end, or earlier when interrupted) and returns the result.
