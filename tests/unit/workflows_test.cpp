@@ -1,0 +1,188 @@
+// Workflows (workflows:): in_memory progress dies with its node at the rate theory gives, an
+// orchestrator loses none and bills every transition, conservation holds, and a function's
+// reclaimed environment takes in-memory progress with it.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "run_model.hpp"
+#include "statesim/stats/analytic.hpp"
+#include "statesim/stats/confidence.hpp"
+
+using namespace statesim;
+using statesim::test::load;
+using statesim::test::run_model;
+using statesim::test::seed_offset;
+using statesim::test::within_rel;
+
+namespace {
+
+std::uint64_t wf_lost(const RunResult &r, LossCause c) {
+    return r.workflows_lost_by_cause[static_cast<std::size_t>(c)];
+}
+
+void check_workflow_conservation(const RunResult &r) {
+    CHECK(r.workflows_started == r.workflows_completed + r.workflows_lost + r.workflows_active);
+    std::uint64_t by_cause = 0;
+    for (auto c : r.workflows_lost_by_cause)
+        by_cause += c;
+    CHECK(by_cause == r.workflows_lost);
+}
+
+// Four-step workflows an hour apart on nodes that crash every 4 h on average (exponential),
+// replaced in seconds. No user traffic to speak of.
+std::string crashing(const std::string &orchestration) {
+    return R"(
+duration: 5d
+warmup: 1h
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 1/h}
+    requests: 1
+cluster: {nodes: 4, workers: 8, boot_time: 5s, warmup_capacity: 1}
+load_balancer: {health_check: {interval: 2s, unhealthy_threshold: 1, healthy_threshold: 1}}
+failures:
+  mode: process
+  nodes: {mtbf: {dist: exponential, mean: 4h}}
+workflows:
+  arrival: {process: poisson, rate: 1/min}
+  steps: 4
+  step_time: 10ms
+  wait: {dist: exponential, mean: 1h}
+  orchestration: )" +
+           orchestration + "\n";
+}
+
+} // namespace
+
+TEST_CASE("in_memory workflows die with their node: 1 - (1 + wait/MTBF)^-(steps-1)") {
+    // The progress sits on one node from the first step's end to the last step's start: three
+    // exponential waits. The node survives them with probability (1 / (1 + 1h/4h))^3. One
+    // crash takes dozens of workflows at once, so the share varies by replication far more
+    // than a binomial: Student t over replications.
+    std::vector<double> shares;
+    for (int rep = 0; rep < 10; ++rep) {
+        const RunResult r =
+            run_model(crashing("in_memory"), 300 + static_cast<std::uint64_t>(rep) + seed_offset());
+        check_workflow_conservation(r);
+        CHECK(r.workflows_lost == wf_lost(r, LossCause::node_failure));
+        CHECK(r.state_transitions == 0);
+        CHECK(r.cost_state_transitions_usd == 0);
+        shares.push_back(static_cast<double>(r.workflows_lost) /
+                         static_cast<double>(r.workflows_completed + r.workflows_lost));
+    }
+    const double expected = analytic::sticky_loss_probability(4, 3600, 4 * 3600); // 0.488
+    const Estimate e = estimate(shares, 0.999);
+    INFO("lost " << e.mean << " +- " << e.half_width << " expected " << expected);
+    CHECK(std::abs(e.mean - expected) < e.half_width);
+}
+
+TEST_CASE("an orchestrator loses no workflow to node faults and bills every transition") {
+    const RunResult r = run_model(crashing("orchestrator"), 31 + seed_offset());
+    check_workflow_conservation(r);
+    CHECK(r.workflows_lost == 0);
+    CHECK(r.workflows_completed > 5000);
+    // Four transitions per workflow, plus one per retry of a step that hit a crash; the window
+    // cuts workflows at both ends, so compare rates: about 4 per workflow started.
+    const double per_workflow =
+        static_cast<double>(r.state_transitions) / static_cast<double>(r.workflows_started);
+    INFO("transitions per workflow " << per_workflow);
+    CHECK(per_workflow >= 3.95);
+    CHECK(per_workflow < 4.1);
+    CHECK(within_rel(r.cost_state_transitions_usd, static_cast<double>(r.state_transitions) * 25e-6,
+                     1e-12));
+    // Completed workflows take three waits: 3 h on average, the median of Erlang(3) is 2.67 h.
+    CHECK(r.workflow_duration.count() == r.workflows_completed);
+    CHECK(within_rel(r.workflow_duration.mean() / 3600e9, 3.0, 0.03));
+}
+
+TEST_CASE("a rolling deployment takes in_memory workflows with the old nodes") {
+    const RunResult r = run_model(R"(
+duration: 6h
+warmup: 0s
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 1/h}
+    requests: 1
+cluster: {nodes: 4, boot_time: 10s}
+load_balancer: {deregistration_delay: 5s, health_check: {interval: 2s, healthy_threshold: 1}}
+failures:
+  events: [{at: 3h, deploy: rolling}]
+workflows:
+  arrival: {process: poisson, rate: 2/min}
+  steps: 2
+  step_time: 10ms
+  wait: 10h
+)",
+                                  5 + seed_offset());
+    check_workflow_conservation(r);
+    // Every workflow that started before the deployment waits 10 h on an old node: lost. Those
+    // started after it run on the new release and are still waiting when the window closes,
+    // then followed for the drain (6 h): still active.
+    const double before = static_cast<double>(wf_lost(r, LossCause::deployment));
+    CHECK(within_rel(before, 2.0 * 60 * 3, 0.15)); // ~360 in the first 3 h
+    CHECK(r.workflows_lost == wf_lost(r, LossCause::deployment));
+    CHECK(r.workflows_completed == 0);
+    CHECK(r.workflows_active > 200);
+}
+
+TEST_CASE("under serverless, in-memory progress dies with the reclaimed environment") {
+    // Two steps 30 minutes apart; environments are reclaimed after 10 idle minutes and the
+    // other workflows (one an hour) rarely keep the very environment busy that long.
+    const std::string yaml = R"(
+duration: 200h
+warmup: 1h
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 1/d}
+    requests: 1
+cluster: {runtime: serverless}
+serverless: {idle_timeout: 10m, cold_start: 100ms}
+workflows:
+  arrival: {process: poisson, rate: 1/h}
+  steps: 2
+  step_time: 50ms
+  wait: 30m
+)";
+    const RunResult mem = run_model(yaml, 12 + seed_offset());
+    check_workflow_conservation(mem);
+    REQUIRE(mem.workflows_started > 150);
+    CHECK(wf_lost(mem, LossCause::env_reclaimed) + wf_lost(mem, LossCause::routing) ==
+          mem.workflows_lost);
+    CHECK(static_cast<double>(wf_lost(mem, LossCause::env_reclaimed)) >
+          0.8 * static_cast<double>(mem.workflows_started));
+    const RunResult orch =
+        run_model(yaml, 12 + seed_offset(), 0, {"workflows.orchestration=orchestrator"});
+    check_workflow_conservation(orch);
+    CHECK(orch.workflows_lost == 0);
+    CHECK(orch.workflows_completed == orch.workflows_started);
+    // The orchestrator's second step usually needs a new environment: a cold start.
+    CHECK(static_cast<double>(orch.cold_starts) >
+          0.8 * static_cast<double>(orch.workflows_started));
+}
+
+TEST_CASE("bad workflow values are located errors; enabled: false switches them off") {
+    const std::string base = "workload: {sessions: {arrival: {process: poisson, rate: 1/s}}}\n"
+                             "cluster: {nodes: 2}\n";
+    auto error_of = [&](const std::string &extra) {
+        try {
+            load(base + extra);
+        } catch (const ConfigError &e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    CHECK(error_of("workflows: {steps: 0}\n").find("workflows.steps") != std::string::npos);
+    CHECK(error_of("workflows: {orchestration: stepfunctions}\n")
+              .find("workflows.orchestration: unknown value") != std::string::npos);
+    CHECK(error_of("workflows: {wait: 5}\n").find("workflows.wait") != std::string::npos);
+    CHECK(error_of("workflows: {arrival: {process: poisson, rate: 0/s}}\n")
+              .find("workflows.arrival.rate") != std::string::npos);
+    CHECK(error_of("workflows: {stepz: 3}\n").find("did you mean steps") != std::string::npos);
+    CHECK(
+        !load(base + "workflows: {enabled: false}\n").points[0].architectures[0].workflows.enabled);
+    CHECK(load(base + "workflows: {}\n").points[0].architectures[0].workflows.enabled);
+    CHECK(!load(base).points[0].architectures[0].workflows.enabled);
+}
