@@ -144,11 +144,43 @@ int cluster(double scale, const std::string &duration, bool dynamics) {
     return 0;
 }
 
+// One function behind the serverless runtime (SPEC §2): one-request sessions at a Poisson
+// rate, a 10-minute keep-alive, cold starts, no state.
+const char *kServerlessBench = R"(
+name: bench-serverless
+warmup: 0s
+replications: 1
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 1000/s}
+    requests: 1
+  request: {service_time: {dist: lognormal, mean: 20ms, cv: 1.0}}
+cluster: {runtime: serverless}
+serverless:
+  cold_start: {dist: lognormal, mean: 400ms, cv: 0.5}
+  idle_timeout: 10m
+)";
+
+int serverless(const std::string &rate, const std::string &duration) {
+    LoadOptions opts;
+    opts.sets = {"workload.sessions.arrival.rate=" + rate, "duration=" + duration};
+    const Scenario sc = load_scenario_text(kServerlessBench, "bench-serverless", opts);
+    const auto t0 = Clock::now();
+    const RunResult r = simulate(sc.points[0].architectures[0], RunSpec::of(sc, 1));
+    const double wall = seconds_since(t0);
+    report("serverless", r.sim_events, wall,
+           fmt::format(" requests={} requests_per_s={:.0f} rate={} duration={} cold_starts={} "
+                       "environments_mean={:.2f}",
+                       r.attempts_simulated, static_cast<double>(r.attempts_simulated) / wall, rate,
+                       duration, r.cold_starts, r.environments_mean));
+    return 0;
+}
+
 } // namespace
 
 int run_bench(const std::vector<std::string> &args) {
     if (args.empty()) {
-        std::cerr << "error: bench: expected one of phold, hold, cluster\n";
+        std::cerr << "error: bench: expected one of phold, hold, cluster, serverless\n";
         return 2;
     }
     const std::string which = args[0];
@@ -157,7 +189,7 @@ int run_bench(const std::vector<std::string> &args) {
     std::uint64_t lps = 10000, per_lp = 1, pending = 1000000, events = 20000000;
     double end = 2000, scale = 10;
     bool dynamics = false;
-    std::string duration = "10m";
+    std::string duration = "10m", rate = "1000/s";
     if (which == "phold")
         opts.add_options()("lps", po::value(&lps)->default_value(lps), "logical processes")(
             "events-per-lp", po::value(&per_lp)->default_value(per_lp), "initial events per LP")(
@@ -172,9 +204,13 @@ int run_bench(const std::vector<std::string> &args) {
             "duration", po::value(&duration)->default_value(duration), "simulated time")(
             "dynamics", po::bool_switch(&dynamics),
             "node failures (MTBF 4h), target-tracking autoscaling and a rolling deployment");
+    else if (which == "serverless")
+        opts.add_options()("rate", po::value(&rate)->default_value(rate),
+                           "requests per unit of time (Poisson), e.g. 0.9/s")(
+            "duration", po::value(&duration)->default_value("1h"), "simulated time");
     else {
         std::cerr << fmt::format("error: bench: unknown benchmark \"{}\"; expected one of "
-                                 "phold, hold, cluster\n",
+                                 "phold, hold, cluster, serverless\n",
                                  which);
         return 2;
     }
@@ -204,6 +240,14 @@ int run_bench(const std::vector<std::string> &args) {
             return 2;
         }
         return hold(pending, events);
+    }
+    if (which == "serverless") {
+        try {
+            return serverless(rate, duration);
+        } catch (const ConfigError &e) {
+            std::cerr << "error: bench serverless: --rate or --duration: " << e.what() << "\n";
+            return 2;
+        }
     }
     if (scale <= 0 || scale > 1000) {
         std::cerr << "error: bench cluster: --scale must be in (0, 1000]\n";

@@ -46,6 +46,7 @@ usage:
   statesim bench phold [--lps N] [--events-per-lp K] [--end T]
   statesim bench hold [--pending N] [--events E]
   statesim bench cluster [--scale X] [--duration D]
+  statesim bench serverless [--rate R] [--duration D]
   statesim --help | --version
 
 examples:

@@ -77,10 +77,12 @@ void ServerlessRuntime::on_request(std::uint32_t attempt) {
         respond(attempt, false); // 429: the client retries after its backoff
         return;
     }
-    if (cold) ctx_.sink.cold_start(ctx_.now());
+    if (cold) {
+        ctx_.sink.cold_start(ctx_.now());
+        report();
+    }
     a.node = envs_.ref(env);
     ctx_.sink.work_changed(ctx_.now(), 1, 1);
-    report();
     const SimTime at = ctx_.now() + ctx_.hop(net_rng_);
     clients_.guard(attempt, at);
     ctx_.sim.schedule(at, env_arrival, static_cast<std::uint32_t>(env), tagged(env, attempt));
@@ -149,7 +151,6 @@ void ServerlessRuntime::on_done(int env, std::uint32_t attempt) {
     ctx_.sink.served(ctx_.now(), ctx_.now() - a.arrived);
     respond(attempt, a.ok);
     become_idle(env);
-    report();
 }
 
 void ServerlessRuntime::become_idle(int env) {
@@ -204,7 +205,7 @@ void ServerlessRuntime::respond(std::uint32_t attempt, bool ok) {
 }
 
 void ServerlessRuntime::report() {
-    ctx_.sink.environments_changed(ctx_.now(), alive_, busy_);
+    ctx_.sink.environments_changed(ctx_.now(), alive_);
 }
 
 } // namespace statesim

@@ -123,11 +123,11 @@ void Recorder::store_op(SimTime now, bool write, bool ok, std::uint32_t units,
 
 // Utilization under serverless is busy environment-time over environment-time (idle warm
 // environments are the platform's capacity).
-void Recorder::environments_changed(SimTime now, int environments, int busy) {
+void Recorder::environments_changed(SimTime now, int environments) {
     roll(now);
+    serverless_ = true;
     environments_now_ = environments;
     set(environments_, environments, now);
-    set(environments_busy_, busy, now);
     set(serving_workers_, environments, now);
     set(up_, 1.0, now);
 }
@@ -187,15 +187,15 @@ void Recorder::mark(SimTime now, MarkedEvent what, std::string target, std::stri
 RunResult Recorder::finish(SimTime now) {
     const SimTime stop = std::min(now, end_);
     roll(stop);
-    for (Level *l : {&busy_, &in_system_, &serving_workers_, &serving_nodes_, &billed_, &up_,
-                     &environments_, &environments_busy_})
+    for (Level *l :
+         {&busy_, &in_system_, &serving_workers_, &serving_nodes_, &billed_, &up_, &environments_})
         advance(*l, stop);
     const double window_ns = std::max(1.0, static_cast<double>(stop - warmup_));
     r_.duration_s = std::max(0.0, to_seconds(stop - warmup_));
     r_.nodes_mean = serving_nodes_.window_area / window_ns;
     r_.availability = stop > warmup_ ? up_.window_area / window_ns : 0;
     r_.environments_mean = environments_.window_area / window_ns;
-    r_.environments_busy_mean = environments_busy_.window_area / window_ns;
+    r_.environments_busy_mean = serverless_ ? busy_.window_area / window_ns : 0;
     r_.node_hours = billed_.window_area / static_cast<double>(kSecond) / 3600.0;
     r_.utilization =
         serving_workers_.window_area > 0 ? busy_.window_area / serving_workers_.window_area : 0;

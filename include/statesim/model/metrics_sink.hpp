@@ -45,9 +45,10 @@ class MetricsSink {
     virtual void store_op(SimTime now, bool write, bool ok, std::uint32_t units,
                           std::uint32_t throttles) = 0;
 
-    // Serverless: execution environments alive (initialising, busy or idle) and busy ones
-    // (initialising or serving). The platform itself is always available.
-    virtual void environments_changed(SimTime now, int environments, int busy) = 0;
+    // Serverless: execution environments alive (initialising, busy or idle) changed; busy ones
+    // (initialising or serving) are the busy workers of work_changed. The platform itself is
+    // always available.
+    virtual void environments_changed(SimTime now, int environments) = 0;
     // A request started a new environment (cold start), or was refused (429 throttle).
     virtual void cold_start(SimTime now) = 0;
     virtual void throttled(SimTime now) = 0;

@@ -25,7 +25,7 @@ class Recorder final : public MetricsSink {
     void fleet_changed(SimTime now, const Fleet &fleet) override;
     void store_op(SimTime now, bool write, bool ok, std::uint32_t units,
                   std::uint32_t throttles) override;
-    void environments_changed(SimTime now, int environments, int busy) override;
+    void environments_changed(SimTime now, int environments) override;
     void cold_start(SimTime now) override;
     void throttled(SimTime now) override;
     void invocation(SimTime now, SimTime billed) override;
@@ -57,8 +57,9 @@ class Recorder final : public MetricsSink {
     RunResult r_;
     Level busy_, in_system_, serving_workers_, serving_nodes_, billed_;
     Level up_; // 1 while at least one node serves (or a serverless platform), else 0
-    Level environments_, environments_busy_;
+    Level environments_;
     int environments_now_ = 0;
+    bool serverless_ = false; // busy workers are busy environments
     Fleet fleet_;
     TimeseriesRow row_;
     Histogram row_latency_;
