@@ -808,6 +808,92 @@ std::string failures_text(const Architecture &a, const Simulated &sim) {
     return out;
 }
 
+// workflows: what the orchestration loses to node crashes, where a closed form applies.
+std::string workflows_text(const Architecture &a, const Simulated &sim) {
+    const WorkflowSpec &w = a.workflows;
+    if (!w.enabled) return "";
+    std::string out = fmt::format("  workflows ({} steps, {}):\n", w.steps,
+                                  w.orchestration == WorkflowSpec::Orchestration::orchestrator
+                                      ? "orchestrator"
+                                      : "in_memory");
+    if (w.orchestration == WorkflowSpec::Orchestration::orchestrator) {
+        out += fmt::format("    lost to node faults: 0 (every transition persisted, a failed "
+                           "step retried elsewhere); {} transitions per workflow without "
+                           "retries, {:.4g} USD each\n",
+                           w.steps, a.costs.state_transition);
+        return out + sim.line("workflows_lost", 1, 4, "workflows_lost");
+    }
+    const auto &f = a.failures;
+    const bool exponential = f.nodes.enabled &&
+                             f.nodes.mtbf.kind == Distribution::Kind::exponential &&
+                             w.wait.kind == Distribution::Kind::exponential;
+    if (a.cluster.runtime == Runtime::serverless || !exponential || f.deployments.enabled ||
+        !f.events.empty() || a.autoscaling.enabled || f.zones.enabled) {
+        return out + "    no closed form: the in-memory loss has one for exponential node "
+                     "failures and exponential waits on servers, without deployments, zone "
+                     "failures, scheduled events or autoscaling\n";
+    }
+    const double mtbf = f.nodes.mtbf.expected(), wait = w.wait.expected();
+    const double lost = analytic::sticky_loss_probability(w.steps, wait, mtbf);
+    out += fmt::format("    lost to node crashes = 1 - (1 + E[wait]/MTBF)^-(steps-1) = 1 - (1 + "
+                       "{:g}/{:g})^-{} = {:.6f} of ended workflows (the progress waits on one "
+                       "node; step times ignored)\n",
+                       wait, mtbf, w.steps - 1, lost);
+    return out + sim.line("workflows_lost_pct", 0.01, 6,
+                          "workflows_lost_pct/100 (lost / ended workflows, every cause)");
+}
+
+// cluster.runtime: serverless. The closed forms of SPEC §5's function model, each with the
+// condition under which it holds.
+std::string serverless_text(const Architecture &a, const Simulated &sim) {
+    const Prediction p = predict(a);
+    if (p.request_rate == 0)
+        return "  no closed form: " +
+               (p.no_closed_form.empty() ? std::string("no requests") : p.no_closed_form) + "\n";
+    const ServerlessSpec &f = a.serverless;
+    const double lambda = p.request_rate;
+    // Time an invocation holds its environment: the worker time of the state location (its
+    // store round trips), or the CPU alone where predict() has no closed form (local state).
+    const double s = p.service_mean > 0 ? p.service_mean : a.workload.service_time.expected();
+    const double t = f.idle_timeout, cold = f.cold_start.expected();
+    std::string out = fmt::format("  request rate λ = {:.4g}/s; time in the function E[S] = "
+                                  "{:.4f} ms (without init); idle_timeout T = {:g} s\n",
+                                  lambda, 1e3 * s, t);
+    const double p_cold = f.provisioned > 0 ? 0.0 : std::exp(-lambda * (t + s));
+    out += fmt::format("  cold starts: e^(-λ(T + E[S])) = {:.6f} of invocations ({}){}\n", p_cold,
+                       f.provisioned > 0 ? "provisioned environments: 0 while they suffice"
+                                         : "one environment reclaimed when no request comes "
+                                           "within T of the last one ends",
+                       lambda * s < 0.05 ? ""
+                                         : fmt::format("; approximate: holds for λE[S] ≪ 1, here "
+                                                       "{:.3g}: with more environments alive the "
+                                                       "share is smaller",
+                                                       lambda * s));
+    out += sim.line("cold_start_pct", 0.01, 6, "cold_start_pct/100 (cold starts / invocations)");
+    const double held = s + p_cold * cold;
+    const double blocking =
+        analytic::mmck(lambda, held, f.concurrency_limit, f.concurrency_limit).blocking;
+    out += fmt::format("  throttled: Erlang B(λ(E[S] + P(cold)·E[init]) = {:.4g}, c = {}) = "
+                       "{:.6g} (exact for cold_start 0 without retries, whatever the service "
+                       "distribution; retried 429s add load; the scaling rate is ignored)\n",
+                       lambda * held, f.concurrency_limit, blocking);
+    out += sim.line("throttled_pct", 0.01, 6,
+                    "throttled_pct/100 (throttles / (invocations + throttles))");
+    const double admitted = lambda * (1 - blocking);
+    out += fmt::format("  busy environments (Little) = λ(1 − B)·(E[S] + P(cold)·E[init]) = {:.4f}\n",
+                       admitted * held);
+    out += sim.line("environments_busy_mean", 1, 4, "environments_busy_mean");
+    const double gb = f.memory / (1024.0 * 1024 * 1024);
+    const double per_hour = 3600 * (admitted * (a.costs.lambda_request +
+                                                (held + 0.0005) * gb * a.costs.lambda_gb_second) +
+                                    f.provisioned * gb * a.costs.lambda_provisioned_gb_second);
+    out += fmt::format("  function cost ≈ {:.4g} USD/hour = {:.4g} USD/month (requests, "
+                       "GB-seconds with half a millisecond of rounding, provisioned; store "
+                       "billed apart)\n",
+                       per_hour, per_hour * 730);
+    return out;
+}
+
 } // namespace
 
 std::string analyze_scenario(const Scenario &sc, const RunMetrics *simulated) {
@@ -827,8 +913,13 @@ std::string analyze_scenario(const Scenario &sc, const RunMetrics *simulated) {
                 where += fmt::format("{}{}={}", where.empty() ? " (" : ", ", k, v);
             if (!where.empty()) where += ")";
             out += fmt::format("point {}{} / {}:\n", p, where, a.name);
-            out += queueing_text(a, sim);
-            out += failures_text(a, sim);
+            if (a.cluster.runtime == Runtime::serverless) {
+                out += serverless_text(a, sim);
+            } else {
+                out += queueing_text(a, sim);
+                out += failures_text(a, sim);
+            }
+            out += workflows_text(a, sim);
         }
     return out;
 }

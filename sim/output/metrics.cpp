@@ -127,6 +127,12 @@ std::vector<Metric> all_metrics() {
          true},
         {"workflows_started", [](const RunResult &r) { return d(r.workflows_started); }, true, true,
          0},
+        {"workflows_lost_pct",
+         [](const RunResult &r) {
+             const double ended = d(r.workflows_completed + r.workflows_lost);
+             return ended > 0 ? 100.0 * d(r.workflows_lost) / ended : 0.0;
+         },
+         true, false, 0},
         {"workflows_active", [](const RunResult &r) { return d(r.workflows_active); }, true, true,
          0},
         {"state_transitions", [](const RunResult &r) { return d(r.state_transitions); }, true, true,
@@ -136,6 +142,17 @@ std::vector<Metric> all_metrics() {
         {"workflow_duration_p99_h", [](const RunResult &r) { return workflow_hours(r, 0.99); },
          false, false},
         {"throttles", [](const RunResult &r) { return d(r.throttles); }, true, true, 0},
+        {"cold_start_pct",
+         [](const RunResult &r) {
+             return r.invocations ? 100.0 * d(r.cold_starts) / d(r.invocations) : 0.0;
+         },
+         true, false, 0},
+        {"throttled_pct",
+         [](const RunResult &r) {
+             const double tries = d(r.invocations + r.throttles);
+             return tries > 0 ? 100.0 * d(r.throttles) / tries : 0.0;
+         },
+         true, false, 0},
         {"invocations", [](const RunResult &r) { return d(r.invocations); }, false, true},
         {"environments_mean", [](const RunResult &r) { return r.environments_mean; }, true, false,
          0},
