@@ -508,3 +508,43 @@ TEST_CASE("analyze: DynamoDB capacity modes check request units, not store.capac
     CHECK(big.units_per_write > 2);
     CHECK(big.units_per_read > 1);
 }
+
+TEST_CASE("analyze prints a function's cold starts, Erlang B throttling and workflow losses") {
+    const std::string text = analyze_scenario(test::load(R"(
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 30/s}
+    requests: 1
+  request: {service_time: 100ms}
+cluster: {runtime: serverless}
+serverless: {cold_start: 0s, concurrency_limit: 5}
+)"));
+    // B(3, 5) = (3^5/5!) / sum_{k<=5} 3^k/k! = 2.025 / 18.4 = 0.110054.
+    CHECK(text.find("Erlang B(λ(E[S] + P(cold)·E[init]) = 3, c = 5) = 0.110054") !=
+          std::string::npos);
+    CHECK(text.find("approximate: holds for λE[S] ≪ 1, here 3") != std::string::npos);
+    CHECK(text.find("busy environments (Little) = λ(1 − B)·(E[S] + P(cold)·E[init]) = 2.6698") !=
+          std::string::npos);
+    CHECK(text.find("M/M/") == std::string::npos); // no fleet lines for a function
+
+    const std::string quiet = analyze_scenario(test::load(R"(
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 0.5/s}
+    requests: 1
+  request: {service_time: 1ms}
+cluster: {runtime: serverless}
+serverless: {idle_timeout: 2s}
+)"));
+    // e^(-0.5 x 2.001) = 0.367696.
+    CHECK(quiet.find("cold starts: e^(-λ(T + E[S])) = 0.367696") != std::string::npos);
+
+    const std::string flows = analyze_scenario(test::load(R"(
+workload: {sessions: {arrival: {process: poisson, rate: 1/s}}}
+cluster: {nodes: 4}
+failures: {nodes: {mtbf: {dist: exponential, mean: 4h}}}
+workflows: {steps: 4, wait: {dist: exponential, mean: 1h}}
+)"));
+    // 1 - (1 + 1/4)^-3 = 0.488.
+    CHECK(flows.find("= 0.488000 of ended workflows") != std::string::npos);
+}
