@@ -142,7 +142,7 @@ ArrivalProcess parse_arrival(Section &parent, const std::string &key,
             s.positive_rate("rate", default_rate, "a Poisson process with rate 0 never arrives");
         break;
     case ArrivalProcess::Kind::diurnal:
-        a.rate = s.positive_rate("mean", "40/s", "a process with mean rate 0 never arrives");
+        a.rate = s.positive_rate("mean", default_rate, "a process with mean rate 0 never arrives");
         a.amplitude = s.fraction("amplitude", "0.5");
         a.period = s.positive_duration("period", "24h");
         break;

@@ -3,6 +3,16 @@
 namespace statesim {
 namespace {
 
+// How long the window's cohort is followed: RunSpec's bound, or ten mean workflow lengths
+// (steps and waits) when that is longer, so workflows of days are not cut off (at most 100
+// years).
+SimTime drain_limit(const RunSpec &spec, const WorkflowSpec &w) {
+    SimTime limit = spec.drain_limit();
+    if (!w.enabled) return limit;
+    const double mean = (w.steps - 1) * w.wait.expected() + w.steps * w.step_time.expected();
+    return std::max(limit, from_seconds(std::min(10 * mean, 36500.0 * 86400)));
+}
+
 template <class T>
 std::unique_ptr<T> make_if(bool wanted, ModelContext &ctx, Clients &clients,
                            AttemptPool &attempts) {
@@ -70,13 +80,15 @@ void ClusterModel::dispatch(const Event &e) {
     }
 }
 
-// The window, then the drain: arrivals stop and the run goes on until every session that
-// started in the window has an outcome (bounded by drain_limit), so outcome shares do not
-// depend on where the window ends. Arrivals end with the window (clients_.start).
+// The window, then the drain: arrivals, faults and scaling stop and the run goes on until every
+// session and workflow that started in the window has an outcome (bounded by drain_limit), so
+// outcome shares do not depend on where the window ends.
 ClusterModel::Outcome ClusterModel::run() {
     const SimTime end = spec_.end();
+    ctx_.window_end = end;
     backend_->start();
-    clients_.start(end, end + spec_.drain_limit());
+    const SimTime limit = end + drain_limit(spec_, ctx_.arch.workflows);
+    clients_.start(end, limit);
     faults_.start(end);
     if (workflows_) workflows_->start(end);
     auto awaiting = [&] {
@@ -97,7 +109,6 @@ ClusterModel::Outcome ClusterModel::run() {
     out.interrupted = sim_.stopped();
     out.stopped_at = out.interrupted ? sim_.now() : end;
     if (!out.interrupted) {
-        const SimTime limit = end + spec_.drain_limit();
         while (awaiting() > 0 && sim_.now() < limit && !sim_.stopped())
             out.events += sim_.run(std::min(limit, sim_.now() + 10 * kSecond), handler, spec_.stop);
         out.interrupted = sim_.stopped();

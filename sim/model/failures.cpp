@@ -14,10 +14,11 @@ void FaultInjector::start(SimTime end) {
     const auto &f = ctx_.arch.failures;
     if (f.zones.enabled && fleet_)
         for (int z = 0; z < ctx_.arch.cluster.zones; ++z)
-            ctx_.sim.schedule(f.zones.mtbf.sample_time(zone_rng_), zone_failure,
-                              static_cast<std::uint32_t>(z), 0);
+            if (const SimTime at = f.zones.mtbf.sample_time(zone_rng_); at <= end)
+                ctx_.sim.schedule(at, zone_failure, static_cast<std::uint32_t>(z), 0);
     if (f.store.enabled)
-        ctx_.sim.schedule(f.store.mtbf.sample_time(store_rng_), store_failure, 0, 0);
+        if (const SimTime at = f.store.mtbf.sample_time(store_rng_); at <= end)
+            ctx_.sim.schedule(at, store_failure, 0, 0);
     if (f.deployments.enabled && fleet_) on_periodic_deploy(false);
 }
 
@@ -73,8 +74,9 @@ void FaultInjector::on_zone_failure(int zone, bool back) {
     const auto &p = ctx_.arch.failures.zones;
     if (back) {
         fleet_->zone_up(zone);
-        ctx_.sim.schedule(ctx_.now() + p.mtbf.sample_time(zone_rng_), zone_failure,
-                          static_cast<std::uint32_t>(zone), 0);
+        const SimTime next = ctx_.now() + p.mtbf.sample_time(zone_rng_);
+        if (next <= end_)
+            ctx_.sim.schedule(next, zone_failure, static_cast<std::uint32_t>(zone), 0);
     } else {
         fleet_->zone_down(zone);
         ctx_.sim.schedule(ctx_.now() + p.mttr.sample_time(zone_rng_), zone_failure,
@@ -87,7 +89,8 @@ void FaultInjector::on_store_failure(int shard, bool back) {
     if (back) {
         state_.store_up(shard);
         ctx_.sink.mark(ctx_.now(), MarkedEvent::store_up, fmt::format("store shard {}", shard), "");
-        ctx_.sim.schedule(ctx_.now() + p.mtbf.sample_time(store_rng_), store_failure, 0, 0);
+        const SimTime next = ctx_.now() + p.mtbf.sample_time(store_rng_);
+        if (next <= end_) ctx_.sim.schedule(next, store_failure, 0, 0);
         return;
     }
     const auto shards = static_cast<std::uint64_t>(ctx_.arch.state.store.shards);

@@ -48,7 +48,8 @@ void ServerFleet::start() {
 // of the metric but count in the current capacity.
 void ServerFleet::on_scaling_tick() {
     const auto &spec = ctx_.arch.autoscaling;
-    ctx_.sim.schedule(ctx_.now() + from_seconds(scaler_->period()), scaling_tick, 0, 0);
+    const SimTime next = ctx_.now() + from_seconds(scaler_->period());
+    if (next <= ctx_.window_end) ctx_.sim.schedule(next, scaling_tick, 0, 0);
     const SimTime warmup = from_seconds(spec.instance_warmup);
     double sum = 0;
     int counted = 0;
@@ -96,8 +97,9 @@ void ServerFleet::became_up(int node) {
     const auto &process = ctx_.arch.failures.nodes;
     if (!process.enabled) return;
     Rng r(mix_seed(failure_seed_, (static_cast<std::uint64_t>(node) << 32) | n.generation));
-    n.fail_event = ctx_.sim.schedule(ctx_.now() + process.mtbf.sample_time(r), node_fail,
-                                     static_cast<std::uint32_t>(node), n.generation);
+    const SimTime at = ctx_.now() + process.mtbf.sample_time(r);
+    if (at > ctx_.window_end) return; // no fault after the window
+    n.fail_event = ctx_.sim.schedule(at, node_fail, static_cast<std::uint32_t>(node), n.generation);
     n.fail_armed = true;
 }
 
@@ -173,7 +175,10 @@ void ServerFleet::handle(const Event &e) {
 void ServerFleet::on_request(std::uint32_t attempt) {
     Attempt &a = attempts_[attempt];
     const Session *s = clients_.owner(a);
+    // A workflow step is keyed by its workflow (consistent_hash spreads workflows, not one key).
+    if (a.workflow) orphan_.uid = a.uid;
     const NodeRef target = lb_.route(s ? *s : orphan_, ctx_.now());
+    orphan_.uid = 0;
     a.node = target;
     if (!target.valid()) {
         respond(attempt, false);

@@ -71,10 +71,10 @@ void Workflows::on_response(std::uint32_t attempt, bool ok) {
     }
     if (!orchestrated_) {
         if (!w.home.valid()) {
-            // The progress now lives there; if the node died while the response travelled
-            // (a millisecond's window), it died with it.
+            // The progress now lives there; if the node died (the environment was reclaimed)
+            // while the response travelled, it went with it.
             if (!backend_.holds(a.node)) {
-                end(a.slot, false, LossCause::node_failure);
+                end(a.slot, false, backend_.gone_cause());
                 return;
             }
             w.home = a.node;

@@ -234,7 +234,12 @@ std::string comparison_table(const Scenario &sc, const RunMetrics &rm) {
         for (std::size_t a = 0; a < archs.size(); ++a)
             reps = std::max(reps, rm.replications(p, a));
         out += fmt::format("mean ± 95% CI over {} replication(s)\n", reps);
-        constexpr int kLabel = 22, kCol = 24;
+        // The label column fits the longest metric name shown (workflows_lost_node_failure).
+        constexpr int kCol = 24;
+        std::size_t label = 0;
+        for (const Metric &metric : metrics())
+            if (metric.in_table) label = std::max(label, metric.name.size() + 1);
+        const int kLabel = static_cast<int>(label);
         out += fmt::format("{:<{}}", "", kLabel);
         for (const auto &a : archs)
             out += fmt::format("{:>{}}", a.name.substr(0, kCol - 1), kCol);

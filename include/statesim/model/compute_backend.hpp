@@ -21,8 +21,10 @@ class ComputeBackend {
     // A workflow step: placed by the backend, or sent to `pinned` (the node holding an
     // in_memory workflow's progress) when that is valid.
     virtual void run_step(std::uint32_t attempt, NodeRef pinned) = 0;
-    // Whether that node (environment) is still alive with its memory.
+    // Whether that node (environment) is still alive with its memory, and what took the
+    // memory of one that is not (a crash for servers, a reclaim for environments).
     virtual bool holds(NodeRef where) const = 0;
+    virtual LossCause gone_cause() const = 0;
     // Workflows to tell when a node's (environment's) memory is lost.
     void set_workflows(Workflows *w) { workflows_ = w; }
 

@@ -43,6 +43,9 @@ struct ModelContext {
     const Architecture &arch;
     MetricsSink &sink;
     std::uint64_t seed; // the replication's: streams are derived by name (common random numbers)
+    // End of the measured window: no fault and no scaling decision comes after it (the drain
+    // that follows only lets the window's sessions and workflows reach their outcome).
+    SimTime window_end = kForever;
     SimTime now() const { return sim.now(); }
     SimTime hop(Rng &rng) const {
         return arch.hop_latency.is_zero() ? 0 : arch.hop_latency.sample_time(rng);

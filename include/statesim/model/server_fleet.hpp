@@ -29,6 +29,7 @@ class ServerFleet final : public ComputeBackend {
     bool holds(NodeRef where) const override {
         return nodes_.holds(where) && nodes_[where.index].up();
     }
+    LossCause gone_cause() const override { return LossCause::node_failure; }
 
     // A crash of the node in slot `index` (fault injection or its failure process); with
     // replace_failed: false and a repair time (failures.nodes.mttr) it comes back after it.

@@ -30,6 +30,7 @@ class ServerlessRuntime final : public ComputeBackend {
     void handle(const Event &e) override;
     void run_step(std::uint32_t attempt, NodeRef pinned) override;
     bool holds(NodeRef where) const override { return envs_.holds(where); }
+    LossCause gone_cause() const override { return LossCause::env_reclaimed; }
     StateBackend &state() { return *state_; }
 
     int environments() const { return alive_; }
