@@ -38,7 +38,7 @@ expect bad-flag 2 "$bin" run "$mm1" --frobnicate
 expect missing-file 2 "$bin" run "$tmp/nope.yaml"
 grep_in missing-file "$tmp/err" "no such file"
 expect presets 0 "$bin" presets
-for p in single-server stateful-sticky stateful-nonsticky stateless-dynamodb stateless-redis stateless-jwt; do
+for p in single-server stateful-sticky stateful-nonsticky stateless-dynamodb stateless-redis stateless-jwt serverless; do
     grep_in presets "$tmp/out" "$p"
 done
 
@@ -51,6 +51,17 @@ grep_in bad-config "$tmp/err" "did you mean round_robin?"
 expect bad-set 2 "$bin" run "$mm1" --set cluster.nodes=zero --out "$tmp/bad-out"
 grep_in bad-set "$tmp/err" "--set cluster.nodes=zero: cluster.nodes: expected a whole number"
 [ ! -e "$tmp/bad-out" ] && passes=$((passes + 1)) || { echo "FAIL bad-set wrote files"; failures=$((failures + 1)); }
+# Serverless and workflow keys: located errors, exit 2, nothing written.
+sed 's/^cluster:.*/cluster: {runtime: serverless}\nserverless: {scaling_rate: 1000}/' "$mm1" >"$tmp/sl-bad.yaml"
+expect serverless-bad 2 "$bin" run "$tmp/sl-bad.yaml" --out "$tmp/bad-out"
+grep_in serverless-bad "$tmp/err" "sl-bad.yaml:.*serverless.scaling_rate: expected new environments per window"
+[ ! -e "$tmp/bad-out" ] && passes=$((passes + 1)) || { echo "FAIL serverless-bad wrote files"; failures=$((failures + 1)); }
+expect workflows-bad 2 "$bin" run "$mm1" --set 'workflows={steps: 0}' --out "$tmp/bad-out"
+grep_in workflows-bad "$tmp/err" "workflows.steps"
+expect bench-serverless 0 "$bin" bench serverless --rate 100/s --duration 1m
+grep_in bench-serverless "$tmp/out" "requests_per_s="
+grep_in bench-serverless "$tmp/out" "cold_starts="
+expect bench-serverless-bad 2 "$bin" bench serverless --rate 0/s
 printf '\x00\x01\x02binary' >"$tmp/binary.yaml"
 expect binary 2 "$bin" check "$tmp/binary.yaml"
 : >"$tmp/empty.yaml"

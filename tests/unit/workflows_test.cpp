@@ -231,6 +231,11 @@ TEST_CASE("bad workflow values are located errors; enabled: false switches them 
     CHECK(error_of("workflows: {arrival: {process: poisson, rate: 0/s}}\n")
               .find("workflows.arrival.rate") != std::string::npos);
     CHECK(error_of("workflows: {stepz: 3}\n").find("did you mean steps") != std::string::npos);
+    CHECK(error_of("workflows: {step_time: {dist: normal, mean: 1s}}\n")
+              .find("workflows.step_time") != std::string::npos);
+    CHECK(error_of("workflows: {enabled: maybe}\n").find("workflows.enabled") != std::string::npos);
+    CHECK(error_of("costs: {lambda_provisioned_gb_second: -1}\n")
+              .find("costs.lambda_provisioned_gb_second") != std::string::npos);
     CHECK(
         !load(base + "workflows: {enabled: false}\n").points[0].architectures[0].workflows.enabled);
     CHECK(load(base + "workflows: {}\n").points[0].architectures[0].workflows.enabled);
