@@ -184,9 +184,60 @@ void emit(YAML::Emitter &out, const YAML::Node &n, const std::string &path,
     }
 }
 
-const std::vector<std::string> kScenarioKeys = {"name",   "description",   "duration",
-                                                "warmup", "seed",          "replications",
-                                                "output", "architectures", "sweep"};
+const std::vector<std::string> kScenarioKeys = {
+    "name",         "description", "duration",      "warmup", "seed",
+    "replications", "output",      "architectures", "sweep",  "slo"};
+
+// slo: which keys judge which summary column, in what unit, and in which direction.
+struct SloKind {
+    const char *key, *metric;
+    units::Parsed (*parse)(std::string_view);
+    double scale; // parsed value -> the column's unit
+    bool at_least;
+};
+const std::vector<SloKind> &slo_kinds() {
+    static const std::vector<SloKind> kinds = {
+        {"lost_session_pct", "lost_session_pct", units::fraction, 100, false},
+        {"sessions_affected_pct", "sessions_affected_pct", units::fraction, 100, false},
+        {"failed_request_pct", "failed_request_pct", units::fraction, 100, false},
+        {"latency_mean", "latency_mean_ms", units::duration, 1e3, false},
+        {"latency_p50", "latency_p50_ms", units::duration, 1e3, false},
+        {"latency_p95", "latency_p95_ms", units::duration, 1e3, false},
+        {"latency_p99", "latency_p99_ms", units::duration, 1e3, false},
+        {"latency_p999", "latency_p999_ms", units::duration, 1e3, false},
+        {"cold_start_pct", "cold_start_pct", units::fraction, 100, false},
+        {"throttled_pct", "throttled_pct", units::fraction, 100, false},
+        {"workflows_lost_pct", "workflows_lost_pct", units::fraction, 100, false},
+        {"availability", "availability", units::fraction, 1, true},
+        {"throughput", "throughput_rps", units::rate, 1, true},
+        {"cost_per_month_usd", "cost_per_month_usd", nullptr, 1, false},
+        {"cost_per_1k_sessions_usd", "cost_per_1k_sessions_usd", nullptr, 1, false},
+    };
+    return kinds;
+}
+
+std::vector<Slo> parse_slo(Section &top) {
+    std::vector<Slo> out;
+    if (!top.has("slo")) return out;
+    Section s = top.child("slo");
+    for (const SloKind &k : slo_kinds()) {
+        s.allow(k.key); // an unknown key is reported with the whole list
+        if (!s.has(k.key)) continue;
+        Slo slo{k.key, k.metric, 0, k.at_least, ""};
+        if (k.parse) {
+            slo.limit = s.unit(k.key, nullptr, k.parse) * k.scale;
+        } else {
+            slo.limit = s.number(k.key, nullptr, 0, 1e12);
+        }
+        slo.text = s.node()[k.key].Scalar();
+        out.push_back(slo);
+    }
+    s.finish();
+    if (out.empty())
+        fail(s.ctx(), s.node(), "slo",
+             "expected at least one objective, e.g. {lost_session_pct: 0.1%, latency_p99: 200ms}");
+    return out;
+}
 
 struct Override {
     std::string path;
@@ -257,6 +308,12 @@ std::string emit_resolved(const Scenario &sc, const std::vector<YAML::Node> &tre
     out << YAML::Key << "output" << YAML::Value << YAML::BeginMap << YAML::Key
         << "timeseries_interval" << YAML::Value << units::format_duration(sc.timeseries_interval)
         << YAML::EndMap;
+    if (!sc.slo.empty()) {
+        out << YAML::Key << "slo" << YAML::Value << YAML::BeginMap;
+        for (const Slo &slo : sc.slo)
+            out << YAML::Key << slo.key << YAML::Value << slo.text;
+        out << YAML::EndMap;
+    }
     out << YAML::Key << "points" << YAML::Value << YAML::BeginSeq;
     std::size_t t = 0;
     for (std::size_t p = 0; p < sc.points.size(); ++p) {
@@ -397,6 +454,7 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                              std::ceil(rows), kMaxTimeseriesRows,
                              units::format_duration((sc.warmup + sc.duration) / max_rows)));
         out.finish();
+        sc.slo = parse_slo(top);
         // The architecture keys are validated per architecture below.
         for (const char *k :
              {"workload", "network", "cluster", "load_balancer", "state", "failures", "autoscaling",

@@ -1,5 +1,7 @@
 #include "statesim/output/writers.hpp"
 
+#include "statesim/output/slo.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -199,6 +201,7 @@ std::string aggregate_csv(const Scenario &sc, const RunMetrics &rm) {
     std::string out = "scenario,point,architecture,replications";
     for (const auto &m : metrics())
         out += fmt::format(",{0}_mean,{0}_ci95,{0}_diff,{0}_diff_ci95", m.name);
+    if (!sc.slo.empty()) out += ",slo_pass";
     out += sweep_header(sc) + "\n";
     for (std::size_t p = 0; p < sc.points.size(); ++p)
         for (std::size_t a = 0; a < sc.points[p].architectures.size(); ++a) {
@@ -213,8 +216,46 @@ std::string aggregate_csv(const Scenario &sc, const RunMetrics &rm) {
                 out += fmt::format(",{},{},{},{}", format_number(e.mean), half_width_cell(e),
                                    diffs.empty() ? "" : format_number(d.mean), half_width_cell(d));
             }
+            if (!sc.slo.empty()) out += passes_all(judge_slo(sc, rm, p, a)) ? ",1" : ",0";
             out += sweep_values(sc, p) + "\n";
         }
+    return out;
+}
+
+// The slo: objectives under the table: pass / FAIL per architecture (`pass*`: one replication,
+// judged on the mean), all of them, and the cheapest architecture that passes every one.
+static std::string slo_rows(const Scenario &sc, const RunMetrics &rm, std::size_t p, int label,
+                            int col) {
+    if (sc.slo.empty()) return "";
+    const auto &archs = sc.points[p].architectures;
+    std::vector<std::vector<SloVerdict>> verdicts;
+    for (std::size_t a = 0; a < archs.size(); ++a)
+        verdicts.push_back(judge_slo(sc, rm, p, a));
+    auto cell = [](bool pass, bool mean_only) {
+        return std::string(pass ? "pass" : "FAIL") + (mean_only ? "*" : "");
+    };
+    std::string out;
+    bool mean_only = false;
+    for (std::size_t i = 0; i < sc.slo.size(); ++i) {
+        const Slo &slo = sc.slo[i];
+        std::string row = fmt::format(
+            "{:<{}}", fmt::format("slo {} {} {}", slo.key, slo.at_least ? ">=" : "<=", slo.text),
+            label);
+        for (std::size_t a = 0; a < archs.size(); ++a) {
+            row += fmt::format("{:>{}}", cell(verdicts[a][i].pass, verdicts[a][i].mean_only), col);
+            mean_only = mean_only || verdicts[a][i].mean_only;
+        }
+        out += row + "\n";
+    }
+    std::string row = fmt::format("{:<{}}", "slo (all)", label);
+    for (std::size_t a = 0; a < archs.size(); ++a)
+        row += fmt::format("{:>{}}", cell(passes_all(verdicts[a]), false), col);
+    out += row + "\n";
+    const int best = cheapest_passing(sc, rm, p);
+    out += best < 0 ? "no architecture passes every slo\n"
+                    : fmt::format("cheapest passing every slo: {}\n",
+                                  archs[static_cast<std::size_t>(best)].name);
+    if (mean_only) out += "* one replication: judged on the mean, no confidence interval\n";
     return out;
 }
 
@@ -259,6 +300,7 @@ std::string comparison_table(const Scenario &sc, const RunMetrics &rm) {
             // Loss causes that never happened, full availability, no scaling: only clutter.
             if (!unremarkable) out += row + "\n";
         }
+        out += slo_rows(sc, rm, p, kLabel, kCol);
     }
     return out;
 }

@@ -236,6 +236,16 @@ struct SweepPoint {
     std::vector<Architecture> architectures;
 };
 
+// One service-level objective (slo:): a summary column and its limit. An architecture passes
+// at a point only when the whole 95% confidence interval is on the right side of the limit.
+struct Slo {
+    std::string key;       // as written in the file: lost_session_pct, latency_p99, ...
+    std::string metric;    // the summary.csv column it judges: lost_session_pct, latency_p99_ms
+    double limit = 0;      // in the column's unit (percent, ms, USD, requests/s, fraction)
+    bool at_least = false; // availability, throughput_rps: the value must reach the limit
+    std::string text;      // the limit as written (`0.1%`, `200ms`)
+};
+
 struct Scenario {
     std::string name;
     std::string description;
@@ -250,6 +260,7 @@ struct Scenario {
     std::string resolved_yaml;               // presets expanded, overrides and defaults applied
     std::string resolved_yaml_with_defaults; // the same, filled-in defaults marked
     std::vector<std::string> warnings;       // legal but suspicious, printed by check and run
+    std::vector<Slo> slo; // in the documented order of the keys; empty: no slo section
 };
 
 const char *to_string(BalancingPolicy p);
