@@ -318,7 +318,7 @@ class RandomScenario {
         return fmt::format(
             "serverless:\n  cold_start: {}\n  idle_timeout: {}s\n  concurrency_limit: {}\n  "
             "scaling_rate: {}/{}\n  provisioned: {}\n  memory: {}MiB\n",
-            duration(10, 800, "ms"), between(5, 300), limit, between(1, 100),
+            duration(10, 800, "ms"), between(1, 300), limit, between(1, 100),
             pick({"10s", "1s", "min", "s"}), between(0, std::min(limit, 10)), between(128, 2048));
     }
 

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -131,6 +132,42 @@ void check_workflow_losses(const Architecture &a, const RunResult &r) {
     }
 }
 
+// What the runs went through, so that a generator that stopped producing faults, losses or
+// workflows (and left the properties nothing to check) fails the test.
+struct Outcomes {
+    std::array<std::uint64_t, kLossCauseNames.size()> sessions_lost{}, workflows_lost{};
+    std::uint64_t workflows = 0, throttles = 0, store_throttles = 0, scale_outs = 0, events = 0;
+
+    void add(const RunResult &r) {
+        for (std::size_t c = 0; c < sessions_lost.size(); ++c) {
+            sessions_lost[c] += r.lost_by_cause[c];
+            workflows_lost[c] += r.workflows_lost_by_cause[c];
+        }
+        workflows += r.workflows_started;
+        throttles += r.throttles;
+        store_throttles += r.store_throttles;
+        scale_outs += r.scale_out_events;
+        events += r.events.size();
+    }
+};
+
+// Only a store location touches the store; only functions invoke; only an orchestrator
+// makes state transitions.
+void check_unused_features(const Architecture &a, const RunResult &r) {
+    if (a.state.location != StateLocation::store) {
+        CHECK(r.store_ops == 0);
+        CHECK(r.store_throttles == 0);
+    }
+    if (a.cluster.runtime == Runtime::servers) {
+        CHECK(r.invocations == 0);
+        CHECK(r.cold_starts == 0);
+        CHECK(r.throttles == 0);
+    }
+    if (!a.workflows.enabled ||
+        a.workflows.orchestration != WorkflowSpec::Orchestration::orchestrator)
+        CHECK(r.state_transitions == 0);
+}
+
 void check_run(const Scenario &sc, const RunRecord &rec) {
     const Architecture &a = sc.points[rec.point].architectures[rec.architecture];
     INFO("point " << rec.point << ", architecture " << a.name << ", replication "
@@ -141,10 +178,28 @@ void check_run(const Scenario &sc, const RunRecord &rec) {
     check_workflow_conservation(rec.result);
     check_stateless_losses(a, rec.result);
     check_workflow_losses(a, rec.result);
+    check_unused_features(a, rec.result);
+}
+
+// Common random numbers: the architectures of one point and replication see the same session
+// and workflow arrivals and the same request counts (drawn at arrival), whatever they do with
+// them.
+void check_common_arrivals(const Scenario &sc, const std::vector<RunRecord> &runs) {
+    for (const auto &rec : runs) {
+        const RunRecord &base = *std::find_if(runs.begin(), runs.end(), [&](const RunRecord &o) {
+            return o.point == rec.point && o.replication == rec.replication;
+        });
+        INFO("point " << rec.point << ", replication " << rec.replication << ": "
+                      << sc.points[rec.point].architectures[rec.architecture].name
+                      << " against the first architecture");
+        CHECK(rec.result.sessions_started == base.result.sessions_started);
+        CHECK(rec.result.draws.requests == base.result.draws.requests);
+        CHECK(rec.result.workflows_started == base.result.workflows_started);
+    }
 }
 
 // Runs one config three times (jobs 1, 2, then 1 again) and checks every property.
-void check_config(const std::string &yaml) {
+void check_config(const std::string &yaml, Outcomes &seen) {
     INFO(yaml);
     Scenario sc;
     if (!loads(yaml, sc)) return;
@@ -153,8 +208,11 @@ void check_config(const std::string &yaml) {
     const std::size_t expected = sc.points.size() * sc.points[0].architectures.size() *
                                  static_cast<std::size_t>(sc.replications);
     REQUIRE(first.size() == expected);
-    for (const auto &rec : first)
+    for (const auto &rec : first) {
         check_run(sc, rec);
+        seen.add(rec.result);
+    }
+    check_common_arrivals(sc, first);
     const std::string text = csv_text(sc, first);
     CHECK(text == csv_text(sc, run_all(sc, 2)));
     CHECK(text == csv_text(sc, run_all(sc, 1)));
@@ -232,8 +290,20 @@ TEST_CASE("the scenario generator is deterministic and covers every feature") {
 
 TEST_CASE("random scenarios load, run, conserve, lose only what they can, and repeat exactly") {
     const int n = config_count();
+    Outcomes seen;
     for (int i = 0; i < n; ++i) {
         CAPTURE(i);
-        check_config(random_scenario(config_seed(i)));
+        check_config(random_scenario(config_seed(i)), seen);
     }
+    if (n < 100) return; // too few configs to expect every outcome
+    for (std::size_t c = 0; c < kLossCauseNames.size(); ++c) {
+        const std::string cause = kLossCauseNames[c];
+        INFO("nothing lost to " << cause);
+        CHECK(seen.sessions_lost[c] + seen.workflows_lost[c] > 0);
+    }
+    CHECK(seen.workflows > 0);
+    CHECK(seen.throttles > 0);
+    CHECK(seen.store_throttles > 0);
+    CHECK(seen.scale_outs > 0);
+    CHECK(seen.events > 0);
 }
