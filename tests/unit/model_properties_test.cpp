@@ -2,7 +2,7 @@
 // generated config loads and runs; every run conserves sessions and workflows; architectures
 // without server-side state lose no session to what only server-side state suffers; an
 // orchestrator loses no workflow; and the CSV output is byte-identical when run again and
-// with more jobs. STATESIM_PROPERTY_CONFIGS=N sets how many configs (default 200) and
+// with more jobs. STATESIM_PROPERTY_CONFIGS=N sets how many configs (default 300) and
 // STATESIM_TEST_SEED shifts which ones.
 #include <doctest/doctest.h>
 
@@ -29,7 +29,7 @@ namespace {
 
 int config_count() {
     const char *s = std::getenv("STATESIM_PROPERTY_CONFIGS");
-    return s ? std::max(1, std::atoi(s)) : 200;
+    return s ? std::max(1, std::atoi(s)) : 300;
 }
 
 std::uint64_t config_seed(int i) {
