@@ -9,7 +9,7 @@ PYTHON     := $(shell for p in /usr/bin/python3 python3; do $$p -c 'import matpl
 CMAKE_EXTRA ?=
 FLAGSHIP   := scenarios/ecommerce-rearchitecture.yaml
 
-.PHONY: all deps build demo plots test test-asan test-seeds mutations clean format
+.PHONY: all deps build demo plots test test-asan test-seeds soak mutations clean format
 
 all: build
 
@@ -54,6 +54,13 @@ test-seeds: test
 	  STATESIM_TEST_SEED=$$s $(BUILD)/tests/statesim_validation_tests -m >/dev/null && \
 	  echo "seed offset $$s: passed" || { echo "seed offset $$s: FAILED"; exit 1; }; \
 	done
+
+# Random whole-model properties over many more generated scenarios than the test suite's 300
+# (tests/unit/model_properties_test.cpp); SOAK_CONFIGS of them, from another seed range.
+SOAK_CONFIGS ?= 3000
+soak: test
+	STATESIM_PROPERTY_CONFIGS=$(SOAK_CONFIGS) STATESIM_TEST_SEED=100000 \
+	  $(BUILD)/tests/statesim_unit_tests -sf='*model_properties*'
 
 mutations: ; bash tests/mutations/run.sh
 
