@@ -56,11 +56,13 @@ test-seeds: test
 	done
 
 # Random whole-model properties over many more generated scenarios than the test suite's 300
-# (tests/unit/model_properties_test.cpp); SOAK_CONFIGS of them, from another seed range.
+# (tests/unit/model_properties_test.cpp), SOAK_CONFIGS of them from another seed range; then a
+# simulated month (scenarios/soak/month.yaml) whose time and memory per day must stay flat.
 SOAK_CONFIGS ?= 3000
 soak: test
 	STATESIM_PROPERTY_CONFIGS=$(SOAK_CONFIGS) STATESIM_TEST_SEED=100000 \
 	  $(BUILD)/tests/statesim_unit_tests -sf='*model_properties*'
+	bash tests/soak/month.sh $(BUILD)/statesim scenarios/soak/month.yaml
 
 mutations: ; bash tests/mutations/run.sh
 
