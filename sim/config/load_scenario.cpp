@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "statesim/config/presets.hpp"
@@ -77,26 +78,51 @@ void precheck(const std::string &text, const std::string &file) {
                                       file));
 }
 
+// Counts the documents of a stream, at most `cap`, without building them: yaml-cpp 0.7's
+// LoadAll never returns on some inputs (a ',' at the start of a line yields empty documents
+// forever, jbeder/yaml-cpp#1040, fixed after 0.7), so documents are counted with a cap first.
+class DocumentCounter final : public YAML::EventHandler {
+  public:
+    YAML::Mark start;
+    void OnDocumentStart(const YAML::Mark &m) override { start = m; }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark &, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark &, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark &, const std::string &, YAML::anchor_t,
+                  const std::string &) override {}
+    void OnSequenceStart(const YAML::Mark &, const std::string &, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark &, const std::string &, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+};
+
 // One document: a `---` that starts a second one is an error, not silently ignored.
 YAML::Node parse_yaml(const std::string &text, const std::string &file) {
-    std::vector<YAML::Node> docs;
     try {
-        docs = YAML::LoadAll(text);
+        std::stringstream in(text);
+        YAML::Parser parser(in);
+        int documents = 0;
+        YAML::Mark second;
+        for (DocumentCounter counter; documents < 2 && parser.HandleNextDocument(counter);) {
+            if (++documents == 2) second = counter.start;
+        }
+        YAML::Node doc = YAML::Load(text);
+        if (documents < 2) return doc;
+        if (!doc.IsMap())
+            throw ConfigError(fmt::format("error: {}:{}:{}: invalid YAML: expected one map of keys "
+                                          "(`workload:`, `cluster:`, ...), found no document "
+                                          "before a stray token",
+                                          file, second.line + 1, second.column + 1));
+        throw ConfigError(
+            fmt::format("error: {}:{}:{}: (top): a second YAML document (after `---`); expected "
+                        "one scenario per file",
+                        file, second.line + 1, second.column + 1));
     } catch (const YAML::Exception &e) {
         throw ConfigError(fmt::format("error: {}:{}:{}: invalid YAML: {}", file, e.mark.line + 1,
                                       e.mark.column + 1, e.msg));
     }
-    if (docs.empty()) return YAML::Node();
-    if (docs.size() > 1) {
-        const YAML::Mark m = docs[1].Mark();
-        const std::string where =
-            m.is_null() ? file : fmt::format("{}:{}:{}", file, m.line + 1, m.column + 1);
-        throw ConfigError(
-            fmt::format("error: {}: (top): a second YAML document (after `---`); expected one "
-                        "scenario per file, found {} documents",
-                        where, docs.size()));
-    }
-    return docs[0];
 }
 
 // yaml-cpp keeps the first of two equal keys in a map and ignores the second when looked up;
@@ -472,7 +498,11 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
         if (!sweep.IsMap())
             fail(ctx, sweep, "sweep", "expected a map of dotted key -> list of values");
         for (auto it = sweep.begin(); it != sweep.end(); ++it) {
-            const std::string key = it->first.Scalar();
+            const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
+            if (split_path(key).empty())
+                fail(ctx, it->first, "sweep",
+                     "expected a dotted architecture key like cluster.nodes, found an empty or "
+                     "non-text key");
             const std::string first = split_path(key).front();
             if (std::find(kScenarioKeys.begin(), kScenarioKeys.end(), first) != kScenarioKeys.end())
                 fail(ctx, it->first, "sweep." + key,

@@ -20,6 +20,17 @@ std::shared_ptr<const std::vector<double>> read_samples(Section &s, const YAML::
     namespace fs = std::filesystem;
     fs::path p(file);
     if (p.is_relative()) p = fs::path(s.ctx().base_dir) / p;
+    // A regular file of bounded size: /dev/zero or a FIFO would be read forever.
+    constexpr std::uintmax_t kMaxSampleBytes = 256u << 20;
+    std::error_code ec;
+    if (!fs::is_regular_file(p, ec))
+        s.parse_unit(at, path, [](std::string_view) {
+            return units::Parsed{0, "cannot open the file (not a regular file)"};
+        });
+    if (fs::file_size(p, ec) > kMaxSampleBytes || ec)
+        s.parse_unit(at, path, [](std::string_view) {
+            return units::Parsed{0, "the file is unreadable or larger than 256 MiB"};
+        });
     std::ifstream in(p);
     if (!in)
         s.parse_unit(at, path, [](std::string_view) {
