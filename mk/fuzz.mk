@@ -5,6 +5,9 @@
 #   fuzz        build, then run each target for FUZZ_SECONDS (one at a time) from its corpus
 #   fuzz-replay run each target once over its seed corpus (a quick check, no fuzzing)
 #   fuzz-clean  remove $(FUZZ_BUILD)/
+# libFuzzer stops a target at its first finding; to keep going past known ones (the committed
+# tests/fuzz/corpus/regressions/), add FUZZ_FLAGS='-fork=1 -ignore_timeouts=1 -ignore_ooms=1
+# -ignore_crashes=1'. Reproduce a finding: build-fuzz/TARGET FILE (see the target's header).
 # Without clang or the fuzzer runtime, fuzz/fuzz-build/fuzz-replay print why and exit 0
 # (skipped) unless FUZZ_REQUIRED=1. New inputs go to $(FUZZ_BUILD)/corpus/<target>/, findings
 # to $(FUZZ_BUILD)/artifacts/; the committed seeds under tests/fuzz/corpus/ are only read.
