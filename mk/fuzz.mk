@@ -71,7 +71,8 @@ $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/fuzz_%.o $(FUZZ_OBJS)
 -include $(FUZZ_OBJS:.o=.d) $(FUZZ_BINS:=.d)
 .SECONDARY: $(FUZZ_OBJS) $(FUZZ_BINS:=.o)
 
-# One fuzzer process at a time. Summary per target: executions, crashes (crash-, leak-,
+# One fuzzer process at a time. The outer `timeout` is a safety net: a libFuzzer child stuck in
+# its own timeout handler (seen once with -fork=1 under ASan) must not stall the run. Summary per target: executions, crashes (crash-, leak-,
 # timeout- and oom- files written this run). Fails at the end if any target found one.
 fuzz:
 	@$(FUZZ_GUARD); $(MAKE) -s --no-print-directory -f mk/fuzz.mk $(FUZZ_BINS) || exit 1; \
@@ -80,7 +81,7 @@ fuzz:
 	  mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
 	  before=$$(ls $(FUZZ_BUILD)/artifacts | grep -c "^$$t-" || true); \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS)s (log $(FUZZ_BUILD)/logs/$$t.log)"; \
-	  ASAN_OPTIONS=$(FUZZ_ASAN_OPTIONS) $(FUZZ_BUILD)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) \
+	  ASAN_OPTIONS=$(FUZZ_ASAN_OPTIONS) timeout -k 10 $$(($(FUZZ_SECONDS) * 2 + 60)) $(FUZZ_BUILD)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) \
 	    -rss_limit_mb=$(FUZZ_RSS_MB) -print_final_stats=1 \
 	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$t- $(FUZZ_FLAGS) \
 	    $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t >$(FUZZ_BUILD)/logs/$$t.log 2>&1; rc=$$?; \
