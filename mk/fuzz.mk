@@ -1,4 +1,5 @@
-# libFuzzer targets for the config loader (tests/fuzz/). Included from the Makefile; also works
+# libFuzzer targets for the config loader (tests/fuzz/). Include it from the Makefile after its
+# first target (`include mk/fuzz.mk` below `all:`, so the default goal stays); also works
 # alone from the repository root: `make -f mk/fuzz.mk fuzz FUZZ_SECONDS=60`.
 #   fuzz-deps   apt-get install clang and the fuzzer runtime when missing
 #   fuzz-build  build every target into $(FUZZ_BUILD)/ (ASan + UBSan + libFuzzer)
