@@ -13,6 +13,9 @@ FLAGSHIP   := scenarios/ecommerce-rearchitecture.yaml
 
 all: build
 
+# make fuzz / fuzz-replay / fuzz-deps: libFuzzer targets for the loader (tests/fuzz/).
+include mk/fuzz.mk
+
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -70,4 +73,4 @@ format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz

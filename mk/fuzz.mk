@@ -4,7 +4,8 @@
 #   fuzz-deps   apt-get install clang and the fuzzer runtime when missing
 #   fuzz-build  build every target into $(FUZZ_BUILD)/ (ASan + UBSan + libFuzzer)
 #   fuzz        build, then run each target for FUZZ_SECONDS (one at a time) from its corpus
-#   fuzz-replay run each target once over its seed corpus (a quick check, no fuzzing)
+#   fuzz-replay run each target once over its seed corpus and its regressions
+#               (tests/fuzz/corpus/regressions/<target>-*: past findings, now fixed)
 #   fuzz-clean  remove $(FUZZ_BUILD)/
 # libFuzzer stops a target at its first finding; to keep going past known ones (the committed
 # tests/fuzz/corpus/regressions/), add FUZZ_FLAGS='-fork=1 -ignore_timeouts=1 -ignore_ooms=1
@@ -105,6 +106,11 @@ fuzz-replay:
 	    tests/fuzz/corpus/$$t >$(FUZZ_BUILD)/$$t-replay.log 2>&1 \
 	    && echo "fuzz-replay: $$t: ok" \
 	    || { echo "fuzz-replay: $$t: FAILED (see $(FUZZ_BUILD)/$$t-replay.log)"; exit 1; }; \
+	  regressions=$$(ls tests/fuzz/corpus/regressions/$$t-* 2>/dev/null); \
+	  [ -z "$$regressions" ] || { ASAN_OPTIONS=$(FUZZ_ASAN_OPTIONS) $(FUZZ_BUILD)/$$t -timeout=$(FUZZ_TIMEOUT) \
+	    -rss_limit_mb=$(FUZZ_RSS_MB) $$regressions >$(FUZZ_BUILD)/$$t-regressions.log 2>&1 \
+	    && echo "fuzz-replay: $$t: regressions ok" \
+	    || { echo "fuzz-replay: $$t: a regression FAILED (see $(FUZZ_BUILD)/$$t-regressions.log)"; exit 1; }; }; \
 	done
 
 fuzz-clean:
