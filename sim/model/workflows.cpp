@@ -116,10 +116,7 @@ void Workflows::end(std::uint32_t index, bool completed, LossCause cause) {
     free_.push_back(index);
 }
 
-} // namespace statesim
-
-namespace statesim {
-
+// The backends' hook (compute_backend.hpp): a node's or environment's memory is gone.
 void ComputeBackend::memory_lost(NodeRef where, LossCause cause) {
     if (workflows_) workflows_->node_lost(where, cause);
 }
