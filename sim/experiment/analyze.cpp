@@ -812,10 +812,10 @@ std::string failures_text(const Architecture &a, const Simulated &sim) {
 std::string workflows_text(const Architecture &a, const Simulated &sim) {
     const WorkflowSpec &w = a.workflows;
     if (!w.enabled) return "";
-    std::string out = fmt::format("  workflows ({} steps, {}):\n", w.steps,
-                                  w.orchestration == WorkflowSpec::Orchestration::orchestrator
-                                      ? "orchestrator"
-                                      : "in_memory");
+    std::string out =
+        fmt::format("  workflows ({} steps, {}):\n", w.steps,
+                    w.orchestration == WorkflowSpec::Orchestration::orchestrator ? "orchestrator"
+                                                                                 : "in_memory");
     if (w.orchestration == WorkflowSpec::Orchestration::orchestrator) {
         out += fmt::format("    lost to node faults: 0 (every transition persisted, a failed "
                            "step retried elsewhere); {} transitions per workflow without "
@@ -880,13 +880,15 @@ std::string serverless_text(const Architecture &a, const Simulated &sim) {
     out += sim.line("throttled_pct", 0.01, 6,
                     "throttled_pct/100 (throttles / (invocations + throttles))");
     const double admitted = lambda * (1 - blocking);
-    out += fmt::format("  busy environments (Little) = λ(1 − B)·(E[S] + P(cold)·E[init]) = {:.4f}\n",
-                       admitted * held);
+    out +=
+        fmt::format("  busy environments (Little) = λ(1 − B)·(E[S] + P(cold)·E[init]) = {:.4f}\n",
+                    admitted * held);
     out += sim.line("environments_busy_mean", 1, 4, "environments_busy_mean");
     const double gb = f.memory / (1024.0 * 1024 * 1024);
-    const double per_hour = 3600 * (admitted * (a.costs.lambda_request +
-                                                (held + 0.0005) * gb * a.costs.lambda_gb_second) +
-                                    f.provisioned * gb * a.costs.lambda_provisioned_gb_second);
+    const double per_hour =
+        3600 *
+        (admitted * (a.costs.lambda_request + (held + 0.0005) * gb * a.costs.lambda_gb_second) +
+         f.provisioned * gb * a.costs.lambda_provisioned_gb_second);
     out += fmt::format("  function cost ≈ {:.4g} USD/hour = {:.4g} USD/month (requests, "
                        "GB-seconds with half a millisecond of rounding, provisioned; store "
                        "billed apart)\n",

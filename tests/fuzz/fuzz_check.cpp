@@ -31,13 +31,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         invariant_failed("fuzz_check", "the second load of an accepted input failed");
     }
     if (again != resolved)
-        invariant_failed("fuzz_check", "describe_resolved differs between two loads:\n" +
-                                           resolved + "\n--- vs ---\n" + again);
+        invariant_failed("fuzz_check", "describe_resolved differs between two loads:\n" + resolved +
+                                           "\n--- vs ---\n" + again);
     try {
         const YAML::Node n = YAML::Load(resolved);
         if (!n.IsMap() || !n["statesim_version"] || !n["points"])
             invariant_failed("fuzz_check", "resolved config is not a map with statesim_version "
-                                           "and points:\n" + resolved);
+                                           "and points:\n" +
+                                               resolved);
     } catch (const YAML::Exception &e) {
         invariant_failed("fuzz_check", std::string("resolved config is not valid YAML: ") +
                                            e.what() + "\n" + resolved);

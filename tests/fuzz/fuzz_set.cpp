@@ -52,8 +52,8 @@ void check_bases() {
         try {
             (void)statesim::load_scenario_text(b, "base.yaml");
         } catch (const std::exception &e) {
-            statesim::fuzz::invariant_failed("fuzz_set", std::string("base does not load: ") +
-                                                             e.what());
+            statesim::fuzz::invariant_failed("fuzz_set",
+                                             std::string("base does not load: ") + e.what());
         }
     }
 }

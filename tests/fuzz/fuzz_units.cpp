@@ -24,8 +24,8 @@ namespace {
 void expect(bool cond, const char *parser, std::string_view in, const u::Parsed &p,
             const char *what) {
     if (!cond)
-        invariant_failed("fuzz_units", fmt::format("{}(\"{}\") = {} (error \"{}\"): {}", parser,
-                                                   in, p.value, p.error, what));
+        invariant_failed("fuzz_units", fmt::format("{}(\"{}\") = {} (error \"{}\"): {}", parser, in,
+                                                   p.value, p.error, what));
 }
 
 void common(const char *parser, std::string_view in, const u::Parsed &p) {
@@ -47,15 +47,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         // What `check` prints must read back as (nearly) the same duration.
         const std::string shown = u::format_duration(d.value);
         const auto back = u::duration(shown);
-        expect(back.ok(), "duration", in, d,
-               fmt::format("format_duration gives \"{}\", which does not parse: {}", shown,
-                           back.error)
-                   .c_str());
+        expect(
+            back.ok(), "duration", in, d,
+            fmt::format("format_duration gives \"{}\", which does not parse: {}", shown, back.error)
+                .c_str());
         const double tol = 1e-5 * d.value + 1e-12;
-        expect(std::fabs(back.value - d.value) <= tol, "duration", in, d,
-               fmt::format("format_duration gives \"{}\", which reads back as {}", shown,
-                           back.value)
-                   .c_str());
+        expect(
+            std::fabs(back.value - d.value) <= tol, "duration", in, d,
+            fmt::format("format_duration gives \"{}\", which reads back as {}", shown, back.value)
+                .c_str());
     }
     common("rate", in, u::rate(in));
     common("size", in, u::size(in));
