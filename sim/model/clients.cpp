@@ -71,6 +71,21 @@ SimTime Clients::token_transfer(const Session &s) const {
     return from_seconds(s.state_bytes / ctx_.arch.state.client.bandwidth);
 }
 
+void Clients::answer(std::uint32_t attempt, bool ok, SimTime hops) {
+    Attempt &a = attempts_[attempt];
+    a.ok = ok;
+    SimTime transfer = 0;
+    if (ctx_.arch.state.location == StateLocation::client) { // the token rides the response
+        const Session *s = owner(a);
+        if (s && waits_for(a)) transfer = token_transfer(*s);
+    } else {
+        prefetch(a); // the client reads its session when the response lands
+    }
+    const SimTime at = ctx_.now() + hops + transfer;
+    guard(attempt, at);
+    ctx_.sim.schedule(at, client_response, attempt, ok ? 1 : 0);
+}
+
 // The client sends the session's next attempt after `delay` (0, think time or backoff); it
 // reaches the balancer one hop (and the token's transfer) later.
 void Clients::send(std::uint32_t slot, SimTime delay) {

@@ -284,19 +284,10 @@ void ServerFleet::start_waiting(int node) {
 
 // The response goes node -> balancer -> client (two hops, plus the token's transfer).
 void ServerFleet::respond(std::uint32_t attempt, bool ok) {
-    Attempt &a = attempts_[attempt];
-    a.ok = ok;
+    const Attempt &a = attempts_[attempt];
     if (a.node.valid()) lb_.request_done(a.node);
-    SimTime transfer = 0;
-    if (ctx_.arch.state.location == StateLocation::client) { // the token rides the response
-        const Session *s = clients_.owner(a);
-        if (s && clients_.waits_for(a)) transfer = clients_.token_transfer(*s);
-    } else {
-        clients_.prefetch(a); // the client reads its session when the response lands
-    }
-    const SimTime at = ctx_.now() + ctx_.hop(net_rng_) + ctx_.hop(net_rng_) + transfer;
-    clients_.guard(attempt, at);
-    ctx_.sim.schedule(at, client_response, attempt, ok ? 1 : 0);
+    const SimTime node_to_lb = ctx_.hop(net_rng_);
+    clients_.answer(attempt, ok, node_to_lb + ctx_.hop(net_rng_));
 }
 
 // A crash: in-flight and queued requests fail, the sessions whose state lived here are lost.

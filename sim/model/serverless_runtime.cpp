@@ -23,15 +23,11 @@ void ServerlessRuntime::start() {
     report();
 }
 
-std::uint64_t ServerlessRuntime::tagged(int env, std::uint32_t attempt) const {
-    return attempt | (static_cast<std::uint64_t>(envs_[env].generation) << 32);
-}
-
 int ServerlessRuntime::create(bool provisioned) {
     const int env = envs_.launch(0);
     if (info_.size() <= static_cast<std::size_t>(env))
         info_.resize(static_cast<std::size_t>(env) + 1);
-    info_[static_cast<std::size_t>(env)] = {++created_, ctx_.now(), 0, false, provisioned, false};
+    info_[static_cast<std::size_t>(env)] = {++created_, ctx_.now(), false, provisioned, false};
     ++alive_;
     return env;
 }
@@ -85,7 +81,7 @@ void ServerlessRuntime::on_request(std::uint32_t attempt) {
     ctx_.sink.work_changed(ctx_.now(), 1, 1);
     const SimTime at = ctx_.now() + ctx_.hop(net_rng_);
     clients_.guard(attempt, at);
-    ctx_.sim.schedule(at, env_arrival, static_cast<std::uint32_t>(env), tagged(env, attempt));
+    ctx_.sim.schedule(at, env_arrival, static_cast<std::uint32_t>(env), attempt);
 }
 
 // A workflow step is an invocation like any other: the platform places it (an in_memory
@@ -120,14 +116,13 @@ void ServerlessRuntime::handle(const Event &e) {
 void ServerlessRuntime::on_arrival(int env, std::uint32_t attempt, bool cold) {
     Attempt &a = attempts_[attempt];
     a.arrived = ctx_.now();
-    info_[static_cast<std::size_t>(env)].work_start = ctx_.now();
     if (!cold) {
         serve(env, attempt);
         return;
     }
     const SimTime ready = ctx_.now() + ctx_.arch.serverless.cold_start.sample_time(cold_rng_);
     clients_.guard(attempt, ready);
-    ctx_.sim.schedule(ready, env_ready, static_cast<std::uint32_t>(env), tagged(env, attempt));
+    ctx_.sim.schedule(ready, env_ready, static_cast<std::uint32_t>(env), attempt);
 }
 
 void ServerlessRuntime::serve(int env, std::uint32_t attempt) {
@@ -136,16 +131,15 @@ void ServerlessRuntime::serve(int env, std::uint32_t attempt) {
     Session *s = clients_.waits_for(a) ? clients_.owner(a) : nullptr;
     const SimTime done = a.workflow ? ctx_.now() + a.demand : state_->serve(a, s, env, ctx_.now());
     clients_.guard(attempt, done);
-    ctx_.sim.schedule(done, env_done, static_cast<std::uint32_t>(env), tagged(env, attempt));
+    ctx_.sim.schedule(done, env_done, static_cast<std::uint32_t>(env), attempt);
 }
 
 void ServerlessRuntime::on_done(int env, std::uint32_t attempt) {
     Attempt &a = attempts_[attempt];
     a.in_service = false;
-    const Environment &info = info_[static_cast<std::size_t>(env)];
     // Lambda bills duration, init included, rounded up to the next millisecond.
     const SimTime ms = kSecond / 1000;
-    const SimTime billed = (ctx_.now() - info.work_start + ms - 1) / ms * ms;
+    const SimTime billed = (ctx_.now() - a.arrived + ms - 1) / ms * ms;
     ctx_.sink.invocation(ctx_.now(), billed);
     ctx_.sink.work_changed(ctx_.now(), -1, -1);
     ctx_.sink.served(ctx_.now(), ctx_.now() - a.arrived);
@@ -194,14 +188,8 @@ void ServerlessRuntime::on_reclaim(int env, std::uint32_t generation) {
 }
 
 void ServerlessRuntime::respond(std::uint32_t attempt, bool ok) {
-    Attempt &a = attempts_[attempt];
-    a.ok = ok;
-    SimTime transfer = 0; // a client token rides the response
-    if (const Session *s = clients_.owner(a); s && clients_.waits_for(a))
-        transfer = clients_.token_transfer(*s);
-    const SimTime at = ctx_.now() + ctx_.hop(net_rng_) + ctx_.hop(net_rng_) + transfer;
-    clients_.guard(attempt, at);
-    ctx_.sim.schedule(at, client_response, attempt, ok ? 1 : 0);
+    const SimTime out = ctx_.hop(net_rng_);
+    clients_.answer(attempt, ok, out + ctx_.hop(net_rng_));
 }
 
 void ServerlessRuntime::report() {

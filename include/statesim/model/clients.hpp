@@ -55,6 +55,9 @@ class Clients {
         if (slot < sessions_.size()) __builtin_prefetch(&sessions_[slot]);
     }
     SimTime token_transfer(const Session &s) const;
+    // The backend answers `attempt` (ok or failed): the response reaches the client after the
+    // backend's `hops` and, with a client token, the token's transfer.
+    void answer(std::uint32_t attempt, bool ok, SimTime hops);
     std::uint64_t open_measured() const; // counted, independently of the outcome counters
     std::uint64_t open() const { return open_; }
     std::uint64_t slots() const { return sessions_.size(); } // the peak of open sessions

@@ -29,9 +29,9 @@ enum EventKind : std::uint32_t {
     zone_failure,     // target: zone, data: 0 fails / 1 is back (failures.zones)
     store_failure,    // target: shard, data: 0 fails / 1 is back (failures.store)
     periodic_deploy,  // - (failures.deployments)
-    env_arrival,      // target: environment, data: attempt | generation << 32 (serverless)
-    env_ready,        // target: environment, data: attempt | generation << 32 (init is over)
-    env_done,         // target: environment, data: attempt | generation << 32
+    env_arrival,      // target: environment, data: attempt (serverless; a busy environment
+    env_ready,        // target: environment, data: attempt  is never reclaimed: no tag)
+    env_done,         // target: environment, data: attempt
     env_reclaim,      // target: environment, data: generation (idle_timeout may have passed)
     workflow_arrival, // - (workflows.arrival)
     workflow_step,    // target: workflow index, data: its uid (its next step or a retry is due)

@@ -40,7 +40,6 @@ class ServerlessRuntime final : public ComputeBackend {
     struct Environment {
         std::uint64_t created = 0; // creation order: the most recent idle one is reused
         SimTime idle_since = 0;
-        SimTime work_start = 0; // the current invocation reached it (billed from here)
         bool busy = false;
         bool provisioned = false;
         bool reclaim_pending = false; // an env_reclaim event is scheduled for it
@@ -59,7 +58,6 @@ class ServerlessRuntime final : public ComputeBackend {
     void arm_reclaim(int env, SimTime at);
     void respond(std::uint32_t attempt, bool ok);
     void report();
-    std::uint64_t tagged(int env, std::uint32_t attempt) const;
 
     ModelContext &ctx_;
     Clients &clients_;
