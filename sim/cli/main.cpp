@@ -158,11 +158,14 @@ int cmd_run(const std::vector<std::string> &args) {
     opts.progress = [&](std::size_t d, std::size_t t) { progress.update(d, t); };
     ResultWriter writer(sc, *dir);
     run_experiment(sc, opts, [&](RunRecord &&r) { writer.add(r); });
+    // The analytic cross-check beside the simulated means, for the report.
+    writer.attach("analyze.txt", analyze_scenario(sc, &writer.metrics()));
     writer.finish();
     if (!a.quiet) {
-        std::cout << comparison_table(sc, writer.metrics());
+        std::cout << writer.table_text();
         std::cout << fmt::format("\nwrote {}/summary.csv, aggregate.csv, timeseries.csv, "
-                                 "events.csv, resolved.yaml\n",
+                                 "events.csv, latency_histogram.csv, table.txt, warnings.txt, "
+                                 "analyze.txt, resolved.yaml\n",
                                  out);
     }
     if (g_interrupted.load()) {

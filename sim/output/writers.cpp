@@ -1,6 +1,7 @@
 #include "statesim/output/writers.hpp"
 
 #include "statesim/output/slo.hpp"
+#include "statesim/output/table.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -30,32 +31,6 @@ std::string sweep_values(const Scenario &sc, std::size_t point) {
 // A confidence half-width needs two samples: with fewer it is undefined (an empty cell).
 std::string half_width_cell(const Estimate &e) {
     return e.n < 2 ? std::string() : format_number(e.half_width);
-}
-
-// 263912 -> "263 912" with thin spaces: counts in the table read as counts.
-std::string grouped(double v) {
-    const auto n = static_cast<long long>(std::llround(v));
-    std::string digits = std::to_string(n < 0 ? -n : n), out;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0) out += "\u2009";
-        out += digits[i];
-    }
-    return n < 0 ? "-" + out : out;
-}
-
-// One table cell: mean ± half-width; `n/a` for an undefined half-width (one replication).
-std::string table_cell(const Metric &m, const std::vector<double> &v) {
-    if (v.empty()) return "-";
-    Estimate e = estimate(v);
-    if (!std::isfinite(e.mean)) return "n/a";
-    if (e.half_width < 1e-9 * std::fabs(e.mean))
-        e.half_width = 0; // rounding noise of identical replications
-    const bool whole_hw = m.count && (e.half_width >= 1 || e.half_width == 0);
-    const std::string mean = m.count ? grouped(e.mean) : fmt::format("{:.4g}", e.mean);
-    const std::string hw = e.n < 2    ? std::string("n/a")
-                           : whole_hw ? grouped(e.half_width)
-                                      : fmt::format("{:.2g}", e.half_width);
-    return mean + " ± " + hw;
 }
 
 } // namespace
@@ -145,6 +120,22 @@ std::string events_rows(const Scenario &sc, const RunRecord &r) {
     return out;
 }
 
+std::string latency_histogram_header() {
+    return "point,architecture,bucket_low_ms,bucket_high_ms,count\n";
+}
+
+std::string latency_histogram_rows(const Scenario &sc, std::size_t point, std::size_t arch,
+                                   const Histogram &merged) {
+    const auto &name = sc.points[point].architectures[arch].name;
+    std::string out;
+    for (int b = 0; b < Histogram::buckets(); ++b)
+        if (merged.count_in(b) > 0)
+            out += fmt::format("{},{},{},{},{}\n", point, csv_field(name),
+                               format_number(Histogram::bucket_low(b) / 1e6),
+                               format_number(Histogram::bucket_high(b) / 1e6), merged.count_in(b));
+    return out;
+}
+
 RunMetrics::RunMetrics(const Scenario &sc) {
     for (const auto &p : sc.points)
         runs_.emplace_back(p.architectures.size());
@@ -222,89 +213,6 @@ std::string aggregate_csv(const Scenario &sc, const RunMetrics &rm) {
     return out;
 }
 
-// The slo: objectives under the table: pass / FAIL per architecture (`pass*`: one replication,
-// judged on the mean), all of them, and the cheapest architecture that passes every one.
-static std::string slo_rows(const Scenario &sc, const RunMetrics &rm, std::size_t p, int label,
-                            int col) {
-    if (sc.slo.empty()) return "";
-    const auto &archs = sc.points[p].architectures;
-    std::vector<std::vector<SloVerdict>> verdicts;
-    for (std::size_t a = 0; a < archs.size(); ++a)
-        verdicts.push_back(judge_slo(sc, rm, p, a));
-    auto cell = [](bool pass, bool mean_only) {
-        return std::string(pass ? "pass" : "FAIL") + (mean_only ? "*" : "");
-    };
-    std::string out;
-    bool mean_only = false;
-    for (std::size_t i = 0; i < sc.slo.size(); ++i) {
-        const Slo &slo = sc.slo[i];
-        std::string row = fmt::format(
-            "{:<{}}", fmt::format("slo {} {} {}", slo.key, slo.at_least ? ">=" : "<=", slo.text),
-            label);
-        for (std::size_t a = 0; a < archs.size(); ++a) {
-            row += fmt::format("{:>{}}", cell(verdicts[a][i].pass, verdicts[a][i].mean_only), col);
-            mean_only = mean_only || verdicts[a][i].mean_only;
-        }
-        out += row + "\n";
-    }
-    std::string row = fmt::format("{:<{}}", "slo (all)", label);
-    for (std::size_t a = 0; a < archs.size(); ++a)
-        row += fmt::format("{:>{}}", cell(passes_all(verdicts[a]), false), col);
-    out += row + "\n";
-    const int best = cheapest_passing(sc, rm, p);
-    out += best < 0 ? "no architecture passes every slo\n"
-                    : fmt::format("cheapest passing every slo: {}\n",
-                                  archs[static_cast<std::size_t>(best)].name);
-    if (mean_only) out += "* one replication: judged on the mean, no confidence interval\n";
-    return out;
-}
-
-std::string comparison_table(const Scenario &sc, const RunMetrics &rm) {
-    std::string out;
-    for (std::size_t p = 0; p < sc.points.size(); ++p) {
-        const auto &archs = sc.points[p].architectures;
-        out +=
-            fmt::format("\n{}{}{}\n", sc.name, sc.description.empty() ? "" : " — ", sc.description);
-        if (!sc.points[p].values.empty()) {
-            out += fmt::format("point {}:", p);
-            for (const auto &[k, v] : sc.points[p].values)
-                out += fmt::format(" {}={}", k, v);
-            out += "\n";
-        }
-        std::size_t reps = 0;
-        for (std::size_t a = 0; a < archs.size(); ++a)
-            reps = std::max(reps, rm.replications(p, a));
-        out += fmt::format("mean ± 95% CI over {} replication(s)\n", reps);
-        // The label column fits the longest metric name shown (workflows_lost_node_failure).
-        constexpr int kCol = 24;
-        std::size_t label = 0;
-        for (const Metric &metric : metrics())
-            if (metric.in_table) label = std::max(label, metric.name.size() + 1);
-        const int kLabel = static_cast<int>(label);
-        out += fmt::format("{:<{}}", "", kLabel);
-        for (const auto &a : archs)
-            out += fmt::format("{:>{}}", a.name.substr(0, kCol - 1), kCol);
-        out += "\n";
-        for (std::size_t m = 0; m < metrics().size(); ++m) {
-            const Metric &metric = metrics()[m];
-            if (!metric.in_table) continue;
-            std::string row = fmt::format("{:<{}}", metric.name, kLabel);
-            bool unremarkable = !std::isnan(metric.unremarkable);
-            for (std::size_t a = 0; a < archs.size(); ++a) {
-                const std::vector<double> v = rm.values(p, a, m);
-                unremarkable = unremarkable && std::all_of(v.begin(), v.end(), [&](double x) {
-                                   return x == metric.unremarkable;
-                               });
-                row += fmt::format("{:>{}}", table_cell(metric, v), kCol);
-            }
-            // Loss causes that never happened, full availability, no scaling: only clutter.
-            if (!unremarkable) out += row + "\n";
-        }
-        out += slo_rows(sc, rm, p, kLabel, kCol);
-    }
-    return out;
-}
-
 namespace {
 RunMetrics metrics_of(const Scenario &sc, const std::vector<RunRecord> &runs) {
     RunMetrics m(sc);
@@ -339,6 +247,19 @@ std::string events_csv(const Scenario &sc, const std::vector<RunRecord> &runs) {
     return out;
 }
 
+std::string latency_histogram_csv(const Scenario &sc, const std::vector<RunRecord> &runs) {
+    std::string out = latency_histogram_header();
+    for (std::size_t p = 0; p < sc.points.size(); ++p)
+        for (std::size_t a = 0; a < sc.points[p].architectures.size(); ++a) {
+            Histogram merged;
+            for (const auto &r : runs)
+                if (finished(r) && r.point == p && r.architecture == a)
+                    merged.merge(r.result.latency);
+            out += latency_histogram_rows(sc, p, a, merged);
+        }
+    return out;
+}
+
 std::string comparison_table(const Scenario &sc, const std::vector<RunRecord> &runs) {
     return comparison_table(sc, metrics_of(sc, runs));
 }
@@ -346,6 +267,8 @@ std::string comparison_table(const Scenario &sc, const std::vector<RunRecord> &r
 ResultWriter::ResultWriter(const Scenario &sc, OutputDir &out)
     : sc_(sc), out_(out), summary_(out.staged("summary.csv")),
       timeseries_(out.staged("timeseries.csv")), events_(out.staged("events.csv")), metrics_(sc) {
+    for (const auto &p : sc.points)
+        latency_.emplace_back(p.architectures.size());
     summary_.write(summary_header(sc));
     timeseries_.write(timeseries_header());
     events_.write(events_header());
@@ -356,6 +279,15 @@ void ResultWriter::add(const RunRecord &r) {
     timeseries_.write(timeseries_rows(sc_, r));
     events_.write(events_rows(sc_, r));
     metrics_.add(r);
+    if (finished(r)) latency_.at(r.point).at(r.architecture).merge(r.result.latency);
+}
+
+void ResultWriter::attach(const std::string &name, const std::string &text) {
+    attached_.emplace_back(name, text);
+}
+
+std::string ResultWriter::table_text() const {
+    return comparison_table(sc_, metrics_) + precision_block(precision_warnings(sc_, metrics_));
 }
 
 void ResultWriter::finish() {
@@ -365,9 +297,28 @@ void ResultWriter::finish() {
     DurableFile aggregate(out_.staged("aggregate.csv"));
     aggregate.write(aggregate_csv(sc_, metrics_));
     aggregate.close();
-    DurableFile resolved(out_.staged("resolved.yaml"));
-    resolved.write(sc_.resolved_yaml);
-    resolved.close();
+    std::string histogram = latency_histogram_header();
+    for (std::size_t p = 0; p < latency_.size(); ++p)
+        for (std::size_t a = 0; a < latency_[p].size(); ++a)
+            histogram += latency_histogram_rows(sc_, p, a, latency_[p][a]);
+    // A sweep's table is the pivot: table.txt adds every point's side-by-side detail.
+    std::string table = table_text();
+    if (sc_.points.size() > 1) table.append("\n").append(point_tables(sc_, metrics_));
+    std::string warnings;
+    for (const auto &w : sc_.warnings)
+        warnings += w + "\n";
+    for (const auto &w : precision_warnings(sc_, metrics_))
+        warnings += "warning: " + w + "\n";
+    std::vector<std::pair<std::string, std::string>> files = {{"latency_histogram.csv", histogram},
+                                                              {"table.txt", table},
+                                                              {"warnings.txt", warnings},
+                                                              {"resolved.yaml", sc_.resolved_yaml}};
+    files.insert(files.end(), attached_.begin(), attached_.end());
+    for (const auto &[name, text] : files) {
+        DurableFile f(out_.staged(name));
+        f.write(text);
+        f.close();
+    }
     out_.commit();
 }
 

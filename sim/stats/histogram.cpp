@@ -32,6 +32,20 @@ double Histogram::bucket_midpoint(int bucket) {
     return low + (width - 1) / 2;
 }
 
+int Histogram::buckets() {
+    return kBuckets;
+}
+
+double Histogram::bucket_low(int bucket) {
+    if (bucket < kSub) return bucket;
+    return std::ldexp(static_cast<double>(kSub + bucket % kSub), bucket / kSub - 1);
+}
+
+double Histogram::bucket_high(int bucket) {
+    if (bucket < kSub) return bucket + 1;
+    return bucket_low(bucket) + std::ldexp(1.0, bucket / kSub - 1);
+}
+
 void Histogram::add(std::int64_t value) {
     ++counts_[static_cast<std::size_t>(bucket_of(value))];
     ++count_;

@@ -6,6 +6,7 @@
 
 #include "run_model.hpp"
 #include "statesim/output/slo.hpp"
+#include "statesim/output/table.hpp"
 #include "statesim/output/writers.hpp"
 
 using namespace statesim;

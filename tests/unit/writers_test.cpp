@@ -15,6 +15,7 @@
 
 #include "statesim/output/metrics.hpp"
 #include "statesim/output/output_dir.hpp"
+#include "statesim/output/table.hpp"
 #include "statesim/output/writers.hpp"
 #include "statesim/stats/confidence.hpp"
 
@@ -308,6 +309,11 @@ TEST_CASE("the streaming writer writes the same bytes as the whole-experiment fu
     CHECK(slurp(dir / "events.csv") == events_csv(sc, records));
     CHECK(slurp(dir / "aggregate.csv") == aggregate_csv(sc, records));
     CHECK(slurp(dir / "resolved.yaml") == sc.resolved_yaml);
+    CHECK(slurp(dir / "latency_histogram.csv") == latency_histogram_csv(sc, records));
+    const std::string table = slurp(dir / "table.txt");
+    CHECK(table.starts_with(comparison_table(sc, records)));
+    CHECK(table.find("warning: wide 95% CI") != std::string::npos); // cost_usd 10..14: wide
+    CHECK(slurp(dir / "warnings.txt").starts_with("warning: wide 95% CI"));
     for (const auto &e : fs::directory_iterator(dir.parent_path()))
         CHECK(e.path().filename() == "out"); // no staging directory left behind
     fs::remove_all(dir.parent_path());

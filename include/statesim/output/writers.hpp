@@ -51,8 +51,12 @@ class RunMetrics {
 };
 
 std::string aggregate_csv(const Scenario &sc, const RunMetrics &m);
-// The side-by-side table: one column per architecture, mean ± 95% CI half-width.
-std::string comparison_table(const Scenario &sc, const RunMetrics &m);
+
+// latency_histogram.csv: per (point, architecture), the latency histogram merged over its
+// finished replications, one row per nonempty bucket [bucket_low_ms, bucket_high_ms).
+std::string latency_histogram_header();
+std::string latency_histogram_rows(const Scenario &sc, std::size_t point, std::size_t arch,
+                                   const Histogram &merged);
 
 // Whole-experiment versions of the above, over records in (point, architecture, replication)
 // order; the same bytes as the streaming ResultWriter.
@@ -60,24 +64,33 @@ std::string summary_csv(const Scenario &sc, const std::vector<RunRecord> &runs);
 std::string aggregate_csv(const Scenario &sc, const std::vector<RunRecord> &runs);
 std::string timeseries_csv(const Scenario &sc, const std::vector<RunRecord> &runs);
 std::string events_csv(const Scenario &sc, const std::vector<RunRecord> &runs);
+std::string latency_histogram_csv(const Scenario &sc, const std::vector<RunRecord> &runs);
+// The table of table.hpp over whole records.
 std::string comparison_table(const Scenario &sc, const std::vector<RunRecord> &runs);
 
 // Writes an experiment's outputs while it runs: add() takes runs in (point, architecture,
 // replication) order and appends their summary, timeseries and events rows to the staging
-// directory;
-// finish() writes aggregate.csv and resolved.yaml, syncs everything and commits the set.
+// directory; attach() adds a text file (analyze.txt) to the set; finish() writes
+// aggregate.csv, latency_histogram.csv, table.txt (the table and its precision warnings),
+// warnings.txt (the scenario's warnings, then the precision warnings) and resolved.yaml, syncs
+// everything and commits the set.
 class ResultWriter {
   public:
     ResultWriter(const Scenario &sc, OutputDir &out);
     void add(const RunRecord &r);
+    void attach(const std::string &name, const std::string &text);
     void finish();
     const RunMetrics &metrics() const { return metrics_; }
+    // What the terminal shows after the run: the table and its precision warnings.
+    std::string table_text() const;
 
   private:
     const Scenario &sc_;
     OutputDir &out_;
     DurableFile summary_, timeseries_, events_;
     RunMetrics metrics_;
+    std::vector<std::vector<Histogram>> latency_; // [point][architecture], merged
+    std::vector<std::pair<std::string, std::string>> attached_;
 };
 
 } // namespace statesim

@@ -23,6 +23,11 @@ class Histogram {
 
     static int bucket_of(std::int64_t value);
     static double bucket_midpoint(int bucket);
+    // Bucket b holds the values in [bucket_low(b), bucket_high(b)).
+    static int buckets();
+    static double bucket_low(int bucket);
+    static double bucket_high(int bucket);
+    std::uint64_t count_in(int bucket) const { return counts_[static_cast<std::size_t>(bucket)]; }
 
   private:
     std::vector<std::uint64_t> counts_;
