@@ -77,8 +77,9 @@ void remove_old(const fs::path &old) {
 
 bool is_output_file(const std::string &name) {
     static const char *const known[] = {
-        "summary.csv", "aggregate.csv", "timeseries.csv", "events.csv", "latency_histogram.csv",
-        "resolved.yaml", "table.txt", "warnings.txt", "analyze.txt", "trace.csv", "report.html"};
+        "summary.csv",           "aggregate.csv", "timeseries.csv", "events.csv",
+        "latency_histogram.csv", "resolved.yaml", "table.txt",      "warnings.txt",
+        "analyze.txt",           "trace.csv",     "report.html"};
     for (const char *k : known)
         if (name == k) return true;
     return name.ends_with(".png"); // plots rendered from the previous set are stale
