@@ -41,12 +41,15 @@ test: deps
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 # Unit and scenario tests under AddressSanitizer + UndefinedBehaviorSanitizer (validation is
-# too slow instrumented and exercises the same code).
+# too slow instrumented and exercises the same code). The whole-model property test draws
+# ASAN_PROPERTY_CONFIGS random scenarios there (300 in `make test`) to keep CI in its budget.
+ASAN_PROPERTY_CONFIGS ?= 100
 test-asan: deps
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTATESIM_TESTS=ON \
 	  -DSTATESIM_SANITIZE=ON -DSTATESIM_WERROR=ON >/dev/null
 	cmake --build build-asan -j$(JOBS)
-	cd build-asan && ctest --output-on-failure -j$(JOBS) -L 'unit|scenario'
+	cd build-asan && STATESIM_PROPERTY_CONFIGS=$(ASAN_PROPERTY_CONFIGS) ctest --output-on-failure \
+	  -j$(JOBS) -L 'unit|scenario'
 
 # The statistical tests again on SEEDS other master seeds (STATESIM_TEST_SEED shifts every fixed
 # seed): a correct model passes them all (validation family-wise error 0.2%).
