@@ -68,7 +68,7 @@ SOAK_CONFIGS ?= 3000
 soak: test
 	STATESIM_PROPERTY_CONFIGS=$(SOAK_CONFIGS) STATESIM_TEST_SEED=100000 \
 	  $(BUILD)/tests/statesim_unit_tests -sf='*model_properties*'
-	bash tests/soak/month.sh $(BUILD)/statesim scenarios/soak/month.yaml
+	bash tests/soak/month.sh $(BUILD)/statesim scenarios/soak/month.yaml # SOAK_ROUNDS=3
 
 mutations: ; bash tests/mutations/run.sh
 
