@@ -1,0 +1,2 @@
+def write(run, directory, pngs):
+    return directory / "x"

@@ -1,0 +1,2 @@
+def plot(run, directory):
+    return []
