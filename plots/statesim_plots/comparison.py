@@ -26,6 +26,13 @@ def _fmt(x):
     return f"{x:.3g}"
 
 
+def headroom(ax, values, factor=1.15):
+    """Room above the tallest bar for its annotation (a linear axis from 0)."""
+    top = max((v for v in values if finite(v)), default=0)
+    if top > 0:
+        ax.set_ylim(top=top * factor)
+
+
 def causes(aggregate):
     """Loss causes present in aggregate.csv (lost_<cause>_mean), in the file's order."""
     return [c[len("lost_"):-len("_mean")] for c in aggregate.header
@@ -165,6 +172,7 @@ def _bars(ax, rows, names, styles, metric, title):
             ax.annotate(_fmt(v), (i, v), textcoords="offset points", xytext=(0, 3),
                         ha="center", fontsize=7)
     _xticks(ax, names)
+    headroom(ax, means)
     ax.set_title(title)
 
 
@@ -197,6 +205,7 @@ def _cost_panel(ax, rows, names, aggregate):
         ax.annotate(text, (i, t), textcoords="offset points", xytext=(0, 3), ha="center",
                     fontsize=7)
     _xticks(ax, names)
+    headroom(ax, tops, 1.25)
     ax.set_title("cost of the window by item (USD)")
     legend_outside(ax, title="item", title_fontsize=8)
 
