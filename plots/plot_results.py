@@ -6,6 +6,8 @@ Exit 0 when all went well; 2 when DIR does not exist or holds no statesim CSV (n
 written); 1 when a plot failed (the others and the report are still written, the traceback is
 on stderr).
 """
+import multiprocessing
+import os
 import sys
 import time
 import traceback
@@ -20,6 +22,32 @@ from statesim_plots import (comparison, csvio, latency, report, serverless,  # n
 PLOTS = [("comparison", comparison.plot), ("latency CDF", latency.plot),
          ("time series", timeseries.plot), ("sweep", sweep.plot),
          ("serverless", serverless.plot), ("workflows", workflows.plot)]
+
+
+_RUN = None
+
+
+def _draw(job):
+    """One plot kind in a worker: returns its files, or the exception it raised."""
+    name, draw, directory = job
+    try:
+        return name, draw(_RUN, directory)
+    except Exception as e:  # noqa: BLE001  (reported by the parent, with its traceback)
+        e.__traceback__ = None
+        return name, RuntimeError(f"{type(e).__name__}: {e}\n" + traceback.format_exc())
+
+
+def render(run, directory):
+    """Draws every plot kind, on all cores where fork is available (figures are independent
+    and matplotlib is single-threaded); returns [(name, files or exception)] in PLOTS order."""
+    global _RUN
+    _RUN = run
+    jobs = [(name, draw, directory) for name, draw in PLOTS]
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return pool.map(_draw, jobs, chunksize=1)
+    return [_draw(job) for job in jobs]
 
 
 def main(argv):
@@ -38,13 +66,13 @@ def main(argv):
         return 2
     start = time.monotonic()
     written, failed = [], []
-    for name, draw in PLOTS:
-        try:
-            written += draw(run, directory)
-        except Exception:  # one broken plot must not cost the others and the report
+    for name, result in render(run, directory):
+        if isinstance(result, BaseException):  # one broken plot must not cost the others
             failed.append(name)
             print(f"error: {name} plot failed:", file=sys.stderr)
-            traceback.print_exc()
+            traceback.print_exception(type(result), result, result.__traceback__)
+        else:
+            written += result
     written.append(report.write(run, directory, written))
     names = ", ".join(p.name for p in written)
     print(f"wrote {names} in {directory} ({time.monotonic() - start:.1f} s)")

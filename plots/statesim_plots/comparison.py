@@ -235,6 +235,6 @@ def plot(run, directory):
         if missing:
             title += f"\nno finished run for: {', '.join(missing)}"
         fig.suptitle(title, fontsize=11)
-        fig.tight_layout()
+        fig.subplots_adjust(hspace=0.55, wspace=0.6, top=0.92)
         written.append(save(fig, directory, file_name("comparison", point, len(points))))
     return written

@@ -68,6 +68,6 @@ def plot(run, directory):
         if len(by_point) > 1 or run.sweep_keys:
             title += f" — {run.point_label(point)}"
         fig.suptitle(title, fontsize=11)
-        fig.tight_layout()
+        fig.subplots_adjust(wspace=0.25, top=0.88)
         written.append(save(fig, directory, file_name("latency_cdf", point, len(by_point))))
     return written

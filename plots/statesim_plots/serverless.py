@@ -76,5 +76,5 @@ def plot(run, directory):
         fig.text(0.5, 0.0, f"environments over time: the first {len(shown)} of "
                  f"{len(env_points)} points", ha="center", va="top", fontsize=8)
     fig.suptitle(f"{run.scenario}: serverless", fontsize=12)
-    fig.tight_layout()
+    fig.subplots_adjust(hspace=0.45, wspace=0.3, top=0.92)
     return [save(fig, directory, "serverless.png")]

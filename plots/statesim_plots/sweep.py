@@ -43,7 +43,8 @@ def plot(run, directory):
         xlabel = ", ".join(run.sweep_keys) or "point"
     cols = 4
     nrows = math.ceil(len(shown) / cols)
-    fig, axes = plt.subplots(nrows, cols, figsize=(4.2 * cols, 2.9 * nrows), squeeze=False)
+    height = 2.9 * nrows + 0.8
+    fig, axes = plt.subplots(nrows, cols, figsize=(4.2 * cols, height), squeeze=False)
     for ax, m in zip(axes.flat, shown):
         for a in run.architectures:
             xs, ys, cis = [], [], []
@@ -74,8 +75,9 @@ def plot(run, directory):
     caption = f"x: {xlabel}; mean with 95% CI band (no band with one replication)"
     if empty:
         caption += f"\nzero or empty at every point (not drawn): {', '.join(empty)}"
-    fig.suptitle(f"{run.scenario}: every metric across the sweep", fontsize=12)
+    fig.suptitle(f"{run.scenario}: every metric across the sweep", fontsize=12,
+                 y=1 - 0.25 / height)
     caption = "\n".join(textwrap.fill(line, 40 * cols) for line in caption.split("\n"))
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / nrows))
+    fig.subplots_adjust(hspace=0.6, wspace=0.3, top=1 - 0.8 / height, bottom=0.4 / height)
     fig.text(0.5, 0.0, caption, ha="center", va="top", fontsize=8)
     return [save(fig, directory, "sweep.png")]

@@ -136,7 +136,7 @@ def _figure(run, directory, styles, point, rows, npoints):
     if npoints > 1 or run.sweep_keys:
         title += f" — {run.point_label(point)}"
     fig.suptitle(title, fontsize=11)
-    fig.tight_layout()
+    fig.subplots_adjust(hspace=0.12, top=0.96)
     return save(fig, directory, file_name("timeseries", point, npoints))
 
 

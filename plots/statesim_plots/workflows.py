@@ -91,5 +91,5 @@ def plot(run, directory):
                    transform=cause.transAxes, color="0.4")
     cause.set_title("workflows lost by cause (mean)", fontsize=10)
     fig.suptitle(f"{run.scenario}: workflows", fontsize=12)
-    fig.tight_layout()
+    fig.subplots_adjust(wspace=0.55, top=0.86, bottom=0.2)
     return [save(fig, directory, "workflows.png")]
