@@ -236,5 +236,5 @@ def plot(run, directory):
             title += f"\nno finished run for: {', '.join(missing)}"
         fig.suptitle(title, fontsize=11)
         fig.subplots_adjust(hspace=0.55, wspace=0.6, top=0.92)
-        written.append(save(fig, directory, file_name("comparison", point, len(points))))
+        written.append(save(fig, directory, file_name("comparison", point, len(run.points))))
     return written

@@ -18,11 +18,24 @@ CSV_FILES = ("summary.csv", "aggregate.csv", "timeseries.csv", "events.csv",
 _AGG_FIXED = ("scenario", "point", "architecture", "replications", "slo_pass")
 _SUMMARY_FIXED = ("scenario", "point", "architecture", "replication", "seed")
 
-# Two-sided 95 % Student t quantiles by degrees of freedom (for aggregate rows rebuilt from
-# summary.csv when aggregate.csv is missing); beyond 30 the normal 1.96 is close enough.
-_T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-        2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-        2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
+# Two-sided 95 % Student t quantiles for 1..30 degrees of freedom (for aggregate rows rebuilt
+# from summary.csv when aggregate.csv is missing; statesim computes them with Boost.Math).
+_T95 = [12.7062047362, 4.30265272975, 3.18244630528, 2.7764451052, 2.57058183564,
+        2.44691184879, 2.36462425101, 2.30600413503, 2.26215716274, 2.22813885196,
+        2.20098516008, 2.17881282966, 2.16036865646, 2.14478668792, 2.13144954556,
+        2.11990529922, 2.10981557783, 2.10092204024, 2.09302405441, 2.08596344727,
+        2.07961384473, 2.0738730679, 2.06865761042, 2.06389856163, 2.05953855275,
+        2.05552943864, 2.05183051648, 2.0484071418, 2.04522964213, 2.0422724563]
+
+
+def t95(df):
+    """The 97.5 % quantile of Student's t: the table to 30, then the Cornish-Fisher series
+    (within 1e-6 there)."""
+    if df <= len(_T95):
+        return _T95[df - 1]
+    z = 1.959963984540054
+    return (z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df ** 2)
+            + (3 * z ** 7 + 19 * z ** 5 + 17 * z ** 3 - 15 * z) / (384 * df ** 3))
 
 
 def num(cell):
@@ -175,8 +188,7 @@ def aggregate_from_summary(summary):
             ci = math.nan
             if len(xs) >= 2:
                 var = sum((x - mean) ** 2 for x in xs) / (len(xs) - 1)
-                t = _T95[len(xs) - 2] if len(xs) - 2 < len(_T95) else 1.96
-                ci = t * math.sqrt(var / len(xs))
+                ci = t95(len(xs) - 1) * math.sqrt(var / len(xs))
             out[m + "_mean"] = "" if math.isnan(mean) else repr(mean)
             out[m + "_ci95"] = "" if math.isnan(ci) else repr(ci)
         for k in keys:

@@ -69,5 +69,5 @@ def plot(run, directory):
             title += f" — {run.point_label(point)}"
         fig.suptitle(title, fontsize=11)
         fig.subplots_adjust(wspace=0.25, top=0.88)
-        written.append(save(fig, directory, file_name("latency_cdf", point, len(by_point))))
+        written.append(save(fig, directory, file_name("latency_cdf", point, len(run.points))))
     return written

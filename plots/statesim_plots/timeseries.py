@@ -65,7 +65,7 @@ def plot(run, directory):
         by_point.setdefault(point_of(r), []).append(r)
     written = []
     for point in sorted(by_point):
-        written.append(_figure(run, directory, styles, point, by_point[point], len(by_point)))
+        written.append(_figure(run, directory, styles, point, by_point[point], len(run.points)))
     return [w for w in written if w]
 
 

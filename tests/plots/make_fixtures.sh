@@ -17,8 +17,7 @@ run "$S/node-failures.yaml" --out "$out/sweep" --replications 2 --duration 20m \
   --set output.timeseries_interval=2m
 run "$S/traffic-spike.yaml" --out "$out/one-replication" --replications 1 \
   --set output.timeseries_interval=2m
-run "$S/lambda-cold-start.yaml" --out "$out/serverless" --replications 2 --duration 1h \
-  --set output.timeseries_interval=5m
+run "$here/serverless.yaml" --out "$out/serverless"
 run "$S/order-workflow.yaml" --out "$out/workflows" --replications 2 --duration 1d \
   --set output.timeseries_interval=2h
 run "$here/ten-architectures.yaml" --out "$out/ten-architectures"
