@@ -121,6 +121,12 @@ def _figure(run, directory, styles, point, rows, npoints):
     p99_values = [v for ln in p99.get_lines() for v in ln.get_ydata() if finite(v)]
     if p99_values and min(p99_values) > 0 and max(p99_values) / min(p99_values) > 50:
         p99.set_yscale("log")
+    finals = [max((v for v in ln.get_ydata() if finite(v)), default=0) for ln in lost.get_lines()]
+    positive = [v for v in finals if v > 0]
+    if positive and max(positive) / min(positive) > 30:  # 962 next to 200 000 stays readable
+        lost.set_yscale("symlog", linthresh=1)
+        lost.set_ylim(bottom=-0.3, top=max(positive) * 3)
+        lost.set_ylabel("sessions lost\n(cumulative, symlog)", fontsize=8)
     kinds = [Line2D([], [], color="0.3", linestyle="-", label="in service"),
              Line2D([], [], color="0.3", linestyle="--", label="desired"),
              Line2D([], [], color="0.3", linestyle=":", label="draining")]
