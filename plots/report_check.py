@@ -28,6 +28,10 @@ def external_references(text):
 
 
 def find_browser():
+    """chromium on the PATH; STATESIM_BROWSER names another one ("none": act as if absent)."""
+    chosen = os.environ.get("STATESIM_BROWSER")
+    if chosen:
+        return None if chosen == "none" else shutil.which(chosen)
     for name in BROWSERS:
         path = shutil.which(name)
         if path:

@@ -7,7 +7,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 mode=${1:-unit}
 python=""
-for p in /usr/bin/python3 python3; do
+# STATESIM_PLOT_PYTHONS overrides the candidates (e.g. to see the skip: =/bin/false).
+for p in ${STATESIM_PLOT_PYTHONS:-/usr/bin/python3 python3}; do
   if "$p" -c 'import matplotlib' 2>/dev/null; then python=$p; break; fi
 done
 if [ -z "$python" ]; then
