@@ -172,7 +172,8 @@ def _bars(ax, rows, names, styles, metric, title):
             ax.annotate(_fmt(v), (i, v), textcoords="offset points", xytext=(0, 3),
                         ha="center", fontsize=7)
     _xticks(ax, names)
-    headroom(ax, means)
+    cis = [num(r.get(metric + "_ci95")) for r in rows]
+    headroom(ax, [m + c if finite(c) else m for m, c in zip(means, cis)])
     ax.set_title(title)
 
 
@@ -205,7 +206,8 @@ def _cost_panel(ax, rows, names, aggregate):
         ax.annotate(text, (i, t), textcoords="offset points", xytext=(0, 3), ha="center",
                     fontsize=7)
     _xticks(ax, names)
-    headroom(ax, tops, 1.25)
+    cost_ci = [num(r.get("cost_usd_ci95")) for r in rows]
+    headroom(ax, [t + c if finite(c) else t for t, c in zip(tops, cost_ci)], 1.25)
     ax.set_title("cost of the window by item (USD)")
     legend_outside(ax, title="item", title_fontsize=8)
 
