@@ -30,9 +30,13 @@ class Styles:
         """Keyword arguments for ax.plot: each architecture differs in colour, dash and marker,
         and its markers sit at its own offset, so a line lying on another one stays visible."""
         i = self.index.get(arch, 0)
+        n = max(len(self.index), 1)
+        # Earlier architectures are drawn first with larger markers, so markers that land on
+        # the same spot nest instead of covering each other.
+        size = 3.0 + 5.0 * (n - 1 - i) / max(n - 1, 1)
         kw = dict(color=self.color(arch), linestyle=_LINES[i % len(_LINES)],
-                  marker=_MARKERS[i % len(_MARKERS)], markersize=4, linewidth=1.2,
-                  label=arch)
+                  marker=_MARKERS[i % len(_MARKERS)], markersize=size, linewidth=1.2,
+                  markerfacecolor="none" if i % 2 else self.color(arch), label=arch)
         if npoints > 12:
             step = max(npoints // 8, 1)
             kw["markevery"] = (min((i * step) // max(len(self.index), 1), step - 1), step)
