@@ -7,6 +7,7 @@ usage: report_check.py DIR
 Exit 0 when it renders; 1 when it does not; 77 (skipped) when no chromium is installed or
 matplotlib is missing (used to read the screenshot).
 """
+import importlib.util
 import os
 import re
 import shutil
@@ -94,9 +95,7 @@ def main(argv):
     if not report.is_file():
         print(f"error: {report}: no such file (run make plots DIR=... first)", file=sys.stderr)
         return 2
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("matplotlib") is None:
         print("matplotlib not found: report check skipped")
         return SKIP
     refs = external_references(report.read_text(errors="replace"))

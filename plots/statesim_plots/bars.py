@@ -1,6 +1,5 @@
 """Grouped bars of one metric over points and architectures (mean, 95 % CI), shared by the
 serverless and workflow figures: one group per point, one coloured bar per architecture."""
-import matplotlib.pyplot as plt  # noqa: F401  (imported for the Agg backend set in style)
 
 from .csvio import finite, num
 from .style import ci_or_none

@@ -90,6 +90,12 @@ def point_of(row):
         return 0
 
 
+def replication_of(row):
+    """A row's replication number; -1 when the cell is missing or not a number."""
+    v = num(row.get("replication"))
+    return int(v) if finite(v) else -1
+
+
 def ordered_unique(items):
     return list(OrderedDict.fromkeys(items))
 

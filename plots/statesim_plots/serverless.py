@@ -4,7 +4,7 @@ time per point. Only when some architecture ran serverless (those columns nonzer
 import matplotlib.pyplot as plt
 
 from .bars import column, grouped
-from .csvio import finite, num, point_of
+from .csvio import finite, num, point_of, replication_of
 from .style import Styles, legend_outside, save
 from .timeseries import first_replication, time_unit
 
@@ -60,7 +60,7 @@ def plot(run, directory):
         ax = fig.add_subplot(grid[1, k])
         rows = [r for r in run.timeseries.rows if point_of(r) == p]
         rep = first_replication(rows)
-        rows = [r for r in rows if int(num(r.get("replication", "0")) or 0) == rep]
+        rows = [r for r in rows if replication_of(r) == rep]
         span = max((num(r.get("time_s")) for r in rows), default=0)
         scale, unit = time_unit(span)
         for a in archs:

@@ -7,7 +7,7 @@ from collections import OrderedDict
 import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
 
-from .csvio import finite, num, point_of
+from .csvio import finite, num, point_of, replication_of
 from .style import Styles, file_name, legend_outside, save
 
 # Events drawn as vertical lines across every panel: the ones that explain a jump.
@@ -30,8 +30,7 @@ def time_unit(span_s):
 
 def first_replication(rows):
     """The lowest replication present (0 unless an interrupted run lost it)."""
-    reps = sorted({int(num(r.get("replication"))) for r in rows
-                   if finite(num(r.get("replication")))})
+    reps = sorted({replication_of(r) for r in rows} - {-1})
     return reps[0] if reps else None
 
 
@@ -71,7 +70,7 @@ def plot(run, directory):
 
 def _figure(run, directory, styles, point, rows, npoints):
     rep = first_replication(rows)
-    rows = [r for r in rows if int(num(r.get("replication", "0")) or 0) == rep]
+    rows = [r for r in rows if replication_of(r) == rep]
     by_arch = OrderedDict((a, []) for a in run.architectures)
     for r in rows:
         by_arch.setdefault(r.get("architecture", ""), []).append(r)
@@ -82,7 +81,7 @@ def _figure(run, directory, styles, point, rows, npoints):
     span = max(num(rs[-1]["time_s"]) for rs in by_arch.values())
     scale, unit = time_unit(span)
     events = [e for e in run.events.rows
-              if point_of(e) == point and int(num(e.get("replication", "0")) or 0) == rep]
+              if point_of(e) == point and replication_of(e) == rep]
 
     fig, axes = plt.subplots(5, 1, figsize=(13, 14), sharex=True,
                              gridspec_kw={"height_ratios": [1, 1, 1, 1, 0.25 + 0.12 * len(by_arch)]})
