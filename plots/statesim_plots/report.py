@@ -111,7 +111,8 @@ def render(run, directory, pngs):
                  if resolved is not None else _missing("resolved.yaml", "not in this directory"))
 
     parts.append('<h2 id="files">Files</h2><ul>')
-    for f in sorted(p for p in d.iterdir() if p.is_file() and not p.name.startswith(".")):
+    for f in sorted(p for p in d.iterdir() if p.is_file() and not p.name.startswith(".")
+                    and p.name != "report.html"):
         parts.append(f"<li>{html.escape(f.name)} ({f.stat().st_size:,} bytes)</li>")
     parts.append("</ul>")
 
