@@ -13,7 +13,8 @@ def point_ticks(run, points):
             or f"point {p}" for p in points]
 
 
-def grouped(ax, run, styles, points, archs, mean_of, ci_of=None, **bar_kw):
+def grouped(ax, run, styles, points, archs, mean_of, ci_of=None, annotate=True,
+            **bar_kw):
     """Draws mean_of(row) per (point, architecture) with ci_of(row) error bars; returns the
     largest finite value drawn (None when nothing was)."""
     n = max(len(archs), 1)
@@ -36,9 +37,12 @@ def grouped(ax, run, styles, points, archs, mean_of, ci_of=None, **bar_kw):
         kw.update(bar_kw)
         ax.bar(xs, [y if finite(y) else 0 for y in ys], width=width * 0.9,
                yerr=ci_or_none(cis), capsize=2, **kw)
-        for y in ys:
+        for x, y in zip(xs, ys):
             if finite(y):
                 top = y if top is None else max(top, y)
+                if annotate:
+                    ax.annotate(f"{y:.3g}", (x, y), textcoords="offset points", xytext=(0, 2),
+                                ha="center", fontsize=6)
     if len(points) == 1 and not run.sweep_keys:  # one group: name the bars instead
         ax.set_xticks([x for x, _ in drawn])
         ax.set_xticklabels([a for _, a in drawn], fontsize=7, rotation=30 if n > 3 else 0,

@@ -49,12 +49,16 @@ def plot(run, directory):
     mean, ci = column("environments_mean")
     grouped(envs, run, styles, points, archs, mean, ci, alpha=0.45)
     bmean, bci = column("environments_busy_mean")
-    grouped(envs, run, styles, points, archs, bmean, bci, hatch="//", label=None)
+    grouped(envs, run, styles, points, archs, bmean, bci, hatch="//", label=None,
+            annotate=False)
     envs.set_title("environments alive (light) and busy (hatched), mean", fontsize=10)
     mean, ci = column("throttled_pct")
     grouped(thr, run, styles, points, archs, mean, ci)
     thr.set_title("throttled (% of requests, 429)", fontsize=10)
     legend_outside(thr, title="architecture", title_fontsize=8)
+    if not run.column_nonzero("throttled_pct"):
+        thr.text(0.5, 0.75, "no request throttled", ha="center", transform=thr.transAxes,
+                 fontsize=9, color="0.4")
 
     for k, p in enumerate(shown):
         ax = fig.add_subplot(grid[1, k])
