@@ -9,7 +9,7 @@ PYTHON     := $(shell for p in /usr/bin/python3 python3; do $$p -c 'import matpl
 CMAKE_EXTRA ?=
 FLAGSHIP   := scenarios/ecommerce-rearchitecture.yaml
 
-.PHONY: all deps build demo plots test test-asan test-seeds soak mutations clean format
+.PHONY: all deps build demo plots report-check test test-asan test-seeds soak mutations clean format
 
 all: build
 
@@ -31,9 +31,20 @@ demo: build
 	$(BUILD)/statesim run $(FLAGSHIP) --out results/ecommerce-rearchitecture
 	$(MAKE) --no-print-directory plots DIR=results/ecommerce-rearchitecture
 
+# Every plot and report.html next to the CSVs of DIR (plots/plot_results.py; exit 2 when DIR holds
+# no statesim CSV).
 plots:
+	@[ -n "$(DIR)" ] || { echo "usage: make plots DIR=results/<scenario>" >&2; exit 2; }
 	@if [ -n "$(PYTHON)" ]; then $(PYTHON) plots/plot_results.py $(DIR); \
 	else echo "matplotlib not found: skipping plots"; fi
+
+# Opens DIR/report.html in headless chromium (not in DEB_PKGS: too heavy for CI; skipped with a
+# message when it is not installed): self-contained, loads without errors, non-blank screenshot.
+report-check:
+	@[ -n "$(DIR)" ] || { echo "usage: make report-check DIR=results/<scenario>" >&2; exit 2; }
+	@if [ -n "$(PYTHON)" ]; then $(PYTHON) plots/report_check.py $(DIR); rc=$$?; \
+	  if [ $$rc = 77 ]; then echo "report check skipped"; else exit $$rc; fi; \
+	else echo "matplotlib not found: skipping the report check"; fi
 
 test: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DSTATESIM_TESTS=ON $(CMAKE_EXTRA) >/dev/null

@@ -1,0 +1,83 @@
+"""sweep.png: every metric of aggregate.csv against the swept key(s), one line per
+architecture with its 95 % CI band, so a trend across points reads at a glance. Metrics that
+are zero or empty at every point are left out (named in the caption); nothing without a sweep."""
+import math
+import textwrap
+
+import matplotlib.pyplot as plt
+
+from .csvio import finite, num
+from .style import Styles, save
+
+# Shown first, in this order; the rest follow in aggregate.csv's order.
+HEADLINE = ["lost_session_pct", "sessions_affected_pct", "latency_p50_ms", "latency_p99_ms",
+            "failed_request_pct", "throughput_rps", "cost_usd", "cost_per_month_usd",
+            "nodes_mean", "utilization"]
+
+
+def metrics(aggregate):
+    """Base names of the metrics in aggregate.csv (<metric>_mean), headline ones first."""
+    names = [c[:-len("_mean")] for c in aggregate.header if c.endswith("_mean")]
+    return [m for m in HEADLINE if m in names] + [m for m in names if m not in HEADLINE]
+
+
+def plot(run, directory):
+    """Writes sweep.png when aggregate.csv holds more than one point; returns the paths."""
+    points = [p for p in run.points if run.agg_rows(p)]
+    if len(points) < 2:
+        return []
+    styles = Styles(run.architectures)
+    shown, empty = [], []
+    for m in metrics(run.aggregate):
+        vals = run.aggregate.values(run.aggregate.rows, m + "_mean")
+        (shown if any(finite(v) and v != 0 for v in vals) else empty).append(m)
+    if not shown:
+        return []
+    if len(run.sweep_keys) == 1:
+        key = run.sweep_keys[0]
+        ticks = [run.sweep_value(p, key) for p in points]
+        xlabel = key
+    else:
+        ticks = ["\n".join(f"{k.split('.')[-1]}={run.sweep_value(p, k)}"
+                           for k in run.sweep_keys) or f"point {p}" for p in points]
+        xlabel = ", ".join(run.sweep_keys) or "point"
+    cols = 4
+    nrows = math.ceil(len(shown) / cols)
+    height = 2.9 * nrows + 0.8
+    fig, axes = plt.subplots(nrows, cols, figsize=(4.2 * cols, height), squeeze=False)
+    for ax, m in zip(axes.flat, shown):
+        for a in run.architectures:
+            xs, ys, cis = [], [], []
+            for i, p in enumerate(points):
+                row = next((r for r in run.agg_rows(p) if r["architecture"] == a), None)
+                if row is None:
+                    continue  # an interrupted run: this point has no finished run of a
+                xs.append(i)
+                ys.append(num(row.get(m + "_mean")))
+                cis.append(num(row.get(m + "_ci95")))
+            if not xs:
+                continue
+            ax.plot(xs, ys, **styles.line(a))
+            lo = [y - c if finite(c) else math.nan for y, c in zip(ys, cis)]
+            hi = [y + c if finite(c) else math.nan for y, c in zip(ys, cis)]
+            if any(finite(v) for v in lo):
+                ax.fill_between(xs, lo, hi, color=styles.color(a), alpha=0.15, linewidth=0)
+        ax.set_title(m, fontsize=9)
+        ax.set_xticks(range(len(points)))
+        ax.set_xticklabels(ticks, fontsize=7)
+        ax.tick_params(axis="y", labelsize=7)
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(shown):]:
+        ax.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9,
+               frameon=False, title="architecture")
+    caption = f"x: {xlabel}; mean with 95% CI band (no band with one replication)"
+    if empty:
+        caption += f"\nzero or empty at every point (not drawn): {', '.join(empty)}"
+    fig.suptitle(f"{run.scenario}: every metric across the sweep", fontsize=12,
+                 y=1 - 0.25 / height)
+    caption = "\n".join(textwrap.fill(line, 40 * cols) for line in caption.split("\n"))
+    fig.subplots_adjust(hspace=0.6, wspace=0.3, top=1 - 0.8 / height, bottom=0.4 / height)
+    fig.text(0.5, 0.0, caption, ha="center", va="top", fontsize=8)
+    return [save(fig, directory, "sweep.png")]
