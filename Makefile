@@ -53,14 +53,15 @@ test: deps
 
 # Unit and scenario tests under AddressSanitizer + UndefinedBehaviorSanitizer (validation is
 # too slow instrumented and exercises the same code). The whole-model property test draws
-# ASAN_PROPERTY_CONFIGS random scenarios there (300 in `make test`) to keep CI in its budget.
+# ASAN_PROPERTY_CONFIGS random scenarios there (300 in `make test`) to keep CI in its budget;
+# the plot tests (python, no C++) are left out there.
 ASAN_PROPERTY_CONFIGS ?= 100
 test-asan: deps
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTATESIM_TESTS=ON \
 	  -DSTATESIM_SANITIZE=ON -DSTATESIM_WERROR=ON >/dev/null
 	cmake --build build-asan -j$(JOBS)
 	cd build-asan && STATESIM_PROPERTY_CONFIGS=$(ASAN_PROPERTY_CONFIGS) ctest --output-on-failure \
-	  -j$(JOBS) -L 'unit|scenario'
+	  -j$(JOBS) -L 'unit|scenario' -E 'scenario-plots'
 
 # The statistical tests again on SEEDS other master seeds (STATESIM_TEST_SEED shifts every fixed
 # seed): a correct model passes them all (validation family-wise error 0.2%).
