@@ -76,8 +76,9 @@ void remove_old(const fs::path &old) {
 } // namespace
 
 bool is_output_file(const std::string &name) {
-    static const char *const known[] = {"summary.csv", "aggregate.csv",         "timeseries.csv",
-                                        "events.csv",  "latency_histogram.csv", "resolved.yaml"};
+    static const char *const known[] = {"summary.csv",  "aggregate.csv", "timeseries.csv",
+                                        "events.csv",   "trace.csv",     "latency_histogram.csv",
+                                        "resolved.yaml"};
     for (const char *k : known)
         if (name == k) return true;
     return name.ends_with(".png"); // plots rendered from the previous set are stale

@@ -7,6 +7,7 @@
 #include "statesim/config/scenario.hpp"
 #include "statesim/output/output_dir.hpp"
 #include "statesim/output/run_record.hpp"
+#include "statesim/output/trace_writer.hpp"
 
 namespace statesim {
 
@@ -72,12 +73,15 @@ class ResultWriter {
     void add(const RunRecord &r);
     void finish();
     const RunMetrics &metrics() const { return metrics_; }
+    // --trace: trace.csv too (header only when no run traced anything); before the first add().
+    void enable_trace() { trace_.emplace(sc_, out_); }
 
   private:
     const Scenario &sc_;
     OutputDir &out_;
     DurableFile summary_, timeseries_, events_;
     RunMetrics metrics_;
+    std::optional<TraceWriter> trace_;
 };
 
 } // namespace statesim
