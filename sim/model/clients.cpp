@@ -85,10 +85,10 @@ void Clients::answer(std::uint32_t attempt, bool ok, SimTime hops) {
         prefetch(a); // the client reads its session when the response lands
     }
     const SimTime at = ctx_.now() + hops + transfer;
-    if (transfer > 0 && a.traced) [[unlikely]]
-        ctx_.trace->answered(a, owner(a)->state_bytes, transfer, at);
     guard(attempt, at);
     ctx_.sim.schedule(at, client_response, attempt, ok ? 1 : 0);
+    if (a.traced) [[unlikely]]
+        ctx_.trace->answered(a, at);
 }
 
 // The client sends the session's next attempt after `delay` (0, think time or backoff); it
@@ -99,12 +99,11 @@ void Clients::send(std::uint32_t slot, SimTime delay) {
     if (s.request_start < 0) s.request_start = at;
     s.attempt_start = at;
     s.attempt = next_attempt_++;
-    const SimTime transfer = token_transfer(s);
-    const SimTime reaches = at + ctx_.hop(net_rng_) + transfer;
-    if (s.traced) [[unlikely]]
-        ctx_.trace->sent(s, at, delay, transfer);
+    const SimTime reaches = at + ctx_.hop(net_rng_) + token_transfer(s);
     guard(slot, s.attempt, reaches);
     ctx_.sim.schedule(reaches, lb_arrival, slot, s.attempt);
+    if (s.traced) [[unlikely]]
+        ctx_.trace->sent(s);
 }
 
 // The attempt's record is made when it reaches the front door, not when it is sent: the pool

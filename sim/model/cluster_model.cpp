@@ -38,9 +38,11 @@ ClusterModel::ClusterModel(const Architecture &arch, const RunSpec &spec, Metric
                                             clients_, attempts_)),
       backend_(fleet_ ? static_cast<ComputeBackend *>(fleet_.get()) : functions_.get()),
       faults_(ctx_, fleet_.get(), fleet_ ? fleet_->state() : functions_->state()) {
-    if (tracer_)
+    if (tracer_) {
+        tracer_->set_clients(&clients_);
         tracer_->set_nodes(fleet_ ? &fleet_->nodes() : &functions_->environment_group(),
                            fleet_ ? "node" : "env");
+    }
     if (arch.workflows.enabled) {
         workflows_ = std::make_unique<Workflows>(ctx_, attempts_, *backend_);
         backend_->set_workflows(workflows_.get());

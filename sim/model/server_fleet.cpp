@@ -183,7 +183,7 @@ void ServerFleet::on_request(std::uint32_t attempt) {
     orphan_.uid = 0;
     a.node = target;
     if (a.traced) [[unlikely]]
-        ctx_.trace->routed(a, s, target);
+        ctx_.trace->routed(a);
     if (!target.valid()) {
         respond(attempt, false);
         return;

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "statesim/model/clients.hpp"
+
 namespace statesim {
 namespace {
 
@@ -106,7 +108,9 @@ void SessionTracer::session_started(Session &s) {
     add(s, TraceEvent::session_start, "", fmt::format("{} requests", s.requests_left));
 }
 
-void SessionTracer::sent(const Session &s, SimTime at, SimTime delay, SimTime transfer) {
+void SessionTracer::sent(const Session &s) {
+    const SimTime at = s.attempt_start, delay = at - ctx_.now();
+    const SimTime transfer = clients_->token_transfer(s);
     Info &info = sessions_[s.uid];
     info.request_before = info.request;
     info.attempt_before = info.attempt;
@@ -127,9 +131,14 @@ void SessionTracer::sent(const Session &s, SimTime at, SimTime delay, SimTime tr
                         span(transfer)));
 }
 
-void SessionTracer::answered(const Attempt &a, double bytes, SimTime transfer, SimTime at) {
+void SessionTracer::answered(const Attempt &a, SimTime at) {
+    const Session *s = clients_->owner(a);
+    if (!s || !clients_->waits_for(a)) return;
+    const SimTime transfer = clients_->token_transfer(*s);
+    if (transfer <= 0) return;
     add(at, key_of(a), TraceEvent::token_transfer, "",
-        fmt::format("token of {:.0f} B back to the client, {} on the wire", bytes, span(transfer)));
+        fmt::format("token of {:.0f} B back to the client, {} on the wire", s->state_bytes,
+                    span(transfer)));
 }
 
 void SessionTracer::response(const Attempt &a, bool ok, bool late, SimTime request_start) {
@@ -183,7 +192,9 @@ void SessionTracer::session_ended(const Session &s, MetricsSink::Outcome how) {
 
 // --- servers ---
 
-void SessionTracer::routed(const Attempt &a, const Session *s, NodeRef target) {
+void SessionTracer::routed(const Attempt &a) {
+    const Session *s = clients_->owner(a);
+    const NodeRef target = a.node;
     if (!target.valid()) {
         add(a, TraceEvent::attempt_failed, "no routable target: the balancer answers 503");
         return;

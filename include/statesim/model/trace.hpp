@@ -12,6 +12,8 @@
 
 namespace statesim {
 
+class Clients;
+
 // `statesim run --trace N`: follows the first N sessions that start in the window, event by
 // event, so a learner can read one cart through a node kill, a scale-in or a cold start. The
 // model's parts call it only for a traced session or attempt (its `traced` bit), so a run
@@ -24,25 +26,26 @@ class SessionTracer {
 
     // The node group whose slots the node column names (`node-<id>` or `env-<id>`).
     void set_nodes(const NodeGroup *nodes, const char *prefix);
+    // The sessions, read here rather than passed by the hooks (fewer live values in hot code).
+    void set_clients(Clients *clients) { clients_ = clients; }
 
-    // Clients: a session began (traced when measured and fewer than N are); an attempt sent at `at`
-    // after `delay` (think time or backoff) whose token travels for `transfer`; the response to an
-    // attempt (`late`: the client no longer waits for it); a timeout; a retry after `backoff`; the
-    // state lost; the end.
+    // Clients: a session began (traced when measured and fewer than N are); its attempt sent (at
+    // Session::attempt_start, after think time or backoff); the backend answered an attempt (the
+    // response lands at `at`, a client token riding it); the response to an attempt (`late`: the
+    // client no longer waits for it); a timeout; a retry after `backoff`; the state lost; the end.
     void session_started(Session &s);
-    void sent(const Session &s, SimTime at, SimTime delay, SimTime transfer);
-    void answered(const Attempt &a, double bytes, SimTime transfer, SimTime at); // token back
+    void sent(const Session &s);
+    void answered(const Attempt &a, SimTime at);
     void response(const Attempt &a, bool ok, bool late, SimTime request_start);
     void timeout(const Session &s, SimTime after);
     void retry(const Session &s, SimTime backoff, int max_retries);
     void state_lost(const Session &s, LossCause cause);
     void session_ended(const Session &s, MetricsSink::Outcome how);
 
-    // Servers: the balancer's choice (`s`: the session as the balancer saw it, null when it
-    // ended); the node is down; its queue is full; the attempt waits; a worker takes it (after
-    // `waited` in the queue); it is served; the node went away with it (crash, scale-in,
-    // deployment).
-    void routed(const Attempt &a, const Session *s, NodeRef target);
+    // Servers: the balancer's choice (Attempt::node, the session's cookie as it saw it); the node
+    // is down; its queue is full; the attempt waits; a worker takes it (after `waited` in the
+    // queue); it is served; the node went away with it (crash, scale-in, deployment).
+    void routed(const Attempt &a);
     void unreachable(const Attempt &a);
     void queue_full(const Attempt &a);
     void queued(const Attempt &a, std::size_t position, int busy);
@@ -99,6 +102,7 @@ class SessionTracer {
     std::string name(NodeRef r);
 
     ModelContext &ctx_;
+    Clients *clients_ = nullptr;
     std::uint32_t limit_, traced_ = 0;
     const NodeGroup *nodes_ = nullptr;
     const char *prefix_ = "node";
