@@ -120,6 +120,27 @@ TEST_CASE("trace: a stateless request failed by a kill is retried on another nod
     CHECK(stories > 0);
 }
 
+TEST_CASE("trace: a sticky cart on a node removed by a scale-in loses its state to scale_in") {
+    // Two nodes, then one from 90 s: the victim drains for 5 s (its sticky carts move on and
+    // lose their state, or the drain ends and it is terminated with the state still on it).
+    const RunResult r =
+        traced(kKill, 20, 0,
+               {"failures.events=[]", "autoscaling.enabled=true", "autoscaling.policy=scheduled",
+                "autoscaling.min=1", "autoscaling.schedule=[{at: 90s, desired: 1}]",
+                "load_balancer.deregistration_delay=5s"});
+    int stories = 0;
+    for (const auto &[session, rows] : by_session(r)) {
+        const std::size_t lost = find(rows, TraceEvent::state_lost);
+        if (lost == rows.size()) continue;
+        INFO("session " << session);
+        CHECK(starts_with(rows[lost].detail, "scale_in"));
+        CHECK(rows[lost].time_s >= 90.0);
+        CHECK(rows.back().detail == "lost (scale_in)");
+        ++stories;
+    }
+    CHECK(stories > 0);
+}
+
 TEST_CASE("trace: serverless cold start, a warm reuse within idle_timeout, a new environment "
           "after it") {
     // Two sessions of two requests, 60 s apart; environments live 30 s idle.
