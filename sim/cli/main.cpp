@@ -34,7 +34,7 @@ constexpr const char *kUsage = R"(statesim — stateful vs stateless server clus
 
 usage:
   statesim run CONFIG.yaml [--out DIR] [--seed N] [--replications R] [--jobs J]
-                           [--set KEY=VALUE]... [--duration D] [--quiet]
+                           [--set KEY=VALUE]... [--duration D] [--quiet] [--trace N]
   statesim check CONFIG.yaml [--set KEY=VALUE]...   validate; print the resolved config
   statesim analyze CONFIG.yaml [--set KEY=VALUE]... [--simulate [--jobs J]]
                                                     analytic predictions where the model allows;
@@ -53,6 +53,7 @@ examples:
   statesim run scenarios/ecommerce-rearchitecture.yaml
   statesim run shop.yaml --replications 10 --jobs 2 --set cluster.nodes=8
   statesim run shop.yaml --set workload.sessions.arrival.rate=200/s --duration 30m --quiet
+  statesim run scenarios/node-failures.yaml --trace 3   (trace.csv: 3 sessions, event by event)
   statesim check shop.yaml
   statesim analyze scenarios/node-failures.yaml --simulate --set replications=3
   statesim bench phold --lps 10000 --end 2000
@@ -67,9 +68,13 @@ struct RunArgs {
     long long seed = -1, replications = -1;
     int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     std::string duration;
+    long long trace = 0; // --trace N: sessions to follow per architecture
     bool quiet = false;
     bool simulate = false; // analyze --simulate
 };
+
+// --trace N keeps every event of N sessions per architecture in memory until its run ends.
+constexpr long long kMaxTrace = 1000000;
 
 // Parses `run`/`check`/`analyze` arguments; throws po::error on bad usage. `analyze` adds
 // --simulate and --jobs (default 2).
@@ -86,6 +91,9 @@ RunArgs parse_run_args(const std::vector<std::string> &args, bool full, bool ana
             "replications")("jobs", po::value(&a.jobs), "worker threads (default: all cores)")(
             "duration", po::value(&a.duration),
             "measured simulated time")("quiet", po::bool_switch(&a.quiet), "no table, no progress");
+    if (full)
+        opts.add_options()("trace", po::value(&a.trace),
+                           "write trace.csv: every event of the first N measured sessions");
     if (analyze)
         opts.add_options()("simulate", po::bool_switch(&a.simulate),
                            "also run the replications and print the simulated values")(
@@ -99,6 +107,9 @@ RunArgs parse_run_args(const std::vector<std::string> &args, bool full, bool ana
     if (vm.count("seed") && a.seed < 0) throw po::error("--seed must be a non-negative integer");
     if (vm.count("replications") && a.replications < 1)
         throw po::error("--replications must be at least 1");
+    if (a.trace < 0 || a.trace > kMaxTrace)
+        throw po::error(
+            fmt::format("--trace must be a number of sessions from 0 to {}", kMaxTrace));
     return a;
 }
 
@@ -157,6 +168,10 @@ int cmd_run(const std::vector<std::string> &args) {
     opts.stop = &g_interrupted;
     opts.progress = [&](std::size_t d, std::size_t t) { progress.update(d, t); };
     ResultWriter writer(sc, *dir);
+    if (a.trace > 0) { // trace.csv: replication 0's first N sessions of each architecture
+        writer.enable_trace();
+        opts.trace_sessions = static_cast<std::uint32_t>(a.trace);
+    }
     run_experiment(sc, opts, [&](RunRecord &&r) { writer.add(r); });
     // The analytic cross-check beside the simulated means, for the report.
     writer.attach("analyze.txt", analyze_scenario(sc, &writer.metrics()));
@@ -165,8 +180,8 @@ int cmd_run(const std::vector<std::string> &args) {
         std::cout << writer.table_text();
         std::cout << fmt::format("\nwrote {}/summary.csv, aggregate.csv, timeseries.csv, "
                                  "events.csv, latency_histogram.csv, table.txt, warnings.txt, "
-                                 "analyze.txt, resolved.yaml\n",
-                                 out);
+                                 "analyze.txt, resolved.yaml{}\n",
+                                 out, a.trace > 0 ? ", trace.csv" : "");
     }
     if (g_interrupted.load()) {
         std::cerr << "interrupted: wrote the runs that finished\n";

@@ -113,6 +113,7 @@ void run_experiment(const Scenario &sc, const ExperimentOptions &options,
                 RunRecord rec = record_of(sc, i);
                 RunSpec spec = RunSpec::of(sc, rec.seed);
                 spec.stop = &scheduler.halt();
+                if (rec.replication == 0) spec.trace_sessions = options.trace_sessions;
                 rec.result = run(sc.points[rec.point].architectures[rec.architecture], spec);
                 rec.done = !rec.result.interrupted;
                 scheduler.done(i, std::move(rec));

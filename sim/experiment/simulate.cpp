@@ -16,6 +16,7 @@ RunResult simulate(const Architecture &arch, const RunSpec &spec) {
     r.workflows_active = out.workflows_running;
     r.draws = out.draws;
     r.sessions_peak = out.sessions_peak;
+    r.trace = std::move(out.trace);
     price(r, arch);
     return r;
 }

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "statesim/model/state_backend.hpp"
+#include "statesim/model/trace.hpp"
 
 namespace statesim {
 namespace {
@@ -50,6 +51,8 @@ void Clients::on_session_arrival() {
     s.requests_left = std::max(1, static_cast<int>(ctx_.arch.workload.requests.sample(s.rng)));
     draws.requests += static_cast<std::uint64_t>(s.requests_left);
     s.measured = ctx_.sink.session_started(ctx_.now());
+    if (ctx_.trace) [[unlikely]]
+        ctx_.trace->session_started(s);
     ++open_;
     awaiting_ += s.measured;
     begin_request(s);
@@ -84,6 +87,8 @@ void Clients::answer(std::uint32_t attempt, bool ok, SimTime hops) {
     const SimTime at = ctx_.now() + hops + transfer;
     guard(attempt, at);
     ctx_.sim.schedule(at, client_response, attempt, ok ? 1 : 0);
+    if (a.traced) [[unlikely]]
+        ctx_.trace->answered(a, at);
 }
 
 // The client sends the session's next attempt after `delay` (0, think time or backoff); it
@@ -97,6 +102,8 @@ void Clients::send(std::uint32_t slot, SimTime delay) {
     const SimTime reaches = at + ctx_.hop(net_rng_) + token_transfer(s);
     guard(slot, s.attempt, reaches);
     ctx_.sim.schedule(reaches, lb_arrival, slot, s.attempt);
+    if (s.traced) [[unlikely]]
+        ctx_.trace->sent(s);
 }
 
 // The attempt's record is made when it reaches the front door, not when it is sent: the pool
@@ -113,6 +120,7 @@ std::int64_t Clients::at_front_door(std::uint32_t slot, std::uint64_t attempt_id
     a.demand = s.service_demand;
     a.state_bytes = s.state_bytes;
     a.deadline = s.attempt_start + timeout_;
+    a.traced = s.traced;
     return attempts_.add(a);
 }
 
@@ -144,7 +152,13 @@ void Clients::on_response(std::uint32_t attempt, bool ok) {
     const Attempt a = attempts_[attempt];
     attempts_.release(attempt);
     Session &s = sessions_[a.slot];
-    if (s.uid != a.uid || s.attempt != a.id) return; // the client gave up on this attempt
+    if (s.uid != a.uid || s.attempt != a.id) { // the client gave up on this attempt
+        if (a.traced) [[unlikely]]
+            ctx_.trace->response(a, ok, true, 0);
+        return;
+    }
+    if (a.traced) [[unlikely]]
+        ctx_.trace->response(a, ok, false, s.request_start);
     s.attempt = 0;
     cancel_timeout(s);
     if (!ok && a.rejected) { // the request is refused for good: no retry
@@ -193,6 +207,8 @@ void Clients::on_timeout(std::uint32_t slot, std::uint64_t attempt_id) {
     if (s.attempt != attempt_id || !s.timer_armed) return;
     s.timer_armed = false;
     s.attempt = 0; // a late response is ignored
+    if (s.traced) [[unlikely]]
+        ctx_.trace->timeout(s, timeout_);
     attempt_failed(slot);
 }
 
@@ -203,7 +219,10 @@ void Clients::attempt_failed(std::uint32_t slot) {
     ctx_.sink.attempt_failed(ctx_.now(), retry);
     if (retry) {
         ++s.retries_used;
-        send(slot, ctx_.arch.workload.backoff.sample_time(client_rng_));
+        const SimTime backoff = ctx_.arch.workload.backoff.sample_time(client_rng_);
+        if (s.traced) [[unlikely]]
+            ctx_.trace->retry(s, backoff, ctx_.arch.workload.max_retries);
+        send(slot, backoff);
         return;
     }
     end_session(slot, MetricsSink::Outcome::abandoned);
@@ -213,6 +232,8 @@ void Clients::mark_lost(Session &s, LossCause cause) {
     if (s.lost) return;
     s.lost = true;
     ++lost_total_;
+    if (s.traced) [[unlikely]]
+        ctx_.trace->state_lost(s, cause);
     awaiting_ -= s.measured;
     ctx_.sink.session_lost(ctx_.now(), s.measured, cause);
 }
@@ -220,6 +241,8 @@ void Clients::mark_lost(Session &s, LossCause cause) {
 // Ends a session: completed, abandoned (gave up) or, when already lost, just closed.
 void Clients::end_session(std::uint32_t slot, MetricsSink::Outcome how) {
     Session &s = sessions_[slot];
+    if (s.traced) [[unlikely]]
+        ctx_.trace->session_ended(s, how);
     ctx_.sink.session_ended(ctx_.now(), s.measured,
                             s.lost ? MetricsSink::Outcome::closed_lost : how);
     if (!s.lost) awaiting_ -= s.measured;

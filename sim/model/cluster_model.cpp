@@ -19,16 +19,30 @@ std::unique_ptr<T> make_if(bool wanted, ModelContext &ctx, Clients &clients,
     return wanted ? std::make_unique<T>(ctx, clients, attempts) : nullptr;
 }
 
+// The tracer, registered in the context before any part can call it.
+std::unique_ptr<SessionTracer> make_tracer(ModelContext &ctx, std::uint32_t sessions) {
+    if (sessions == 0) return nullptr;
+    auto tracer = std::make_unique<SessionTracer>(ctx, sessions);
+    ctx.trace = tracer.get();
+    return tracer;
+}
+
 } // namespace
 
 ClusterModel::ClusterModel(const Architecture &arch, const RunSpec &spec, MetricsSink &sink)
-    : spec_(spec), ctx_{sim_, arch, sink, spec.seed}, clients_(ctx_, attempts_),
+    : spec_(spec), ctx_{sim_, arch, sink, spec.seed},
+      tracer_(make_tracer(ctx_, spec.trace_sessions)), clients_(ctx_, attempts_),
       fleet_(make_if<ServerFleet>(arch.cluster.runtime == Runtime::servers, ctx_, clients_,
                                   attempts_)),
       functions_(make_if<ServerlessRuntime>(arch.cluster.runtime == Runtime::serverless, ctx_,
                                             clients_, attempts_)),
       backend_(fleet_ ? static_cast<ComputeBackend *>(fleet_.get()) : functions_.get()),
       faults_(ctx_, fleet_.get(), fleet_ ? fleet_->state() : functions_->state()) {
+    if (tracer_) {
+        tracer_->set_clients(&clients_);
+        tracer_->set_nodes(fleet_ ? &fleet_->nodes() : &functions_->environment_group(),
+                           fleet_ ? "node" : "env");
+    }
     if (arch.workflows.enabled) {
         workflows_ = std::make_unique<Workflows>(ctx_, attempts_, *backend_);
         backend_->set_workflows(workflows_.get());
@@ -117,6 +131,7 @@ ClusterModel::Outcome ClusterModel::run() {
     out.workflows_running = workflows_ ? workflows_->awaiting_outcome() : 0;
     out.draws = clients_.draws;
     out.sessions_peak = clients_.slots();
+    if (tracer_) out.trace = tracer_->take();
     return out;
 }
 

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "statesim/model/trace.hpp"
+
 namespace statesim {
 
 ServerFleet::ServerFleet(ModelContext &ctx, Clients &clients, AttemptPool &attempts)
@@ -180,6 +182,8 @@ void ServerFleet::on_request(std::uint32_t attempt) {
     const NodeRef target = lb_.route(s ? *s : orphan_, ctx_.now());
     orphan_.uid = 0;
     a.node = target;
+    if (a.traced) [[unlikely]]
+        ctx_.trace->routed(a);
     if (!target.valid()) {
         respond(attempt, false);
         return;
@@ -206,6 +210,8 @@ void ServerFleet::on_node_arrival(int node, std::uint32_t attempt) {
     Attempt &a = attempts_[attempt];
     Node &n = nodes_[node];
     if (n.generation != a.node.generation || !n.up()) {
+        if (a.traced) [[unlikely]]
+            ctx_.trace->unreachable(a);
         unreachable(attempt);
         return;
     }
@@ -220,11 +226,15 @@ void ServerFleet::on_node_arrival(int node, std::uint32_t attempt) {
         return;
     }
     if (static_cast<int>(n.queue.size()) >= ctx_.arch.cluster.queue_limit) {
+        if (a.traced) [[unlikely]]
+            ctx_.trace->queue_full(a);
         respond(attempt, false); // 503: queue full
         return;
     }
     account(n);
     n.queue.push_back(attempt);
+    if (a.traced) [[unlikely]]
+        ctx_.trace->queued(a, n.queue.size(), n.busy);
     ctx_.sink.work_changed(ctx_.now(), 1, 0);
     clients_.guard(attempt, kForever); // the wait is unknown: the client's timer runs
 }
@@ -237,6 +247,8 @@ void ServerFleet::start_service(int node, std::uint32_t attempt, int arriving) {
     ctx_.sink.work_changed(ctx_.now(), arriving, 1);
     Attempt &a = attempts_[attempt];
     a.in_service = true;
+    if (a.traced) [[unlikely]]
+        ctx_.trace->service_start(a, ctx_.now() - a.arrived);
     Session *s = clients_.waits_for(a) ? clients_.owner(a) : nullptr;
     // A workflow step is the node's own work: no session state to read or write.
     const SimTime done = a.workflow ? ctx_.now() + a.demand : state_->serve(a, s, node, ctx_.now());
@@ -254,6 +266,8 @@ void ServerFleet::on_service_done(int node, std::uint32_t attempt, std::uint32_t
     ++n.served;
     ctx_.sink.work_changed(ctx_.now(), -1, -1);
     ctx_.sink.served(ctx_.now(), ctx_.now() - attempts_[attempt].arrived);
+    if (attempts_[attempt].traced) [[unlikely]]
+        ctx_.trace->service_end(attempts_[attempt]);
     respond(attempt, attempts_[attempt].ok);
     start_waiting(node);
     if (n.state == NodeState::draining) finish_drain_if_idle(node);
@@ -324,8 +338,11 @@ std::vector<std::uint32_t> ServerFleet::drop_work(int index, LossCause cause) {
     ctx_.sink.work_changed(ctx_.now(), -(n.busy + static_cast<int>(n.queue.size())), -n.busy);
     std::vector<std::uint32_t> doomed = attempts_.in_service_at(nodes_.ref(index));
     doomed.insert(doomed.end(), n.queue.begin(), n.queue.end());
-    for (std::uint32_t a : doomed)
+    for (std::uint32_t a : doomed) {
+        if (attempts_[a].traced) [[unlikely]]
+            ctx_.trace->dropped(attempts_[a], cause);
         attempts_[a].in_service = false;
+    }
     state_->node_lost(index, cause);
     memory_lost(nodes_.ref(index), cause);
     return doomed;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "statesim/model/trace.hpp"
+
 namespace statesim {
 
 ServerlessRuntime::ServerlessRuntime(ModelContext &ctx, Clients &clients, AttemptPool &attempts)
@@ -69,6 +71,8 @@ void ServerlessRuntime::on_request(std::uint32_t attempt) {
     const int env = acquire(cold);
     if (env < 0) {
         a.node = {};
+        if (a.traced) [[unlikely]]
+            ctx_.trace->throttled(a, busy_ >= ctx_.arch.serverless.concurrency_limit);
         ctx_.sink.throttled(ctx_.now());
         respond(attempt, false); // 429: the client retries after its backoff
         return;
@@ -78,6 +82,10 @@ void ServerlessRuntime::on_request(std::uint32_t attempt) {
         report();
     }
     a.node = envs_.ref(env);
+    if (a.traced) [[unlikely]] {
+        const Environment &info = info_[static_cast<std::size_t>(env)];
+        ctx_.trace->environment(a, cold, info.provisioned, info.idle_since);
+    }
     ctx_.sink.work_changed(ctx_.now(), 1, 1);
     const SimTime at = ctx_.now() + ctx_.hop(net_rng_);
     clients_.guard(attempt, at);
@@ -121,6 +129,8 @@ void ServerlessRuntime::on_arrival(int env, std::uint32_t attempt, bool cold) {
         return;
     }
     const SimTime ready = ctx_.now() + ctx_.arch.serverless.cold_start.sample_time(cold_rng_);
+    if (a.traced) [[unlikely]]
+        ctx_.trace->cold_start(a, ready);
     clients_.guard(attempt, ready);
     ctx_.sim.schedule(ready, env_ready, static_cast<std::uint32_t>(env), attempt);
 }
@@ -128,6 +138,8 @@ void ServerlessRuntime::on_arrival(int env, std::uint32_t attempt, bool cold) {
 void ServerlessRuntime::serve(int env, std::uint32_t attempt) {
     Attempt &a = attempts_[attempt];
     a.in_service = true;
+    if (a.traced) [[unlikely]]
+        ctx_.trace->service_start(a, 0); // an environment serves one request: no queue
     Session *s = clients_.waits_for(a) ? clients_.owner(a) : nullptr;
     const SimTime done = a.workflow ? ctx_.now() + a.demand : state_->serve(a, s, env, ctx_.now());
     clients_.guard(attempt, done);
@@ -143,6 +155,8 @@ void ServerlessRuntime::on_done(int env, std::uint32_t attempt) {
     ctx_.sink.invocation(ctx_.now(), billed);
     ctx_.sink.work_changed(ctx_.now(), -1, -1);
     ctx_.sink.served(ctx_.now(), ctx_.now() - a.arrived);
+    if (a.traced) [[unlikely]]
+        ctx_.trace->service_end(a);
     respond(attempt, a.ok);
     become_idle(env);
 }
@@ -180,6 +194,8 @@ void ServerlessRuntime::on_reclaim(int env, std::uint32_t generation) {
         return;
     }
     idle_.erase(std::find(idle_.begin(), idle_.end(), std::make_pair(info.created, env)));
+    if (ctx_.trace) [[unlikely]]
+        ctx_.trace->env_reclaimed(envs_.ref(env), info.idle_since);
     state_->node_lost(env, LossCause::env_reclaimed);
     memory_lost(envs_.ref(env), LossCause::env_reclaimed);
     envs_.terminate(env);

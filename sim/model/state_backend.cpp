@@ -1,5 +1,7 @@
 #include "statesim/model/state_backend.hpp"
 
+#include "statesim/model/trace.hpp"
+
 namespace statesim {
 namespace {
 
@@ -76,6 +78,8 @@ class LocalMemory final : public StateBackend {
             s.home = here;
             s.state_bytes = 0;
             ++n.sessions_held;
+            if (s.traced) [[unlikely]]
+                ctx_.trace->state_created(s, here);
             append(n, s, slot);
         }
         s.state_bytes += static_cast<float>(grow);
@@ -148,12 +152,14 @@ class ExternalStore final : public StateBackend {
         SimTime t = start;
         const bool cached = ctx_.arch.state.local_cache && s && copy_at(*s) == nodes_.ref(node);
         if (!cached) {
-            t = round_trip(t, a.uid, false, bytes, a.ok);
+            t = round_trip(t, a, false, bytes, a.ok);
             if (!a.ok) return t; // the store refused: the request fails
+        } else if (a.traced) [[unlikely]] {
+            ctx_.trace->cache_hit(a, t);
         }
         t += a.demand;
         if (a.write) {
-            t = round_trip(t, a.uid, true, bytes + growth(ctx_, a), a.ok);
+            t = round_trip(t, a, true, bytes + growth(ctx_, a), a.ok);
             if (!a.ok) return t;
         }
         if (s) {
@@ -171,9 +177,12 @@ class ExternalStore final : public StateBackend {
         return {static_cast<int>(s.link_a), s.link_b};
     }
 
-    // One operation on session `uid`'s item (its shard) issued at `t`, both hops included.
-    SimTime round_trip(SimTime t, std::uint64_t uid, bool write, double bytes, bool &ok) {
-        const auto op = store_.operate(t + ctx_.hop(rng_), uid, write, bytes, rng_);
+    // One operation on the item of `a`'s session (its shard) issued at `t`, both hops included.
+    SimTime round_trip(SimTime t, const Attempt &a, bool write, double bytes, bool &ok) {
+        const SimTime issued = t + ctx_.hop(rng_);
+        const auto op = store_.operate(issued, a.uid, write, bytes, rng_);
+        if (a.traced) [[unlikely]]
+            ctx_.trace->store_op(a, write, issued, op);
         ctx_.sink.store_op(ctx_.now(), write, op.ok, op.units, op.throttles);
         ok = op.ok;
         return op.done + ctx_.hop(rng_);
@@ -199,6 +208,8 @@ class ClientToken final : public StateBackend {
         if (s->state_bytes + growth(ctx_, a) > token.max_bytes) {
             a.ok = false; // 413: the token would not fit; retrying cannot help
             a.rejected = true;
+            if (a.traced) [[unlikely]]
+                ctx_.trace->token_rejected(a, verified, token.max_bytes);
             clients_.mark_lost(*s, LossCause::token_overflow);
             s->state_bytes = 0; // a user who continues starts over with an empty token
             return verified;

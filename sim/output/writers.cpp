@@ -278,6 +278,7 @@ void ResultWriter::add(const RunRecord &r) {
     summary_.write(summary_rows(sc_, r));
     timeseries_.write(timeseries_rows(sc_, r));
     events_.write(events_rows(sc_, r));
+    if (trace_) trace_->add(r);
     metrics_.add(r);
     if (finished(r)) latency_.at(r.point).at(r.architecture).merge(r.result.latency);
 }
@@ -294,6 +295,7 @@ void ResultWriter::finish() {
     summary_.close();
     timeseries_.close();
     events_.close();
+    if (trace_) trace_->close();
     DurableFile aggregate(out_.staged("aggregate.csv"));
     aggregate.write(aggregate_csv(sc_, metrics_));
     aggregate.close();

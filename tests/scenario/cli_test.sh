@@ -82,6 +82,24 @@ for f in summary.csv aggregate.csv timeseries.csv events.csv resolved.yaml; do
 done
 [ "$(wc -l <"$tmp/j1/summary.csv")" = 4 ] && passes=$((passes + 1)) ||
     { echo "FAIL summary rows"; failures=$((failures + 1)); }
+# --trace N: trace.csv with N sessions, the same bytes whatever --jobs; absent or 0: no
+# trace.csv; a bad value: exit 2, a message, nothing written.
+[ ! -e "$tmp/j1/trace.csv" ] && passes=$((passes + 1)) || { echo "FAIL trace.csv without --trace"; failures=$((failures + 1)); }
+expect trace-j1 0 "$bin" run "$mm1" "${quick[@]}" --jobs 1 --trace 3 --out "$tmp/t1"
+expect trace-j2 0 "$bin" run "$mm1" "${quick[@]}" --jobs 2 --trace 3 --out "$tmp/t2"
+cmp -s "$tmp/t1/trace.csv" "$tmp/t2/trace.csv" && cmp -s "$tmp/t1/summary.csv" "$tmp/j1/summary.csv" &&
+    passes=$((passes + 1)) || { echo "FAIL trace determinism"; failures=$((failures + 1)); }
+grep_in trace-header "$tmp/t1/trace.csv" "^point,architecture,replication,time_s,session,request,attempt,event,node,detail$"
+grep_in trace-rows "$tmp/t1/trace.csv" "^0,[^,]*,0,.*,session_end,,completed$"
+[ "$(sed 1d "$tmp/t1/trace.csv" | cut -d, -f5 | sort -u | wc -l)" = 3 ] && passes=$((passes + 1)) ||
+    { echo "FAIL trace sessions"; failures=$((failures + 1)); }
+expect trace-0 0 "$bin" run "$mm1" "${quick[@]}" --trace 0 --out "$tmp/t0"
+[ ! -e "$tmp/t0/trace.csv" ] && passes=$((passes + 1)) || { echo "FAIL trace.csv with --trace 0"; failures=$((failures + 1)); }
+for bad in -1 abc 2000000; do
+    expect "trace $bad" 2 "$bin" run "$mm1" "${quick[@]}" --trace "$bad" --out "$tmp/bad-trace"
+    grep_in "trace $bad" "$tmp/err" "trace"
+    [ ! -e "$tmp/bad-trace" ] && passes=$((passes + 1)) || { echo "FAIL --trace $bad wrote files"; failures=$((failures + 1)); }
+done
 expect other-seed 0 "$bin" run "$mm1" "${quick[@]}" --seed 7 --out "$tmp/s7"
 cmp -s "$tmp/j1/summary.csv" "$tmp/s7/summary.csv" &&
     { echo "FAIL another seed gave the same output"; failures=$((failures + 1)); } || passes=$((passes + 1))

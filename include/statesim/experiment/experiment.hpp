@@ -24,6 +24,9 @@ struct ExperimentOptions {
     // Most results held at once, waiting for an earlier run to finish (0: 4 x jobs). Workers
     // wait rather than run further ahead, so memory does not grow with the replications.
     std::size_t window = 0;
+    // --trace N: replication 0 of every (point, architecture) follows its first N measured
+    // sessions (RunResult::trace); 0: none.
+    std::uint32_t trace_sessions = 0;
 };
 
 // The seed of replication r: master seed + r, shared by every architecture and sweep point

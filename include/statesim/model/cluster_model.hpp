@@ -10,6 +10,7 @@
 #include "statesim/model/model_context.hpp"
 #include "statesim/model/server_fleet.hpp"
 #include "statesim/model/serverless_runtime.hpp"
+#include "statesim/model/trace.hpp"
 #include "statesim/model/workflows.hpp"
 
 namespace statesim {
@@ -20,6 +21,7 @@ struct RunSpec {
     SimTime duration = 0; // measured after warmup
     SimTime timeseries_interval = 10 * kSecond;
     const std::atomic<bool> *stop = nullptr; // set on SIGINT: the run ends early, flagged
+    std::uint32_t trace_sessions = 0;        // --trace: follow the first N measured sessions
 
     SimTime end() const { return warmup + duration; }
     // How long the window's sessions are followed after it, arrivals stopped, before those
@@ -53,6 +55,7 @@ class ClusterModel {
         std::uint64_t workflows_running = 0; // measured workflows still running after it
         RunResult::Draws draws;
         std::uint64_t sessions_peak = 0;
+        std::vector<TraceRow> trace; // trace_sessions > 0: their events in time order
     };
     Outcome run();
 
@@ -68,6 +71,7 @@ class ClusterModel {
     RunSpec spec_;
     Simulation sim_;
     ModelContext ctx_;
+    std::unique_ptr<SessionTracer> tracer_; // trace_sessions > 0 (before the parts it names)
     AttemptPool attempts_;
     Clients clients_;
     std::unique_ptr<ServerFleet> fleet_;

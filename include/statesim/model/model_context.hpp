@@ -7,6 +7,8 @@
 
 namespace statesim {
 
+class SessionTracer;
+
 // Event kinds of a cluster run; `target` and `data` mean what the handling part says.
 enum EventKind : std::uint32_t {
     session_arrival,  // -
@@ -46,6 +48,9 @@ struct ModelContext {
     // End of the measured window: no fault and no scaling decision comes after it (the drain
     // that follows only lets the window's sessions and workflows reach their outcome).
     SimTime window_end = kForever;
+    // --trace: records the traced sessions' events (null when off). Hooks test the session's or
+    // attempt's `traced` bit first, so an untraced run pays one predictable branch per hook.
+    SessionTracer *trace = nullptr;
     SimTime now() const { return sim.now(); }
     SimTime hop(Rng &rng) const {
         return arch.hop_latency.is_zero() ? 0 : arch.hop_latency.sample_time(rng);

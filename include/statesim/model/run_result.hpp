@@ -59,6 +59,56 @@ struct EventRow {
     std::string detail;
 };
 
+// What a traced session went through (`statesim run --trace N`, trace.csv); the names are the
+// `event` column, each described in docs/configuration.md "Trace a session".
+enum class TraceEvent {
+    session_start,
+    request_sent,
+    token_transfer,
+    routed,
+    env_created,
+    env_reused,
+    cold_start,
+    queued,
+    service_start,
+    cache_hit,
+    store_throttled,
+    store_read,
+    store_write,
+    state_created,
+    service_end,
+    attempt_failed,
+    response,
+    timeout,
+    retry_scheduled,
+    env_reclaimed,
+    state_lost,
+    session_end,
+    count
+};
+inline constexpr std::array<const char *, static_cast<std::size_t>(TraceEvent::count)>
+    kTraceEventNames = {"session_start", "request_sent",  "token_transfer",  "routed",
+                        "env_created",   "env_reused",    "cold_start",      "queued",
+                        "service_start", "cache_hit",     "store_throttled", "store_read",
+                        "store_write",   "state_created", "service_end",     "attempt_failed",
+                        "response",      "timeout",       "retry_scheduled", "env_reclaimed",
+                        "state_lost",    "session_end"};
+inline const char *name_of(TraceEvent e) {
+    return kTraceEventNames[static_cast<std::size_t>(e)];
+}
+
+// One row of trace.csv: when (s), which session (its number in the run: the same session in
+// every architecture), which request of it and which attempt of that request (1-based; 0 for
+// rows about the session as a whole), what happened, where (a node or environment) and why.
+struct TraceRow {
+    double time_s = 0;
+    std::uint64_t session = 0;
+    std::uint32_t request = 0, attempt = 0;
+    TraceEvent event = TraceEvent::session_start;
+    std::string node;
+    std::string detail;
+};
+
 struct TimeseriesRow {
     double time_s = 0; // end of the interval
     std::uint64_t arrivals = 0, completions = 0, failures = 0;
@@ -121,6 +171,9 @@ struct RunResult {
     std::vector<TimeseriesRow> timeseries;
     // Every marked event from t = 0 (warm-up included) to the end of the window, in time order.
     std::vector<EventRow> events;
+    // --trace N (replication 0 only): every event of the first N sessions that started in the
+    // window, in time order (rows at the same time in the order they happened).
+    std::vector<TraceRow> trace;
 };
 
 } // namespace statesim

@@ -34,6 +34,7 @@ class ServerlessRuntime final : public ComputeBackend {
     StateBackend &state() { return *state_; }
 
     int environments() const { return alive_; }
+    const NodeGroup &environment_group() const { return envs_; } // slots by environment
     int busy() const { return busy_; }
 
   private:

@@ -37,6 +37,7 @@ struct alignas(64) Session {
     bool has_state = false;
     bool confirmed = false;     // a response told the client its state lives at `home`
     bool timer_armed = false;   // a client_timeout is pending for `attempt`
+    bool traced = false;        // --trace: its events go to trace.csv (ModelContext::trace)
     float state_bytes = 0;      // local memory, store item or client token size
     SimTime request_start = -1; // first send of the current request (retries included)
     SimTime attempt_start = 0;  // send of the attempt in flight: its timeout runs from here
@@ -86,6 +87,7 @@ struct Attempt {
     bool in_service = false; // holds a worker of `node`
     bool live = false;       // in flight (false once released to the pool)
     bool workflow = false;   // a workflow step (slot: the workflow), not a session's request
+    bool traced = false;     // its session is traced: hooks check this bit before anything else
 };
 static_assert(sizeof(Attempt) == 64);
 

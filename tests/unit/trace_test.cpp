@@ -1,0 +1,262 @@
+// `statesim run --trace N`: the stories a learner reads in trace.csv (a sticky cart through a
+// node kill, a stateless retry that lands elsewhere, a cold start then a warm reuse), which
+// sessions are traced, and that tracing changes nothing that is measured.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "run_model.hpp"
+#include "statesim/experiment/experiment.hpp"
+#include "statesim/output/trace_writer.hpp"
+#include "statesim/output/writers.hpp"
+
+using namespace statesim;
+using statesim::test::load;
+using statesim::test::write_trace;
+
+namespace {
+
+RunResult traced(const std::string &yaml, std::uint32_t sessions, std::size_t arch = 0,
+                 const std::vector<std::string> &sets = {}, std::uint64_t seed = 1) {
+    const Scenario sc = load(yaml, sets);
+    RunSpec spec = RunSpec::of(sc, seed);
+    spec.trace_sessions = sessions;
+    return simulate(sc.points[0].architectures[arch], spec);
+}
+
+// The rows of each session, in order.
+std::map<std::uint64_t, std::vector<TraceRow>> by_session(const RunResult &r) {
+    std::map<std::uint64_t, std::vector<TraceRow>> out;
+    for (const TraceRow &row : r.trace)
+        out[row.session].push_back(row);
+    return out;
+}
+
+bool starts_with(const std::string &s, const std::string &prefix) {
+    return s.rfind(prefix, 0) == 0;
+}
+bool contains(const std::string &s, const std::string &part) {
+    return s.find(part) != std::string::npos;
+}
+
+// The first row of `rows` at or after `from` with event `e` (rows.size() when none).
+std::size_t find(const std::vector<TraceRow> &rows, TraceEvent e, std::size_t from = 0) {
+    for (std::size_t i = from; i < rows.size(); ++i)
+        if (rows[i].event == e) return i;
+    return rows.size();
+}
+
+// Sessions of 12 requests with long services (a crash most likely finds one in service), two
+// nodes, one killed at 90 s: the first measured sessions (from 60 s) are all open then.
+const char *kKill = R"(
+duration: 5m
+warmup: 1m
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 2/s}
+    requests: 12
+    think_time: 500ms
+  request: {service_time: 2s}
+  client: {timeout: 60s, retries: {max: 5, backoff: 1s}}
+cluster: {nodes: 2, workers: 64}
+failures:
+  events: [{at: 90s, kill: node}]
+architectures:
+  - {name: sticky, set: {load_balancer.sticky: true, state.location: local}}
+  - {name: stateless, set: {state.location: none}}
+)";
+
+} // namespace
+
+TEST_CASE("trace: a sticky cart whose node is killed fails there, loses its state, ends lost") {
+    const RunResult r = traced(kKill, 20, 0);
+    bool seen = false;
+    for (const auto &[session, rows] : by_session(r)) {
+        const std::size_t created = find(rows, TraceEvent::state_created);
+        const std::size_t lost = find(rows, TraceEvent::state_lost);
+        if (lost == rows.size()) continue;
+        INFO("session " << session);
+        CHECK(starts_with(rows[lost].detail, "node_failure"));
+        REQUIRE(created < lost);
+        CHECK(rows[lost].node == rows[created].node); // lost where it was created
+        CHECK(rows.back().event == TraceEvent::session_end);
+        CHECK(rows.back().detail == "lost (node_failure)");
+        // The attempt in service on the dead node fails with it, at the kill.
+        for (const TraceRow &row : rows)
+            if (row.event == TraceEvent::attempt_failed && contains(row.detail, "crashed")) {
+                CHECK(row.node == rows[created].node);
+                CHECK(row.time_s == doctest::Approx(90.0));
+                seen = true;
+            }
+    }
+    CHECK(seen);
+}
+
+TEST_CASE("trace: a stateless request failed by a kill is retried on another node and the "
+          "session completes") {
+    const RunResult r = traced(kKill, 20, 1);
+    int stories = 0;
+    for (const auto &[session, rows] : by_session(r)) {
+        const std::size_t failed = find(rows, TraceEvent::attempt_failed);
+        if (failed == rows.size() || !contains(rows[failed].detail, "crashed")) continue;
+        INFO("session " << session);
+        CHECK(find(rows, TraceEvent::state_lost) == rows.size());
+        const std::size_t retry = find(rows, TraceEvent::retry_scheduled, failed);
+        REQUIRE(retry < rows.size());
+        // A later attempt of the same request is routed to another node and answered ok.
+        bool elsewhere = false;
+        for (std::size_t i = retry; i < rows.size(); ++i)
+            if (rows[i].event == TraceEvent::routed && rows[i].request == rows[failed].request &&
+                rows[i].attempt > rows[failed].attempt && rows[i].node != rows[failed].node)
+                elsewhere = true;
+        CHECK(elsewhere);
+        CHECK(rows.back().detail == "completed");
+        ++stories;
+    }
+    CHECK(stories > 0);
+}
+
+TEST_CASE("trace: a sticky cart on a node removed by a scale-in loses its state to scale_in") {
+    // Two nodes, then one from 90 s: the victim drains for 5 s (its sticky carts move on and
+    // lose their state, or the drain ends and it is terminated with the state still on it).
+    const RunResult r =
+        traced(kKill, 20, 0,
+               {"failures.events=[]", "autoscaling.enabled=true", "autoscaling.policy=scheduled",
+                "autoscaling.min=1", "autoscaling.schedule=[{at: 90s, desired: 1}]",
+                "load_balancer.deregistration_delay=5s"});
+    int stories = 0;
+    for (const auto &[session, rows] : by_session(r)) {
+        const std::size_t lost = find(rows, TraceEvent::state_lost);
+        if (lost == rows.size()) continue;
+        INFO("session " << session);
+        CHECK(starts_with(rows[lost].detail, "scale_in"));
+        CHECK(rows[lost].time_s >= 90.0);
+        CHECK(rows.back().detail == "lost (scale_in)");
+        ++stories;
+    }
+    CHECK(stories > 0);
+}
+
+TEST_CASE("trace: serverless cold start, a warm reuse within idle_timeout, a new environment "
+          "after it") {
+    // Two sessions of two requests, 60 s apart; environments live 30 s idle.
+    const std::string arrivals = write_trace("trace-cold", {10.0, 70.0});
+    const std::string yaml = R"(
+duration: 2m
+warmup: 0s
+workload:
+  sessions:
+    arrival: {process: trace, file: )" +
+                             arrivals + R"(}
+    requests: 2
+    think_time: 5s
+  request: {service_time: 100ms}
+cluster: {runtime: serverless}
+serverless: {idle_timeout: 30s, cold_start: 300ms}
+)";
+    const RunResult r = traced(yaml, 2);
+    const auto sessions = by_session(r);
+    REQUIRE(sessions.size() == 2);
+    const auto &first = sessions.begin()->second;
+    const auto &second = std::next(sessions.begin())->second;
+
+    const std::size_t created = find(first, TraceEvent::env_created);
+    REQUIRE(created < first.size());
+    CHECK(first[created].request == 1);
+    const std::size_t cold = find(first, TraceEvent::cold_start);
+    REQUIRE(cold < first.size());
+    CHECK(first[cold].node == first[created].node);
+    CHECK(contains(first[cold].detail, "300 ms"));
+    const std::size_t reused = find(first, TraceEvent::env_reused);
+    REQUIRE(reused < first.size());
+    CHECK(first[reused].request == 2);
+    CHECK(first[reused].node == first[created].node); // the same environment, warm
+    CHECK(find(first, TraceEvent::cold_start, cold + 1) == first.size());
+    CHECK(first.back().detail == "completed");
+
+    // 60 s later the environment was reclaimed: the next session starts cold, elsewhere.
+    const std::size_t again = find(second, TraceEvent::env_created);
+    REQUIRE(again < second.size());
+    CHECK(second[again].node != first[created].node);
+    CHECK(find(second, TraceEvent::cold_start) < second.size());
+}
+
+TEST_CASE("trace: N distinct sessions per architecture, the same ones, replication 0 only") {
+    Scenario sc = load(kKill, {"replications=2"});
+    ExperimentOptions opts;
+    opts.trace_sessions = 7;
+    const std::vector<RunRecord> runs = run_experiment(sc, opts);
+    REQUIRE(runs.size() == 4);
+    std::set<std::uint64_t> first;
+    for (const RunRecord &rec : runs) {
+        if (rec.replication != 0) {
+            CHECK(rec.result.trace.empty());
+            continue;
+        }
+        std::set<std::uint64_t> ids;
+        for (const TraceRow &row : rec.result.trace)
+            ids.insert(row.session);
+        CHECK(ids.size() == 7);
+        // Consecutive session numbers: the first seven that started after the warm-up.
+        CHECK(*ids.rbegin() - *ids.begin() == 6);
+        if (first.empty()) first = ids;
+        CHECK(ids == first); // common random numbers: the same carts in every architecture
+        for (const auto &[session, rows] : by_session(rec.result)) {
+            CHECK(rows.front().event == TraceEvent::session_start);
+            CHECK(rows.front().time_s >= 60.0);
+        }
+        CHECK(std::is_sorted(
+            rec.result.trace.begin(), rec.result.trace.end(),
+            [](const TraceRow &a, const TraceRow &b) { return a.time_s < b.time_s; }));
+    }
+}
+
+TEST_CASE("trace: fewer sessions than N started: all of them are traced") {
+    const std::string arrivals = write_trace("trace-few", {10.0, 20.0, 30.0});
+    const std::string yaml = R"(
+duration: 1m
+warmup: 15s
+workload:
+  sessions:
+    arrival: {process: trace, file: )" +
+                             arrivals + R"(}
+    requests: 1
+  request: {service_time: 10ms}
+cluster: {nodes: 1}
+)";
+    const auto sessions = by_session(traced(yaml, 100));
+    CHECK(sessions.size() == 2); // the one at 10 s started in the warm-up
+}
+
+TEST_CASE("trace: tracing changes nothing that is measured") {
+    const Scenario sc = load(kKill);
+    for (std::size_t arch = 0; arch < 2; ++arch) {
+        RunRecord plain, with;
+        plain.architecture = with.architecture = arch;
+        plain.done = with.done = true;
+        plain.result = traced(kKill, 0, arch);
+        with.result = traced(kKill, 50, arch);
+        CHECK(plain.result.trace.empty());
+        CHECK(!with.result.trace.empty());
+        CHECK(summary_rows(sc, plain) == summary_rows(sc, with));
+        CHECK(events_rows(sc, plain) == events_rows(sc, with));
+        CHECK(trace_rows(sc, plain).empty());
+    }
+}
+
+TEST_CASE("trace: rows in trace.csv carry the run's address and quote their detail") {
+    const Scenario sc = load(kKill);
+    RunRecord rec;
+    rec.done = true;
+    rec.architecture = 1;
+    rec.result.trace.push_back({1.5, 42, 2, 1, TraceEvent::routed, "node-3", "a, b"});
+    CHECK(trace_header() ==
+          "point,architecture,replication,time_s,session,request,attempt,event,node,detail\n");
+    CHECK(trace_rows(sc, rec) == "0,stateless,0,1.5,42,2,1,routed,node-3,\"a, b\"\n");
+    rec.done = false; // an interrupted run yields no rows, as in the other files
+    CHECK(trace_rows(sc, rec).empty());
+}
