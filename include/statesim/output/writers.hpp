@@ -82,25 +82,19 @@ class ResultWriter {
     void attach(const std::string &name, const std::string &text);
     void finish();
     const RunMetrics &metrics() const { return metrics_; }
-<<<<<<< HEAD
     // What the terminal shows after the run: the table and its precision warnings.
     std::string table_text() const;
-=======
     // --trace: trace.csv too (header only when no run traced anything); before the first add().
     void enable_trace() { trace_.emplace(sc_, out_); }
->>>>>>> trace
 
   private:
     const Scenario &sc_;
     OutputDir &out_;
     DurableFile summary_, timeseries_, events_;
     RunMetrics metrics_;
-<<<<<<< HEAD
     std::vector<std::vector<Histogram>> latency_; // [point][architecture], merged
     std::vector<std::pair<std::string, std::string>> attached_;
-=======
     std::optional<TraceWriter> trace_;
->>>>>>> trace
 };
 
 } // namespace statesim
