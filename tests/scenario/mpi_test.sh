@@ -50,21 +50,22 @@ got=$?
 [ "$got" = 2 ] && pass || fail "unwritable --out under mpirun: exit $got, wanted 2"
 grep -q 'cannot write' "$tmp/err" && pass || fail "unwritable --out: no message"
 
-# SIGINT to rank 0: every rank stops, exit 130, every file complete.
+# SIGINT to rank 0 once a run is written: every rank stops, exit 130, the finished runs' rows
+# kept in run order, every file complete.
 timeout 120 "${mpi[@]}" "$bin" run "$src/scenarios/validation/mm1.yaml" --duration 2d \
-    --replications 8 --jobs 1 --quiet --out "$tmp/int" >"$tmp/out" 2>"$tmp/err" &
+    --replications 12 --jobs 1 --quiet --out "$tmp/int" >"$tmp/out" 2>"$tmp/err" &
 launcher=$!
 rank0=""
-for _ in $(seq 100); do # timeout > mpirun > ranks
+for _ in $(seq 1200); do # timeout > mpirun > ranks
     for m in $(pgrep -P $launcher); do
         for p in $(pgrep -P "$m"); do
             tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=0' && rank0=$p
         done
     done
-    [ -n "$rank0" ] && break
+    # A run written: its timeseries rows reach the staging directory (output/output_dir.hpp).
+    [ -n "$rank0" ] && [ "$(cat "$tmp"/int.tmp*/timeseries.csv 2>/dev/null | wc -l)" -ge 2 ] && break
     sleep 0.05
 done
-sleep 2
 if [ -n "$rank0" ]; then kill -INT "$rank0"; else fail "sigint: rank 0 not found"; fi
 wait $launcher
 got=$?
@@ -76,7 +77,11 @@ done
 if [ -f "$tmp/int/summary.csv" ]; then
     awk -F, 'NR==1{n=NF} NF!=n{bad=1} END{exit bad}' "$tmp/int/summary.csv" && pass ||
         fail "sigint: summary ragged"
-    [ "$(wc -l <"$tmp/int/summary.csv")" -le 9 ] && pass || fail "sigint: too many rows"
+    rows=$(($(wc -l <"$tmp/int/summary.csv") - 1))
+    [ "$rows" -ge 1 ] && [ "$rows" -lt 12 ] && pass || fail "sigint: $rows rows, wanted 1 to 11"
+    # Replications 0, 1, ... with none missing: rank 0 wrote in run order.
+    [ "$(cut -d, -f4 "$tmp/int/summary.csv" | tail -n +2 | tr '\n' ' ')" = "$(seq -s ' ' 0 $((rows - 1))) " ] &&
+        pass || fail "sigint: rows not the first runs in order"
 fi
 ls "$tmp" | grep -q '\.tmp-' && fail "sigint left staging" || pass
 
