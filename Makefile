@@ -2,7 +2,8 @@
 BUILD      ?= build
 JOBS       ?= 2
 DEB_PKGS   := cmake g++ make libboost-program-options-dev libboost-dev libfmt-dev \
-              libyaml-cpp-dev libeigen3-dev doctest-dev python3-matplotlib
+              libyaml-cpp-dev libeigen3-dev doctest-dev python3-matplotlib \
+              libopenmpi-dev openmpi-bin
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian's matplotlib lives with /usr/bin/python3; a pyenv python3 on the PATH may lack it.
 PYTHON     := $(shell for p in /usr/bin/python3 python3; do $$p -c 'import matplotlib' 2>/dev/null && { echo $$p; break; }; done)

@@ -16,6 +16,7 @@
 #include "statesim/config/presets.hpp"
 #include "statesim/experiment/analyze.hpp"
 #include "statesim/experiment/experiment.hpp"
+#include "statesim/experiment/mpi_sweep.hpp"
 #include "statesim/output/output_dir.hpp"
 #include "statesim/output/writers.hpp"
 
@@ -151,6 +152,8 @@ void print_warnings(const Scenario &sc) {
 int cmd_run(const std::vector<std::string> &args) {
     const RunArgs a = parse_run_args(args, true);
     const Scenario sc = load_scenario(a.config, load_options(a));
+    if (mpi::world().rank > 0) // rank 0 writes and prints
+        return mpi::serve_runs(sc, a.jobs, static_cast<std::uint32_t>(a.trace));
     print_warnings(sc);
     const std::string out = a.out.empty() ? "results/" + sc.name : a.out;
     // Before any simulation: an unwritable --out is bad usage, not a failure after the run.
@@ -165,6 +168,7 @@ int cmd_run(const std::vector<std::string> &args) {
     Progress progress(!a.quiet);
     ExperimentOptions opts;
     opts.jobs = a.jobs;
+    if (mpi::world().size > 1) opts.distribute = mpi::coordinate;
     opts.stop = &g_interrupted;
     opts.progress = [&](std::size_t d, std::size_t t) { progress.update(d, t); };
     ResultWriter writer(sc, *dir);
@@ -232,7 +236,7 @@ int cmd_presets() {
 
 } // namespace
 
-int main(int argc, char **argv) {
+static int run_command(int argc, char **argv) {
     const std::vector<std::string> all(argv + 1, argv + argc);
     try {
         if (all.empty() || all[0] == "--help" || all[0] == "-h" || all[0] == "help") {
@@ -273,4 +277,10 @@ int main(int argc, char **argv) {
         std::cerr << "internal error: " << e.what() << "\n";
         return 1;
     }
+}
+
+int main(int argc, char **argv) {
+    // Under mpirun or srun every rank starts MPI here and ends it after the command.
+    if (!mpi::start()) return 2;
+    return mpi::finish(run_command(argc, argv));
 }

@@ -92,15 +92,33 @@ class Scheduler {
 
 } // namespace
 
+std::size_t run_count(const Scenario &sc) {
+    std::size_t total = 0;
+    for (const auto &p : sc.points)
+        total += p.architectures.size() * static_cast<std::size_t>(sc.replications);
+    return total;
+}
+
+RunRecord run_one(const Scenario &sc, std::size_t i, const RunFunction &run,
+                  const std::atomic<bool> *stop, std::uint32_t trace_sessions) {
+    RunRecord rec = record_of(sc, i);
+    RunSpec spec = RunSpec::of(sc, rec.seed);
+    spec.stop = stop;
+    if (rec.replication == 0) spec.trace_sessions = trace_sessions;
+    rec.result = (run ? run : RunFunction(simulate))(
+        sc.points[rec.point].architectures[rec.architecture], spec);
+    rec.done = !rec.result.interrupted;
+    return rec;
+}
+
 std::uint64_t replication_seed(const Scenario &sc, int replication) {
     return sc.seed + static_cast<std::uint64_t>(replication);
 }
 
 void run_experiment(const Scenario &sc, const ExperimentOptions &options,
                     const std::function<void(RunRecord &&)> &consume) {
-    std::size_t total = 0;
-    for (const auto &p : sc.points)
-        total += p.architectures.size() * static_cast<std::size_t>(sc.replications);
+    if (options.distribute) return options.distribute(sc, options, consume);
+    const std::size_t total = run_count(sc);
     const int jobs = std::max(1, options.jobs);
     const std::size_t window = options.window ? options.window : 4 * static_cast<std::size_t>(jobs);
     const RunFunction run = options.run ? options.run : RunFunction(simulate);
@@ -110,13 +128,7 @@ void run_experiment(const Scenario &sc, const ExperimentOptions &options,
         std::size_t i = 0;
         while (scheduler.next(i, options.stop)) {
             try {
-                RunRecord rec = record_of(sc, i);
-                RunSpec spec = RunSpec::of(sc, rec.seed);
-                spec.stop = &scheduler.halt();
-                if (rec.replication == 0) spec.trace_sessions = options.trace_sessions;
-                rec.result = run(sc.points[rec.point].architectures[rec.architecture], spec);
-                rec.done = !rec.result.interrupted;
-                scheduler.done(i, std::move(rec));
+                scheduler.done(i, run_one(sc, i, run, &scheduler.halt(), options.trace_sessions));
             } catch (...) {
                 // Never let an exception leave a thread (std::terminate): report it instead.
                 scheduler.fail(std::current_exception());

@@ -15,6 +15,9 @@ namespace statesim {
 // substitute their own (e.g. one that throws).
 using RunFunction = std::function<RunResult(const Architecture &, const RunSpec &)>;
 
+struct ExperimentOptions;
+using Consumer = std::function<void(RunRecord &&)>;
+
 struct ExperimentOptions {
     int jobs = 1;                            // worker threads
     const std::atomic<bool> *stop = nullptr; // SIGINT: finish nothing new, keep what is done
@@ -27,11 +30,21 @@ struct ExperimentOptions {
     // --trace N: replication 0 of every (point, architecture) follows its first N measured
     // sessions (RunResult::trace); 0: none.
     std::uint32_t trace_sessions = 0;
+    // Set: run_experiment hands the whole experiment to it (MPI: runs spread over ranks,
+    // experiment/mpi_sweep.hpp), with the same contract.
+    std::function<void(const Scenario &, const ExperimentOptions &, const Consumer &)> distribute;
 };
 
 // The seed of replication r: master seed + r, shared by every architecture and sweep point
 // (common random numbers). `--seed S+r --replications 1` reproduces replication r alone.
 std::uint64_t replication_seed(const Scenario &sc, int replication);
+
+// The number of runs, points x architectures x replications.
+std::size_t run_count(const Scenario &sc);
+// Run i of that order, simulated by `run` (empty: the cluster model), which watches `stop`;
+// replication 0 traces its first `trace_sessions` sessions (--trace).
+RunRecord run_one(const Scenario &sc, std::size_t i, const RunFunction &run,
+                  const std::atomic<bool> *stop, std::uint32_t trace_sessions = 0);
 
 // Runs every (point, architecture, replication) on a thread pool and hands each run to
 // `consume` in that fixed order, as soon as it and all before it are done, so the output is

@@ -4,6 +4,8 @@
 
 namespace statesim {
 
+struct HistogramCodec; // output/run_record_codec: sends a histogram to another process
+
 // Log-bucketed histogram of non-negative integers (latencies in ns): 128 sub-buckets per power
 // of two, so any percentile is within 0.4% (half a bucket) of the exact sample value. Fixed
 // memory, mergeable by adding counts.
@@ -30,6 +32,7 @@ class Histogram {
     std::uint64_t count_in(int bucket) const { return counts_[static_cast<std::size_t>(bucket)]; }
 
   private:
+    friend struct HistogramCodec;
     std::vector<std::uint64_t> counts_;
     std::uint64_t count_ = 0;
     double sum_ = 0;
