@@ -516,3 +516,198 @@ cluster: {}
     CHECK(sc.timeseries_interval == 10);
     CHECK(sc.seed == 42);
 }
+
+// ---- the load balancer's target states (lb-fail-open-skips-unhealthy,
+// lb-recycled-slot-keeps-outstanding, sticky-generation-ignored) ----
+
+TEST_CASE("guard: with every target unhealthy the balancer fails open") {
+    // ALB: when no target is healthy the balancer routes to every registered target, healthy
+    // or not (a draining one is no longer registered).
+    LoadBalancer lb(LoadBalancerSpec{}, 1);
+    lb.set_state({0, 1}, LoadBalancer::Target::unhealthy);
+    lb.set_state({1, 1}, LoadBalancer::Target::unhealthy);
+    lb.set_state({2, 1}, LoadBalancer::Target::draining);
+    Session s;
+    s.uid = 7;
+    std::map<int, int> picks;
+    for (int k = 0; k < 4; ++k) {
+        const NodeRef r = lb.route(s, 0);
+        REQUIRE(r.valid());
+        ++picks[r.index];
+    }
+    CHECK(picks[0] == 2); // round robin over the two unhealthy targets
+    CHECK(picks[1] == 2);
+    CHECK(picks.count(2) == 0);
+    lb.set_state({1, 1}, LoadBalancer::Target::healthy); // one healthy: only it
+    CHECK(lb.route(s, 0) == NodeRef{1, 1});
+    CHECK(lb.route(s, 0) == NodeRef{1, 1});
+}
+
+TEST_CASE("guard: a new target in a recycled slot starts with no outstanding requests") {
+    LoadBalancer lb(LoadBalancerSpec{}, 1);
+    lb.set_state({0, 1}, LoadBalancer::Target::healthy);
+    for (int k = 0; k < 3; ++k)
+        lb.request_sent({0, 1});
+    CHECK(lb.outstanding(0) == 3);
+    // The node dies with three requests on it; their answers never reach the balancer as this
+    // target's. A new node takes the slot.
+    lb.set_state({0, 1}, LoadBalancer::Target::unused);
+    lb.set_state({0, 2}, LoadBalancer::Target::initial);
+    CHECK(lb.outstanding(0) == 0);
+    lb.request_done({0, 1}); // a late answer of the old node changes nothing
+    CHECK(lb.outstanding(0) == 0);
+}
+
+TEST_CASE("guard: a sticky cookie does not follow a recycled slot") {
+    LoadBalancerSpec spec;
+    spec.sticky = true;
+    LoadBalancer lb(spec, 1);
+    lb.set_state({0, 1}, LoadBalancer::Target::healthy);
+    lb.set_state({1, 1}, LoadBalancer::Target::healthy);
+    Session s;
+    s.uid = 3;
+    s.sticky = {0, 1};
+    s.sticky_expiry = 100 * kSecond;
+    CHECK(lb.route(s, 0) == NodeRef{0, 1}); // the cookie holds
+    // Node 0 is terminated and a new node takes its slot: the cookie names a node that is gone.
+    lb.set_state({0, 1}, LoadBalancer::Target::unused);
+    lb.set_state({0, 2}, LoadBalancer::Target::healthy);
+    for (int k = 0; k < 3; ++k) {
+        const NodeRef r = lb.route(s, 0);
+        CHECK(r != NodeRef{0, 1});
+        CHECK(r.generation == (r.index == 0 ? 2u : 1u));
+    }
+}
+
+// ---- scale-in victims (victim-booting-last, victim-balanced-emptiest-zone,
+// victim-newest-is-oldest, victim-most-sessions) ----
+
+namespace {
+
+std::vector<std::string> terminated(const RunResult &r) {
+    std::vector<std::string> out;
+    for (const auto &e : r.events)
+        if (e.what == MarkedEvent::terminate) out.push_back(e.target);
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("guard: scale-in picks its victim by autoscaling.termination") {
+    // Three initial nodes, node-1 and node-3 in zone 0, node-2 in zone 1 (round-robin over the
+    // zones). Two sticky sessions arrive at 0 s and 1 s; round robin puts them on node-1 and
+    // node-2, which then hold their state; node-3 holds none. At 1 min the schedule scales in
+    // to 2 nodes, terminating one at once.
+    const auto trace = write_trace("guard-termination", {0.0, 1.0});
+    auto yaml = [&](const std::string &termination, const std::string &schedule) {
+        return fmt::format(R"(
+duration: 5m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 3, think_time: 10m}}
+  request: {{service_time: 10ms}}
+cluster: {{nodes: 3, zones: 2, workers: 4, boot_time: 30s}}
+load_balancer: {{sticky: {{enabled: true}}}}
+state: {{location: local}}
+autoscaling:
+  policy: scheduled
+  min: 1
+  max: 4
+  scale_in: terminate
+  termination: {}
+  schedule: {}
+)",
+                           trace, termination, schedule);
+    };
+    const std::string in = "[{at: 1m, desired: 2}]";
+    using V = std::vector<std::string>;
+    // default: from the zone with the most nodes (zone 0), its oldest
+    CHECK(terminated(run_model(yaml("default", in))) == V{"node-1"});
+    CHECK(terminated(run_model(yaml("oldest", in))) == V{"node-1"});
+    CHECK(terminated(run_model(yaml("newest", in))) == V{"node-3"});
+    CHECK(terminated(run_model(yaml("fewest_sessions", in))) == V{"node-3"});
+    // A node still booting goes first, whatever the policy: 4 at 1 min, back to 3 at 70 s while
+    // node-4 boots (30 s).
+    CHECK(terminated(run_model(yaml("oldest", "[{at: 1m, desired: 4}, {at: 70s, desired: 3}]"))) ==
+          V{"node-4"});
+}
+
+// ---- fault events and deployments (kill-node-one-more, deploy-every-doubled, deploy-no-surge,
+// deploy-batch-floor) ----
+
+TEST_CASE("guard: kill node kills exactly count nodes") {
+    const auto trace = write_trace("guard-kill-count", {0.0});
+    const RunResult r = run_model(fmt::format(R"(
+duration: 5m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+cluster: {{nodes: 4, workers: 4}}
+failures:
+  events: [{{at: 1m, kill: node, count: 2}}]
+)",
+                                              trace));
+    int kills = 0;
+    for (const auto &e : r.events)
+        kills += e.what == MarkedEvent::kill;
+    CHECK(kills == 2);
+}
+
+TEST_CASE("guard: a rolling deployment surges by ceil(batch x desired) and keeps the group size") {
+    // Three nodes, batch 50 %: ceil(1.5) = 2 new nodes, then 2 old ones retire; then 1 new, 1
+    // old. Deployments every 10 min from the start of the run: at 10 and 20 min within 25 min.
+    const auto trace = write_trace("guard-deploy", {0.0});
+    const RunResult r = run_model(fmt::format(R"(
+duration: 25m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+cluster: {{nodes: 3, workers: 4, boot_time: 10s}}
+load_balancer: {{health_check: {{interval: 1s, unhealthy_threshold: 1, healthy_threshold: 1}}}}
+failures:
+  deployments: {{every: 10m, batch: 50%}}
+)",
+                                              trace));
+    std::vector<std::string> batches;
+    int terminations = 0;
+    for (const auto &e : r.events) {
+        if (e.what == MarkedEvent::deploy_batch) batches.push_back(e.detail);
+        terminations += e.what == MarkedEvent::terminate;
+    }
+    CHECK(batches == std::vector<std::string>{"release 1: 2 new nodes, 3 old left",
+                                              "release 1: 1 new nodes, 1 old left",
+                                              "release 2: 2 new nodes, 3 old left",
+                                              "release 2: 1 new nodes, 1 old left"});
+    CHECK(terminations == 6);
+    CHECK(r.timeseries.back().nodes_desired == 3);
+}
+
+// ---- workflow retries (workflow-retry-no-backoff, workflow-retry-cap-32) ----
+
+TEST_CASE("guard: a failed workflow step backs off 1 s doubling to 60 s") {
+    // The only node crashes at 1 s and is not replaced: every try of the workflow's step (first
+    // at 2 s) fails at once. Tries at 2, 3, 5, 9, 17, 33, 65 s (1 s doubling), then every 60 s:
+    // 125, 185, 245 s; the next (305 s) is past the 5 min window. Each try is a transition.
+    const auto trace = write_trace("guard-wf-retry", {0.5});
+    const auto flows = write_trace("guard-wf-retry-flows", {2.0});
+    const RunResult r = run_model(fmt::format(R"(
+duration: 5m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+cluster: {{nodes: 1, workers: 4}}
+failures:
+  mode: process
+  replace_failed: false
+  events: [{{at: 1s, kill: node, count: 1}}]
+workflows:
+  arrival: {{process: trace, file: {}}}
+  steps: 1
+  step_time: 10ms
+  orchestration: orchestrator
+)",
+                                              trace, flows));
+    CHECK(r.workflows_started == 1);
+    CHECK(r.workflows_completed == 0);
+    CHECK(r.state_transitions == 10);
+}
