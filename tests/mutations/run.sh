@@ -102,7 +102,24 @@ py_report=$(
     cat <<'EOF'
 import datetime, os, sys
 table, out, commit, notes_path, list_path, wall = sys.argv[1:7]
-rows = [l.rstrip("\n").split("\t") for l in open(table, encoding="utf-8") if l.strip()]
+# `table` may name several results.tsv files separated by ":" (REPORT_FROM, a campaign and its
+# reruns): a later file's row replaces an earlier one of the same id, and the row notes its commit.
+tables = table.split(":")
+commits = commit.split(":")
+by_id, order = {}, []
+for k, path in enumerate(tables):
+    for l in open(path, encoding="utf-8"):
+        if not l.strip():
+            continue
+        r = l.rstrip("\n").split("\t")
+        while len(r) < 7:
+            r.append("")
+        r.append(commits[k] if k < len(commits) else "")
+        if r[0] not in by_id:
+            order.append(r[0])
+        by_id[r[0]] = r
+rows = [by_id[i] for i in order]
+several = len(set(r[7] for r in rows)) > 1
 notes = {}
 if os.path.exists(notes_path):
     for l in open(notes_path, encoding="utf-8"):
@@ -123,7 +140,9 @@ pct = lambda a, b: f"{100.0 * a / b:.1f} %" if b else "n/a"
 esc = lambda s: s.replace("|", "\\|")
 o = []
 o.append("# Mutation campaign results\n")
-o.append(f"Commit `{commit}`, {datetime.date.today().isoformat()}, `bash tests/mutations/run.sh` "
+o.append(f"Commit `{commits[0]}`" + (f" (rows marked with a later commit were rerun there: "
+         f"{', '.join('`' + c + '`' for c in commits[1:])})" if several else "")
+         + f", {datetime.date.today().isoformat()}, `bash tests/mutations/run.sh` "
          f"({len(rows)} mutations of `tests/mutations/{os.path.basename(list_path)}`)"
          + (f", campaign wall time {int(wall) // 60} min {int(wall) % 60} s." if wall else ".") + "\n")
 o.append("Each mutation first runs only the tests it names (stage `aimed`); when none of them "
@@ -139,13 +158,13 @@ o.append(f"- caught by a guard test written for a campaign "
          f"(`tests/unit/mutation_guards_test.cpp`, `unit-guard: ...`) and by no other failing "
          f"test that ran: {len(guard_only)}")
 o.append(f"- survived: {len(survived)}" + (f"; errors (ctest did not run, counted as not caught): {len(errors)}" if errors else "") + "\n")
-o.append("| id | result | aimed test | stages run | catching tests | s |")
-o.append("|---|---|---|---|---|---|")
+o.append("| id | result | aimed test | stages run | catching tests | s |" + (" commit |" if several else ""))
+o.append("|---|---|---|---|---|---|" + ("---|" if several else ""))
 for r in rows:
     tests = "; ".join(f"`{esc(t)}`" for t in r[3].split(";") if t) if r[3] else ""
     aim = {"yes": "yes", "no": "no: expected " + esc(r[5])}.get(r[2], "")
     stages = r[6] if len(r) > 6 else ""
-    o.append(f"| {r[0]} | {r[1]} | {aim} | {stages} | {tests} | {r[4]} |")
+    o.append(f"| {r[0]} | {r[1]} | {aim} | {stages} | {tests} | {r[4]} |" + (f" {r[7][:7]} |" if several else ""))
 o.append("")
 o.append("## Survivors\n")
 if not survived:
@@ -180,7 +199,14 @@ report() { # results.tsv commit [wall seconds]
     python3 -c "$py_report" "$1" "$results" "$2" "$notes" "$list" "${3:-}"
 }
 if [ -n "${REPORT_FROM:-}" ]; then
-    report "$REPORT_FROM" "$(cat "$(dirname "$REPORT_FROM")/commit")" "$(cat "$(dirname "$REPORT_FROM")/wall" 2>/dev/null || true)"
+    # REPORT_FROM=a/results.tsv[:b/results.tsv...]: each beside its "commit" and "wall" files.
+    commits="" walls=0
+    IFS=':' read -ra froms <<<"$REPORT_FROM"
+    for f in "${froms[@]}"; do
+        commits+="${commits:+:}$(cat "$(dirname "$f")/commit")"
+        walls=$((walls + $(cat "$(dirname "$f")/wall" 2>/dev/null || echo 0)))
+    done
+    report "$REPORT_FROM" "$commits" "$walls"
     exit 0
 fi
 if ! git -C "$repo" diff --quiet HEAD -- sim include tests ':!tests/mutations' CMakeLists.txt; then

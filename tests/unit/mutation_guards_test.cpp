@@ -12,6 +12,7 @@
 #include "checks.hpp"
 #include "run_model.hpp"
 #include "statesim/experiment/experiment.hpp"
+#include "statesim/model/autoscaler.hpp"
 #include "statesim/model/load_balancer.hpp"
 #include "statesim/model/session_store.hpp"
 #include "statesim/output/metrics.hpp"
@@ -710,4 +711,127 @@ workflows:
     CHECK(r.workflows_started == 1);
     CHECK(r.workflows_completed == 0);
     CHECK(r.state_transitions == 10);
+}
+
+// ---- zones (initial-nodes-one-zone) ----
+
+TEST_CASE("guard: the initial nodes are spread round-robin over the zones") {
+    // Five nodes over two zones: node-1, node-3 and node-5 in zone 0, node-2 and node-4 in
+    // zone 1. Zone 1 goes down at 1 min: exactly its two nodes crash.
+    const auto trace = write_trace("guard-zones", {0.0});
+    const RunResult r = run_model(fmt::format(R"(
+duration: 5m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+cluster: {{nodes: 5, zones: 2, workers: 4}}
+failures:
+  events: [{{at: 1m, kill: zone, zone: 1, duration: 1m}}]
+)",
+                                              trace));
+    std::vector<std::string> killed;
+    for (const auto &e : r.events)
+        if (e.what == MarkedEvent::kill) killed.push_back(e.target);
+    CHECK(killed == std::vector<std::string>{"node-2", "node-4"});
+}
+
+// ---- step scaling (step-clamped-cooldown) ----
+
+TEST_CASE("guard: a scale-out clamped away at max starts no cooldown") {
+    // SPEC §5: a direction waits its cooldown after it acted; a scale-out that the clamp to max
+    // turns into no change did not act (the scale-in side is in autoscaler_test.cpp).
+    AutoscalingSpec s;
+    s.enabled = true;
+    s.policy = AutoscalingSpec::Policy::step;
+    s.min = 2;
+    s.max = 40;
+    s.steps = {{true, 0.8, 2}, {false, 0.3, -1}};
+    s.cooldown_out = 600;
+    s.cooldown_in = 600;
+    Autoscaler a(s);
+    CHECK(a.evaluate({0, 0.9, 40, false}) == 40);   // 42 -> max: nothing happened
+    CHECK(a.evaluate({60, 0.9, 38, false}) == 40);  // so no out cooldown runs
+    CHECK(a.evaluate({120, 0.9, 38, false}) == 38); // now it does
+}
+
+// ---- common random numbers (crn-write-from-client-stream) ----
+
+TEST_CASE("guard: common random numbers: the same writes when one architecture retries") {
+    // As "common random numbers hold when one architecture retries", with a store: whether a
+    // request writes is the session's draw, so the retries (whose backoffs draw from the
+    // clients' stream) leave the writes the store sees unchanged.
+    const auto trace = write_trace("guard-crn-retry-writes", evenly(0, 0.05, 300));
+    const std::string yaml = crn_yaml(trace, R"(cluster: {nodes: 1, workers: 16}
+architectures:
+  - {name: tight, preset: stateless-dynamodb, set: {cluster.workers: 1, cluster.queue_limit: 0}}
+  - {name: roomy, preset: stateless-dynamodb}
+)");
+    const std::uint64_t seed = 4 + test::seed_offset();
+    const RunResult tight = run_model(yaml, seed, 0), roomy = run_model(yaml, seed, 1);
+    REQUIRE(tight.sessions_completed == 300);
+    REQUIRE(roomy.sessions_completed == 300);
+    CHECK(tight.retries > 100);
+    CHECK(roomy.retries == 0);
+    CHECK(tight.draws.requests == roomy.draws.requests);
+    CHECK(roomy.store_writes > 0);
+    CHECK(tight.store_writes == roomy.store_writes);
+}
+
+// ---- local state (local-unconfirmed-lost) ----
+
+TEST_CASE("guard: a node crash loses no state the client was never told about") {
+    // The session's first request starts on node-1 at 0 s (its state is created there) and
+    // would run 10 s; the node crashes at 5 s. No response ever told the client where its state
+    // was, so nothing is lost (as for routing in "sticky-first"): the failed request, with no
+    // retry, abandons the session.
+    const auto trace = write_trace("guard-unconfirmed", {0.0});
+    const RunResult r = run_model(fmt::format(R"(
+duration: 1m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 2, think_time: 1s}}
+  request: {{service_time: 10s}}
+  client: {{timeout: 1h, retries: {{max: 0}}}}
+cluster: {{nodes: 1, workers: 4}}
+load_balancer: {{sticky: {{enabled: true}}}}
+state: {{location: local}}
+failures:
+  mode: process
+  events: [{{at: 5s, kill: node, count: 1}}]
+)",
+                                              trace));
+    CHECK(r.sessions_started == 1);
+    CHECK(r.sessions_lost == 0);
+    CHECK(r.sessions_abandoned == 1);
+}
+
+// ---- scale-in losses (local-drain-loss-as-routing) ----
+
+TEST_CASE("guard: state left on a draining node is lost to the scale-in, not to routing") {
+    // Sessions of 4 requests of 10 s, 10 s apart: A (1 s) on node-1, B (2 s) on node-2, C (55 s)
+    // on node-1 (round robin). At 60 s the group scales in to one node: node-1 (the oldest)
+    // drains while C's request runs until 65 s. A's fourth request (61 s) cannot follow its
+    // cookie to the draining node and lands on node-2: A's state is lost, to the scale-in
+    // (SPEC §5). C's state was never confirmed to C before node-1 went at 65 s: not lost.
+    const auto trace = write_trace("guard-drain-cause", {1.0, 2.0, 55.0});
+    const RunResult r = run_model(fmt::format(R"(
+duration: 5m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 4, think_time: 10s}}
+  request: {{service_time: 10s}}
+cluster: {{nodes: 2, workers: 4}}
+load_balancer: {{sticky: {{enabled: true}}}}
+state: {{location: local}}
+autoscaling:
+  policy: scheduled
+  min: 1
+  max: 2
+  schedule: [{{at: 60s, desired: 1}}]
+)",
+                                              trace));
+    CHECK(r.sessions_started == 3);
+    CHECK(r.sessions_lost == 1);
+    CHECK(lost(r, LossCause::scale_in) == 1);
+    CHECK(lost(r, LossCause::routing) == 0);
 }
