@@ -102,6 +102,11 @@ py_report=$(
     cat <<'EOF'
 import datetime, os, sys
 table, out, commit, notes_path, list_path, wall = sys.argv[1:7]
+what = {}
+for l in open(list_path, encoding="utf-8"):
+    f = [x.strip() for x in l.split(" | ")]
+    if len(f) == 6 and not l.startswith("#"):
+        what[f[0]] = f
 # `table` may name several results.tsv files separated by ":" (REPORT_FROM, a campaign and its
 # reruns): a later file's row replaces an earlier one of the same id, and the row notes its commit.
 tables = table.split(":")
@@ -118,7 +123,10 @@ for k, path in enumerate(tables):
         if r[0] not in by_id:
             order.append(r[0])
         by_id[r[0]] = r
-rows = [by_id[i] for i in order]
+# A mutation taken out of the list since (found equivalent: it changes no behaviour) leaves the
+# table and is listed with its note.
+removed = [i for i in order if i not in what]
+rows = [by_id[i] for i in order if i in what]
 several = len(set(r[7] for r in rows)) > 1
 notes = {}
 if os.path.exists(notes_path):
@@ -126,11 +134,6 @@ if os.path.exists(notes_path):
         if l.strip() and not l.startswith("#") and " | " in l:
             k, v = l.split(" | ", 1)
             notes[k.strip()] = v.strip()
-what = {}
-for l in open(list_path, encoding="utf-8"):
-    f = [x.strip() for x in l.split(" | ")]
-    if len(f) == 6 and not l.startswith("#"):
-        what[f[0]] = f
 compiled = [r for r in rows if r[1] != "not compiled"]
 caught = [r for r in compiled if r[1] == "caught"]
 aimed = [r for r in caught if r[2] == "yes"]
@@ -187,6 +190,13 @@ if caught_not_aimed:
     o.append("## Caught, but not by the test aimed at the bug\n")
     for r in caught_not_aimed:
         o.append(f"- **{r[0]}**: {notes.get(r[0], '(no note in tests/mutations/notes.txt)')}")
+    o.append("")
+if removed:
+    o.append("## Removed as equivalent\n")
+    o.append("Run, then taken out of the list (a `#=` line in it): the mutated code behaves as the "
+             "original, so no test can catch it.\n")
+    for i in removed:
+        o.append(f"- **{i}**: {notes.get(i, '(no note in tests/mutations/notes.txt)')}")
     o.append("")
 open(out, "w", encoding="utf-8").write("\n".join(o))
 print(f"score: caught {len(caught)} / compiled {len(compiled)} = {pct(len(caught), len(compiled))}; "

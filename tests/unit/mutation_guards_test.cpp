@@ -16,6 +16,7 @@
 #include "statesim/model/load_balancer.hpp"
 #include "statesim/model/session_store.hpp"
 #include "statesim/output/metrics.hpp"
+#include "statesim/output/slo.hpp"
 #include "statesim/output/writers.hpp"
 #include "statesim/stats/histogram.hpp"
 
@@ -834,4 +835,135 @@ autoscaling:
     CHECK(r.sessions_lost == 1);
     CHECK(lost(r, LossCause::scale_in) == 1);
     CHECK(lost(r, LossCause::routing) == 0);
+}
+
+// ---- the store backend (store-refused-read-served) ----
+
+TEST_CASE("guard: a request whose store read fails is not served") {
+    // The store is down from 5 s to 65 s; one request at 10 s (a write, 100 ms of CPU, no
+    // retry). Its read fails after the store's 1 s timeout and the request fails there: the node
+    // held it exactly 1 s, with no CPU time and no write after the failed read.
+    const auto trace = write_trace("guard-store-read-fails", {10.0});
+    const RunResult r = run_model(fmt::format(R"(
+duration: 2m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+  request: {{service_time: 100ms, write_fraction: 1}}
+  client: {{timeout: 1h, retries: {{max: 0}}}}
+cluster: {{nodes: 1, workers: 4}}
+state:
+  location: store
+  store: {{kind: dynamodb, timeout: 1s, read_latency: 0s, write_latency: 0s}}
+failures:
+  events: [{{at: 5s, outage: store, duration: 1m}}]
+)",
+                                              trace));
+    CHECK(r.sessions_abandoned == 1);
+    CHECK(r.requests_ok == 0);
+    CHECK(r.store_reads + r.store_writes == 0);
+    CHECK(within_rel(r.node_response_mean_ms, 1000.0, 1e-9));
+}
+
+// ---- serverless scaling (lambda-burst-cap-doubled) ----
+
+TEST_CASE("guard: the scaling bucket holds at most its burst however long it refills") {
+    // 20 requests at the same instant after 100 s without traffic, no warm environment, no
+    // retries, 5 new environments per 10 s: the bucket refilled to its burst (5), no further.
+    const auto trace = write_trace("guard-burst-cap", std::vector<double>(20, 100.0));
+    const RunResult r = run_model(fmt::format(R"(
+duration: 3m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+  request: {{service_time: 100ms}}
+  client: {{retries: {{max: 0}}}}
+cluster: {{runtime: serverless}}
+serverless: {{cold_start: 1s, scaling_rate: 5/10s}}
+)",
+                                              trace));
+    CHECK(r.cold_starts == 5);
+    CHECK(r.throttles == 15);
+    CHECK(r.requests_ok == 5);
+}
+
+// ---- the cost model (cost-redis-one-node) ----
+
+TEST_CASE("guard: a store cluster bills node-hours for every shard and replica") {
+    // ElastiCache bills each node: 3 shards x (1 primary + 1 replica) = 6 nodes for 1 h at the
+    // default 0.068 USD per node-hour.
+    const auto trace = write_trace("guard-redis-nodes", {0.0});
+    const RunResult r = run_model(fmt::format(R"(
+duration: 1h
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+  request: {{service_time: 1ms}}
+cluster: {{nodes: 1, workers: 4}}
+architectures:
+  - {{name: redis, preset: stateless-redis, set: {{state.store.shards: 3, state.store.replicas: 1}}}}
+)",
+                                              trace));
+    CHECK(within_rel(r.cost_store_nodes_usd, 6 * 0.068, 1e-12));
+}
+
+// ---- slo judging (slo-at-least-optimistic) ----
+
+TEST_CASE("guard: an at-least objective passes only when the interval's low end does") {
+    // availability >= 99.9 %. a: 0.9995, 0.9996, 0.9997 -> mean 0.9996, 95 % half-width
+    // 4.303 x 0.0001 / sqrt 3 = 0.00025: the interval starts at 0.99935, passes. b: 0.9990,
+    // 0.9991, 0.9992 -> mean 0.9991 above the limit, but the interval starts at 0.99885: fails.
+    const Scenario sc = test::load(R"(
+workload: {sessions: {arrival: {process: poisson, rate: 1/s}}}
+cluster: {nodes: 2}
+architectures:
+  - {name: a, preset: stateless-jwt}
+  - {name: b, preset: stateless-dynamodb}
+slo: {availability: 99.9%}
+)");
+    REQUIRE(sc.slo.size() == 1);
+    REQUIRE(sc.slo[0].at_least);
+    RunMetrics m(sc);
+    for (int rep = 0; rep < 3; ++rep)
+        for (std::size_t arch = 0; arch < 2; ++arch) {
+            RunRecord r;
+            r.architecture = arch;
+            r.replication = rep;
+            r.done = true;
+            r.result.duration_s = 3600;
+            r.result.availability = (arch == 0 ? 0.9995 : 0.9990) + 0.0001 * rep;
+            m.add(r);
+        }
+    CHECK(passes_all(judge_slo(sc, m, 0, 0)));
+    CHECK_FALSE(passes_all(judge_slo(sc, m, 0, 1)));
+}
+
+// ---- slo judging (cheapest-most-expensive) ----
+
+TEST_CASE("guard: the cheapest passing architecture is the one of lowest cost") {
+    // Three architectures pass (no session lost); their costs per month are 300, 100 and 200.
+    const Scenario sc = test::load(R"(
+workload: {sessions: {arrival: {process: poisson, rate: 1/s}}}
+cluster: {nodes: 2}
+architectures:
+  - {name: a, preset: stateless-jwt}
+  - {name: b, preset: stateless-dynamodb}
+  - {name: c, preset: stateless-redis}
+slo: {lost_session_pct: 0.1%}
+)");
+    RunMetrics m(sc);
+    const double cost[] = {300, 100, 200};
+    for (std::size_t arch = 0; arch < 3; ++arch) {
+        RunRecord r;
+        r.architecture = arch;
+        r.replication = 0;
+        r.done = true;
+        r.result.duration_s = 3600;
+        r.result.sessions_started = r.result.sessions_completed = 10000;
+        r.result.cost_per_month_usd = cost[arch];
+        m.add(r);
+    }
+    for (std::size_t arch = 0; arch < 3; ++arch)
+        REQUIRE(passes_all(judge_slo(sc, m, 0, arch)));
+    CHECK(cheapest_passing(sc, m, 0) == 1);
 }
