@@ -937,3 +937,23 @@ slo: {lost_session_pct: 0.1%}
         REQUIRE(passes_all(judge_slo(sc, m, 0, arch)));
     CHECK(cheapest_passing(sc, m, 0) == 1);
 }
+
+// ---- target tracking (tt-above-at-target) ----
+
+TEST_CASE("guard: a datapoint exactly at target is not above it") {
+    // SPEC §5: scale out after out_datapoints consecutive datapoints above target. Two at the
+    // target and one above are one datapoint above, not three.
+    AutoscalingSpec s;
+    s.enabled = true;
+    s.policy = AutoscalingSpec::Policy::target_tracking;
+    s.target = 0.5;
+    s.out_datapoints = 3;
+    s.min = 1;
+    s.max = 40;
+    Autoscaler a(s);
+    CHECK(a.evaluate({0, 0.5, 4, false}) == 4);
+    CHECK(a.evaluate({60, 0.5, 4, false}) == 4);
+    CHECK(a.evaluate({120, 0.75, 4, false}) == 4); // one datapoint above: no action yet
+    CHECK(a.evaluate({180, 0.75, 4, false}) == 4);
+    CHECK(a.evaluate({240, 0.75, 4, false}) == 6); // the third: ceil(4 x 0.75 / 0.5)
+}
