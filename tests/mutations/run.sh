@@ -191,6 +191,14 @@ if caught_not_aimed:
     for r in caught_not_aimed:
         o.append(f"- **{r[0]}**: {notes.get(r[0], '(no note in tests/mutations/notes.txt)')}")
     o.append("")
+history = [r for r in caught if r[0] in notes and r[2] == "yes"]
+if history:
+    o.append("## Caught after a guard was added\n")
+    o.append("These survived (or were caught only by an unaimed test) in an earlier pass; the note "
+             "says what was missing and which guard was added before the rerun:\n")
+    for r in history:
+        o.append(f"- **{r[0]}**: {notes[r[0]]}")
+    o.append("")
 if removed:
     o.append("## Removed as equivalent\n")
     o.append("Run, then taken out of the list (a `#=` line in it): the mutated code behaves as the "
