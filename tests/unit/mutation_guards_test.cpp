@@ -957,3 +957,35 @@ TEST_CASE("guard: a datapoint exactly at target is not above it") {
     CHECK(a.evaluate({180, 0.75, 4, false}) == 4);
     CHECK(a.evaluate({240, 0.75, 4, false}) == 6); // the third: ceil(4 x 0.75 / 0.5)
 }
+
+// ---- scale-in losses (local-drain-loss-as-routing) ----
+
+TEST_CASE("guard: state left on a draining node is lost to the scale-in, not to routing") {
+    // Sessions of 4 requests of 10 s, 10 s apart: A (1 s) on node-1, B (2 s) on node-2, C (55 s)
+    // on node-1 (round robin). At 60 s the group scales in to one node: node-1 (the oldest)
+    // drains while C's request runs until 65 s. A's fourth request (61 s) cannot follow its
+    // cookie to the draining node and lands on node-2: A's state is lost, to the scale-in
+    // (SPEC §5). C's state was never confirmed to C before node-1 went at 65 s: not lost.
+    const auto trace = write_trace("guard-drain-cause", {1.0, 2.0, 55.0});
+    const RunResult r = run_model(fmt::format(R"(
+duration: 5m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 4, think_time: 10s}}
+  request: {{service_time: 10s}}
+  client: {{timeout: 1h}}
+cluster: {{nodes: 2, workers: 4}}
+load_balancer: {{sticky: {{enabled: true}}}}
+state: {{location: local}}
+autoscaling:
+  policy: scheduled
+  min: 1
+  max: 2
+  schedule: [{{at: 60s, desired: 1}}]
+)",
+                                              trace));
+    CHECK(r.sessions_started == 3);
+    CHECK(r.sessions_lost == 1);
+    CHECK(lost(r, LossCause::scale_in) == 1);
+    CHECK(lost(r, LossCause::routing) == 0);
+}
