@@ -10,7 +10,7 @@ PYTHON     := $(shell for p in /usr/bin/python3 python3; do $$p -c 'import matpl
 CMAKE_EXTRA ?=
 FLAGSHIP   := scenarios/ecommerce-rearchitecture.yaml
 
-.PHONY: all deps build demo plots report-check test test-asan test-seeds soak mutations clean format
+.PHONY: all deps build demo plots report-check test test-asan test-seeds soak mutate mutations clean format
 
 all: build
 
@@ -83,7 +83,8 @@ soak: test
 	  $(BUILD)/tests/statesim_unit_tests -sf='*model_properties*'
 	bash tests/soak/month.sh $(BUILD)/statesim scenarios/soak/month.yaml # SOAK_ROUNDS=3
 
-mutations: ; bash tests/mutations/run.sh
+mutate: ; bash tests/mutations/run.sh
+mutations: mutate
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -12,9 +12,11 @@
 #include "checks.hpp"
 #include "run_model.hpp"
 #include "statesim/experiment/experiment.hpp"
+#include "statesim/model/autoscaler.hpp"
 #include "statesim/model/load_balancer.hpp"
 #include "statesim/model/session_store.hpp"
 #include "statesim/output/metrics.hpp"
+#include "statesim/output/slo.hpp"
 #include "statesim/output/writers.hpp"
 #include "statesim/stats/histogram.hpp"
 
@@ -515,4 +517,475 @@ cluster: {}
     CHECK(a.failures.replace_failed);
     CHECK(sc.timeseries_interval == 10);
     CHECK(sc.seed == 42);
+}
+
+// ---- the load balancer's target states (lb-fail-open-skips-unhealthy,
+// lb-recycled-slot-keeps-outstanding, sticky-generation-ignored) ----
+
+TEST_CASE("guard: with every target unhealthy the balancer fails open") {
+    // ALB: when no target is healthy the balancer routes to every registered target, healthy
+    // or not (a draining one is no longer registered).
+    LoadBalancer lb(LoadBalancerSpec{}, 1);
+    lb.set_state({0, 1}, LoadBalancer::Target::unhealthy);
+    lb.set_state({1, 1}, LoadBalancer::Target::unhealthy);
+    lb.set_state({2, 1}, LoadBalancer::Target::draining);
+    Session s;
+    s.uid = 7;
+    std::map<int, int> picks;
+    for (int k = 0; k < 4; ++k) {
+        const NodeRef r = lb.route(s, 0);
+        REQUIRE(r.valid());
+        ++picks[r.index];
+    }
+    CHECK(picks[0] == 2); // round robin over the two unhealthy targets
+    CHECK(picks[1] == 2);
+    CHECK(picks.count(2) == 0);
+    lb.set_state({1, 1}, LoadBalancer::Target::healthy); // one healthy: only it
+    CHECK(lb.route(s, 0) == NodeRef{1, 1});
+    CHECK(lb.route(s, 0) == NodeRef{1, 1});
+}
+
+TEST_CASE("guard: a new target in a recycled slot starts with no outstanding requests") {
+    LoadBalancer lb(LoadBalancerSpec{}, 1);
+    lb.set_state({0, 1}, LoadBalancer::Target::healthy);
+    for (int k = 0; k < 3; ++k)
+        lb.request_sent({0, 1});
+    CHECK(lb.outstanding(0) == 3);
+    // The node dies with three requests on it; their answers never reach the balancer as this
+    // target's. A new node takes the slot.
+    lb.set_state({0, 1}, LoadBalancer::Target::unused);
+    lb.set_state({0, 2}, LoadBalancer::Target::initial);
+    CHECK(lb.outstanding(0) == 0);
+    lb.request_done({0, 1}); // a late answer of the old node changes nothing
+    CHECK(lb.outstanding(0) == 0);
+}
+
+TEST_CASE("guard: a sticky cookie does not follow a recycled slot") {
+    LoadBalancerSpec spec;
+    spec.sticky = true;
+    LoadBalancer lb(spec, 1);
+    lb.set_state({0, 1}, LoadBalancer::Target::healthy);
+    lb.set_state({1, 1}, LoadBalancer::Target::healthy);
+    Session s;
+    s.uid = 3;
+    s.sticky = {0, 1};
+    s.sticky_expiry = 100 * kSecond;
+    CHECK(lb.route(s, 0) == NodeRef{0, 1}); // the cookie holds
+    // Node 0 is terminated and a new node takes its slot: the cookie names a node that is gone.
+    lb.set_state({0, 1}, LoadBalancer::Target::unused);
+    lb.set_state({0, 2}, LoadBalancer::Target::healthy);
+    for (int k = 0; k < 3; ++k) {
+        const NodeRef r = lb.route(s, 0);
+        CHECK(r != NodeRef{0, 1});
+        CHECK(r.generation == (r.index == 0 ? 2u : 1u));
+    }
+}
+
+// ---- scale-in victims (victim-booting-last, victim-balanced-emptiest-zone,
+// victim-newest-is-oldest, victim-most-sessions) ----
+
+namespace {
+
+std::vector<std::string> terminated(const RunResult &r) {
+    std::vector<std::string> out;
+    for (const auto &e : r.events)
+        if (e.what == MarkedEvent::terminate) out.push_back(e.target);
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("guard: scale-in picks its victim by autoscaling.termination") {
+    // Three initial nodes, node-1 and node-3 in zone 0, node-2 in zone 1 (round-robin over the
+    // zones). Two sticky sessions arrive at 0 s and 1 s; round robin puts them on node-1 and
+    // node-2, which then hold their state; node-3 holds none. At 1 min the schedule scales in
+    // to 2 nodes, terminating one at once.
+    const auto trace = write_trace("guard-termination", {0.0, 1.0});
+    auto yaml = [&](const std::string &termination, const std::string &schedule) {
+        return fmt::format(R"(
+duration: 5m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 3, think_time: 10m}}
+  request: {{service_time: 10ms}}
+cluster: {{nodes: 3, zones: 2, workers: 4, boot_time: 30s}}
+load_balancer: {{sticky: {{enabled: true}}}}
+state: {{location: local}}
+autoscaling:
+  policy: scheduled
+  min: 1
+  max: 4
+  scale_in: terminate
+  termination: {}
+  schedule: {}
+)",
+                           trace, termination, schedule);
+    };
+    const std::string in = "[{at: 1m, desired: 2}]";
+    using V = std::vector<std::string>;
+    // default: from the zone with the most nodes (zone 0), its oldest
+    CHECK(terminated(run_model(yaml("default", in))) == V{"node-1"});
+    CHECK(terminated(run_model(yaml("oldest", in))) == V{"node-1"});
+    CHECK(terminated(run_model(yaml("newest", in))) == V{"node-3"});
+    CHECK(terminated(run_model(yaml("fewest_sessions", in))) == V{"node-3"});
+    // A node still booting goes first, whatever the policy: 4 at 1 min, back to 3 at 70 s while
+    // node-4 boots (30 s).
+    CHECK(terminated(run_model(yaml("oldest", "[{at: 1m, desired: 4}, {at: 70s, desired: 3}]"))) ==
+          V{"node-4"});
+}
+
+// ---- fault events and deployments (kill-node-one-more, deploy-every-doubled, deploy-no-surge,
+// deploy-batch-floor) ----
+
+TEST_CASE("guard: kill node kills exactly count nodes") {
+    const auto trace = write_trace("guard-kill-count", {0.0});
+    const RunResult r = run_model(fmt::format(R"(
+duration: 5m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+cluster: {{nodes: 4, workers: 4}}
+failures:
+  events: [{{at: 1m, kill: node, count: 2}}]
+)",
+                                              trace));
+    int kills = 0;
+    for (const auto &e : r.events)
+        kills += e.what == MarkedEvent::kill;
+    CHECK(kills == 2);
+}
+
+TEST_CASE("guard: a rolling deployment surges by ceil(batch x desired) and keeps the group size") {
+    // Three nodes, batch 50 %: ceil(1.5) = 2 new nodes, then 2 old ones retire; then 1 new, 1
+    // old. Deployments every 10 min from the start of the run: at 10 and 20 min within 25 min.
+    const auto trace = write_trace("guard-deploy", {0.0});
+    const RunResult r = run_model(fmt::format(R"(
+duration: 25m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+cluster: {{nodes: 3, workers: 4, boot_time: 10s}}
+load_balancer: {{health_check: {{interval: 1s, unhealthy_threshold: 1, healthy_threshold: 1}}}}
+failures:
+  deployments: {{every: 10m, batch: 50%}}
+)",
+                                              trace));
+    std::vector<std::string> batches;
+    int terminations = 0;
+    for (const auto &e : r.events) {
+        if (e.what == MarkedEvent::deploy_batch) batches.push_back(e.detail);
+        terminations += e.what == MarkedEvent::terminate;
+    }
+    CHECK(batches == std::vector<std::string>{"release 1: 2 new nodes, 3 old left",
+                                              "release 1: 1 new nodes, 1 old left",
+                                              "release 2: 2 new nodes, 3 old left",
+                                              "release 2: 1 new nodes, 1 old left"});
+    CHECK(terminations == 6);
+    CHECK(r.timeseries.back().nodes_desired == 3);
+}
+
+// ---- workflow retries (workflow-retry-no-backoff, workflow-retry-cap-32) ----
+
+TEST_CASE("guard: a failed workflow step backs off 1 s doubling to 60 s") {
+    // The only node crashes at 1 s and is not replaced: every try of the workflow's step (first
+    // at 2 s) fails at once. Tries at 2, 3, 5, 9, 17, 33, 65 s (1 s doubling), then every 60 s:
+    // 125, 185, 245 s; the next (305 s) is past the 5 min window. Each try is a transition.
+    const auto trace = write_trace("guard-wf-retry", {0.5});
+    const auto flows = write_trace("guard-wf-retry-flows", {2.0});
+    const RunResult r = run_model(fmt::format(R"(
+duration: 5m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+cluster: {{nodes: 1, workers: 4}}
+failures:
+  mode: process
+  replace_failed: false
+  events: [{{at: 1s, kill: node, count: 1}}]
+workflows:
+  arrival: {{process: trace, file: {}}}
+  steps: 1
+  step_time: 10ms
+  orchestration: orchestrator
+)",
+                                              trace, flows));
+    CHECK(r.workflows_started == 1);
+    CHECK(r.workflows_completed == 0);
+    CHECK(r.state_transitions == 10);
+}
+
+// ---- zones (initial-nodes-one-zone) ----
+
+TEST_CASE("guard: the initial nodes are spread round-robin over the zones") {
+    // Five nodes over two zones: node-1, node-3 and node-5 in zone 0, node-2 and node-4 in
+    // zone 1. Zone 1 goes down at 1 min: exactly its two nodes crash.
+    const auto trace = write_trace("guard-zones", {0.0});
+    const RunResult r = run_model(fmt::format(R"(
+duration: 5m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+cluster: {{nodes: 5, zones: 2, workers: 4}}
+failures:
+  events: [{{at: 1m, kill: zone, zone: 1, duration: 1m}}]
+)",
+                                              trace));
+    std::vector<std::string> killed;
+    for (const auto &e : r.events)
+        if (e.what == MarkedEvent::kill) killed.push_back(e.target);
+    CHECK(killed == std::vector<std::string>{"node-2", "node-4"});
+}
+
+// ---- step scaling (step-clamped-cooldown) ----
+
+TEST_CASE("guard: a scale-out clamped away at max starts no cooldown") {
+    // SPEC §5: a direction waits its cooldown after it acted; a scale-out that the clamp to max
+    // turns into no change did not act (the scale-in side is in autoscaler_test.cpp).
+    AutoscalingSpec s;
+    s.enabled = true;
+    s.policy = AutoscalingSpec::Policy::step;
+    s.min = 2;
+    s.max = 40;
+    s.steps = {{true, 0.8, 2}, {false, 0.3, -1}};
+    s.cooldown_out = 600;
+    s.cooldown_in = 600;
+    Autoscaler a(s);
+    CHECK(a.evaluate({0, 0.9, 40, false}) == 40);   // 42 -> max: nothing happened
+    CHECK(a.evaluate({60, 0.9, 38, false}) == 40);  // so no out cooldown runs
+    CHECK(a.evaluate({120, 0.9, 38, false}) == 38); // now it does
+}
+
+// ---- common random numbers (crn-write-from-client-stream) ----
+
+TEST_CASE("guard: common random numbers: the same writes when one architecture retries") {
+    // As "common random numbers hold when one architecture retries", with a store: whether a
+    // request writes is the session's draw, so the retries (whose backoffs draw from the
+    // clients' stream) leave the writes the store sees unchanged. A store without latency keeps
+    // the timing of that test, where every session completes.
+    const auto trace = write_trace("guard-crn-retry-writes", evenly(0, 0.05, 300));
+    const std::string yaml = crn_yaml(trace, R"(cluster: {nodes: 1, workers: 16}
+architectures:
+  - {name: tight, preset: stateless-dynamodb, set: {cluster.workers: 1, cluster.queue_limit: 0}}
+  - {name: roomy, preset: stateless-dynamodb}
+)") + "state: {store: {read_latency: 0s, write_latency: 0s}}\n";
+    const std::uint64_t seed = 4 + test::seed_offset();
+    const RunResult tight = run_model(yaml, seed, 0), roomy = run_model(yaml, seed, 1);
+    REQUIRE(tight.sessions_completed == 300);
+    REQUIRE(roomy.sessions_completed == 300);
+    CHECK(tight.retries > 100);
+    CHECK(roomy.retries == 0);
+    CHECK(tight.draws.requests == roomy.draws.requests);
+    CHECK(roomy.store_writes > 0);
+    CHECK(tight.store_writes == roomy.store_writes);
+}
+
+// ---- local state (local-unconfirmed-lost) ----
+
+TEST_CASE("guard: a node crash loses no state the client was never told about") {
+    // The session's first request starts on node-1 at 0 s (its state is created there) and
+    // would run 10 s; the node crashes at 5 s. No response ever told the client where its state
+    // was, so nothing is lost (as for routing in "sticky-first"): the failed request, with no
+    // retry, abandons the session.
+    const auto trace = write_trace("guard-unconfirmed", {0.0});
+    const RunResult r = run_model(fmt::format(R"(
+duration: 1m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 2, think_time: 1s}}
+  request: {{service_time: 10s}}
+  client: {{timeout: 1h, retries: {{max: 0}}}}
+cluster: {{nodes: 1, workers: 4}}
+load_balancer: {{sticky: {{enabled: true}}}}
+state: {{location: local}}
+failures:
+  mode: process
+  events: [{{at: 5s, kill: node, count: 1}}]
+)",
+                                              trace));
+    CHECK(r.sessions_started == 1);
+    CHECK(r.sessions_lost == 0);
+    CHECK(r.sessions_abandoned == 1);
+}
+
+// ---- the store backend (store-refused-read-served) ----
+
+TEST_CASE("guard: a request whose store read fails is not served") {
+    // The store is down from 5 s to 65 s; one request at 10 s (a write, 100 ms of CPU, no
+    // retry). Its read fails after the store's 1 s timeout and the request fails there: the node
+    // held it exactly 1 s, with no CPU time and no write after the failed read.
+    const auto trace = write_trace("guard-store-read-fails", {10.0});
+    const RunResult r = run_model(fmt::format(R"(
+duration: 2m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+  request: {{service_time: 100ms, write_fraction: 1}}
+  client: {{timeout: 1h, retries: {{max: 0}}}}
+cluster: {{nodes: 1, workers: 4}}
+state:
+  location: store
+  store: {{kind: dynamodb, timeout: 1s, read_latency: 0s, write_latency: 0s}}
+failures:
+  events: [{{at: 5s, outage: store, duration: 1m}}]
+)",
+                                              trace));
+    CHECK(r.sessions_abandoned == 1);
+    CHECK(r.requests_ok == 0);
+    CHECK(r.store_reads + r.store_writes == 0);
+    CHECK(within_rel(r.node_response_mean_ms, 1000.0, 1e-9));
+}
+
+// ---- serverless scaling (lambda-burst-cap-doubled) ----
+
+TEST_CASE("guard: the scaling bucket holds at most its burst however long it refills") {
+    // 20 requests at the same instant after 100 s without traffic, no warm environment, no
+    // retries, 5 new environments per 10 s: the bucket refilled to its burst (5), no further.
+    const auto trace = write_trace("guard-burst-cap", std::vector<double>(20, 100.0));
+    const RunResult r = run_model(fmt::format(R"(
+duration: 3m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+  request: {{service_time: 100ms}}
+  client: {{retries: {{max: 0}}}}
+cluster: {{runtime: serverless}}
+serverless: {{cold_start: 1s, scaling_rate: 5/10s}}
+)",
+                                              trace));
+    CHECK(r.cold_starts == 5);
+    CHECK(r.throttles == 15);
+    CHECK(r.requests_ok == 5);
+}
+
+// ---- the cost model (cost-redis-one-node) ----
+
+TEST_CASE("guard: a store cluster bills node-hours for every shard and replica") {
+    // ElastiCache bills each node: 3 shards x (1 primary + 1 replica) = 6 nodes for 1 h at the
+    // default 0.068 USD per node-hour.
+    const auto trace = write_trace("guard-redis-nodes", {0.0});
+    const RunResult r = run_model(fmt::format(R"(
+duration: 1h
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+  request: {{service_time: 1ms}}
+cluster: {{nodes: 1, workers: 4}}
+architectures:
+  - {{name: redis, preset: stateless-redis, set: {{state.store.shards: 3, state.store.replicas: 1}}}}
+)",
+                                              trace));
+    CHECK(within_rel(r.cost_store_nodes_usd, 6 * 0.068, 1e-12));
+}
+
+// ---- slo judging (slo-at-least-optimistic) ----
+
+TEST_CASE("guard: an at-least objective passes only when the interval's low end does") {
+    // availability >= 99.9 %. a: 0.9995, 0.9996, 0.9997 -> mean 0.9996, 95 % half-width
+    // 4.303 x 0.0001 / sqrt 3 = 0.00025: the interval starts at 0.99935, passes. b: 0.9990,
+    // 0.9991, 0.9992 -> mean 0.9991 above the limit, but the interval starts at 0.99885: fails.
+    const Scenario sc = test::load(R"(
+workload: {sessions: {arrival: {process: poisson, rate: 1/s}}}
+cluster: {nodes: 2}
+architectures:
+  - {name: a, preset: stateless-jwt}
+  - {name: b, preset: stateless-dynamodb}
+slo: {availability: 99.9%}
+)");
+    REQUIRE(sc.slo.size() == 1);
+    REQUIRE(sc.slo[0].at_least);
+    RunMetrics m(sc);
+    for (int rep = 0; rep < 3; ++rep)
+        for (std::size_t arch = 0; arch < 2; ++arch) {
+            RunRecord r;
+            r.architecture = arch;
+            r.replication = rep;
+            r.done = true;
+            r.result.duration_s = 3600;
+            r.result.availability = (arch == 0 ? 0.9995 : 0.9990) + 0.0001 * rep;
+            m.add(r);
+        }
+    CHECK(passes_all(judge_slo(sc, m, 0, 0)));
+    CHECK_FALSE(passes_all(judge_slo(sc, m, 0, 1)));
+}
+
+// ---- slo judging (cheapest-most-expensive) ----
+
+TEST_CASE("guard: the cheapest passing architecture is the one of lowest cost") {
+    // Three architectures pass (no session lost); their costs per month are 300, 100 and 200.
+    const Scenario sc = test::load(R"(
+workload: {sessions: {arrival: {process: poisson, rate: 1/s}}}
+cluster: {nodes: 2}
+architectures:
+  - {name: a, preset: stateless-jwt}
+  - {name: b, preset: stateless-dynamodb}
+  - {name: c, preset: stateless-redis}
+slo: {lost_session_pct: 0.1%}
+)");
+    RunMetrics m(sc);
+    const double cost[] = {300, 100, 200};
+    for (std::size_t arch = 0; arch < 3; ++arch) {
+        RunRecord r;
+        r.architecture = arch;
+        r.replication = 0;
+        r.done = true;
+        r.result.duration_s = 3600;
+        r.result.sessions_started = r.result.sessions_completed = 10000;
+        r.result.cost_per_month_usd = cost[arch];
+        m.add(r);
+    }
+    for (std::size_t arch = 0; arch < 3; ++arch)
+        REQUIRE(passes_all(judge_slo(sc, m, 0, arch)));
+    CHECK(cheapest_passing(sc, m, 0) == 1);
+}
+
+// ---- target tracking (tt-above-at-target) ----
+
+TEST_CASE("guard: a datapoint exactly at target is not above it") {
+    // SPEC §5: scale out after out_datapoints consecutive datapoints above target. Two at the
+    // target and one above are one datapoint above, not three.
+    AutoscalingSpec s;
+    s.enabled = true;
+    s.policy = AutoscalingSpec::Policy::target_tracking;
+    s.target = 0.5;
+    s.out_datapoints = 3;
+    s.min = 1;
+    s.max = 40;
+    Autoscaler a(s);
+    CHECK(a.evaluate({0, 0.5, 4, false}) == 4);
+    CHECK(a.evaluate({60, 0.5, 4, false}) == 4);
+    CHECK(a.evaluate({120, 0.75, 4, false}) == 4); // one datapoint above: no action yet
+    CHECK(a.evaluate({180, 0.75, 4, false}) == 4);
+    CHECK(a.evaluate({240, 0.75, 4, false}) == 6); // the third: ceil(4 x 0.75 / 0.5)
+}
+
+// ---- scale-in losses (local-drain-loss-as-routing) ----
+
+TEST_CASE("guard: state left on a draining node is lost to the scale-in, not to routing") {
+    // Sessions of 4 requests of 10 s, 10 s apart: A (1 s) on node-1, B (2 s) on node-2, C (55 s)
+    // on node-1 (round robin). At 60 s the group scales in to one node: node-1 (the oldest)
+    // drains while C's request runs until 65 s. A's fourth request (61 s) cannot follow its
+    // cookie to the draining node and lands on node-2: A's state is lost, to the scale-in
+    // (SPEC §5). C's state was never confirmed to C before node-1 went at 65 s: not lost.
+    const auto trace = write_trace("guard-drain-cause", {1.0, 2.0, 55.0});
+    const RunResult r = run_model(fmt::format(R"(
+duration: 5m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 4, think_time: 10s}}
+  request: {{service_time: 10s}}
+  client: {{timeout: 1h}}
+cluster: {{nodes: 2, workers: 4}}
+load_balancer: {{sticky: {{enabled: true}}}}
+state: {{location: local}}
+autoscaling:
+  policy: scheduled
+  min: 1
+  max: 2
+  schedule: [{{at: 60s, desired: 1}}]
+)",
+                                              trace));
+    CHECK(r.sessions_started == 3);
+    CHECK(r.sessions_lost == 1);
+    CHECK(lost(r, LossCause::scale_in) == 1);
+    CHECK(lost(r, LossCause::routing) == 0);
 }
