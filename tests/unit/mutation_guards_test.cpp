@@ -525,7 +525,8 @@ cluster: {}
 TEST_CASE("guard: with every target unhealthy the balancer fails open") {
     // ALB: when no target is healthy the balancer routes to every registered target, healthy
     // or not (a draining one is no longer registered).
-    LoadBalancer lb(LoadBalancerSpec{}, 1);
+    const LoadBalancerSpec spec;
+    LoadBalancer lb(spec, 1);
     lb.set_state({0, 1}, LoadBalancer::Target::unhealthy);
     lb.set_state({1, 1}, LoadBalancer::Target::unhealthy);
     lb.set_state({2, 1}, LoadBalancer::Target::draining);
@@ -546,7 +547,8 @@ TEST_CASE("guard: with every target unhealthy the balancer fails open") {
 }
 
 TEST_CASE("guard: a new target in a recycled slot starts with no outstanding requests") {
-    LoadBalancer lb(LoadBalancerSpec{}, 1);
+    const LoadBalancerSpec spec;
+    LoadBalancer lb(spec, 1);
     lb.set_state({0, 1}, LoadBalancer::Target::healthy);
     for (int k = 0; k < 3; ++k)
         lb.request_sent({0, 1});

@@ -18,6 +18,8 @@ class LoadBalancer {
     enum class Target : std::uint8_t { unused, initial, healthy, unhealthy, draining };
 
     LoadBalancer(const LoadBalancerSpec &spec, std::uint64_t seed);
+    // The balancer keeps a reference to its spec: a temporary would dangle.
+    LoadBalancer(const LoadBalancerSpec &&spec, std::uint64_t seed) = delete;
 
     void set_state(NodeRef node, Target state);
     Target state(int index) const;
