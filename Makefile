@@ -55,13 +55,15 @@ test: deps
 # Unit and scenario tests under AddressSanitizer + UndefinedBehaviorSanitizer (validation is
 # too slow instrumented and exercises the same code). The whole-model property test draws
 # ASAN_PROPERTY_CONFIGS random scenarios there (300 in `make test`) to keep CI in its budget;
-# the plot tests (python, no C++) are left out there.
+# the exit-code test sends the fuzz corpus through `check` only; the plot tests (python, no C++)
+# are left out there.
 ASAN_PROPERTY_CONFIGS ?= 100
 test-asan: deps
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTATESIM_TESTS=ON \
 	  -DSTATESIM_SANITIZE=ON -DSTATESIM_WERROR=ON >/dev/null
 	cmake --build build-asan -j$(JOBS)
-	cd build-asan && STATESIM_PROPERTY_CONFIGS=$(ASAN_PROPERTY_CONFIGS) ctest --output-on-failure \
+	cd build-asan && STATESIM_PROPERTY_CONFIGS=$(ASAN_PROPERTY_CONFIGS) STATESIM_EXIT_CODE_QUICK=1 \
+	  ctest --output-on-failure \
 	  -j$(JOBS) -L 'unit|scenario' -E 'scenario-plots'
 
 # The statistical tests again on SEEDS other master seeds (STATESIM_TEST_SEED shifts every fixed
