@@ -128,6 +128,13 @@ class Run:
         rows = {r["architecture"]: r for r in self.aggregate.rows if point_of(r) == point}
         return [rows[a] for a in self.architectures if a in rows]
 
+    def finished(self):
+        """The points with aggregate rows, and the architectures with a row at one of them."""
+        points = [p for p in self.points if self.agg_rows(p)]
+        archs = [a for a in self.architectures
+                 if any(r["architecture"] == a for p in points for r in self.agg_rows(p))]
+        return points, archs
+
     def point_label(self, point):
         """The sweep values of a point ("cluster.nodes=4"), or "point N" without them."""
         if not self.sweep_keys:

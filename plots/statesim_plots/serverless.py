@@ -29,9 +29,7 @@ def plot(run, directory):
     if not relevant(run):
         return []
     styles = Styles(run.architectures)
-    points = [p for p in run.points if run.agg_rows(p)]
-    archs = [a for a in run.architectures
-             if any(r["architecture"] == a for p in points for r in run.agg_rows(p))]
+    points, archs = run.finished()
     env_points = [p for p in points if any(
         finite(num(r.get("environments"))) and num(r.get("environments")) > 0
         for r in run.timeseries.rows if point_of(r) == p)]

@@ -32,9 +32,7 @@ def plot(run, directory):
     if not relevant(run):
         return []
     styles = Styles(run.architectures)
-    points = [p for p in run.points if run.agg_rows(p)]
-    archs = [a for a in run.architectures
-             if any(r["architecture"] == a for p in points for r in run.agg_rows(p))]
+    points, archs = run.finished()
     fig, (out, pct, cause) = plt.subplots(1, 3, figsize=(17, 5.5))
 
     # One stacked bar per (point, architecture): completed, lost, active.
