@@ -5,7 +5,10 @@
 namespace statesim {
 
 Recorder::Recorder(SimTime warmup, SimTime end, SimTime interval)
-    : warmup_(warmup), end_(end), interval_(interval), next_row_(interval) {}
+    : warmup_(warmup), end_(end), interval_(interval), next_row_(interval) {
+    // Exactly the rows the run will have: a growing vector would hold up to twice as many.
+    if (interval_ > 0) r_.timeseries.reserve(static_cast<std::size_t>(end_ / interval_));
+}
 
 void Recorder::advance(Level &l, SimTime now) const {
     if (now <= l.since) return;
