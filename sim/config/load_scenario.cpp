@@ -534,10 +534,14 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
 
     const YAML::Node archs = root["architectures"];
     std::size_t n_archs = 1;
-    if (archs.IsDefined() && !archs.IsNull()) {
+    // An empty `architectures:` (null) is refused like `[]`, not taken as "absent": a user who
+    // wrote the key meant to list some. (It read archs[0] of a null node: fuzz finding.)
+    if (archs.IsDefined()) {
         if (!archs.IsSequence() || archs.size() == 0)
             fail(ctx, archs, "architectures",
-                 "expected a list like [{name: a, preset: stateful-sticky}]");
+                 fmt::format("expected a non-empty list like [{{name: a, preset: "
+                             "stateful-sticky}}], found {}",
+                             describe(archs)));
         n_archs = archs.size();
     }
 
@@ -575,7 +579,7 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
             }
             Architecture arch;
             arch.name = "default";
-            if (n_archs > 1 || archs.IsDefined()) {
+            if (archs.IsDefined()) {
                 const YAML::Node entry = archs[a];
                 const std::string path = fmt::format("architectures[{}]", a);
                 if (!entry.IsMap())

@@ -199,6 +199,13 @@ TEST_CASE("fuzz regressions: a stray comma, an endless sample file, an empty swe
                    "sweep: expected a dotted architecture key"));
     CHECK(contains(error_of(kBase + "sweep: {[a]: [1, 2]}\n"),
                    "sweep: expected a dotted architecture key"));
+    // An empty `architectures:` (also yaml-cpp's reading of a bare last line `architectures`)
+    // indexed a null node: an exception the loader did not expect (exit 1).
+    CHECK(contains(error_of(kBase + "architectures:\n"),
+                   "t.yaml:10:1: architectures: expected a non-empty list like [{name: a, preset: "
+                   "stateful-sticky}], found nothing"));
+    CHECK(contains(error_of(kBase + "architectures"), "architectures: expected a non-empty list"));
+    CHECK(contains(error_of(kBase + "architectures: []\n"), "found an empty list"));
 }
 
 TEST_CASE("a timeseries interval that would write too many rows is a located error") {
