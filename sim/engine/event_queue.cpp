@@ -58,8 +58,7 @@ void EventQueue::purge() {
 
 // Cancelled events at the front are dropped here as in pop(). Neither structure fixes anything by
 // showing its minimum, so an event earlier than the returned time may still be pushed.
-SimTime EventQueue::peek_time() {
-    if (size_ == 0) return kForever;
+SimTime EventQueue::peek_time_cancelled() {
     for (;;) {
         const Event &e = radix_mode_ ? radix_.top() : heap_.top();
         if (cancelled_.empty() || !cancelled_.contains(e.seq)) return e.time;

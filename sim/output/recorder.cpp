@@ -18,7 +18,7 @@ void Recorder::advance(Level &l, SimTime now) const {
     l.since = now;
 }
 
-void Recorder::roll(SimTime now) {
+void Recorder::roll_rows(SimTime now) {
     while (next_row_ <= now && next_row_ <= end_) {
         for (Level *l : {&busy_, &serving_workers_})
             advance(*l, next_row_);

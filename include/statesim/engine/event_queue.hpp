@@ -66,8 +66,13 @@ class EventQueue {
             return e;
         }
     }
-    // Time of the earliest event, or kForever.
-    SimTime peek_time();
+    // Time of the earliest event, or kForever. Inline while nothing is cancelled (the event
+    // loop asks once per instant).
+    SimTime peek_time() {
+        if (size_ == 0) return kForever;
+        if (cancelled_.empty()) return radix_mode_ ? radix_.top().time : heap_.top().time;
+        return peek_time_cancelled();
+    }
     // An event about `d` places ahead (radix mode only; nullptr when unknown): lets the model
     // start loading what that event will touch. Never an order: cancelled or late events may
     // come first.
@@ -96,6 +101,7 @@ class EventQueue {
         return e;
     }
     [[noreturn]] static void throw_past();
+    SimTime peek_time_cancelled();
     void to_radix();
     void to_heap();
     void purge();

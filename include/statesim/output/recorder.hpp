@@ -51,7 +51,12 @@ class Recorder final : public MetricsSink {
         l.value = value;
     }
     bool counts(SimTime t) const { return t >= warmup_ && t <= end_; }
-    void roll(SimTime now); // emits the timeseries rows of intervals that ended by `now`
+    // Emits the timeseries rows of intervals that ended by `now` (called by every report: the
+    // test is inline, the rows are not).
+    void roll(SimTime now) {
+        if (next_row_ <= now && next_row_ <= end_) roll_rows(now);
+    }
+    void roll_rows(SimTime now);
 
     SimTime warmup_, end_, interval_, next_row_;
     RunResult r_;
