@@ -79,9 +79,9 @@ test-asan: deps
 	    --out build-asan/smoke/$$s >/dev/null || exit 1; \
 	done
 
-# Every test under the sanitizers, validation and all stories included, the property test at
-# its full 300 configs (about 14 min from scratch on 2 cores: outside CI's budget; run it before
-# a release).
+# Every C++ test under the sanitizers (the Python plot tests aside): validation and all stories
+# included, the property test at its full 300 configs. About 14 min from scratch on 2 cores:
+# outside CI's budget; run it before a release.
 test-asan-full: deps
 	$(ASAN_CONFIGURE)
 	cmake --build build-asan -j$(JOBS)
