@@ -336,9 +336,13 @@ FaultEvent parse_event(Section &e, const Architecture &a) {
             fe.shard = static_cast<int>(e.integer("shard", nullptr, 0, 1023));
             if (fe.shard >= a.state.store.shards)
                 fail(ctx, e.node()["shard"], e.path_of("shard"),
-                     fmt::format("expected a shard index from 0 to {} (state.store.shards is {}), "
-                                 "found {}",
-                                 a.state.store.shards - 1, a.state.store.shards, fe.shard));
+                     a.state.store.kind == StoreKind::dynamodb
+                         ? fmt::format("expected no shard or 0: DynamoDB ignores "
+                                       "state.store.shards (one store), found {}",
+                                       fe.shard)
+                         : fmt::format("expected a shard index from 0 to {} (state.store.shards "
+                                       "is {}), found {}",
+                                       a.state.store.shards - 1, a.state.store.shards, fe.shard));
         }
     } else {
         e.choice("deploy", nullptr, {"rolling"});
@@ -791,6 +795,9 @@ Architecture parse_architecture(Section &root) {
         fail(root.ctx(), store.node()["durable"], store.path_of("durable"),
              "expected false: memcached keeps nothing on disk, a failure loses what it held");
     ss.shards = static_cast<int>(store.integer("shards", "1", 1, 1024));
+    // DynamoDB ignores shards (its partitions are managed): one store that fails as a whole, so
+    // the store failure process and `outage: store` events act on all of it.
+    if (ss.kind == StoreKind::dynamodb) ss.shards = 1;
     ss.replicas = static_cast<int>(store.integer("replicas", "0", 0, 5));
     if (ss.kind == StoreKind::memcached && ss.replicas > 0)
         fail(root.ctx(), store.node()["replicas"], store.path_of("replicas"),

@@ -18,6 +18,12 @@ int ceil_count(double x) {
                : static_cast<int>(c);
 }
 
+// The capacity a scale-out starts from: the ready nodes, at most the desired count (a node the
+// group no longer counts may still serve while it drains).
+int settled(const Autoscaler::Observation &o) {
+    return std::min(o.current, o.ready);
+}
+
 } // namespace
 
 Autoscaler::Autoscaler(const AutoscalingSpec &spec)
@@ -63,7 +69,8 @@ int Autoscaler::evaluate(const Observation &o) {
 
 // Target tracking (SPEC §5, after AWS EC2 / Application Auto Scaling target tracking): one
 // datapoint per evaluation, counted by two alarms. Scale out after `out_datapoints` consecutive
-// datapoints above target to ceil(current x metric / target) (AWS rounds scale-out up). Scale
+// datapoints above target to ceil(ready x metric / target), never below current (AWS rounds
+// scale-out up and counts the group's capacity without the instances still warming up). Scale
 // in after `in_datapoints` consecutive datapoints below in_threshold x target by the
 // proportional amount rounded down: floor(current - current x metric / target) nodes removed,
 // i.e. to ceil(current x metric / target) (so the fixed point analytic::target_tracking_nodes
@@ -75,19 +82,20 @@ int Autoscaler::target_tracking(const Observation &o) {
     above_ = above ? above_ + 1 : 0;
     below_ = below ? below_ + 1 : 0;
     const int current = clamp(o.current);
-    const int proportional = ceil_count(o.current * (o.metric / spec_.target));
+    const double load = o.metric / spec_.target;
     int desired = current;
     if (above_ >= spec_.out_datapoints)
-        desired = std::max(current, clamp(proportional));
-    else if (below_ >= spec_.in_datapoints && !o.warming)
-        desired = std::min(current, clamp(proportional));
+        desired = std::max(current, clamp(ceil_count(settled(o) * load)));
+    else if (below_ >= spec_.in_datapoints && !o.warming())
+        desired = std::min(current, clamp(ceil_count(o.current * load)));
     if (desired != o.current) above_ = below_ = 0;
     return desired;
 }
 
 // Step scaling (SPEC §5, after EC2 step scaling, simple reading): the matching step with the
 // most extreme threshold applies (the largest `above` the metric exceeds, else the smallest
-// `below` it is under): desired = current + add. A direction then waits its cooldown
+// `below` it is under): desired = ready + add on a scale-out (never below current), current +
+// add on a scale-in. A direction then waits its cooldown
 // (cooldown.out after a scale-out, cooldown.in after a scale-in) before acting again.
 int Autoscaler::step(const Observation &o) {
     const AutoscalingSpec::Step *out = nullptr, *in = nullptr;
@@ -104,7 +112,11 @@ int Autoscaler::step(const Observation &o) {
     const int current = clamp(o.current);
     if (out) {
         if (o.now_s - last_out_ < spec_.cooldown_out) return current;
-        const int desired = clamp(current + out->add);
+        // The adjustment applies to the ready capacity: a breach in the same step while the
+        // last step's nodes warm up adds nothing more, a higher step only the difference (AWS
+        // step scaling, https://docs.aws.amazon.com/autoscaling/ec2/userguide/
+        // as-scaling-simple-step.html: "current capacity" excludes instances warming up).
+        const int desired = std::max(current, clamp(settled(o) + out->add));
         if (desired != o.current) last_out_ = o.now_s;
         return desired;
     }
@@ -117,15 +129,27 @@ int Autoscaler::step(const Observation &o) {
     return current;
 }
 
-// HPA (SPEC §5, after the Kubernetes Horizontal Pod Autoscaler): every period, ratio = metric /
-// target; within 1 ± tolerance the recommendation is `current`, else ceil(current x ratio).
-// Every recommendation enters the downscale stabilization window (k8s records the in-tolerance
-// one too). Scale-up applies at once; a scale-down goes only to the highest recommendation of
-// the last `stabilization` seconds (k8s keeps those with time > now - window).
+// HPA (SPEC §5, after the Kubernetes Horizontal Pod Autoscaler's documented algorithm,
+// https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#algorithm-details):
+// every period, ratio = metric / target over the ready pods; within 1 ± tolerance the
+// recommendation is `current`, else ceil(ready x ratio). When it would scale up while some pods
+// are not ready yet, those count as using 0 %: the ratio is taken again over all of them, and
+// if that one is within tolerance or points down, the recommendation stays `current` (without
+// this, pods still booting make every period scale up again, up to max). Every recommendation
+// enters the downscale stabilization window (k8s records the in-tolerance one too). Scale-up
+// applies at once; a scale-down goes only to the highest recommendation of the last
+// `stabilization` seconds (k8s keeps those with time > now - window).
 int Autoscaler::hpa(const Observation &o) {
     const double ratio = o.metric / spec_.target;
-    const int recommendation =
-        std::abs(ratio - 1) <= spec_.hpa_tolerance ? o.current : ceil_count(o.current * ratio);
+    int recommendation = o.current;
+    if (o.unready > 0 && ratio > 1) {
+        const int pods = o.ready + o.unready;
+        const double diluted = ratio * o.ready / pods;
+        if (diluted > 1 + spec_.hpa_tolerance)
+            recommendation = std::max(o.current, ceil_count(pods * diluted));
+    } else if (std::abs(ratio - 1) > spec_.hpa_tolerance) {
+        recommendation = ceil_count(o.ready * ratio);
+    }
     while (!recommendations_.empty() &&
            recommendations_.front().first <= o.now_s - spec_.hpa_stabilization)
         recommendations_.pop_front();

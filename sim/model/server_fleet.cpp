@@ -46,25 +46,27 @@ void ServerFleet::start() {
 
 // One evaluation (SPEC §5 "Autoscaling"): the metric over serving nodes — running, routable and
 // past instance_warmup — each node's own average since the last evaluation, averaged over the
-// nodes as CloudWatch averages an Auto Scaling group's instances. Warming nodes are left out
-// of the metric but count in the current capacity.
+// nodes as CloudWatch averages an Auto Scaling group's instances. Nodes that will serve but do not
+// yet (booting, not yet healthy, warming) are left out of the metric and counted as unready. The
+// warm-up counts from the end of the boot (AWS: from InService); the initial nodes are warm.
 void ServerFleet::on_scaling_tick() {
     const auto &spec = ctx_.arch.autoscaling;
     const SimTime next = ctx_.now() + from_seconds(scaler_->period());
     if (next <= ctx_.window_end) ctx_.sim.schedule(next, scaling_tick, 0, 0);
     const SimTime warmup = from_seconds(spec.instance_warmup);
     double sum = 0;
-    int counted = 0;
-    bool warming = false;
+    int ready = 0, unready = 0;
     for (std::size_t i = 0; i < nodes_.slots(); ++i) {
         Node &n = nodes_[static_cast<int>(i)];
-        if (n.state == NodeState::booting) warming = true;
+        if (n.state == NodeState::booting) ++unready;
         if (!n.running()) continue;
         account(n);
         const double span = static_cast<double>(ctx_.now() - n.metric_from);
-        const bool warm = ctx_.now() - n.up_since < warmup;
-        warming = warming || warm;
-        if (!warm && lb_.routable(static_cast<int>(i)) && span > 0) {
+        const bool warming = !n.warm_from_start && ctx_.now() - n.up_since < warmup;
+        const bool serving = lb_.routable(static_cast<int>(i));
+        if (warming || lb_.state(static_cast<int>(i)) == LoadBalancer::Target::initial) {
+            ++unready;
+        } else if (serving && span > 0) {
             switch (spec.metric) {
             case AutoscalingSpec::Metric::cpu:
                 sum += n.busy_area / (ctx_.arch.cluster.workers * span);
@@ -76,12 +78,12 @@ void ServerFleet::on_scaling_tick() {
                 sum += n.in_flight_area / span;
                 break;
             }
-            ++counted;
+            ++ready;
         }
         reset_metric(n);
     }
-    const double metric = counted > 0 ? sum / counted : std::nan("");
-    const int d = scaler_->evaluate({to_seconds(ctx_.now()), metric, desired_, warming});
+    const double metric = ready > 0 ? sum / ready : std::nan("");
+    const int d = scaler_->evaluate({to_seconds(ctx_.now()), metric, desired_, ready, unready});
     if (d != desired_) set_desired(d, fmt::format("(metric {:.3g})", metric));
 }
 
@@ -160,6 +162,11 @@ void ServerFleet::handle(const Event &e) {
         break;
     case drain_done:
         on_drain_done(node, static_cast<std::uint32_t>(e.data));
+        break;
+    case drain_check:
+        if (nodes_.holds({node, static_cast<std::uint32_t>(e.data)}) &&
+            nodes_[node].state == NodeState::draining)
+            finish_drain_if_idle(node);
         break;
     case scaling_tick:
         on_scaling_tick();
@@ -392,7 +399,7 @@ void ServerFleet::on_probe(int node, std::uint32_t generation) {
         return;
     case HealthChecker::Verdict::became_healthy:
         lb_.set_state(ref, LoadBalancer::Target::healthy);
-        batch_node_healthy(node);
+        complete_batch_if_ready();
         break;
     case HealthChecker::Verdict::became_unhealthy: {
         Node &n = nodes_[node];
@@ -442,15 +449,20 @@ void ServerFleet::set_desired(int desired, const std::string &why) {
     report_fleet();
 }
 
+// Launches or retires toward desired_ plus a running deployment's surge. A node of the batch can
+// go meanwhile (a zone outage, a scale-in with no old node left): the batch then completes with
+// the new nodes it has, so a deployment never waits for a node that will not come.
 void ServerFleet::reconcile() {
-    for (int have = in_group(); have < desired_; ++have)
+    const int target = desired_ + surge_;
+    for (int have = in_group(); have < target; ++have)
         launch(launch_zone());
-    for (int have = in_group(); have > desired_; --have) {
+    for (int have = in_group(); have > target; --have) {
         const int v = victim();
         if (v < 0) break;
         const bool drain = ctx_.arch.autoscaling.scale_in == AutoscalingSpec::ScaleIn::drain;
         retire(v, LossCause::scale_in, drain);
     }
+    complete_batch_if_ready();
 }
 
 // The zone with the fewest nodes in the group (new nodes balance the zones, as an Auto Scaling
@@ -525,7 +537,8 @@ void ServerFleet::zone_up(int zone) {
 
 // autoscaling.termination: default balances zones (from the zone with the most nodes), then the
 // oldest node; oldest / newest by launch; fewest_sessions by local session state held. Booting
-// nodes go first under every policy (they serve nothing yet).
+// nodes go first under every policy (they serve nothing yet), after the old release during a
+// rolling deployment.
 int ServerFleet::victim() const {
     using T = AutoscalingSpec::Termination;
     const T policy = ctx_.arch.autoscaling.termination;
@@ -537,6 +550,11 @@ int ServerFleet::victim() const {
     }
     int best = -1;
     auto better = [&](const Node &a, const Node &b) {
+        // During a rolling deployment the old release goes first, whatever the policy: AWS's
+        // default termination policy picks instances of the oldest launch template, and a
+        // scale-in that took the batch's new node would leave the deployment waiting for it.
+        if (batch_ > 0 && (a.version < release_) != (b.version < release_))
+            return a.version < release_;
         if ((a.state == NodeState::booting) != (b.state == NodeState::booting))
             return a.state == NodeState::booting;
         switch (policy) {
@@ -644,18 +662,31 @@ void ServerFleet::next_batch() {
     }
     const double share = ctx_.arch.failures.deployments.batch;
     batch_ = std::min(old, std::max(1, static_cast<int>(std::ceil(share * desired_ - 1e-9))));
-    batch_pending_ = batch_;
     mark(MarkedEvent::deploy_batch, "group",
          fmt::format("release {}: {} new nodes, {} old left", release_, batch_, old));
-    desired_ += batch_; // the surge: new nodes first
+    surge_ = batch_; // new nodes first, on top of the desired capacity
     reconcile();
     report_fleet();
 }
 
-void ServerFleet::batch_node_healthy(int node) {
-    if (batch_ == 0 || nodes_[node].version != release_ || --batch_pending_ > 0) return;
+// New-release nodes the running batch still waits for: booting or not yet healthy (one that
+// crashed before its checks passed counts until the group replaces it with another).
+int ServerFleet::batch_pending() const {
+    int pending = 0;
+    for (std::size_t i = 0; i < nodes_.slots(); ++i) {
+        const Node &n = nodes_[static_cast<int>(i)];
+        const bool unchecked = (n.running() || n.state == NodeState::failed) &&
+                               lb_.state(static_cast<int>(i)) == LoadBalancer::Target::initial;
+        pending += n.version == release_ && (n.state == NodeState::booting || unchecked);
+    }
+    return pending;
+}
+
+void ServerFleet::complete_batch_if_ready() {
+    if (batch_ == 0 || completing_ || batch_pending() > 0) return;
+    completing_ = true;
     // The batch serves: retire as many old nodes, oldest first.
-    desired_ -= batch_;
+    surge_ = 0;
     for (int k = 0; k < batch_; ++k) {
         int oldest = -1;
         for (std::size_t i = 0; i < nodes_.slots(); ++i) {
@@ -667,6 +698,7 @@ void ServerFleet::batch_node_healthy(int node) {
         if (oldest < 0) break;
         retire(oldest, LossCause::deployment, true);
     }
+    completing_ = false;
     next_batch();
 }
 
@@ -710,7 +742,7 @@ void ServerFleet::report_fleet() {
             f.serving_nodes += c / per_node;
         }
     }
-    f.desired = desired_;
+    f.desired = desired_ + surge_;
     ctx_.sink.fleet_changed(ctx_.now(), f);
 }
 

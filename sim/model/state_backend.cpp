@@ -47,6 +47,11 @@ class LocalMemory final : public StateBackend {
             home.memory_bytes -= s.state_bytes;
             --home.sessions_held;
             unlink(home, s);
+            // drain: sessions waits for the node's last session; the fleet looks again (an
+            // event, not a call: the fleet may terminate the node).
+            if (home.sessions_held == 0 && home.state == NodeState::draining)
+                ctx_.sim.schedule(ctx_.now(), drain_check, static_cast<std::uint32_t>(s.home.index),
+                                  s.home.generation);
         }
         forget(s);
     }

@@ -239,10 +239,10 @@ class RandomScenario {
                                  between(0, zones_ - 1), between(1, 120));
                 break;
             case 2:
-                y += fmt::format("    - {{at: {}s, outage: store, duration: {}s{}}}\n", at,
-                                 between(1, 60),
-                                 coin(0.5) ? fmt::format(", shard: {}", between(0, shards_ - 1))
-                                           : std::string());
+                y += fmt::format(
+                    "    - {{at: {}s, outage: store, duration: {}s{}}}\n", at, between(1, 60),
+                    coin(0.5) ? fmt::format(", shard: {}", between(0, store_shards() - 1))
+                              : std::string());
                 break;
             default:
                 y += fmt::format("    - {{at: {}s, deploy: rolling}}\n", at);
@@ -345,7 +345,9 @@ class RandomScenario {
             std::string p =
                 pick({"", "single-server", "stateful-sticky", "stateful-nonsticky",
                       "stateless-dynamodb", "stateless-redis", "stateless-jwt", "serverless"});
-            if (!(capacity_map_ && p == "stateless-redis")) return p;
+            if (capacity_map_ && p == "stateless-redis") continue;
+            dynamodb_arch_ = dynamodb_arch_ || p == "stateless-dynamodb" || p == "serverless";
+            return p;
         }
     }
 
@@ -414,6 +416,9 @@ class RandomScenario {
 
     Rng rng_;
     std::uint64_t seed_;
+    // DynamoDB ignores state.store.shards: one store, shard 0 (for every architecture).
+    int store_shards() const { return store_kind_ == "dynamodb" || dynamodb_arch_ ? 1 : shards_; }
+    bool dynamodb_arch_ = false; // some architecture's preset makes the store DynamoDB
     int run_s_ = 0, nodes_ = 1, zones_ = 1, workers_ = 1, as_min_ = 1, as_max_ = 1, shards_ = 1;
     int archs_ = 1, replications_ = 1, kill_max_ = 1;
     bool autoscaling_ = false, capacity_map_ = false, workflows_ = false;

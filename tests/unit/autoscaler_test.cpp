@@ -32,7 +32,7 @@ std::vector<int> run(Autoscaler &a, int &current, const std::vector<double> &met
     std::vector<int> out;
     double t = t0;
     for (double m : metrics) {
-        current = a.evaluate({t, m, current, warming});
+        current = a.evaluate({t, m, current, current, warming ? 1 : 0});
         out.push_back(current);
         t += a.period();
     }
@@ -135,7 +135,7 @@ TEST_CASE("target tracking settles at analytic::target_tracking_nodes") {
             for (int k = 1; k <= 400; ++k) {
                 // cpu of n nodes: the offered load's share, at most 1 (saturated).
                 const double cpu = std::min(1.0, lambda * es / (workers * n));
-                const int next = a.evaluate({60.0 * k, cpu, n, false});
+                const int next = a.evaluate({60.0 * k, cpu, n, n, 0});
                 if (next != n) last_change = k;
                 n = next;
             }
@@ -151,7 +151,9 @@ TEST_CASE("step: the most extreme matching step, then its direction's cooldown")
     s.cooldown_out = 60;
     s.cooldown_in = 300;
     Autoscaler a(s);
-    auto at = [&](double t, double m, int current) { return a.evaluate({t, m, current, false}); };
+    auto at = [&](double t, double m, int current) {
+        return a.evaluate({t, m, current, current, 0});
+    };
     CHECK(at(0, 0.85, 4) == 6);          // above 80%: +2
     CHECK(at(30, 0.99, 6) == 6);         // out cooldown (30 < 60)
     CHECK(at(60, 0.99, 6) == 10);        // above 95% beats above 80%: +4
@@ -163,65 +165,107 @@ TEST_CASE("step: the most extreme matching step, then its direction's cooldown")
     CHECK(at(540, no_metric, 10) == 10); // no datapoint
 }
 
+TEST_CASE("step: a breach while new nodes warm up adds only what a higher step adds beyond them") {
+    auto s = spec_for(Policy::step);
+    s.steps = {{true, 0.8, 2}, {true, 0.95, 4}, {false, 0.3, -1}};
+    s.cooldown_out = 0; // the default: only the warm-up keeps the policy from adding again
+    Autoscaler a(s);
+    // 4 ready nodes above 80%: +2 -> 6.
+    CHECK(a.evaluate({0, 0.85, 4, 4, 0}) == 6);
+    // The 2 new ones still boot: the same step gives 4 + 2 = 6, nothing more (AWS: the
+    // current capacity leaves warming instances out).
+    CHECK(a.evaluate({60, 0.85, 6, 4, 2}) == 6);
+    // A higher step: 4 + 4 = 8, i.e. 2 beyond the 2 on their way.
+    CHECK(a.evaluate({120, 0.99, 6, 4, 2}) == 8);
+    // Once they serve, a breach acts on the whole group again.
+    CHECK(a.evaluate({180, 0.85, 8, 8, 0}) == 10);
+}
+
+TEST_CASE("target tracking: a scale-out starts from the ready nodes") {
+    auto s = spec_for(Policy::target_tracking);
+    s.out_datapoints = 1;
+    Autoscaler a(s);
+    // 2 ready nodes at 75% against 60%: ceil(2 x 1.25) = 3.
+    CHECK(a.evaluate({0, 0.75, 2, 2, 0}) == 3);
+    // The third still boots and the 2 stay at 75%: 3 is still the answer, not ceil(3 x 1.25).
+    CHECK(a.evaluate({60, 0.75, 3, 2, 1}) == 3);
+    CHECK(a.evaluate({120, 0.9, 3, 2, 1}) == 3); // ceil(2 x 1.5) = 3
+    CHECK(a.evaluate({180, 1.0, 3, 2, 1}) == 4); // ceil(2 x 1.667) = 4
+}
+
+TEST_CASE("hpa: not-yet-ready pods count as 0% on a scale-up (Kubernetes)") {
+    auto s = spec_for(Policy::hpa); // 60%, tolerance 0.1
+    s.min = 1;
+    Autoscaler a(s);
+    // 2 ready at 75% and 1 booting: (75 + 75 + 0) / 3 = 50% -> the direction flips: stay at 3.
+    CHECK(a.evaluate({0, 0.75, 3, 2, 1}) == 3);
+    // 2 ready at 78% (ratio 1.3) and 1 booting: 52% -> ratio 0.87, no scale-up.
+    CHECK(a.evaluate({15, 0.78, 3, 2, 1}) == 3);
+    // 2 ready at 120% of request (ratio 2) and 1 booting: 80% -> ratio 1.33: ceil(3 x 1.33) = 4.
+    CHECK(a.evaluate({30, 1.2, 3, 2, 1}) == 4);
+    // With every pod ready the plain rule: ceil(ready x ratio) = ceil(4 x 1.25) = 5.
+    CHECK(a.evaluate({45, 0.75, 4, 4, 0}) == 5);
+}
+
 TEST_CASE("step: clamping, and a clamped-away action starts no cooldown") {
     auto s = spec_for(Policy::step);
     s.steps = {{true, 0.8, 2}, {false, 0.3, -1}};
     s.cooldown_out = 600;
     s.cooldown_in = 600;
     Autoscaler a(s);
-    CHECK(a.evaluate({0, 0.9, 39, false}) == 40);   // 41 -> max
-    CHECK(a.evaluate({60, 0.1, 2, false}) == 2);    // 1 -> min: nothing happened
-    CHECK(a.evaluate({120, 0.1, 3, false}) == 2);   // so no in cooldown runs
-    CHECK(a.evaluate({180, 0.1, 40, false}) == 40); // now it does
+    CHECK(a.evaluate({0, 0.9, 39, 39, 0}) == 40);   // 41 -> max
+    CHECK(a.evaluate({60, 0.1, 2, 2, 0}) == 2);     // 1 -> min: nothing happened
+    CHECK(a.evaluate({120, 0.1, 3, 3, 0}) == 2);    // so no in cooldown runs
+    CHECK(a.evaluate({180, 0.1, 40, 40, 0}) == 40); // now it does
 }
 
 TEST_CASE("step: tie-breaking") {
     auto s = spec_for(Policy::step);
     // Overlapping directions: metric 0.3 is above 0.2 and below 0.5; the scale-out wins.
     s.steps = {{false, 0.5, -1}, {true, 0.2, 1}};
-    CHECK(Autoscaler(s).evaluate({0, 0.3, 5, false}) == 6);
+    CHECK(Autoscaler(s).evaluate({0, 0.3, 5, 5, 0}) == 6);
     // Same threshold: the largest resulting capacity.
     s.steps = {{true, 0.8, 1}, {true, 0.8, 3}, {false, 0.3, -2}, {false, 0.3, -1}};
-    CHECK(Autoscaler(s).evaluate({0, 0.9, 5, false}) == 8);
-    CHECK(Autoscaler(s).evaluate({0, 0.1, 5, false}) == 4);
+    CHECK(Autoscaler(s).evaluate({0, 0.9, 5, 5, 0}) == 8);
+    CHECK(Autoscaler(s).evaluate({0, 0.1, 5, 5, 0}) == 4);
     // Below steps: the smallest threshold the metric is under.
     s.steps = {{false, 0.4, -1}, {false, 0.2, -3}};
-    CHECK(Autoscaler(s).evaluate({0, 0.1, 10, false}) == 7);
-    CHECK(Autoscaler(s).evaluate({0, 0.3, 10, false}) == 9);
+    CHECK(Autoscaler(s).evaluate({0, 0.1, 10, 10, 0}) == 7);
+    CHECK(Autoscaler(s).evaluate({0, 0.3, 10, 10, 0}) == 9);
 }
 
 TEST_CASE("hpa: tolerance band, immediate scale-up") {
     auto s = spec_for(Policy::hpa); // 60%, tolerance 0.1, period 15 s, stabilization 300 s
     s.min = 1;
     Autoscaler a(s);
-    CHECK(a.evaluate({0, 0.63, 4, false}) == 4);  // ratio 1.05: within 1 +- 0.1
-    CHECK(a.evaluate({15, 0.57, 4, false}) == 4); // ratio 0.95
-    CHECK(a.evaluate({30, 0.9, 4, false}) == 6);  // ratio 1.5: ceil(6), at once
-    CHECK(a.evaluate({45, no_metric, 6, false}) == 6);
-    CHECK(a.evaluate({60, 6.0, 6, false}) == 40); // ceil(60) -> max
+    CHECK(a.evaluate({0, 0.63, 4, 4, 0}) == 4);  // ratio 1.05: within 1 +- 0.1
+    CHECK(a.evaluate({15, 0.57, 4, 4, 0}) == 4); // ratio 0.95
+    CHECK(a.evaluate({30, 0.9, 4, 4, 0}) == 6);  // ratio 1.5: ceil(6), at once
+    CHECK(a.evaluate({45, no_metric, 6, 6, 0}) == 6);
+    CHECK(a.evaluate({60, 6.0, 6, 6, 0}) == 40); // ceil(60) -> max
 }
 
 TEST_CASE("hpa: scale-down held by the stabilization window") {
     auto s = spec_for(Policy::hpa);
     s.min = 1;
     Autoscaler a(s);
-    CHECK(a.evaluate({0, 1.2, 4, false}) == 8);    // ratio 2: recommendation 8
-    CHECK(a.evaluate({100, 0.45, 8, false}) == 8); // recommendation 6, window max 8
-    CHECK(a.evaluate({200, 0.3, 8, false}) == 8);  // recommendation 4, window max 8
-    CHECK(a.evaluate({299, 0.3, 8, false}) == 8);  // the 8 of t = 0 is still inside
-    CHECK(a.evaluate({300, 0.3, 8, false}) == 6);  // it aged out: max(6, 4, 4, 4)
-    CHECK(a.evaluate({400, 0.3, 6, false}) == 4);  // the 6 aged out: max(4, 4, 4, 3)
-    CHECK(a.evaluate({600, 0.3, 4, false}) == 3);  // recommendation 2, the 3 of t = 400 holds
-    CHECK(a.evaluate({700, 0.3, 3, false}) == 2);  // max(2, 2)
+    CHECK(a.evaluate({0, 1.2, 4, 4, 0}) == 8);    // ratio 2: recommendation 8
+    CHECK(a.evaluate({100, 0.45, 8, 8, 0}) == 8); // recommendation 6, window max 8
+    CHECK(a.evaluate({200, 0.3, 8, 8, 0}) == 8);  // recommendation 4, window max 8
+    CHECK(a.evaluate({299, 0.3, 8, 8, 0}) == 8);  // the 8 of t = 0 is still inside
+    CHECK(a.evaluate({300, 0.3, 8, 8, 0}) == 6);  // it aged out: max(6, 4, 4, 4)
+    CHECK(a.evaluate({400, 0.3, 6, 6, 0}) == 4);  // the 6 aged out: max(4, 4, 4, 3)
+    CHECK(a.evaluate({600, 0.3, 4, 4, 0}) == 3);  // recommendation 2, the 3 of t = 400 holds
+    CHECK(a.evaluate({700, 0.3, 3, 3, 0}) == 2);  // max(2, 2)
 }
 
 TEST_CASE("hpa: in-tolerance recommendations count in the window") {
     auto s = spec_for(Policy::hpa);
     s.min = 1;
     Autoscaler a(s);
-    CHECK(a.evaluate({0, 0.6, 10, false}) == 10);  // in tolerance: recommendation 10
-    CHECK(a.evaluate({15, 0.3, 10, false}) == 10); // recommendation 5, held by the 10
-    CHECK(a.evaluate({300, 0.3, 10, false}) == 5);
+    CHECK(a.evaluate({0, 0.6, 10, 10, 0}) == 10);  // in tolerance: recommendation 10
+    CHECK(a.evaluate({15, 0.3, 10, 10, 0}) == 10); // recommendation 5, held by the 10
+    CHECK(a.evaluate({300, 0.3, 10, 10, 0}) == 5);
 }
 
 TEST_CASE("scheduled: entries clamped, evaluate changes nothing") {
@@ -232,5 +276,5 @@ TEST_CASE("scheduled: entries clamped, evaluate changes nothing") {
     CHECK(a.scheduled(1) == 2);
     CHECK(a.scheduled(2) == 40);
     CHECK(a.scheduled(3) == 2);
-    CHECK(a.evaluate({0, 0.99, 5, false}) == 5);
+    CHECK(a.evaluate({0, 0.99, 5, 5, 0}) == 5);
 }

@@ -483,10 +483,15 @@ TEST_CASE("bad failure settings are located errors") {
         check_error("failures:\n  events: [{at: 20m, kill: zone, zone: 0, duration: 0s}]\n",
                     {"t.yaml:11:53: failures.events[0].duration: expected a duration greater "
                      "than 0"});
-        check_error("state: {store: {shards: 2}}\nfailures:\n  events: [{at: 20m, outage: "
-                    "store, duration: 1m, shard: 2}]\n",
+        check_error("state: {store: {kind: redis, shards: 2}}\nfailures:\n  events: [{at: 20m, "
+                    "outage: store, duration: 1m, shard: 2}]\n",
                     {"t.yaml:12:58: failures.events[0].shard:",
                      "expected a shard index from 0 to 1 (state.store.shards is 2), found 2"});
+        // DynamoDB is one store whatever `shards` says: only shard 0 (the whole store) exists.
+        check_error("state: {store: {kind: dynamodb, shards: 4}}\nfailures:\n  events: [{at: "
+                    "20m, outage: store, duration: 1m, shard: 2}]\n",
+                    {"t.yaml:12:58: failures.events[0].shard:",
+                     "expected no shard or 0: DynamoDB ignores state.store.shards"});
         check_error("failures:\n  events: [{at: 20m, outage: store, duration: 1m, shard: -1}]\n",
                     {"failures.events[0].shard: expected a whole number from 0 to 1023"});
     }

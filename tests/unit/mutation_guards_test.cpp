@@ -752,9 +752,9 @@ TEST_CASE("guard: a scale-out clamped away at max starts no cooldown") {
     s.cooldown_out = 600;
     s.cooldown_in = 600;
     Autoscaler a(s);
-    CHECK(a.evaluate({0, 0.9, 40, false}) == 40);   // 42 -> max: nothing happened
-    CHECK(a.evaluate({60, 0.9, 38, false}) == 40);  // so no out cooldown runs
-    CHECK(a.evaluate({120, 0.9, 38, false}) == 38); // now it does
+    CHECK(a.evaluate({0, 0.9, 40, 40, 0}) == 40);   // 42 -> max: nothing happened
+    CHECK(a.evaluate({60, 0.9, 38, 38, 0}) == 40);  // so no out cooldown runs
+    CHECK(a.evaluate({120, 0.9, 38, 38, 0}) == 38); // now it does
 }
 
 // ---- common random numbers (crn-write-from-client-stream) ----
@@ -953,11 +953,11 @@ TEST_CASE("guard: a datapoint exactly at target is not above it") {
     s.min = 1;
     s.max = 40;
     Autoscaler a(s);
-    CHECK(a.evaluate({0, 0.5, 4, false}) == 4);
-    CHECK(a.evaluate({60, 0.5, 4, false}) == 4);
-    CHECK(a.evaluate({120, 0.75, 4, false}) == 4); // one datapoint above: no action yet
-    CHECK(a.evaluate({180, 0.75, 4, false}) == 4);
-    CHECK(a.evaluate({240, 0.75, 4, false}) == 6); // the third: ceil(4 x 0.75 / 0.5)
+    CHECK(a.evaluate({0, 0.5, 4, 4, 0}) == 4);
+    CHECK(a.evaluate({60, 0.5, 4, 4, 0}) == 4);
+    CHECK(a.evaluate({120, 0.75, 4, 4, 0}) == 4); // one datapoint above: no action yet
+    CHECK(a.evaluate({180, 0.75, 4, 4, 0}) == 4);
+    CHECK(a.evaluate({240, 0.75, 4, 4, 0}) == 6); // the third: ceil(4 x 0.75 / 0.5)
 }
 
 // ---- scale-in losses (local-drain-loss-as-routing) ----

@@ -18,8 +18,12 @@ namespace statesim {
 // - Step: when an above and a below step both match, the above step wins (EC2: of policies
 //   triggering together, the one giving the largest capacity); among steps of one direction with
 //   the same threshold, the largest `add` (again the largest capacity).
-// - Warming (instance_warmup) holds only the target-tracking scale-in; step and HPA see metrics
-//   of serving nodes only, which already leave warming nodes out.
+// - Nodes that do not serve yet (booting, not yet healthy, inside instance_warmup) are left out
+//   of the metric but count in `current`. A scale-out starts from the nodes that are ready, as
+//   AWS counts an Auto Scaling group's current capacity without instances still warming up (so
+//   a breach while they warm does not add again what they will bring), and the HPA assumes
+//   not-yet-ready pods use 0 % on a scale-up (Kubernetes' algorithm, see hpa()). Warming also
+//   holds the target-tracking scale-in.
 class Autoscaler {
   public:
     explicit Autoscaler(const AutoscalingSpec &spec);
@@ -33,7 +37,10 @@ class Autoscaler {
         double metric; // the metric over serving nodes this period (cpu as a fraction;
                        // requests_per_node per second; in_flight_per_node), NaN when no node serves
         int current;   // the group's current desired capacity
-        bool warming;  // some node is still inside instance_warmup
+        int ready;     // nodes in the metric: serving and past instance_warmup
+        int unready;   // nodes of the group that will serve but are not in the metric yet
+                       // (booting, not yet healthy, inside instance_warmup)
+        bool warming() const { return unready > 0; }
     };
     // The new desired capacity (clamped to [min, max]); equal to `current` when nothing changes.
     int evaluate(const Observation &o);

@@ -25,6 +25,8 @@ enum EventKind : std::uint32_t {
     node_repaired,    // target: node, data: generation (replace_failed: false)
     connect_failed,   // target: attempt (its host did not answer within connect_timeout)
     drain_done,       // target: node, data: generation (deregistration_delay is over)
+    drain_check,      // target: node, data: generation (a draining node let go of its last
+                      //   session: drain: sessions may end early)
     scaling_tick,     // - (the autoscaler's evaluation period)
     scaling_action,   // target: index of autoscaling.schedule
     fault_over,       // target: index of failures.events (a zone or store outage ends)

@@ -113,10 +113,15 @@ class ServerFleet final : public ComputeBackend {
     SimTime warmup_period_;
     int desired_ = 0;
     // Rolling deployment: the release being rolled out, the size of the running batch (0: no
-    // deployment) and how many of its new nodes have yet to pass their health checks.
-    int release_ = 0, batch_ = 0, batch_pending_ = 0;
+    // deployment) and the nodes launched for it beyond the desired capacity (the autoscaler
+    // sees desired_ without them).
+    int release_ = 0, batch_ = 0, surge_ = 0;
+    bool completing_ = false; // retiring a finished batch's old nodes
     void next_batch();
-    void batch_node_healthy(int node);
+    int batch_pending() const;
+    // Once no node of the running batch is booting or waiting for its health checks, retires as
+    // many old nodes and starts the next batch.
+    void complete_batch_if_ready();
     std::vector<bool> zone_down_;
     std::optional<Autoscaler> scaler_; // autoscaling.enabled
     Session orphan_;                   // routes attempts whose session has ended
