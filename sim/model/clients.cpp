@@ -66,7 +66,6 @@ void Clients::begin_request(Session &s) {
     s.is_write = s.rng.uniform() < ctx_.arch.workload.write_fraction;
     s.retries_used = 0;
     s.request_start = -1;
-    ctx_.sink.request_begun(ctx_.now());
 }
 
 SimTime Clients::token_transfer(const Session &s) const {
@@ -112,6 +111,9 @@ std::int64_t Clients::at_front_door(std::uint32_t slot, std::uint64_t attempt_id
     const Session &s = sessions_[slot];
     // Given up while still on its way (a hop longer than the timeout): the request is dropped.
     if (s.attempt != attempt_id) return -1;
+    // A request arrives (timeseries `arrivals`) when its first attempt reaches the balancer, not
+    // when the previous answer came (a think time earlier).
+    if (s.attempt_start == s.request_start) ctx_.sink.request_begun(ctx_.now());
     Attempt a;
     a.id = attempt_id;
     a.uid = s.uid;

@@ -17,6 +17,7 @@ int NodeGroup::launch(int zone) {
     n.state = NodeState::booting;
     n.zone = zone;
     n.warm_from_start = false;
+    n.rebalance = false;
     n.first_request_at = -1;
     n.reset_work();
     return i;

@@ -399,6 +399,7 @@ void ServerFleet::on_probe(int node, std::uint32_t generation) {
         return;
     case HealthChecker::Verdict::became_healthy:
         lb_.set_state(ref, LoadBalancer::Target::healthy);
+        if (nodes_[node].rebalance) rebalanced(node);
         complete_batch_if_ready();
         break;
     case HealthChecker::Verdict::became_unhealthy: {
@@ -415,6 +416,7 @@ void ServerFleet::on_probe(int node, std::uint32_t generation) {
         cancel_failure(n);
         const std::string who = name(node);
         mark(MarkedEvent::terminate, who, "unhealthy");
+        forget_rebalance(n);
         nodes_.terminate(node);
         if (ctx_.arch.failures.replace_failed) {
             const int before = in_group();
@@ -453,7 +455,7 @@ void ServerFleet::set_desired(int desired, const std::string &why) {
 // go meanwhile (a zone outage, a scale-in with no old node left): the batch then completes with
 // the new nodes it has, so a deployment never waits for a node that will not come.
 void ServerFleet::reconcile() {
-    const int target = desired_ + surge_;
+    const int target = desired_ + surge_ + rebalance_surge_;
     for (int have = in_group(); have < target; ++have)
         launch(launch_zone());
     for (int have = in_group(); have > target; --have) {
@@ -499,18 +501,22 @@ void ServerFleet::zone_down(int zone) {
 }
 
 // An Auto Scaling group rebalances zones by launching in the emptiest zone before terminating
-// in the fullest; here both happen at once and the retired node drains (a scale-in).
+// in the fullest, "so that rebalancing does not compromise the performance or availability of
+// your application" (https://docs.aws.amazon.com/autoscaling/ec2/userguide/
+// ec2-auto-scaling-benefits.html#AutoScalingBehavior.InstanceUsage): the new nodes come on top of
+// the desired capacity, and each retires (drains, a scale-in) the oldest node of the fullest
+// zone once it passes its health checks, until zones differ by at most one.
 void ServerFleet::zone_up(int zone) {
     if (!zone_down_[static_cast<std::size_t>(zone)]) return;
     zone_down_[static_cast<std::size_t>(zone)] = false;
     mark(MarkedEvent::zone_up, fmt::format("zone {}", zone));
+    std::vector<int> count(static_cast<std::size_t>(nodes_.zones()), 0);
+    for (std::size_t i = 0; i < nodes_.slots(); ++i) {
+        const Node &n = nodes_[static_cast<int>(i)];
+        if (n.state == NodeState::booting || n.state == NodeState::running)
+            ++count[static_cast<std::size_t>(n.zone)];
+    }
     for (;;) {
-        std::vector<int> count(static_cast<std::size_t>(nodes_.zones()), 0);
-        for (std::size_t i = 0; i < nodes_.slots(); ++i) {
-            const Node &n = nodes_[static_cast<int>(i)];
-            if (n.state == NodeState::booting || n.state == NodeState::running)
-                ++count[static_cast<std::size_t>(n.zone)];
-        }
         int lo = -1, hi = -1;
         for (int z = 0; z < nodes_.zones(); ++z) {
             if (zone_down_[static_cast<std::size_t>(z)]) continue;
@@ -522,17 +528,39 @@ void ServerFleet::zone_up(int zone) {
         if (lo < 0 ||
             count[static_cast<std::size_t>(hi)] - count[static_cast<std::size_t>(lo)] <= 1)
             break;
-        int oldest = -1;
-        for (std::size_t i = 0; i < nodes_.slots(); ++i) {
-            const Node &n = nodes_[static_cast<int>(i)];
-            if (n.zone == hi && n.running() && (oldest < 0 || n.id < nodes_[oldest].id))
-                oldest = static_cast<int>(i);
-        }
-        if (oldest < 0) break;
-        launch(lo);
-        retire(oldest, LossCause::scale_in, true);
+        nodes_[launch(lo)].rebalance = true;
+        ++rebalance_surge_;
+        ++count[static_cast<std::size_t>(lo)];
+        --count[static_cast<std::size_t>(hi)]; // the node it will retire
     }
     report_fleet();
+}
+
+void ServerFleet::rebalanced(int node) {
+    forget_rebalance(nodes_[node]);
+    if (in_group() <= desired_ + surge_ + rebalance_surge_) return; // the group shrank meanwhile
+    std::vector<int> count(static_cast<std::size_t>(nodes_.zones()), 0);
+    for (std::size_t i = 0; i < nodes_.slots(); ++i) {
+        const Node &n = nodes_[static_cast<int>(i)];
+        if (n.state == NodeState::booting || n.state == NodeState::running)
+            ++count[static_cast<std::size_t>(n.zone)];
+    }
+    int oldest = -1;
+    for (std::size_t i = 0; i < nodes_.slots(); ++i) {
+        const Node &n = nodes_[static_cast<int>(i)];
+        if (!n.running() || static_cast<int>(i) == node) continue;
+        const int c = count[static_cast<std::size_t>(n.zone)];
+        if (oldest < 0 || c > count[static_cast<std::size_t>(nodes_[oldest].zone)] ||
+            (c == count[static_cast<std::size_t>(nodes_[oldest].zone)] && n.id < nodes_[oldest].id))
+            oldest = static_cast<int>(i);
+    }
+    if (oldest >= 0) retire(oldest, LossCause::scale_in, true);
+}
+
+void ServerFleet::forget_rebalance(Node &n) {
+    if (!n.rebalance) return;
+    n.rebalance = false;
+    --rebalance_surge_;
 }
 
 // autoscaling.termination: default balances zones (from the zone with the most nodes), then the
@@ -626,6 +654,7 @@ void ServerFleet::terminate(int index, LossCause cause) {
     const std::vector<std::uint32_t> doomed =
         n.up() ? drop_work(index, cause) : std::vector<std::uint32_t>{};
     cancel_failure(n);
+    forget_rebalance(n);
     lb_.set_state(nodes_.ref(index), LoadBalancer::Target::unused);
     health_.forget(nodes_.ref(index));
     n.reset_work();
@@ -702,11 +731,12 @@ void ServerFleet::complete_batch_if_ready() {
     next_batch();
 }
 
-void ServerFleet::launch(int zone) {
+int ServerFleet::launch(int zone) {
     const int slot = nodes_.launch(zone);
     nodes_[slot].version = release_;
     ctx_.sim.schedule(ctx_.now() + ctx_.arch.cluster.boot_time.sample_time(boot_rng_), node_booted,
                       static_cast<std::uint32_t>(slot), nodes_[slot].generation);
+    return slot;
 }
 
 // A booted node joins the target group and gets traffic once it passes its health checks.

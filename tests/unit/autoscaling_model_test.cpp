@@ -341,3 +341,31 @@ failures:
     CHECK(four.sessions_lost + four.sessions_abandoned ==
           one.sessions_lost + one.sessions_abandoned);
 }
+
+TEST_CASE("zone rebalancing launches first and drains only once the new nodes are healthy") {
+    // 4 nodes over 2 zones; zone 0 is down from 10 to 30 min (its two nodes replaced in zone 1).
+    // When it returns the group launches two nodes there and drains two of zone 1 as each new
+    // one passes its checks, as an Auto Scaling group does. Before, it drained both at once at
+    // 30 min and served with 2 nodes while their replacements booted.
+    const char *yaml = R"(
+duration: 1h
+warmup: 0s
+workload:
+  sessions: {arrival: {process: poisson, rate: 200/s}, requests: 1}
+  request: {service_time: 100ms}
+cluster: {nodes: 4, zones: 2, boot_time: 60s}
+failures:
+  events: [{at: 10m, kill: zone, zone: 0, duration: 20m}]
+)";
+    const RunResult r = run_model(yaml, 53 + seed_offset());
+    std::vector<double> drains;
+    for (const auto &e : r.events)
+        if (e.what == MarkedEvent::drain_start) drains.push_back(e.time_s);
+    REQUIRE(drains.size() == 2);
+    for (double t : drains)
+        CHECK(t > 1800 + 60); // after a boot, not at the zone's return
+    for (const auto &row : r.timeseries)
+        if (row.time_s > 1800) CHECK(row.nodes_in_service >= 4);
+    CHECK(r.timeseries.back().nodes_in_service == 4);
+    CHECK(r.timeseries.back().nodes_desired == 4);
+}

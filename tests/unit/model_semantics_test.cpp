@@ -278,3 +278,25 @@ architectures:
     // ... while the architectures did behave differently.
     CHECK(a.latency.mean() != b.latency.mean());
 }
+
+TEST_CASE("a request arrives in the timeseries when it is sent, after the think time") {
+    // One session at t = 1 s of three requests 25 s apart (service 1 s, no network delay): the
+    // arrivals fall at 1, 27 and 53 s, one in each of the rows ending at 10, 30 and 60 s. Before,
+    // a request counted when the previous answer came, a think time early (rows 10, 10, 30).
+    const auto trace = write_trace("arrivals-think", {1.0});
+    const RunResult r = run_model(fmt::format(R"(
+duration: 2m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 3, think_time: 25s}}
+  request: {{service_time: 1s}}
+cluster: {{nodes: 1}}
+output: {{timeseries_interval: 10s}}
+)",
+                                              trace));
+    REQUIRE(r.timeseries.size() == 12);
+    std::vector<std::uint64_t> arrivals;
+    for (const auto &row : r.timeseries)
+        arrivals.push_back(row.arrivals);
+    CHECK(arrivals == std::vector<std::uint64_t>{1, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0});
+}

@@ -20,6 +20,7 @@ class MetricsSink {
     virtual void session_ended(SimTime now, bool measured, Outcome how) = 0;
     virtual void session_lost(SimTime now, bool measured, LossCause cause) = 0;
 
+    // A request's first attempt reached the balancer (timeseries `arrivals`).
     virtual void request_begun(SimTime now) = 0;
     virtual void request_done(SimTime now, SimTime latency) = 0;
     // An attempt failed (error or timeout); `retried` tells whether the client tries again.

@@ -40,7 +40,7 @@ class ServerFleet final : public ComputeBackend {
     void set_desired(int desired, const std::string &why);
     int desired() const { return desired_; }
     // A zone goes down (its nodes die; launches go to the other zones) or comes back (the
-    // group rebalances: it launches there and retires nodes from the fullest zones).
+    // group rebalances: it launches there first, then retires nodes from the fullest zones).
     void zone_down(int zone);
     void zone_up(int zone);
     // A rolling deployment of a new release: batch after batch, launch new nodes, wait until
@@ -78,7 +78,7 @@ class ServerFleet final : public ComputeBackend {
     void reconcile();     // launch or retire toward desired_
     int victim() const;   // the node a scale-in retires (autoscaling.termination)
     int launch_zone() const;
-    void launch(int zone);
+    int launch(int zone); // the new node's slot
     void report_fleet();
     int capacity(const Node &n) const;
     std::string name(int node) const;
@@ -122,6 +122,11 @@ class ServerFleet final : public ComputeBackend {
     // Once no node of the running batch is booting or waiting for its health checks, retires as
     // many old nodes and starts the next batch.
     void complete_batch_if_ready();
+    // Zone rebalancing: nodes launched in the emptiest zones beyond the desired capacity, each
+    // retiring one node of the fullest zone once it is healthy (or given up if it goes first).
+    int rebalance_surge_ = 0;
+    void rebalanced(int node);
+    void forget_rebalance(Node &n); // a rebalancing node terminated before it was healthy
     std::vector<bool> zone_down_;
     std::optional<Autoscaler> scaler_; // autoscaling.enabled
     Session orphan_;                   // routes attempts whose session has ended
