@@ -507,3 +507,18 @@ TEST_CASE("README defines timeseries.csv's counts, per interval") {
     }
     CHECK(ts.find("counts per interval, not per second") != std::string::npos);
 }
+
+TEST_CASE("README names every column that identifies a row, and events.csv's group target") {
+    const Scenario sc = scenario({"base"}, 1);
+    const std::string summary = readme_bullet("summary.csv");
+    std::stringstream header(summary_header(sc));
+    std::string column;
+    for (int i = 0; i < 5 && std::getline(header, column, ','); ++i) {
+        CAPTURE(column); // scenario, point, architecture, replication, seed
+        CHECK(summary.find("`" + column + "`") != std::string::npos);
+    }
+    const std::string aggregate = readme_bullet("aggregate.csv");
+    CHECK(aggregate.find("`scenario, point, architecture`") != std::string::npos);
+    CHECK(aggregate.find("`replications`") != std::string::npos);
+    CHECK(readme_bullet("events.csv").find("`group` (the node group") != std::string::npos);
+}
