@@ -38,6 +38,10 @@ std::string table_cell(const Metric &m, const std::vector<double> &v) {
     return mean + " ± " + hw;
 }
 
+bool mean_only_any(const std::vector<SloVerdict> &v) {
+    return std::any_of(v.begin(), v.end(), [](const SloVerdict &x) { return x.mean_only; });
+}
+
 // The slo: objectives under the table: pass / FAIL per architecture (`pass*`: one replication,
 // judged on the mean), all of them, and the cheapest architecture that passes every one.
 std::string slo_rows(const Scenario &sc, const RunMetrics &rm, std::size_t p, int label,
@@ -55,7 +59,8 @@ std::string slo_rows(const Scenario &sc, const RunMetrics &rm, std::size_t p, in
     for (std::size_t i = 0; i < sc.slo.size(); ++i) {
         const Slo &slo = sc.slo[i];
         std::string row = fmt::format(
-            "{:<{}}", fmt::format("slo {} {} {}", slo.key, slo.at_least ? ">=" : "<=", slo.text),
+            "{:<{}}",
+            fmt::format("slo {} {} {}", slo.key, slo.at_least ? ">=" : "<=", slo_limit_text(slo)),
             label);
         for (std::size_t a = 0; a < archs.size(); ++a) {
             row +=
@@ -64,9 +69,11 @@ std::string slo_rows(const Scenario &sc, const RunMetrics &rm, std::size_t p, in
         }
         out += row + "\n";
     }
+    // Every objective judged on the mean (one replication): so is their conjunction.
     std::string row = fmt::format("{:<{}}", "slo (all)", label);
     for (std::size_t a = 0; a < archs.size(); ++a)
-        row += fmt::format("{:>{}}", cell(passes_all(verdicts[a]), false), col[a]);
+        row += fmt::format("{:>{}}", cell(passes_all(verdicts[a]), mean_only_any(verdicts[a])),
+                           col[a]);
     out += row + "\n";
     const int best = cheapest_passing(sc, rm, p);
     out += best < 0 ? "no architecture passes every slo\n"
@@ -117,6 +124,7 @@ std::string pivot_table(const Scenario &sc, const RunMetrics &rm) {
     for (const auto &k : sc.sweep_keys)
         key_width.push_back(k.size());
     std::vector<std::vector<std::string>> lines; // one per point: every cell in order
+    bool mean_only = false;                      // a verdict of one replication (pass*)
     std::vector<std::size_t> width;
     const auto &archs0 = sc.points.front().architectures;
     for (std::size_t a = 0; a < archs0.size(); ++a) {
@@ -130,10 +138,14 @@ std::string pivot_table(const Scenario &sc, const RunMetrics &rm) {
         for (std::size_t a = 0; a < archs.size() && a < archs0.size(); ++a) {
             for (std::size_t m : shown)
                 cells.push_back(table_cell(metrics()[m], rm.values(p, a, m)));
-            if (slo)
-                cells.push_back(rm.replications(p, a) == 0            ? "-"
-                                : passes_all(judge_slo(sc, rm, p, a)) ? "pass"
-                                                                      : "FAIL");
+            if (slo) {
+                const auto v = judge_slo(sc, rm, p, a);
+                const std::string star = mean_only_any(v) ? "*" : "";
+                mean_only = mean_only || !star.empty();
+                cells.push_back(rm.replications(p, a) == 0 ? "-"
+                                : passes_all(v)            ? "pass" + star
+                                                           : "FAIL" + star);
+            }
         }
         for (std::size_t i = 0; i < cells.size(); ++i)
             width[i] = std::max(width[i], cells[i].size());
@@ -192,6 +204,7 @@ std::string pivot_table(const Scenario &sc, const RunMetrics &rm) {
             row.pop_back();
         out += row + "\n";
     }
+    if (mean_only) out += "* one replication: judged on the mean, no confidence interval\n";
     out += "every metric of every point: aggregate.csv (and table.txt)\n";
     return out;
 }
