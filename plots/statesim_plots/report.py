@@ -17,9 +17,10 @@ CAPTIONS = {
                   "item: mean with 95 % CI error bars.",
     "latency_cdf": "Latency of successful requests pooled over replications "
                    "(latency_histogram.csv): CDF on a log time axis and the tail (1 − CDF).",
-    "timeseries": "One replication over time: requests arriving, nodes (in service, desired, "
-                  "draining), p99 latency (gaps: intervals without completions), sessions lost, "
-                  "and the run's events.",
+    "timeseries": "One replication over time: requests arriving per second (each interval's "
+                  "arrivals count over its width), nodes (in service, desired, draining), p99 "
+                  "latency (gaps: intervals without completions), sessions lost, and the run's "
+                  "events.",
     "sweep": "Every metric that is not zero everywhere, against the swept key(s), one line per "
              "architecture with its 95 % CI band.",
     "serverless": "Cold-start share, environments alive and busy, throttled share, and "

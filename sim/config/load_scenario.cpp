@@ -245,7 +245,27 @@ const std::vector<SloKind> &slo_kinds() {
     return kinds;
 }
 
-std::vector<Slo> parse_slo(Section &top) {
+// `lost_session_pct: 0.7` is a fraction (70 %) while the column is in percent: legal, and
+// usually meant as 0.7 %. Said at load, where the file position is known.
+void warn_about_bare_pct(Section &s, const SloKind &k, std::vector<std::string> &warnings) {
+    const YAML::Node v = s.node()[k.key];
+    const std::string &text = v.Scalar();
+    const double fraction = units::fraction(text).value;
+    if (text.find('%') != std::string::npos || !(fraction > 0 && fraction < 1)) return;
+    const std::string path = s.path_of(k.key);
+    std::string where = origin_of(s.ctx(), path);
+    if (where.empty())
+        where = v.Mark().is_null()
+                    ? s.ctx().file
+                    : fmt::format("{}:{}:{}", s.ctx().file, v.Mark().line + 1, v.Mark().column + 1);
+    const std::string w =
+        fmt::format("warning: {}: {}: {} is read as a fraction: {} = {:g}%; write {}% for {} "
+                    "percent",
+                    where, path, text, text, fraction * 100, text, text);
+    if (std::find(warnings.begin(), warnings.end(), w) == warnings.end()) warnings.push_back(w);
+}
+
+std::vector<Slo> parse_slo(Section &top, std::vector<std::string> &warnings) {
     std::vector<Slo> out;
     if (!top.has("slo")) return out;
     Section s = top.child("slo");
@@ -259,6 +279,11 @@ std::vector<Slo> parse_slo(Section &top) {
             slo.limit = s.number(k.key, nullptr, 0, 1e12);
         }
         slo.text = s.node()[k.key].Scalar();
+        // At least 0/s always passes: a limit that judges nothing is a mistake.
+        if (k.parse == units::rate && !(slo.limit > 0))
+            fail(s.ctx(), s.node()[k.key], s.path_of(k.key),
+                 fmt::format("expected a rate greater than 0/s, found \"{}\"", slo.text));
+        if (k.parse == units::fraction && k.scale == 100) warn_about_bare_pct(s, k, warnings);
         out.push_back(slo);
     }
     s.finish();
@@ -483,7 +508,7 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                              std::ceil(rows), kMaxTimeseriesRows,
                              units::format_duration((sc.warmup + sc.duration) / max_rows)));
         out.finish();
-        sc.slo = parse_slo(top);
+        sc.slo = parse_slo(top, sc.warnings);
         // The architecture keys are validated per architecture below.
         for (const char *k :
              {"workload", "network", "cluster", "load_balancer", "state", "failures", "autoscaling",

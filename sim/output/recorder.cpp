@@ -5,9 +5,11 @@
 namespace statesim {
 
 Recorder::Recorder(SimTime warmup, SimTime end, SimTime interval)
-    : warmup_(warmup), end_(end), interval_(interval), next_row_(interval) {
-    // Exactly the rows the run will have: a growing vector would hold up to twice as many.
-    if (interval_ > 0) r_.timeseries.reserve(static_cast<std::size_t>(end_ / interval_));
+    : warmup_(warmup), end_(end), interval_(interval), next_row_(std::min(interval, end)) {
+    // Exactly the rows the run will have (the last one may be shorter): a growing vector would
+    // hold up to twice as many.
+    if (interval_ > 0)
+        r_.timeseries.reserve(static_cast<std::size_t>((end_ + interval_ - 1) / interval_));
 }
 
 void Recorder::advance(Level &l, SimTime now) const {
@@ -18,6 +20,8 @@ void Recorder::advance(Level &l, SimTime now) const {
     l.since = now;
 }
 
+// Rows end at interval, 2 x interval, ... and the last one at the end of the window, shorter
+// when the window is not a whole number of intervals, so the rows always reach the end.
 void Recorder::roll_rows(SimTime now) {
     while (next_row_ <= now && next_row_ <= end_) {
         for (Level *l : {&busy_, &serving_workers_})
@@ -40,7 +44,7 @@ void Recorder::roll_rows(SimTime now) {
         row_ = TimeseriesRow{};
         row_latency_.clear();
         busy_.interval_area = serving_workers_.interval_area = 0;
-        next_row_ += interval_;
+        next_row_ = next_row_ == end_ ? kNoMoreRows : std::min(next_row_ + interval_, end_);
     }
 }
 

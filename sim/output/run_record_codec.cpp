@@ -20,6 +20,7 @@ struct HistogramCodec {
             }
         io(h.count_);
         io(h.sum_);
+        io(h.min_);
         io(h.max_);
     }
     template <class Io> static void fields(Io &io, Histogram &h) {
@@ -34,6 +35,7 @@ struct HistogramCodec {
         }
         io(h.count_);
         io(h.sum_);
+        io(h.min_);
         io(h.max_);
     }
 };
@@ -88,7 +90,7 @@ template <class Io, class T> void record_fields(Io &io, T &r) {
 }
 
 // Changes when the layout of the bytes does; the byte order is part of it.
-constexpr std::uint32_t kMagic = 0x53524331; // "SRC1"
+constexpr std::uint32_t kMagic = 0x53524332; // "SRC2": histograms carry their minimum
 
 template <class T>
 concept Plain = std::is_arithmetic_v<T> || std::is_enum_v<T>;

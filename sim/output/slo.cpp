@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "statesim/output/metrics.hpp"
 #include "statesim/stats/confidence.hpp"
 
@@ -30,6 +32,15 @@ std::vector<SloVerdict> judge_slo(const Scenario &sc, const RunMetrics &m, std::
         out.push_back(v);
     }
     return out;
+}
+
+std::string slo_limit_text(const Slo &slo) {
+    const std::string &m = slo.metric;
+    const char *unit = m.ends_with("_pct")     ? "%"
+                       : m.ends_with("_ms")    ? "ms"
+                       : m == "throughput_rps" ? "/s"
+                                               : "";
+    return fmt::format("{:g}{}", slo.limit, unit);
 }
 
 bool passes_all(const std::vector<SloVerdict> &v) {

@@ -38,9 +38,14 @@ std::string table_cell(const Metric &m, const std::vector<double> &v) {
     return mean + " ± " + hw;
 }
 
+bool mean_only_any(const std::vector<SloVerdict> &v) {
+    return std::any_of(v.begin(), v.end(), [](const SloVerdict &x) { return x.mean_only; });
+}
+
 // The slo: objectives under the table: pass / FAIL per architecture (`pass*`: one replication,
 // judged on the mean), all of them, and the cheapest architecture that passes every one.
-std::string slo_rows(const Scenario &sc, const RunMetrics &rm, std::size_t p, int label, int col) {
+std::string slo_rows(const Scenario &sc, const RunMetrics &rm, std::size_t p, int label,
+                     const std::vector<int> &col) {
     if (sc.slo.empty()) return "";
     const auto &archs = sc.points[p].architectures;
     std::vector<std::vector<SloVerdict>> verdicts;
@@ -54,17 +59,21 @@ std::string slo_rows(const Scenario &sc, const RunMetrics &rm, std::size_t p, in
     for (std::size_t i = 0; i < sc.slo.size(); ++i) {
         const Slo &slo = sc.slo[i];
         std::string row = fmt::format(
-            "{:<{}}", fmt::format("slo {} {} {}", slo.key, slo.at_least ? ">=" : "<=", slo.text),
+            "{:<{}}",
+            fmt::format("slo {} {} {}", slo.key, slo.at_least ? ">=" : "<=", slo_limit_text(slo)),
             label);
         for (std::size_t a = 0; a < archs.size(); ++a) {
-            row += fmt::format("{:>{}}", cell(verdicts[a][i].pass, verdicts[a][i].mean_only), col);
+            row +=
+                fmt::format("{:>{}}", cell(verdicts[a][i].pass, verdicts[a][i].mean_only), col[a]);
             mean_only = mean_only || verdicts[a][i].mean_only;
         }
         out += row + "\n";
     }
+    // Every objective judged on the mean (one replication): so is their conjunction.
     std::string row = fmt::format("{:<{}}", "slo (all)", label);
     for (std::size_t a = 0; a < archs.size(); ++a)
-        row += fmt::format("{:>{}}", cell(passes_all(verdicts[a]), false), col);
+        row += fmt::format("{:>{}}", cell(passes_all(verdicts[a]), mean_only_any(verdicts[a])),
+                           col[a]);
     out += row + "\n";
     const int best = cheapest_passing(sc, rm, p);
     out += best < 0 ? "no architecture passes every slo\n"
@@ -115,6 +124,7 @@ std::string pivot_table(const Scenario &sc, const RunMetrics &rm) {
     for (const auto &k : sc.sweep_keys)
         key_width.push_back(k.size());
     std::vector<std::vector<std::string>> lines; // one per point: every cell in order
+    bool mean_only = false;                      // a verdict of one replication (pass*)
     std::vector<std::size_t> width;
     const auto &archs0 = sc.points.front().architectures;
     for (std::size_t a = 0; a < archs0.size(); ++a) {
@@ -128,16 +138,30 @@ std::string pivot_table(const Scenario &sc, const RunMetrics &rm) {
         for (std::size_t a = 0; a < archs.size() && a < archs0.size(); ++a) {
             for (std::size_t m : shown)
                 cells.push_back(table_cell(metrics()[m], rm.values(p, a, m)));
-            if (slo)
-                cells.push_back(rm.replications(p, a) == 0            ? "-"
-                                : passes_all(judge_slo(sc, rm, p, a)) ? "pass"
-                                                                      : "FAIL");
+            if (slo) {
+                const auto v = judge_slo(sc, rm, p, a);
+                const std::string star = mean_only_any(v) ? "*" : "";
+                mean_only = mean_only || !star.empty();
+                cells.push_back(rm.replications(p, a) == 0 ? "-"
+                                : passes_all(v)            ? "pass" + star
+                                                           : "FAIL" + star);
+            }
         }
         for (std::size_t i = 0; i < cells.size(); ++i)
             width[i] = std::max(width[i], cells[i].size());
         lines.push_back(std::move(cells));
         for (std::size_t k = 0; k < sc.points[p].values.size() && k < key_width.size(); ++k)
             key_width[k] = std::max(key_width[k], sc.points[p].values[k].second.size());
+    }
+    // A group at least as wide as its architecture's name ("| " + name): its last column
+    // takes the extra room, so names are never cut.
+    const std::size_t group = shown.size() + (slo ? 1 : 0);
+    for (std::size_t a = 0; a < archs0.size(); ++a) {
+        std::size_t w = 0;
+        for (std::size_t i = 0; i < group; ++i)
+            w += width[a * group + i] + 2;
+        if (archs0[a].name.size() + 3 > w)
+            width[a * group + group - 1] += archs0[a].name.size() + 3 - w;
     }
     // Cells hold "±" (2 bytes in UTF-8, one column): pad by display width.
     auto pad = [](const std::string &s, std::size_t w) {
@@ -151,7 +175,6 @@ std::string pivot_table(const Scenario &sc, const RunMetrics &rm) {
         head1 += fmt::format("{:<{}}  ", "", key_width[k]);
         head2 += fmt::format("{:<{}}  ", sc.sweep_keys[k], key_width[k]);
     }
-    const std::size_t group = shown.size() + (slo ? 1 : 0);
     for (std::size_t a = 0; a < archs0.size(); ++a) {
         std::size_t w = 0;
         for (std::size_t i = 0; i < group; ++i) {
@@ -159,7 +182,7 @@ std::string pivot_table(const Scenario &sc, const RunMetrics &rm) {
             w += width[c] + 2;
             head2 += pad(i < shown.size() ? metrics()[shown[i]].name : "slo", width[c]) + "  ";
         }
-        head1 += fmt::format("| {:<{}}", archs0[a].name.substr(0, w - 3), w - 2);
+        head1 += fmt::format("| {:<{}}", archs0[a].name, w - 2);
     }
     if (slo) head2 += "cheapest passing";
     for (std::string *h : {&head1, &head2})
@@ -181,6 +204,7 @@ std::string pivot_table(const Scenario &sc, const RunMetrics &rm) {
             row.pop_back();
         out += row + "\n";
     }
+    if (mean_only) out += "* one replication: judged on the mean, no confidence interval\n";
     out += "every metric of every point: aggregate.csv (and table.txt)\n";
     return out;
 }
@@ -204,14 +228,18 @@ std::string point_tables(const Scenario &sc, const RunMetrics &rm) {
             reps = std::max(reps, rm.replications(p, a));
         out += fmt::format("mean ± 95% CI over {} replication(s)\n", reps);
         // The label column fits the longest metric name shown (workflows_lost_node_failure).
-        constexpr int kCol = 24;
         std::size_t label = 0;
         for (const Metric &metric : metrics())
             if (metric.in_table) label = std::max(label, metric.name.size() + 1);
         const int kLabel = static_cast<int>(label);
+        // A column is 24 wide, wider for a longer name: names are never cut (two names that
+        // differ only at the end, such as ...-ttl-30s and ...-ttl-1d, must stay apart).
+        std::vector<int> col;
         out += fmt::format("{:<{}}", "", kLabel);
-        for (const auto &a : archs)
-            out += fmt::format("{:>{}}", a.name.substr(0, kCol - 1), kCol);
+        for (const auto &a : archs) {
+            col.push_back(std::max(24, static_cast<int>(a.name.size()) + 2));
+            out += fmt::format("{:>{}}", a.name, col.back());
+        }
         out += "\n";
         for (std::size_t m = 0; m < metrics().size(); ++m) {
             const Metric &metric = metrics()[m];
@@ -223,12 +251,12 @@ std::string point_tables(const Scenario &sc, const RunMetrics &rm) {
                 unremarkable = unremarkable && std::all_of(v.begin(), v.end(), [&](double x) {
                                    return x == metric.unremarkable;
                                });
-                row += fmt::format("{:>{}}", table_cell(metric, v), kCol);
+                row += fmt::format("{:>{}}", table_cell(metric, v), col[a]);
             }
             // Loss causes that never happened, full availability, no scaling: only clutter.
             if (!unremarkable) out += row + "\n";
         }
-        out += slo_rows(sc, rm, p, kLabel, kCol);
+        out += slo_rows(sc, rm, p, kLabel, col);
     }
     return out;
 }

@@ -50,6 +50,7 @@ void Histogram::add(std::int64_t value) {
     ++counts_[static_cast<std::size_t>(bucket_of(value))];
     ++count_;
     sum_ += static_cast<double>(value);
+    min_ = std::min(min_, value);
     max_ = std::max(max_, value);
 }
 
@@ -57,6 +58,7 @@ void Histogram::clear() {
     std::fill(counts_.begin(), counts_.end(), 0);
     count_ = 0;
     sum_ = 0;
+    min_ = std::numeric_limits<std::int64_t>::max();
     max_ = 0;
 }
 
@@ -65,6 +67,7 @@ void Histogram::merge(const Histogram &other) {
         counts_[i] += other.counts_[i];
     count_ += other.count_;
     sum_ += other.sum_;
+    min_ = std::min(min_, other.min_);
     max_ = std::max(max_, other.max_);
 }
 
@@ -72,13 +75,15 @@ double Histogram::quantile(double q) const {
     if (count_ == 0) return 0;
     const auto rank = static_cast<std::uint64_t>(
         std::max(1.0, std::ceil(std::clamp(q, 0.0, 1.0) * static_cast<double>(count_))));
+    // A bucket's midpoint can lie below every recorded value (all 20 ms: midpoint 19.988 ms);
+    // the clamp keeps an estimate inside what was observed.
+    const auto lo = static_cast<double>(min_), hi = static_cast<double>(max_);
     std::uint64_t seen = 0;
     for (std::size_t i = 0; i < counts_.size(); ++i) {
         seen += counts_[i];
-        if (seen >= rank)
-            return std::min(bucket_midpoint(static_cast<int>(i)), static_cast<double>(max_));
+        if (seen >= rank) return std::clamp(bucket_midpoint(static_cast<int>(i)), lo, hi);
     }
-    return static_cast<double>(max_);
+    return hi;
 }
 
 } // namespace statesim

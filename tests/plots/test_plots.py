@@ -36,6 +36,11 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 OPTIONAL = ("sweep.png", "serverless.png", "workflows.png")
 
 
+def plot_results_caption(stem):
+    from statesim_plots import report
+    return report.CAPTIONS[stem]
+
+
 def read_csv(path):
     with open(path, newline="") as f:
         rows = list(csv.reader(f))
@@ -285,6 +290,13 @@ class Pieces(PlotCase):
         nan = float("nan")
         xs, ys = timeseries.isolated([0, 1, 2, 3, 4], [nan, 5.0, nan, 6.0, 7.0])
         self.assertEqual((xs, ys), ([1], [5.0]))
+
+    def test_counts_per_interval_become_rates_per_second(self):
+        # timeseries.csv counts per row; the last row of a 360 s run in 50 s rows is 10 s wide.
+        rows = [{"time_s": "50", "arrivals": "100"}, {"time_s": "100", "arrivals": "50"},
+                {"time_s": "110", "arrivals": "30"}]
+        self.assertEqual(timeseries.per_second(rows, "arrivals"), [2.0, 1.0, 3.0])
+        self.assertIn("per second", plot_results_caption("timeseries"))
 
     def test_legend_outside_the_axes(self):
         fig, ax = plt.subplots(figsize=(6, 4))

@@ -51,3 +51,33 @@ TEST_CASE("small values are exact and merging adds counts") {
     CHECK(a.quantile(1.0) == 199);
     CHECK(Histogram().quantile(0.5) == 0);
 }
+
+TEST_CASE("a percentile stays inside the recorded range") {
+    // 20 ms sits in the upper half of its bucket: the midpoint (19.988 ms) is below every sample.
+    Histogram h;
+    for (int i = 0; i < 1000; ++i)
+        h.add(20'000'000);
+    CHECK(h.min() == 20'000'000);
+    for (double q : {0.0, 0.5, 0.95, 0.99, 0.999, 1.0})
+        CHECK(h.quantile(q) == 20'000'000);
+
+    // Two values in one bucket: the estimate stays within [min, max] and within half a bucket.
+    Histogram two;
+    two.add(20'000'000);
+    two.add(20'010'000);
+    for (double q : {0.0, 0.5, 1.0}) {
+        CHECK(two.quantile(q) >= 20'000'000);
+        CHECK(two.quantile(q) <= 20'010'000);
+    }
+
+    // The minimum survives a merge and a clear.
+    Histogram a, b;
+    a.add(50'000'000);
+    b.add(30'000'000);
+    a.merge(b);
+    CHECK(a.min() == 30'000'000);
+    a.clear();
+    CHECK(a.min() == 0);
+    a.add(7);
+    CHECK(a.min() == 7);
+}

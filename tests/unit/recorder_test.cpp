@@ -77,3 +77,41 @@ TEST_CASE("recorder: always serving is availability 1, never serving 0") {
     CHECK(r.events.empty());
     CHECK(r.scale_out_events == 0);
 }
+
+TEST_CASE("recorder: the last timeseries row ends at the end of the window") {
+    // Window ends at 360 s (the newcomer's 1 m warm-up + 5 m); 50 s rows leave 10 s over.
+    Recorder rec(60 * kSecond, 360 * kSecond, 50 * kSecond);
+    rec.fleet_changed(0, fleet(2, 2, 0));
+    rec.request_begun(345 * kSecond);
+    rec.request_done(352 * kSecond, 20 * kMillisecond);
+    rec.request_begun(355 * kSecond);
+    rec.attempt_failed(358 * kSecond, false);
+    rec.request_begun(370 * kSecond); // after the window: in no row
+    const RunResult r = rec.finish(400 * kSecond);
+    REQUIRE(r.timeseries.size() == 8);
+    CHECK(r.timeseries[6].time_s == doctest::Approx(350));
+    CHECK(r.timeseries[6].arrivals == 1);
+    const TimeseriesRow &last = r.timeseries.back();
+    CHECK(last.time_s == doctest::Approx(360)); // a 10 s row
+    CHECK(last.arrivals == 1);
+    CHECK(last.completions == 1);
+    CHECK(last.failures == 1);
+    CHECK(last.nodes_in_service == 2);
+}
+
+TEST_CASE("recorder: an interval longer than the run gives one row for the whole run") {
+    Recorder rec(60 * kSecond, 360 * kSecond, 420 * kSecond);
+    rec.fleet_changed(0, fleet(2, 2, 0));
+    rec.request_begun(100 * kSecond);
+    const RunResult r = rec.finish(360 * kSecond);
+    REQUIRE(r.timeseries.size() == 1);
+    CHECK(r.timeseries[0].time_s == doctest::Approx(360));
+    CHECK(r.timeseries[0].arrivals == 1);
+}
+
+TEST_CASE("recorder: a window of whole intervals keeps its rows") {
+    Recorder rec(0, 240 * kSecond, 60 * kSecond);
+    const RunResult r = rec.finish(240 * kSecond);
+    REQUIRE(r.timeseries.size() == 4);
+    CHECK(r.timeseries.back().time_s == doctest::Approx(240));
+}

@@ -2,6 +2,7 @@
 // a mean under the limit whose interval crosses it fails.
 #include <doctest/doctest.h>
 
+#include <sstream>
 #include <string>
 
 #include "run_model.hpp"
@@ -109,4 +110,57 @@ TEST_CASE("with one replication an objective is judged on its mean, and said so"
     CHECK_FALSE(passes_all(judge_slo(sc, m, 0, 1)));
     CHECK(contains(comparison_table(sc, m), "pass*"));
     CHECK(contains(comparison_table(sc, m), "one replication: judged on the mean"));
+}
+
+TEST_CASE("a share's limit is shown in percent; a bare number below 1 is warned about") {
+    // A bare 0.7 is a fraction: 70 %, next to a column in percent. Legal, so only a warning.
+    const Scenario bare = load(kBase + "slo: {lost_session_pct: 0.7, latency_p99: 0.2s}\n");
+    REQUIRE(bare.slo.size() == 2);
+    CHECK(bare.slo[0].limit == doctest::Approx(70).epsilon(1e-12));
+    REQUIRE(bare.warnings.size() == 1);
+    CHECK(contains(bare.warnings[0], "test.yaml:7:25: slo.lost_session_pct: 0.7 is read as a "
+                                     "fraction: 0.7 = 70%; write 0.7% for 0.7 percent"));
+    RunMetrics m(bare);
+    m.add(run(0, 0, 59.9, 200));
+    m.add(run(1, 0, 0.2, 100));
+    const std::string table = comparison_table(bare, m);
+    CHECK(contains(table, "slo lost_session_pct <= 70%"));
+    CHECK(contains(table, "slo latency_p99 <= 200ms")); // in the column's unit, ms
+    // Written with %, zero, or a --set with %: no warning.
+    CHECK(load(kBase + "slo: {lost_session_pct: 0.7%}\n").warnings.empty());
+    CHECK(load(kBase + "slo: {lost_session_pct: 0}\n").warnings.empty());
+    CHECK(load(kBase + "slo: {availability: 0.999}\n").warnings.empty()); // a fraction column
+    // A --set names itself instead of a file position.
+    const Scenario set =
+        load(kBase + "slo: {lost_session_pct: 1%}\n", {"slo.failed_request_pct=0.5"});
+    REQUIRE(set.warnings.size() == 1);
+    CHECK(contains(set.warnings[0], "--set slo.failed_request_pct=0.5: slo.failed_request_pct: "
+                                    "0.5 is read as a fraction: 0.5 = 50%"));
+}
+
+TEST_CASE("a throughput objective of 0/s is refused") {
+    const std::string e = error_of(kBase + "slo: {throughput: 0/s}\n");
+    CHECK(contains(e, "test.yaml:7:19: slo.throughput: expected a rate greater than 0/s"));
+    CHECK(error_of(kBase + "slo: {throughput: 1/s}\n").empty());
+}
+
+TEST_CASE("with one replication slo (all) is judged on the means too: pass*") {
+    const Scenario sc = load(kBase + "slo: {lost_session_pct: 0.1%}\n");
+    RunMetrics m(sc);
+    m.add(run(0, 0, 0.05, 200));
+    m.add(run(1, 0, 0.2, 100));
+    const std::string table = comparison_table(sc, m);
+    std::istringstream in(table);
+    std::string all;
+    for (std::string line; std::getline(in, line);)
+        if (line.starts_with("slo (all)")) all = line;
+    CHECK(contains(all, "pass*"));
+    CHECK(contains(all, "FAIL*"));
+    // With replications the stars go.
+    RunMetrics three(sc);
+    for (int rep = 0; rep < 3; ++rep) {
+        three.add(run(0, rep, 0.05, 200));
+        three.add(run(1, rep, 0.2, 100));
+    }
+    CHECK_FALSE(contains(comparison_table(sc, three), "*"));
 }

@@ -95,6 +95,52 @@ TEST_CASE("one point keeps the side-by-side table") {
     CHECK_FALSE(contains(comparison_table(sc, m), "sweep of"));
 }
 
+TEST_CASE("long architecture names are shown whole, the columns stay aligned") {
+    const std::string yaml = R"(
+workload: {sessions: {arrival: {process: poisson, rate: 1/s}}}
+cluster: {nodes: 2}
+architectures:
+  - {name: stateful-sticky-with-ttl-30s, preset: stateful-sticky}
+  - {name: stateful-sticky-with-ttl-1d, preset: stateful-sticky}
+slo: {lost_session_pct: 0.1%}
+)";
+    // Both names used to be cut to 23 characters: "stateful-sticky-with-tt" twice.
+    const Scenario one = load(yaml);
+    RunMetrics m(one);
+    m.add(run(0, 0, 0, 0.05, 200));
+    m.add(run(0, 1, 0, 0.5, 100));
+    const std::string table = comparison_table(one, m);
+    // The header names both ("cheapest passing every slo: ..." names one of them).
+    std::vector<std::string> header;
+    for (const auto &line : lines_with(table, " stateful-sticky-with-ttl-30s"))
+        if (contains(line, " stateful-sticky-with-ttl-1d")) header.push_back(line);
+    REQUIRE(header.size() == 1);
+    // Every row (metric or slo) ends where the header does; "±" is one column, two bytes.
+    auto columns = [](const std::string &line) {
+        std::size_t n = 0;
+        for (unsigned char c : line)
+            n += (c & 0xC0) != 0x80;
+        return n;
+    };
+    for (const char *part : {"lost_session_pct ", "slo (all)", "cost_per_month_usd"}) {
+        CAPTURE(part);
+        const auto rows = lines_with(table, part);
+        REQUIRE(!rows.empty());
+        CHECK(columns(rows[0]) == columns(header[0]));
+    }
+
+    // The sweep's pivot names each group in full too.
+    const Scenario sweep = load(yaml + "sweep: {cluster.nodes: [2, 3]}\n");
+    RunMetrics ms(sweep);
+    for (std::size_t p = 0; p < 2; ++p) {
+        ms.add(run(p, 0, 0, 0.05, 200));
+        ms.add(run(p, 1, 0, 0.5, 100));
+    }
+    const std::string pivot = comparison_table(sweep, ms);
+    CHECK(lines_with(pivot, "| stateful-sticky-with-ttl-30s").size() == 1);
+    CHECK(lines_with(pivot, "| stateful-sticky-with-ttl-1d").size() == 1);
+}
+
 TEST_CASE("a metric whose CI is wider than 5% of its mean is named, a tight one is not") {
     const Scenario sc = load(kSweep, {"sweep={}"});
     RunMetrics m(sc);

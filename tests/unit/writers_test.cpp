@@ -478,3 +478,47 @@ TEST_CASE("the table shows availability, scale events and loss causes only when 
     CHECK(has(table, "lost_scale_in"));
     CHECK_FALSE(has(table, "lost_deployment"));
 }
+
+namespace {
+
+// The README's "Outputs" bullet of `file` (from "- `file` —" to the next bullet).
+std::string readme_bullet(const std::string &file) {
+    const std::string readme = slurp(fs::path(STATESIM_SOURCE_DIR) / "README.md");
+    const std::size_t begin = readme.find("\n- `" + file + "` —");
+    REQUIRE_MESSAGE(begin != std::string::npos, "README has no bullet for " << file);
+    const std::size_t end = readme.find("\n- ", begin + 1);
+    return readme.substr(begin, end - begin);
+}
+
+} // namespace
+
+TEST_CASE("README defines timeseries.csv's counts, per interval") {
+    const std::string ts = readme_bullet("timeseries.csv");
+    std::stringstream header(timeseries_header());
+    for (std::string column; std::getline(header, column, ',');) {
+        if (!column.empty() && column.back() == '\n') column.pop_back();
+        CAPTURE(column);
+        CHECK(ts.find(column) != std::string::npos);
+    }
+    // Defined one by one, not only listed.
+    for (const char *count : {"`arrivals` the", "`completions` the", "`failures` the"}) {
+        CAPTURE(count);
+        CHECK(ts.find(count) != std::string::npos);
+    }
+    CHECK(ts.find("counts per interval, not per second") != std::string::npos);
+}
+
+TEST_CASE("README names every column that identifies a row, and events.csv's group target") {
+    const Scenario sc = scenario({"base"}, 1);
+    const std::string summary = readme_bullet("summary.csv");
+    std::stringstream header(summary_header(sc));
+    std::string column;
+    for (int i = 0; i < 5 && std::getline(header, column, ','); ++i) {
+        CAPTURE(column); // scenario, point, architecture, replication, seed
+        CHECK(summary.find("`" + column + "`") != std::string::npos);
+    }
+    const std::string aggregate = readme_bullet("aggregate.csv");
+    CHECK(aggregate.find("`scenario, point, architecture`") != std::string::npos);
+    CHECK(aggregate.find("`replications`") != std::string::npos);
+    CHECK(readme_bullet("events.csv").find("`group` (the node group") != std::string::npos);
+}

@@ -1,4 +1,6 @@
 #pragma once
+#include <limits>
+
 #include "statesim/model/metrics_sink.hpp"
 #include "statesim/model/run_result.hpp"
 
@@ -58,7 +60,8 @@ class Recorder final : public MetricsSink {
     }
     void roll_rows(SimTime now);
 
-    SimTime warmup_, end_, interval_, next_row_;
+    static constexpr SimTime kNoMoreRows = std::numeric_limits<SimTime>::max();
+    SimTime warmup_, end_, interval_, next_row_; // next_row_: the end of the open row
     RunResult r_;
     Level busy_, in_system_, serving_workers_, serving_nodes_, billed_;
     Level up_; // 1 while at least one node serves (or a serverless platform), else 0

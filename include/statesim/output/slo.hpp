@@ -18,6 +18,9 @@ struct SloVerdict {
 std::vector<SloVerdict> judge_slo(const Scenario &sc, const RunMetrics &m, std::size_t point,
                                   std::size_t arch);
 bool passes_all(const std::vector<SloVerdict> &v);
+// The limit in the unit of the metric it judges, for the table: `70%` for a share (a bare 0.7 in
+// the file is a fraction), `200ms`, `50/s`; an availability and a cost as plain numbers.
+std::string slo_limit_text(const Slo &slo);
 // The architecture at `point` that passes every objective at the lowest mean
 // cost_per_month_usd, or -1 when none does.
 int cheapest_passing(const Scenario &sc, const RunMetrics &m, std::size_t point);
