@@ -489,8 +489,9 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
              {"workload", "network", "cluster", "load_balancer", "state", "failures", "autoscaling",
               "serverless", "workflows", "costs", "architectures", "sweep"})
             top.allow(k);
-        top.value("workload", nullptr);
-        top.value("cluster", nullptr);
+        // Required, but `workload:` with no value is present, like `workload: {}`.
+        for (const char *k : {"workload", "cluster"})
+            if (!top.present(k)) fail(ctx, root, k, "required key is missing");
         top.finish();
     }
 

@@ -112,6 +112,8 @@ class Section {
     bool has(const std::string &key) const {
         return node_[key].IsDefined() && !node_[key].IsNull();
     }
+    // Whether a section key is written at all: `sticky:` with no value is present, like `{}`.
+    bool present(const std::string &key) const { return node_[key].IsDefined(); }
     YAML::Node node() const { return node_; } // shares the data (yaml-cpp nodes are handles)
     Context &ctx() const { return ctx_; }
 
@@ -229,13 +231,13 @@ class Section {
                          hint));
     }
     // A sub-map. `present` tells whether the user wrote it (absent sections switch features
-    // off); an absent one is created empty so its defaults are filled in and shown.
+    // off); a key written with no value counts as written and means `{}`. An absent or empty
+    // one is created as an empty map so its defaults are filled in and shown.
     Section child(const std::string &key, bool *present = nullptr) {
         allow(key);
         YAML::Node v = node_[key];
-        const bool given = v.IsDefined() && !v.IsNull();
-        if (present) *present = given;
-        if (!given) {
+        if (present) *present = v.IsDefined();
+        if (!v.IsDefined() || v.IsNull()) {
             node_[key] = YAML::Node(YAML::NodeType::Map);
             v.reset(node_[key]);
         } else if (!v.IsMap()) {
