@@ -278,12 +278,37 @@ std::vector<Override> parse_sets(const LoadOptions &options) {
     std::vector<Override> out;
     for (const auto &s : options.sets) {
         const auto eq = s.find('=');
-        if (eq == std::string::npos || eq == 0)
+        // Spaces around KEY are dropped (`--set ' cluster.nodes = 3 '`); around VALUE YAML
+        // drops them.
+        const auto first = s.find_first_not_of(" \t");
+        const auto last = eq == std::string::npos ? eq : s.find_last_not_of(" \t", eq - 1);
+        if (eq == std::string::npos || first >= eq || last == std::string::npos)
             throw ConfigError(
                 fmt::format("error: --set {}: expected KEY=VALUE, e.g. --set cluster.nodes=8", s));
-        out.push_back({s.substr(0, eq), s.substr(eq + 1), "--set " + s});
+        const std::string key = s.substr(first, last - first + 1);
+        const std::string source = "--set " + s;
+        if (key.find_first_of(" \t") != std::string::npos)
+            throw ConfigError(fmt::format("error: {}: {}: expected a dotted key without spaces, "
+                                          "like cluster.nodes",
+                                          source, key));
+        if (key.find_first_of("[]") != std::string::npos)
+            throw ConfigError(fmt::format(
+                "error: {}: {}: a list item cannot be set by its index; --set takes a dotted key "
+                "of maps and replaces a list whole, e.g. --set 'architectures=[{{name: a, preset: "
+                "stateful-sticky}}]'",
+                source, key));
+        out.push_back({key, s.substr(eq + 1), source});
     }
     return out;
+}
+
+// The origin of a key that the sweep or an architecture's `set:` places by path: the key's
+// position in the file, or the --set flag that gave the whole map.
+Origin placed(const Context &ctx, const std::string &map_path, const std::string &key,
+              const YAML::Node &key_node, const std::string &label) {
+    if (const Origin *o = origin_of(ctx, map_path)) return {key, o->source, label, false};
+    const YAML::Mark m = key_node.Mark();
+    return {key, fmt::format("{}:{}:{}", ctx.file, m.line + 1, m.column + 1), label, true};
 }
 
 // The file's tree with the command-line overrides applied.
@@ -307,7 +332,7 @@ YAML::Node load_tree(const std::string &text, Context &ctx, const std::vector<Ov
             throw ConfigError(fmt::format("error: {}: invalid YAML value: {}", o.source, e.msg));
         }
         if (!v.IsDefined() || v.IsNull()) v = YAML::Node(o.text);
-        ctx.origins.emplace_back(o.path, o.source);
+        ctx.origins.push_back({o.path, o.source, "", false});
         if (first_load) {
             std::set<std::size_t> visited;
             check_duplicate_keys(v, o.path, ctx, visited);
@@ -368,11 +393,9 @@ std::string emit_resolved(const Scenario &sc, const std::vector<YAML::Node> &tre
 
 // Scheduled events count from the start of the run: one inside the warm-up is not measured, one
 // past the end never fires. Both are legal, and both are usually a mistake.
-void warn_about_time(Scenario &sc, const std::string &what, double at, const YAML::Node &node) {
-    const std::string where =
-        node.IsDefined() && !node.Mark().is_null()
-            ? fmt::format("{}:{}:{}", sc.source_file, node.Mark().line + 1, node.Mark().column + 1)
-            : sc.source_file;
+void warn_about_time(Scenario &sc, const Context &ctx, const std::string &what,
+                     const std::string &path, double at, const YAML::Node &node) {
+    const std::string where = where_of(ctx, node, path);
     std::string problem;
     if (at < sc.warmup)
         problem = fmt::format("falls inside the warm-up (warmup: {}); its effects are not "
@@ -389,22 +412,26 @@ void warn_about_time(Scenario &sc, const std::string &what, double at, const YAM
         sc.warnings.push_back(w);
 }
 
-void warn_about_schedule(Scenario &sc, const Architecture &arch, const YAML::Node &tree) {
+void warn_about_schedule(Scenario &sc, const Context &ctx, const Architecture &arch,
+                         const YAML::Node &tree) {
     const auto &events = arch.failures.events;
     for (std::size_t i = 0; i < events.size(); ++i)
-        warn_about_time(sc, fmt::format("failures.events[{}]", i), events[i].at,
+        warn_about_time(sc, ctx, fmt::format("failures.events[{}]", i),
+                        fmt::format("failures.events[{}].at", i), events[i].at,
                         tree["failures"]["events"][i]["at"]);
     if (arch.autoscaling.enabled) {
         const auto &schedule = arch.autoscaling.schedule;
         for (std::size_t i = 0; i < schedule.size(); ++i)
-            warn_about_time(sc, fmt::format("autoscaling.schedule[{}]", i), schedule[i].at,
+            warn_about_time(sc, ctx, fmt::format("autoscaling.schedule[{}]", i),
+                            fmt::format("autoscaling.schedule[{}].at", i), schedule[i].at,
                             tree["autoscaling"]["schedule"][i]["at"]);
     }
     // The first periodic deployment happens at `every`.
     if (arch.failures.deployments.enabled &&
         arch.failures.deployments.every > sc.warmup + sc.duration)
-        warn_about_time(sc, "failures.deployments.every (the first deployment)",
-                        arch.failures.deployments.every, tree["failures"]["deployments"]["every"]);
+        warn_about_time(sc, ctx, "failures.deployments.every (the first deployment)",
+                        "failures.deployments.every", arch.failures.deployments.every,
+                        tree["failures"]["deployments"]["every"]);
 }
 
 // Under the serverless runtime the platform places requests and replaces hosts: the fleet's
@@ -451,6 +478,7 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
     Scenario sc;
     sc.source_file = file;
     YAML::Node root = load_tree(text, ctx, sets, true);
+    ctx.tree.reset(root);
     {
         Section top(ctx, root, "");
         const std::string stem = name_from_stem(std::filesystem::path(file).stem().string());
@@ -497,6 +525,7 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
 
     // Sweep: every combination of the listed values is a point (last key varies fastest).
     std::vector<std::vector<YAML::Node>> sweep_values;
+    std::vector<YAML::Node> sweep_key_nodes; // for positions
     const YAML::Node sweep = root["sweep"];
     if (sweep.IsDefined() && !sweep.IsNull()) {
         if (!sweep.IsMap())
@@ -521,6 +550,7 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                         o.source, o.path, key, ctx.file, it->first.Mark().line + 1,
                         it->first.Mark().column + 1));
             sc.sweep_keys.push_back(key);
+            sweep_key_nodes.push_back(it->first);
             std::vector<YAML::Node> vals;
             for (std::size_t i = 0; i < it->second.size(); ++i)
                 vals.push_back(it->second[i]);
@@ -566,10 +596,13 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                 ctx.origins.clear();
                 tree = load_tree(text, ctx, sets);
             }
+            ctx.tree.reset(tree);
             const std::size_t shared_origins = ctx.origins.size();
             for (const auto &k : kScenarioKeys)
                 tree.remove(k);
             for (std::size_t k = 0; k < sweep_values.size(); ++k) {
+                ctx.origins.push_back(
+                    placed(ctx, "sweep", sc.sweep_keys[k], sweep_key_nodes[k], "sweep."));
                 set_path(tree, sc.sweep_keys[k], sweep_values[k][pick[k]], ctx,
                          sweep_values[k][pick[k]]);
                 if (a == 0)
@@ -607,8 +640,8 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                                                  "another preset",
                                                  arch.name, preset->name, k, swept));
                     for (const auto &[k, v] : preset->keys) {
-                        ctx.origins.emplace_back(k,
-                                                 fmt::format("{} (preset {})", path, preset->name));
+                        ctx.origins.push_back(
+                            {k, fmt::format("{} (preset {})", path, preset->name), "", false});
                         set_path(tree, k, YAML::Load(v), ctx, entry["preset"]);
                     }
                 }
@@ -625,6 +658,8 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                                                  "(sweep.{}); set: would replace the sweep "
                                                  "values: remove it from sweep or from set:",
                                                  arch.name, it->first.Scalar(), swept));
+                        ctx.origins.push_back(placed(ctx, e.path_of("set"), it->first.Scalar(),
+                                                     it->first, e.path_of("set") + "."));
                         set_path(tree, it->first.Scalar(), it->second, ctx, it->first);
                     }
                 }
@@ -640,7 +675,7 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
             top.finish();
             parsed.name = arch.name;
             parsed.preset = arch.preset;
-            warn_about_schedule(sc, parsed, tree);
+            warn_about_schedule(sc, ctx, parsed, tree);
             warn_about_serverless(sc, parsed);
             point.architectures.push_back(std::move(parsed));
             trees.push_back(tree);

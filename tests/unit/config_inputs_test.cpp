@@ -275,6 +275,46 @@ TEST_CASE("a swept key that a preset or set: overrides is an error naming the ar
     }
 }
 
+TEST_CASE("keys placed by set:, sweep and --set are located where they were written") {
+    SUBCASE("an unknown key in set: or sweep: names its position and the map it is in") {
+        CHECK(contains(error_of(kBase + "architectures:\n  - {name: a, set: {cluster.nodez: 3}}\n"),
+                       "error: t.yaml:10:21: architectures[0].set.cluster.nodez: unknown key (did "
+                       "you mean nodes?)"));
+        CHECK(
+            contains(error_of(kBase + "architectures:\n  - {name: a, set: {clusterz.nodes: 3}}\n"),
+                     "error: t.yaml:10:21: architectures[0].set.clusterz: unknown key"));
+        CHECK(contains(error_of(kBase + "sweep:\n  cluster.nodez: [1, 2]\n"),
+                       "error: t.yaml:10:3: sweep.cluster.nodez: unknown key"));
+        // A bad value keeps the value's own position.
+        CHECK(contains(error_of(kBase + "sweep:\n  cluster.nodes: [1, x]\n"),
+                       "error: t.yaml:10:22: sweep.cluster.nodes: expected a whole number"));
+        CHECK(
+            contains(error_of(kBase + "architectures:\n  - {name: a, set: {cluster.nodes: x}}\n"),
+                     "error: t.yaml:10:36: architectures[0].set.cluster.nodes: expected a whole"));
+    }
+    SUBCASE("a sweep or key given by --set names the flag, not the file") {
+        LoadOptions o;
+        o.sets = {"sweep={cluster.nodes: [1, x]}"};
+        CHECK(contains(error_of(kBase, o), "error: --set sweep={cluster.nodes: [1, x]}: "
+                                           "sweep.cluster.nodes: expected a whole number"));
+        o.sets = {"clusterz.nodes=3"};
+        CHECK(contains(error_of(kBase, o), "error: --set clusterz.nodes=3: clusterz: unknown key"));
+        o.sets = {"architectures[0].name=y"};
+        CHECK(contains(error_of(kBase, o),
+                       "error: --set architectures[0].name=y: architectures[0].name: a list item "
+                       "cannot be set by its index"));
+        o.sets = {"cluster. nodes=3"};
+        CHECK(contains(error_of(kBase, o), "error: --set cluster. nodes=3: cluster. nodes: "
+                                           "expected a dotted key without spaces"));
+        o.sets = {" cluster.nodes = 3 "}; // spaces around KEY and VALUE are dropped
+        CHECK(load_scenario_text(kBase, "t.yaml", o).points[0].architectures[0].cluster.nodes == 3);
+    }
+    SUBCASE("a filled-in default is blamed on the key above it that the file holds") {
+        CHECK(contains(error_of(with("nodes: 4", "nodes: 1") + "autoscaling: {max: 10}\n"),
+                       "error: t.yaml:9:1: autoscaling.min:"));
+    }
+}
+
 TEST_CASE("messages say an empty list or map, and list each expected key once") {
     CHECK(contains(error_of(kBase + "  workers: []\n"),
                    "t.yaml:9:12: cluster.workers: expected a whole number, found an empty list"));
