@@ -167,6 +167,25 @@ bool valid_name(const std::string &name) {
     });
 }
 
+// An architecture's name heads a table column and labels CSV rows: it must show something and
+// stay on one line.
+bool valid_architecture_name(const std::string &name) {
+    const auto control = [](unsigned char c) { return c < 0x20 || c == 0x7f; };
+    return name.find_first_not_of(' ') != std::string::npos &&
+           std::none_of(name.begin(), name.end(), control);
+}
+
+// `text` on one line, control characters escaped, for a message.
+std::string printable(const std::string &text) {
+    std::string out;
+    for (unsigned char c : text)
+        out += c == '\n'               ? std::string("\\n")
+               : c == '\t'             ? std::string("\\t")
+               : c < 0x20 || c == 0x7f ? fmt::format("\\x{:02x}", c)
+                                       : std::string(1, static_cast<char>(c));
+    return out;
+}
+
 // The default name (the file's stem) made valid: other characters become '_'.
 std::string name_from_stem(std::string stem) {
     for (char &c : stem)
@@ -621,6 +640,12 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                          "expected a map like {name: a, preset: stateful-sticky}");
                 Section e(ctx, entry, path);
                 arch.name = e.scalar("name", nullptr);
+                if (!valid_architecture_name(arch.name))
+                    fail(ctx, entry["name"], e.path_of("name"),
+                         fmt::format("expected a name with a visible character and no control "
+                                     "characters (tabs, line breaks): it heads a table column and "
+                                     "labels CSV rows; found \"{}\"",
+                                     printable(arch.name)));
                 if (e.has("preset")) {
                     arch.preset = e.scalar("preset", nullptr);
                     const Preset *preset = find_preset(arch.preset);

@@ -327,6 +327,19 @@ TEST_CASE("messages say an empty list or map, and list each expected key once") 
     CHECK(count_of(e, " cluster,") == 1);
 }
 
+TEST_CASE("an architecture name must show something and stay on one line") {
+    for (const char *bad : {"\"\"", "\"  \"", "\"a\\nb\"", "\"a\\tb\""}) {
+        CAPTURE(bad);
+        const auto e = error_of(kBase + "architectures:\n  - {name: " + bad + "}\n");
+        CHECK(contains(e, "error: t.yaml:10:12: architectures[0].name: expected a name with a "
+                          "visible character and no control characters"));
+    }
+    CHECK(contains(error_of(kBase + "architectures:\n  - {name: \"a\\nb\"}\n"), "found \"a\\nb\""));
+    const auto sc =
+        load_scenario_text(kBase + "architectures:\n  - {name: \"big box, 2\"}\n", "t.yaml");
+    CHECK(sc.points[0].architectures[0].name == "big box, 2");
+}
+
 TEST_CASE("the scenario name must be a plain directory name") {
     for (const char *bad : {"\"../../x\"", "\"\"", "\".\"", "\"..\"", "a/b", "\"a b\"", "x\\\\y"}) {
         CAPTURE(bad);
