@@ -232,6 +232,16 @@ void emit(YAML::Emitter &out, const YAML::Node &n, const std::string &path,
     }
 }
 
+// A swept value as the table and the CSVs label it: a scalar as written, a map or a list as
+// compact flow YAML (`{dist: exponential, mean: 30ms}`), so two values never look alike.
+std::string sweep_label(const YAML::Node &v) {
+    if (v.IsScalar()) return v.Scalar();
+    if (v.IsNull()) return "null";
+    YAML::Emitter out;
+    emit(out, v, "", {}, true);
+    return out.c_str();
+}
+
 const std::vector<std::string> kScenarioKeys = {
     "name",         "description", "duration",      "warmup", "seed",
     "replications", "output",      "architectures", "sweep",  "slo"};
@@ -361,7 +371,8 @@ YAML::Node load_tree(const std::string &text, Context &ctx, const std::vector<Ov
     return root;
 }
 
-std::string emit_resolved(const Scenario &sc, const std::vector<YAML::Node> &trees,
+std::string emit_resolved(const Scenario &sc, const std::vector<std::vector<YAML::Node>> &swept,
+                          const std::vector<YAML::Node> &trees,
                           const std::vector<std::set<std::string>> &defaults, bool mark_defaults) {
     static const std::set<std::string> none;
     YAML::Emitter out;
@@ -392,8 +403,10 @@ std::string emit_resolved(const Scenario &sc, const std::vector<YAML::Node> &tre
     for (std::size_t p = 0; p < sc.points.size(); ++p) {
         out << YAML::BeginMap << YAML::Key << "point" << YAML::Value << p;
         out << YAML::Key << "sweep" << YAML::Value << YAML::Flow << YAML::BeginMap;
-        for (const auto &[k, v] : sc.points[p].values)
-            out << YAML::Key << k << YAML::Value << v;
+        for (std::size_t k = 0; k < swept[p].size(); ++k) {
+            out << YAML::Key << sc.sweep_keys[k] << YAML::Value;
+            emit(out, swept[p][k], "", none, true);
+        }
         out << YAML::EndMap;
         out << YAML::Key << "architectures" << YAML::Value << YAML::BeginSeq;
         for (const auto &arch : sc.points[p].architectures) {
@@ -545,6 +558,10 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
     // Sweep: every combination of the listed values is a point (last key varies fastest).
     std::vector<std::vector<YAML::Node>> sweep_values;
     std::vector<YAML::Node> sweep_key_nodes; // for positions
+    // Labels and copies taken before any architecture is read: the trees share the values'
+    // nodes, and reading one fills defaults into them.
+    std::vector<std::vector<std::string>> sweep_labels;
+    std::vector<std::vector<YAML::Node>> sweep_copies;
     const YAML::Node sweep = root["sweep"];
     if (sweep.IsDefined() && !sweep.IsNull()) {
         if (!sweep.IsMap())
@@ -570,9 +587,23 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                         it->first.Mark().column + 1));
             sc.sweep_keys.push_back(key);
             sweep_key_nodes.push_back(it->first);
-            std::vector<YAML::Node> vals;
-            for (std::size_t i = 0; i < it->second.size(); ++i)
+            std::vector<YAML::Node> vals, copies;
+            std::vector<std::string> labels;
+            std::map<std::string, std::size_t> seen; // label -> item
+            for (std::size_t i = 0; i < it->second.size(); ++i) {
+                // Two equal values would make two points that no column tells apart.
+                const auto [first, inserted] = seen.emplace(sweep_label(it->second[i]), i);
+                if (!inserted)
+                    fail(ctx, it->second[i], "sweep." + key,
+                         fmt::format("duplicate value {} (first at item {}); each value may "
+                                     "appear once in a swept list",
+                                     first->first, first->second));
                 vals.push_back(it->second[i]);
+                copies.push_back(YAML::Clone(it->second[i]));
+                labels.push_back(first->first);
+            }
+            sweep_labels.push_back(labels);
+            sweep_copies.push_back(copies);
             sweep_values.push_back(vals);
         }
     }
@@ -597,6 +628,7 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
 
     std::vector<YAML::Node> trees;
     std::vector<std::set<std::string>> defaults; // per tree: keys filled in
+    std::vector<std::vector<YAML::Node>> swept;  // per point: the values of the sweep keys
     ctx.defaults.clear();
     for (std::size_t p = 0; p < n_points; ++p) {
         SweepPoint point;
@@ -604,6 +636,11 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
         for (std::size_t rest = p, k = sweep_values.size(); k-- > 0;) {
             pick[k] = rest % sweep_values[k].size();
             rest /= sweep_values[k].size();
+        }
+        swept.emplace_back();
+        for (std::size_t k = 0; k < sweep_values.size(); ++k) {
+            point.values.emplace_back(sc.sweep_keys[k], sweep_labels[k][pick[k]]);
+            swept.back().push_back(sweep_copies[k][pick[k]]);
         }
         for (std::size_t a = 0; a < n_archs; ++a) {
             // A fresh parse per architecture keeps every node's file position for errors. A
@@ -624,11 +661,6 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                     placed(ctx, "sweep", sc.sweep_keys[k], sweep_key_nodes[k], "sweep."));
                 set_path(tree, sc.sweep_keys[k], sweep_values[k][pick[k]], ctx,
                          sweep_values[k][pick[k]]);
-                if (a == 0)
-                    point.values.emplace_back(sc.sweep_keys[k],
-                                              sweep_values[k][pick[k]].IsScalar()
-                                                  ? sweep_values[k][pick[k]].Scalar()
-                                                  : "(map)");
             }
             Architecture arch;
             arch.name = "default";
@@ -710,8 +742,8 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
         }
         sc.points.push_back(std::move(point));
     }
-    sc.resolved_yaml = emit_resolved(sc, trees, defaults, false);
-    sc.resolved_yaml_with_defaults = emit_resolved(sc, trees, defaults, true);
+    sc.resolved_yaml = emit_resolved(sc, swept, trees, defaults, false);
+    sc.resolved_yaml_with_defaults = emit_resolved(sc, swept, trees, defaults, true);
     return sc;
 }
 

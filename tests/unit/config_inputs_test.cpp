@@ -315,6 +315,20 @@ TEST_CASE("keys placed by set:, sweep and --set are located where they were writ
     }
 }
 
+TEST_CASE("a value listed twice for one swept key is a located error") {
+    CHECK(contains(error_of(kBase + "sweep:\n  cluster.nodes: [2, 3, 2]\n"),
+                   "error: t.yaml:10:25: sweep.cluster.nodes: duplicate value 2 (first at item 0); "
+                   "each value may appear once in a swept list"));
+    CHECK(contains(error_of(kBase + "sweep:\n  workload.request.service_time: [{dist: exponential, "
+                                    "mean: 5ms}, {dist: exponential, mean: 5ms}]\n"),
+                   "duplicate value {dist: exponential, mean: 5ms} (first at item 0)"));
+    LoadOptions o;
+    o.sets = {"sweep={cluster.nodes: [2, 2]}"};
+    CHECK(contains(error_of(kBase, o), "error: --set sweep={cluster.nodes: [2, 2]}: "
+                                       "sweep.cluster.nodes: duplicate value 2"));
+    CHECK_NOTHROW(load_scenario_text(kBase + "sweep:\n  cluster.nodes: [2, 3]\n", "t.yaml"));
+}
+
 TEST_CASE("messages say an empty list or map, and list each expected key once") {
     CHECK(contains(error_of(kBase + "  workers: []\n"),
                    "t.yaml:9:12: cluster.workers: expected a whole number, found an empty list"));
