@@ -203,27 +203,38 @@ bool defaults_under(const std::set<std::string> &defaults, const std::string &pa
     return it != defaults.end() && it->starts_with(prefix);
 }
 
+// Whether emit() writes `n` as a block collection (over several lines).
+bool emitted_as_block(const YAML::Node &n, const std::string &path,
+                      const std::set<std::string> &defaults, bool in_flow) {
+    if (in_flow || n.size() == 0) return false;
+    if (n.IsMap()) return n.Style() != YAML::EmitterStyle::Flow || defaults_under(defaults, path);
+    return n.IsSequence() && n.Style() != YAML::EmitterStyle::Flow;
+}
+
 // Emits a tree as YAML, keeping the user's flow or block style; when defaults are marked, a map
-// holding filled-in keys is written as a block so each can carry its `# default` comment.
+// holding filled-in keys is written as a block so each can carry its `# default` comment. A
+// default written as a block (a filled-in map with defaults of its own filled below it) has
+// the comment on each of its keys: one after its last line would read as that key's twice.
 void emit(YAML::Emitter &out, const YAML::Node &n, const std::string &path,
-          const std::set<std::string> &defaults, bool in_flow = false) {
+          const std::set<std::string> &defaults, bool in_flow = false, bool is_default = false) {
     if (n.IsMap()) {
-        const bool flow =
-            in_flow || (n.Style() == YAML::EmitterStyle::Flow && !defaults_under(defaults, path));
+        const bool flow = !emitted_as_block(n, path, defaults, in_flow);
         out << (flow ? YAML::Flow : YAML::Block) << YAML::BeginMap;
         for (auto it = n.begin(); it != n.end(); ++it) {
             const std::string key = it->first.Scalar();
             const std::string child = path.empty() ? key : path + "." + key;
+            const bool child_default = is_default || defaults.count(child) > 0;
             out << YAML::Key << key << YAML::Value;
-            emit(out, it->second, child, defaults, flow);
-            if (!flow && defaults.count(child)) out << YAML::Comment("default");
+            emit(out, it->second, child, defaults, flow, child_default);
+            if (!flow && child_default && !emitted_as_block(it->second, child, defaults, flow))
+                out << YAML::Comment("default");
         }
         out << YAML::EndMap;
     } else if (n.IsSequence()) {
-        const bool flow = in_flow || n.Style() == YAML::EmitterStyle::Flow;
+        const bool flow = !emitted_as_block(n, path, defaults, in_flow);
         out << (flow ? YAML::Flow : YAML::Block) << YAML::BeginSeq;
         for (std::size_t i = 0; i < n.size(); ++i)
-            emit(out, n[i], fmt::format("{}[{}]", path, i), defaults, flow);
+            emit(out, n[i], fmt::format("{}[{}]", path, i), defaults, flow, is_default);
         out << YAML::EndSeq;
     } else if (n.IsScalar()) {
         out << n.Scalar();

@@ -108,6 +108,24 @@ cluster: {nodes: 2}
     CHECK(describe_resolved(sc).find("max: 2  # default") != std::string::npos);
 }
 
+TEST_CASE("a filled-in map with defaults below it marks each of its keys once") {
+    const std::string shown = describe_resolved(load_scenario_text(kMinimal, "t.yaml"));
+    CHECK(contains(shown, "capacity:\n                mode: on_demand  # default\n"
+                          "                reads: 12000/s  # default\n"
+                          "                writes: 4000/s  # default\n"));
+    CHECK_FALSE(contains(shown, "# default  # default"));
+    CHECK(
+        YAML::Load(
+            shown)["points"][0]["architectures"][0]["config"]["state"]["store"]["capacity"]["mode"]
+            .as<std::string>() == "on_demand");
+    // A map the user wrote keeps its own keys unmarked.
+    LoadOptions o;
+    o.sets = {"state.store.capacity={mode: provisioned}"};
+    const std::string mine = describe_resolved(load_scenario_text(kMinimal, "t.yaml", o));
+    CHECK(contains(mine, "mode: provisioned\n"));
+    CHECK(contains(mine, "reads: 3000/s  # default\n"));
+}
+
 TEST_CASE("presets and set and --set apply in the documented order") {
     const std::string text = std::string(kMinimal) + R"(
 architectures:
