@@ -157,14 +157,25 @@ void check_duplicate_keys(const YAML::Node &n, const std::string &path, const Co
     }
 }
 
+// The characters a scenario name may hold.
+bool name_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+}
+
 // The scenario name names the output directory results/<name>/: it must be one plain path
 // component.
 bool valid_name(const std::string &name) {
     if (name.empty() || name == "." || name == ".." || name.size() > 200) return false;
-    return std::all_of(name.begin(), name.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == '.' || c == '_' || c == '-';
-    });
+    return std::all_of(name.begin(), name.end(), name_char);
+}
+
+// The default name (the file's stem) made valid: other characters become '_', and a stem that
+// is still no valid name (`.` of `..yaml`) gives `scenario`.
+std::string name_from_stem(std::string stem) {
+    for (char &c : stem)
+        if (!name_char(c)) c = '_';
+    return valid_name(stem) ? stem : "scenario";
 }
 
 // An architecture's name heads a table column and labels CSV rows: it must show something and
@@ -184,13 +195,6 @@ std::string printable(const std::string &text) {
                : c < 0x20 || c == 0x7f ? fmt::format("\\x{:02x}", c)
                                        : std::string(1, static_cast<char>(c));
     return out;
-}
-
-// The default name (the file's stem) made valid: other characters become '_'.
-std::string name_from_stem(std::string stem) {
-    for (char &c : stem)
-        if (!valid_name(std::string(1, c))) c = '_';
-    return valid_name(stem) ? stem : "scenario";
 }
 
 bool overlapping(const std::string &a, const std::string &b) {

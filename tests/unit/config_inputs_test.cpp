@@ -367,6 +367,8 @@ TEST_CASE("the scenario name must be a plain directory name") {
     std::string unnamed = kBase.substr(kBase.find('\n') + 1);
     CHECK(load_scenario_text(unnamed, "dir/my scenario.yaml").name == "my_scenario");
     CHECK(load_scenario_text(unnamed, "dir/shop.yaml").name == "shop");
+    CHECK(load_scenario_text(unnamed, "dir/shop.v2.yaml").name == "shop.v2"); // '.' is kept
+    CHECK(load_scenario_text(unnamed, "dir/..yaml").name == "scenario");      // stem "."
     LoadOptions o;
     o.sets = {"name=../up"};
     CHECK(contains(error_of(kBase, o), "error: --set name=../up: name: expected a name made of"));
