@@ -481,34 +481,64 @@ void warn_about_schedule(Scenario &sc, const Context &ctx, const Architecture &a
                         tree["failures"]["deployments"]["every"]);
 }
 
-// Under the serverless runtime the platform places requests and replaces hosts: the fleet's
-// faults, deployments, autoscaling and stickiness have nothing to act on. A config comparing
-// servers with a function shares them at the top level, so they are legal, but the reader is
-// told they do not apply to that architecture.
-void warn_about_serverless(Scenario &sc, const Architecture &arch) {
+// Whether the user wrote the key at `path` (in the file, a --set or a `set:`): not a filled-in
+// default nor a key of the preset; a map counts when one of its keys does.
+bool written(const Context &ctx, const Preset *preset, const YAML::Node &n,
+             const std::string &path) {
+    if (!n.IsDefined() || defaulted(ctx, path)) return false;
+    if (preset)
+        for (const auto &[k, v] : preset->keys)
+            if (k == path) return false;
+    if (!n.IsMap()) return true;
+    for (auto it = n.begin(); it != n.end(); ++it)
+        if (written(ctx, preset, it->second, path + "." + it->first.Scalar())) return true;
+    return false;
+}
+
+// Under the serverless runtime the platform places requests and replaces hosts: no server
+// fleet is built (model/cluster_model), so the fleet's keys have nothing to act on. A config
+// comparing servers with a function shares them at the top level, so they are legal, but each
+// one the user set is named, where it was set. Sections switched off are left out, and so is
+// cluster.session_memory_limit: it bounds local state in an environment's memory too.
+void warn_about_serverless(Scenario &sc, const Context &ctx, const Architecture &arch,
+                           const YAML::Node &tree) {
     if (arch.cluster.runtime != Runtime::serverless) return;
-    std::vector<std::string> moot;
-    const FailureSpec &f = arch.failures;
-    if (f.nodes.enabled) moot.push_back("failures.nodes");
-    if (f.zones.enabled) moot.push_back("failures.zones");
-    if (f.deployments.enabled) moot.push_back("failures.deployments");
-    for (const auto &e : f.events)
-        if (e.kind != FaultEvent::Kind::store_outage) {
-            moot.push_back("failures.events (kill and deploy; store outages apply)");
-            break;
-        }
-    if (arch.autoscaling.enabled) moot.push_back("autoscaling");
-    if (arch.load_balancer.sticky) moot.push_back("load_balancer.sticky");
-    if (moot.empty()) return;
-    std::string keys;
-    for (const auto &k : moot)
-        keys += (keys.empty() ? "" : ", ") + k;
-    const std::string w = fmt::format(
-        "warning: {}: architecture \"{}\" runs on the serverless runtime: {} do(es) not apply "
-        "to it (the platform routes requests and replaces hosts) and are ignored for it",
-        sc.source_file, arch.name, keys);
-    if (std::find(sc.warnings.begin(), sc.warnings.end(), w) == sc.warnings.end())
-        sc.warnings.push_back(w);
+    const Preset *preset = find_preset(arch.preset);
+    const auto warn = [&](const std::string &path, const YAML::Node &n, const char *what) {
+        std::string shown;
+        const std::string where = where_of(ctx, n, path, &shown);
+        const std::string w = fmt::format(
+            "warning: {}: {}: architecture \"{}\" runs on the serverless runtime, which ignores "
+            "{}; the platform places requests and replaces hosts",
+            where, shown, arch.name, what);
+        if (std::find(sc.warnings.begin(), sc.warnings.end(), w) == sc.warnings.end())
+            sc.warnings.push_back(w);
+    };
+    const auto if_written = [&](const std::string &section, const std::string &key) {
+        const YAML::Node n = tree[section][key];
+        const std::string path = section + "." + key;
+        if (written(ctx, preset, n, path)) warn(path, n, "it");
+    };
+    for (const char *k : {"nodes", "zones", "workers", "queue_limit", "boot_time",
+                          "warmup_capacity", "warmup_period"})
+        if_written("cluster", k);
+    for (const char *k :
+         {"policy", "health_check", "deregistration_delay", "connect_timeout", "drain"})
+        if_written("load_balancer", k);
+    const YAML::Node lb = tree["load_balancer"], f = tree["failures"];
+    if (arch.load_balancer.sticky) warn("load_balancer.sticky", lb["sticky"], "it");
+    if (arch.failures.nodes.enabled) warn("failures.nodes", f["nodes"], "it");
+    if (arch.failures.zones.enabled) warn("failures.zones", f["zones"], "it");
+    if (arch.failures.deployments.enabled) warn("failures.deployments", f["deployments"], "it");
+    if (f.IsDefined()) {
+        if_written("failures", "mode");
+        if_written("failures", "replace_failed");
+    }
+    for (std::size_t i = 0; i < arch.failures.events.size(); ++i)
+        if (arch.failures.events[i].kind != FaultEvent::Kind::store_outage)
+            warn(fmt::format("failures.events[{}]", i), f["events"][i],
+                 "kill and deploy events (store outages apply)");
+    if (arch.autoscaling.enabled) warn("autoscaling", tree["autoscaling"], "it");
 }
 
 } // namespace
@@ -748,7 +778,7 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
             parsed.name = arch.name;
             parsed.preset = arch.preset;
             warn_about_schedule(sc, ctx, parsed, tree);
-            warn_about_serverless(sc, parsed);
+            warn_about_serverless(sc, ctx, parsed, tree);
             point.architectures.push_back(std::move(parsed));
             trees.push_back(tree);
             defaults.push_back(std::move(ctx.defaults));
