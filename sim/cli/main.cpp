@@ -46,7 +46,7 @@ usage:
   statesim presets                                  list architecture presets
   statesim bench phold [--lps N] [--events-per-lp K] [--end T]
   statesim bench hold [--pending N] [--events E]
-  statesim bench cluster [--scale X] [--duration D]
+  statesim bench cluster [--scale X] [--duration D] [--dynamics]
   statesim bench serverless [--rate R] [--duration D]
   statesim --help | --version
 
@@ -79,11 +79,12 @@ constexpr long long kMaxTrace = 1000000;
 
 // Parses `run`/`check`/`analyze` arguments; throws po::error on bad usage. `analyze` adds
 // --simulate and --jobs (default 2).
-RunArgs parse_run_args(const std::vector<std::string> &args, bool full, bool analyze = false) {
+RunArgs parse_run_args(const std::string &command, const std::vector<std::string> &args, bool full,
+                       bool analyze = false) {
     RunArgs a;
     if (analyze) a.jobs = 2;
     po::options_description opts;
-    opts.add_options()("config", po::value(&a.config)->required(), "scenario file")(
+    opts.add_options()("config", po::value(&a.config), "scenario file")(
         "set", po::value(&a.sets)->composing(), "KEY=VALUE override");
     if (full)
         opts.add_options()("out", po::value(&a.out), "output directory")("seed", po::value(&a.seed),
@@ -104,6 +105,16 @@ RunArgs parse_run_args(const std::vector<std::string> &args, bool full, bool ana
     po::variables_map vm;
     po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
     po::notify(vm);
+    // CONFIG.yaml is positional: po would call it "the option '--config'".
+    if (!vm.count("config"))
+        throw po::error(
+            fmt::format("CONFIG.yaml is missing: statesim {} CONFIG.yaml ...", command));
+    if (vm.count("out") && a.out.empty())
+        throw po::error("--out needs a directory, found an empty value (without --out, run "
+                        "writes to results/<scenario name>/)");
+    if (analyze && vm.count("jobs") && !a.simulate)
+        throw po::error("--jobs needs --simulate (it sets the threads that simulate the "
+                        "replications)");
     if (a.jobs < 1 || a.jobs > 1024) throw po::error("--jobs must be between 1 and 1024");
     if (vm.count("seed") && a.seed < 0) throw po::error("--seed must be a non-negative integer");
     if (vm.count("replications") && a.replications < 1)
@@ -150,7 +161,7 @@ void print_warnings(const Scenario &sc) {
 }
 
 int cmd_run(const std::vector<std::string> &args) {
-    const RunArgs a = parse_run_args(args, true);
+    const RunArgs a = parse_run_args("run", args, true);
     const Scenario sc = load_scenario(a.config, load_options(a));
     if (mpi::world().rank > 0) // rank 0 writes and prints
         return mpi::serve_runs(sc, a.jobs, static_cast<std::uint32_t>(a.trace));
@@ -195,7 +206,7 @@ int cmd_run(const std::vector<std::string> &args) {
 }
 
 int cmd_check(const std::vector<std::string> &args) {
-    const RunArgs a = parse_run_args(args, false);
+    const RunArgs a = parse_run_args("check", args, false);
     const Scenario sc = load_scenario(a.config, load_options(a));
     print_warnings(sc);
     std::cout << "# " << a.config
@@ -206,7 +217,7 @@ int cmd_check(const std::vector<std::string> &args) {
 }
 
 int cmd_analyze(const std::vector<std::string> &args) {
-    const RunArgs a = parse_run_args(args, false, true);
+    const RunArgs a = parse_run_args("analyze", args, false, true);
     const Scenario sc = load_scenario(a.config, load_options(a));
     print_warnings(sc);
     if (!a.simulate) {
@@ -224,7 +235,9 @@ int cmd_analyze(const std::vector<std::string> &args) {
     return 0;
 }
 
-int cmd_presets() {
+int cmd_presets(const std::vector<std::string> &args) {
+    if (!args.empty())
+        throw po::error(fmt::format("presets takes no arguments, found \"{}\"", args[0]));
     for (const auto &p : presets()) {
         std::string keys;
         for (const auto &[k, v] : p.keys)
@@ -258,7 +271,7 @@ static int run_command(int argc, char **argv) {
         if (cmd == "run") return cmd_run(rest);
         if (cmd == "check") return cmd_check(rest);
         if (cmd == "analyze") return cmd_analyze(rest);
-        if (cmd == "presets") return cmd_presets();
+        if (cmd == "presets") return cmd_presets(rest);
         if (cmd == "bench") return cli::run_bench(rest);
         std::cerr << fmt::format("error: unknown command \"{}\"; expected run, check, analyze, "
                                  "presets or bench (see statesim --help)\n",

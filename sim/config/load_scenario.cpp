@@ -157,21 +157,44 @@ void check_duplicate_keys(const YAML::Node &n, const std::string &path, const Co
     }
 }
 
+// The characters a scenario name may hold.
+bool name_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+}
+
 // The scenario name names the output directory results/<name>/: it must be one plain path
 // component.
 bool valid_name(const std::string &name) {
     if (name.empty() || name == "." || name == ".." || name.size() > 200) return false;
-    return std::all_of(name.begin(), name.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == '.' || c == '_' || c == '-';
-    });
+    return std::all_of(name.begin(), name.end(), name_char);
 }
 
-// The default name (the file's stem) made valid: other characters become '_'.
+// The default name (the file's stem) made valid: other characters become '_', and a stem that
+// is still no valid name (`.` of `..yaml`) gives `scenario`.
 std::string name_from_stem(std::string stem) {
     for (char &c : stem)
-        if (!valid_name(std::string(1, c))) c = '_';
+        if (!name_char(c)) c = '_';
     return valid_name(stem) ? stem : "scenario";
+}
+
+// An architecture's name heads a table column and labels CSV rows: it must show something and
+// stay on one line.
+bool valid_architecture_name(const std::string &name) {
+    const auto control = [](unsigned char c) { return c < 0x20 || c == 0x7f; };
+    return name.find_first_not_of(' ') != std::string::npos &&
+           std::none_of(name.begin(), name.end(), control);
+}
+
+// `text` on one line, control characters escaped, for a message.
+std::string printable(const std::string &text) {
+    std::string out;
+    for (unsigned char c : text)
+        out += c == '\n'               ? std::string("\\n")
+               : c == '\t'             ? std::string("\\t")
+               : c < 0x20 || c == 0x7f ? fmt::format("\\x{:02x}", c)
+                                       : std::string(1, static_cast<char>(c));
+    return out;
 }
 
 bool overlapping(const std::string &a, const std::string &b) {
@@ -184,33 +207,54 @@ bool defaults_under(const std::set<std::string> &defaults, const std::string &pa
     return it != defaults.end() && it->starts_with(prefix);
 }
 
+// Whether emit() writes `n` as a block collection (over several lines).
+bool emitted_as_block(const YAML::Node &n, const std::string &path,
+                      const std::set<std::string> &defaults, bool in_flow) {
+    if (in_flow || n.size() == 0) return false;
+    if (n.IsMap()) return n.Style() != YAML::EmitterStyle::Flow || defaults_under(defaults, path);
+    return n.IsSequence() && n.Style() != YAML::EmitterStyle::Flow;
+}
+
 // Emits a tree as YAML, keeping the user's flow or block style; when defaults are marked, a map
-// holding filled-in keys is written as a block so each can carry its `# default` comment.
+// holding filled-in keys is written as a block so each can carry its `# default` comment. A
+// default written as a block (a filled-in map with defaults of its own filled below it) has
+// the comment on each of its keys: one after its last line would read as that key's twice.
 void emit(YAML::Emitter &out, const YAML::Node &n, const std::string &path,
-          const std::set<std::string> &defaults, bool in_flow = false) {
+          const std::set<std::string> &defaults, bool in_flow = false, bool is_default = false) {
     if (n.IsMap()) {
-        const bool flow =
-            in_flow || (n.Style() == YAML::EmitterStyle::Flow && !defaults_under(defaults, path));
+        const bool flow = !emitted_as_block(n, path, defaults, in_flow);
         out << (flow ? YAML::Flow : YAML::Block) << YAML::BeginMap;
         for (auto it = n.begin(); it != n.end(); ++it) {
             const std::string key = it->first.Scalar();
             const std::string child = path.empty() ? key : path + "." + key;
+            const bool child_default = is_default || defaults.count(child) > 0;
             out << YAML::Key << key << YAML::Value;
-            emit(out, it->second, child, defaults, flow);
-            if (!flow && defaults.count(child)) out << YAML::Comment("default");
+            emit(out, it->second, child, defaults, flow, child_default);
+            if (!flow && child_default && !emitted_as_block(it->second, child, defaults, flow))
+                out << YAML::Comment("default");
         }
         out << YAML::EndMap;
     } else if (n.IsSequence()) {
-        const bool flow = in_flow || n.Style() == YAML::EmitterStyle::Flow;
+        const bool flow = !emitted_as_block(n, path, defaults, in_flow);
         out << (flow ? YAML::Flow : YAML::Block) << YAML::BeginSeq;
         for (std::size_t i = 0; i < n.size(); ++i)
-            emit(out, n[i], fmt::format("{}[{}]", path, i), defaults, flow);
+            emit(out, n[i], fmt::format("{}[{}]", path, i), defaults, flow, is_default);
         out << YAML::EndSeq;
     } else if (n.IsScalar()) {
         out << n.Scalar();
     } else {
         out << YAML::Null;
     }
+}
+
+// A swept value as the table and the CSVs label it: a scalar as written, a map or a list as
+// compact flow YAML (`{dist: exponential, mean: 30ms}`), so two values never look alike.
+std::string sweep_label(const YAML::Node &v) {
+    if (v.IsScalar()) return v.Scalar();
+    if (v.IsNull()) return "null";
+    YAML::Emitter out;
+    emit(out, v, "", {}, true);
+    return out.c_str();
 }
 
 const std::vector<std::string> kScenarioKeys = {
@@ -303,12 +347,37 @@ std::vector<Override> parse_sets(const LoadOptions &options) {
     std::vector<Override> out;
     for (const auto &s : options.sets) {
         const auto eq = s.find('=');
-        if (eq == std::string::npos || eq == 0)
+        // Spaces around KEY are dropped (`--set ' cluster.nodes = 3 '`); around VALUE YAML
+        // drops them.
+        const auto first = s.find_first_not_of(" \t");
+        const auto last = eq == std::string::npos ? eq : s.find_last_not_of(" \t", eq - 1);
+        if (eq == std::string::npos || first >= eq || last == std::string::npos)
             throw ConfigError(
                 fmt::format("error: --set {}: expected KEY=VALUE, e.g. --set cluster.nodes=8", s));
-        out.push_back({s.substr(0, eq), s.substr(eq + 1), "--set " + s});
+        const std::string key = s.substr(first, last - first + 1);
+        const std::string source = "--set " + s;
+        if (key.find_first_of(" \t") != std::string::npos)
+            throw ConfigError(fmt::format("error: {}: {}: expected a dotted key without spaces, "
+                                          "like cluster.nodes",
+                                          source, key));
+        if (key.find_first_of("[]") != std::string::npos)
+            throw ConfigError(fmt::format(
+                "error: {}: {}: a list item cannot be set by its index; --set takes a dotted key "
+                "of maps and replaces a list whole, e.g. --set 'architectures=[{{name: a, preset: "
+                "stateful-sticky}}]'",
+                source, key));
+        out.push_back({key, s.substr(eq + 1), source});
     }
     return out;
+}
+
+// The origin of a key that the sweep or an architecture's `set:` places by path: the key's
+// position in the file, or the --set flag that gave the whole map.
+Origin placed(const Context &ctx, const std::string &map_path, const std::string &key,
+              const YAML::Node &key_node, const std::string &label) {
+    if (const Origin *o = origin_of(ctx, map_path)) return {key, o->source, label, false};
+    const YAML::Mark m = key_node.Mark();
+    return {key, fmt::format("{}:{}:{}", ctx.file, m.line + 1, m.column + 1), label, true};
 }
 
 // The file's tree with the command-line overrides applied.
@@ -332,7 +401,7 @@ YAML::Node load_tree(const std::string &text, Context &ctx, const std::vector<Ov
             throw ConfigError(fmt::format("error: {}: invalid YAML value: {}", o.source, e.msg));
         }
         if (!v.IsDefined() || v.IsNull()) v = YAML::Node(o.text);
-        ctx.origins.emplace_back(o.path, o.source);
+        ctx.origins.push_back({o.path, o.source, "", false});
         if (first_load) {
             std::set<std::size_t> visited;
             check_duplicate_keys(v, o.path, ctx, visited);
@@ -342,7 +411,8 @@ YAML::Node load_tree(const std::string &text, Context &ctx, const std::vector<Ov
     return root;
 }
 
-std::string emit_resolved(const Scenario &sc, const std::vector<YAML::Node> &trees,
+std::string emit_resolved(const Scenario &sc, const std::vector<std::vector<YAML::Node>> &swept,
+                          const std::vector<YAML::Node> &trees,
                           const std::vector<std::set<std::string>> &defaults, bool mark_defaults) {
     static const std::set<std::string> none;
     YAML::Emitter out;
@@ -373,8 +443,10 @@ std::string emit_resolved(const Scenario &sc, const std::vector<YAML::Node> &tre
     for (std::size_t p = 0; p < sc.points.size(); ++p) {
         out << YAML::BeginMap << YAML::Key << "point" << YAML::Value << p;
         out << YAML::Key << "sweep" << YAML::Value << YAML::Flow << YAML::BeginMap;
-        for (const auto &[k, v] : sc.points[p].values)
-            out << YAML::Key << k << YAML::Value << v;
+        for (std::size_t k = 0; k < swept[p].size(); ++k) {
+            out << YAML::Key << sc.sweep_keys[k] << YAML::Value;
+            emit(out, swept[p][k], "", none, true);
+        }
         out << YAML::EndMap;
         out << YAML::Key << "architectures" << YAML::Value << YAML::BeginSeq;
         for (const auto &arch : sc.points[p].architectures) {
@@ -393,11 +465,9 @@ std::string emit_resolved(const Scenario &sc, const std::vector<YAML::Node> &tre
 
 // Scheduled events count from the start of the run: one inside the warm-up is not measured, one
 // past the end never fires. Both are legal, and both are usually a mistake.
-void warn_about_time(Scenario &sc, const std::string &what, double at, const YAML::Node &node) {
-    const std::string where =
-        node.IsDefined() && !node.Mark().is_null()
-            ? fmt::format("{}:{}:{}", sc.source_file, node.Mark().line + 1, node.Mark().column + 1)
-            : sc.source_file;
+void warn_about_time(Scenario &sc, const Context &ctx, const std::string &what,
+                     const std::string &path, double at, const YAML::Node &node) {
+    const std::string where = where_of(ctx, node, path);
     std::string problem;
     if (at < sc.warmup)
         problem = fmt::format("falls inside the warm-up (warmup: {}); its effects are not "
@@ -414,52 +484,86 @@ void warn_about_time(Scenario &sc, const std::string &what, double at, const YAM
         sc.warnings.push_back(w);
 }
 
-void warn_about_schedule(Scenario &sc, const Architecture &arch, const YAML::Node &tree) {
+void warn_about_schedule(Scenario &sc, const Context &ctx, const Architecture &arch,
+                         const YAML::Node &tree) {
     const auto &events = arch.failures.events;
     for (std::size_t i = 0; i < events.size(); ++i)
-        warn_about_time(sc, fmt::format("failures.events[{}]", i), events[i].at,
+        warn_about_time(sc, ctx, fmt::format("failures.events[{}]", i),
+                        fmt::format("failures.events[{}].at", i), events[i].at,
                         tree["failures"]["events"][i]["at"]);
     if (arch.autoscaling.enabled) {
         const auto &schedule = arch.autoscaling.schedule;
         for (std::size_t i = 0; i < schedule.size(); ++i)
-            warn_about_time(sc, fmt::format("autoscaling.schedule[{}]", i), schedule[i].at,
+            warn_about_time(sc, ctx, fmt::format("autoscaling.schedule[{}]", i),
+                            fmt::format("autoscaling.schedule[{}].at", i), schedule[i].at,
                             tree["autoscaling"]["schedule"][i]["at"]);
     }
     // The first periodic deployment happens at `every`.
     if (arch.failures.deployments.enabled &&
         arch.failures.deployments.every > sc.warmup + sc.duration)
-        warn_about_time(sc, "failures.deployments.every (the first deployment)",
-                        arch.failures.deployments.every, tree["failures"]["deployments"]["every"]);
+        warn_about_time(sc, ctx, "failures.deployments.every (the first deployment)",
+                        "failures.deployments.every", arch.failures.deployments.every,
+                        tree["failures"]["deployments"]["every"]);
 }
 
-// Under the serverless runtime the platform places requests and replaces hosts: the fleet's
-// faults, deployments, autoscaling and stickiness have nothing to act on. A config comparing
-// servers with a function shares them at the top level, so they are legal, but the reader is
-// told they do not apply to that architecture.
-void warn_about_serverless(Scenario &sc, const Architecture &arch) {
+// Whether the user wrote the key at `path` (in the file, a --set or a `set:`): not a filled-in
+// default nor a key of the preset; a map counts when one of its keys does.
+bool written(const Context &ctx, const Preset *preset, const YAML::Node &n,
+             const std::string &path) {
+    if (!n.IsDefined() || defaulted(ctx, path)) return false;
+    if (preset)
+        for (const auto &[k, v] : preset->keys)
+            if (k == path) return false;
+    if (!n.IsMap()) return true;
+    for (auto it = n.begin(); it != n.end(); ++it)
+        if (written(ctx, preset, it->second, path + "." + it->first.Scalar())) return true;
+    return false;
+}
+
+// Under the serverless runtime the platform places requests and replaces hosts: no server
+// fleet is built (model/cluster_model), so the fleet's keys have nothing to act on. A config
+// comparing servers with a function shares them at the top level, so they are legal, but each
+// one the user set is named, where it was set. Sections switched off are left out, and so is
+// cluster.session_memory_limit: it bounds local state in an environment's memory too.
+void warn_about_serverless(Scenario &sc, const Context &ctx, const Architecture &arch,
+                           const YAML::Node &tree) {
     if (arch.cluster.runtime != Runtime::serverless) return;
-    std::vector<std::string> moot;
-    const FailureSpec &f = arch.failures;
-    if (f.nodes.enabled) moot.push_back("failures.nodes");
-    if (f.zones.enabled) moot.push_back("failures.zones");
-    if (f.deployments.enabled) moot.push_back("failures.deployments");
-    for (const auto &e : f.events)
-        if (e.kind != FaultEvent::Kind::store_outage) {
-            moot.push_back("failures.events (kill and deploy; store outages apply)");
-            break;
-        }
-    if (arch.autoscaling.enabled) moot.push_back("autoscaling");
-    if (arch.load_balancer.sticky) moot.push_back("load_balancer.sticky");
-    if (moot.empty()) return;
-    std::string keys;
-    for (const auto &k : moot)
-        keys += (keys.empty() ? "" : ", ") + k;
-    const std::string w = fmt::format(
-        "warning: {}: architecture \"{}\" runs on the serverless runtime: {} do(es) not apply "
-        "to it (the platform routes requests and replaces hosts) and are ignored for it",
-        sc.source_file, arch.name, keys);
-    if (std::find(sc.warnings.begin(), sc.warnings.end(), w) == sc.warnings.end())
-        sc.warnings.push_back(w);
+    const Preset *preset = find_preset(arch.preset);
+    const auto warn = [&](const std::string &path, const YAML::Node &n, const char *what) {
+        std::string shown;
+        const std::string where = where_of(ctx, n, path, &shown);
+        const std::string w = fmt::format(
+            "warning: {}: {}: architecture \"{}\" runs on the serverless runtime, which ignores "
+            "{}; the platform places requests and replaces hosts",
+            where, shown, arch.name, what);
+        if (std::find(sc.warnings.begin(), sc.warnings.end(), w) == sc.warnings.end())
+            sc.warnings.push_back(w);
+    };
+    const auto if_written = [&](const std::string &section, const std::string &key) {
+        const YAML::Node n = tree[section][key];
+        const std::string path = section + "." + key;
+        if (written(ctx, preset, n, path)) warn(path, n, "it");
+    };
+    for (const char *k : {"nodes", "zones", "workers", "queue_limit", "boot_time",
+                          "warmup_capacity", "warmup_period"})
+        if_written("cluster", k);
+    for (const char *k :
+         {"policy", "health_check", "deregistration_delay", "connect_timeout", "drain"})
+        if_written("load_balancer", k);
+    const YAML::Node lb = tree["load_balancer"], f = tree["failures"];
+    if (arch.load_balancer.sticky) warn("load_balancer.sticky", lb["sticky"], "it");
+    if (arch.failures.nodes.enabled) warn("failures.nodes", f["nodes"], "it");
+    if (arch.failures.zones.enabled) warn("failures.zones", f["zones"], "it");
+    if (arch.failures.deployments.enabled) warn("failures.deployments", f["deployments"], "it");
+    if (f.IsDefined()) {
+        if_written("failures", "mode");
+        if_written("failures", "replace_failed");
+    }
+    for (std::size_t i = 0; i < arch.failures.events.size(); ++i)
+        if (arch.failures.events[i].kind != FaultEvent::Kind::store_outage)
+            warn(fmt::format("failures.events[{}]", i), f["events"][i],
+                 "kill and deploy events (store outages apply)");
+    if (arch.autoscaling.enabled) warn("autoscaling", tree["autoscaling"], "it");
 }
 
 } // namespace
@@ -476,6 +580,7 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
     Scenario sc;
     sc.source_file = file;
     YAML::Node root = load_tree(text, ctx, sets, true);
+    ctx.tree.reset(root);
     {
         Section top(ctx, root, "");
         const std::string stem = name_from_stem(std::filesystem::path(file).stem().string());
@@ -514,13 +619,19 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
              {"workload", "network", "cluster", "load_balancer", "state", "failures", "autoscaling",
               "serverless", "workflows", "costs", "architectures", "sweep"})
             top.allow(k);
-        top.value("workload", nullptr);
-        top.value("cluster", nullptr);
+        // Required, but `workload:` with no value is present, like `workload: {}`.
+        for (const char *k : {"workload", "cluster"})
+            if (!top.present(k)) fail(ctx, root, k, "required key is missing");
         top.finish();
     }
 
     // Sweep: every combination of the listed values is a point (last key varies fastest).
     std::vector<std::vector<YAML::Node>> sweep_values;
+    std::vector<YAML::Node> sweep_key_nodes; // for positions
+    // Labels and copies taken before any architecture is read: the trees share the values'
+    // nodes, and reading one fills defaults into them.
+    std::vector<std::vector<std::string>> sweep_labels;
+    std::vector<std::vector<YAML::Node>> sweep_copies;
     const YAML::Node sweep = root["sweep"];
     if (sweep.IsDefined() && !sweep.IsNull()) {
         if (!sweep.IsMap())
@@ -545,9 +656,24 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                         o.source, o.path, key, ctx.file, it->first.Mark().line + 1,
                         it->first.Mark().column + 1));
             sc.sweep_keys.push_back(key);
-            std::vector<YAML::Node> vals;
-            for (std::size_t i = 0; i < it->second.size(); ++i)
+            sweep_key_nodes.push_back(it->first);
+            std::vector<YAML::Node> vals, copies;
+            std::vector<std::string> labels;
+            std::map<std::string, std::size_t> seen; // label -> item
+            for (std::size_t i = 0; i < it->second.size(); ++i) {
+                // Two equal values would make two points that no column tells apart.
+                const auto [first, inserted] = seen.emplace(sweep_label(it->second[i]), i);
+                if (!inserted)
+                    fail(ctx, it->second[i], "sweep." + key,
+                         fmt::format("duplicate value {} (first at item {}); each value may "
+                                     "appear once in a swept list",
+                                     first->first, first->second));
                 vals.push_back(it->second[i]);
+                copies.push_back(YAML::Clone(it->second[i]));
+                labels.push_back(first->first);
+            }
+            sweep_labels.push_back(labels);
+            sweep_copies.push_back(copies);
             sweep_values.push_back(vals);
         }
     }
@@ -572,6 +698,7 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
 
     std::vector<YAML::Node> trees;
     std::vector<std::set<std::string>> defaults; // per tree: keys filled in
+    std::vector<std::vector<YAML::Node>> swept;  // per point: the values of the sweep keys
     ctx.defaults.clear();
     for (std::size_t p = 0; p < n_points; ++p) {
         SweepPoint point;
@@ -579,6 +706,11 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
         for (std::size_t rest = p, k = sweep_values.size(); k-- > 0;) {
             pick[k] = rest % sweep_values[k].size();
             rest /= sweep_values[k].size();
+        }
+        swept.emplace_back();
+        for (std::size_t k = 0; k < sweep_values.size(); ++k) {
+            point.values.emplace_back(sc.sweep_keys[k], sweep_labels[k][pick[k]]);
+            swept.back().push_back(sweep_copies[k][pick[k]]);
         }
         for (std::size_t a = 0; a < n_archs; ++a) {
             // A fresh parse per architecture keeps every node's file position for errors. A
@@ -590,17 +722,15 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                 ctx.origins.clear();
                 tree = load_tree(text, ctx, sets);
             }
+            ctx.tree.reset(tree);
             const std::size_t shared_origins = ctx.origins.size();
             for (const auto &k : kScenarioKeys)
                 tree.remove(k);
             for (std::size_t k = 0; k < sweep_values.size(); ++k) {
+                ctx.origins.push_back(
+                    placed(ctx, "sweep", sc.sweep_keys[k], sweep_key_nodes[k], "sweep."));
                 set_path(tree, sc.sweep_keys[k], sweep_values[k][pick[k]], ctx,
                          sweep_values[k][pick[k]]);
-                if (a == 0)
-                    point.values.emplace_back(sc.sweep_keys[k],
-                                              sweep_values[k][pick[k]].IsScalar()
-                                                  ? sweep_values[k][pick[k]].Scalar()
-                                                  : "(map)");
             }
             Architecture arch;
             arch.name = "default";
@@ -612,6 +742,12 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                          "expected a map like {name: a, preset: stateful-sticky}");
                 Section e(ctx, entry, path);
                 arch.name = e.scalar("name", nullptr);
+                if (!valid_architecture_name(arch.name))
+                    fail(ctx, entry["name"], e.path_of("name"),
+                         fmt::format("expected a name with a visible character and no control "
+                                     "characters (tabs, line breaks): it heads a table column and "
+                                     "labels CSV rows; found \"{}\"",
+                                     printable(arch.name)));
                 if (e.has("preset")) {
                     arch.preset = e.scalar("preset", nullptr);
                     const Preset *preset = find_preset(arch.preset);
@@ -631,8 +767,8 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                                                  "another preset",
                                                  arch.name, preset->name, k, swept));
                     for (const auto &[k, v] : preset->keys) {
-                        ctx.origins.emplace_back(k,
-                                                 fmt::format("{} (preset {})", path, preset->name));
+                        ctx.origins.push_back(
+                            {k, fmt::format("{} (preset {})", path, preset->name), "", false});
                         set_path(tree, k, YAML::Load(v), ctx, entry["preset"]);
                     }
                 }
@@ -649,6 +785,8 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                                                  "(sweep.{}); set: would replace the sweep "
                                                  "values: remove it from sweep or from set:",
                                                  arch.name, it->first.Scalar(), swept));
+                        ctx.origins.push_back(placed(ctx, e.path_of("set"), it->first.Scalar(),
+                                                     it->first, e.path_of("set") + "."));
                         set_path(tree, it->first.Scalar(), it->second, ctx, it->first);
                     }
                 }
@@ -664,8 +802,8 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
             top.finish();
             parsed.name = arch.name;
             parsed.preset = arch.preset;
-            warn_about_schedule(sc, parsed, tree);
-            warn_about_serverless(sc, parsed);
+            warn_about_schedule(sc, ctx, parsed, tree);
+            warn_about_serverless(sc, ctx, parsed, tree);
             point.architectures.push_back(std::move(parsed));
             trees.push_back(tree);
             defaults.push_back(std::move(ctx.defaults));
@@ -674,8 +812,8 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
         }
         sc.points.push_back(std::move(point));
     }
-    sc.resolved_yaml = emit_resolved(sc, trees, defaults, false);
-    sc.resolved_yaml_with_defaults = emit_resolved(sc, trees, defaults, true);
+    sc.resolved_yaml = emit_resolved(sc, swept, trees, defaults, false);
+    sc.resolved_yaml_with_defaults = emit_resolved(sc, swept, trees, defaults, true);
     return sc;
 }
 

@@ -266,7 +266,7 @@ FailureProcess parse_failure_process(Section &f, const std::string &key, const c
                                      const char *mttr, bool modelled, const char *what) {
     FailureProcess p;
     f.allow(key);
-    if (!f.has(key)) {
+    if (!f.present(key)) {
         f.forget(key);
         return p;
     }
@@ -407,7 +407,7 @@ FailureSpec parse_failures(Section &root, const Architecture &a) {
         out.events.push_back(parse_event(e, a));
     }
     f.allow("deployments");
-    if (f.has("deployments")) {
+    if (f.present("deployments")) {
         Section d = f.child("deployments");
         out.deployments.enabled = d.flag("enabled", "true");
         out.deployments.every = d.positive_duration("every", "6h");
@@ -457,7 +457,7 @@ double metric_value(Section &s, const YAML::Node &v, const std::string &path, Me
 AutoscalingSpec parse_autoscaling(Section &root, const ClusterSpec &cluster) {
     AutoscalingSpec as;
     root.allow("autoscaling");
-    if (!root.has("autoscaling")) {
+    if (!root.present("autoscaling")) {
         root.forget("autoscaling");
         return as;
     }

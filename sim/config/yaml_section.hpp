@@ -17,37 +17,107 @@
 
 namespace statesim::config_detail {
 
+// A value placed in the tree by dotted path rather than read where the file holds it: from a
+// --set flag, a preset, an architecture's `set:` or the sweep. Errors about it (or below it)
+// name that source, and show the path as the user wrote it (`label` + path).
+struct Origin {
+    std::string path;     // dotted path it was placed at
+    std::string source;   // "--set k=v", "architectures[1] (preset x)", or "file:line:col"
+    std::string label;    // "architectures[0].set.", "sweep.", or "" (the path as it is)
+    bool in_file = false; // its nodes hold positions in the file (a set: or sweep value there)
+};
+
 // Where values came from, for error messages about values that are not in the file.
 struct Context {
     std::string file;
     std::string base_dir;
-    std::vector<std::pair<std::string, std::string>> origins; // dotted path -> source
-    std::set<std::string> defaults;                           // dotted paths filled in
-    Modelled modelled;                                        // features the model simulates
+    std::vector<Origin> origins;    // in the order applied: a later one wins
+    std::set<std::string> defaults; // dotted paths filled in
+    Modelled modelled;              // features the model simulates
+    YAML::Node tree;                // the tree being read (set with reset()), for positions
 };
 
-inline std::string origin_of(const Context &ctx, const std::string &path) {
-    std::string best, source;
-    for (const auto &[p, s] : ctx.origins)
-        if ((path == p || path.starts_with(p + ".") || path.starts_with(p + "[")) &&
-            p.size() >= best.size()) {
-            best = p;
-            source = s;
-        }
-    return source;
+inline std::vector<std::string> split_path(const std::string &path) {
+    std::vector<std::string> parts;
+    std::stringstream ss(path);
+    for (std::string part; std::getline(ss, part, '.');)
+        parts.push_back(part);
+    return parts;
+}
+
+inline bool under(const std::string &path, const std::string &p) {
+    return path == p || path.starts_with(p + ".") || path.starts_with(p + "[");
+}
+
+// The origin of the value at `path`: the latest placed at it or above it; failing that, with
+// `below`, one placed below it (a key created on the way to a --set path).
+inline const Origin *origin_of(const Context &ctx, const std::string &path, bool below = false) {
+    const Origin *best = nullptr;
+    for (const auto &o : ctx.origins)
+        if (under(path, o.path) && (!best || o.path.size() >= best->path.size())) best = &o;
+    if (!best && below && !path.empty())
+        for (const auto &o : ctx.origins)
+            if (under(o.path, path)) best = &o;
+    return best;
+}
+
+// Whether `path` (or a map above it) was filled in with a default: such nodes were parsed from
+// the default's own text, so their positions mean nothing in the file.
+inline bool defaulted(const Context &ctx, const std::string &path) {
+    for (std::size_t i = 0; i <= path.size(); ++i)
+        if ((i == path.size() || path[i] == '.' || path[i] == '[') &&
+            ctx.defaults.count(path.substr(0, i)))
+            return true;
+    return false;
+}
+
+// The position of the deepest key on `path` that the file holds, for a value without one.
+inline YAML::Mark written_mark(const YAML::Node &root, const std::string &path) {
+    YAML::Mark best = YAML::Mark::null_mark();
+    YAML::Node cur;
+    cur.reset(root);
+    for (const auto &part : split_path(path)) {
+        const std::string key = part.substr(0, part.find('['));
+        if (!cur.IsMap()) break;
+        YAML::Node next;
+        bool found = false;
+        for (auto it = cur.begin(); it != cur.end() && !found; ++it)
+            if (it->first.IsScalar() && it->first.Scalar() == key) {
+                if (!it->first.Mark().is_null()) best = it->first.Mark();
+                next.reset(it->second);
+                found = true;
+            }
+        if (!found || part.find('[') != std::string::npos) break;
+        cur.reset(next);
+    }
+    return best;
+}
+
+// "file:line:col", or the flag or preset a value came from; `shown` gets the path as the user
+// wrote it.
+inline std::string where_of(const Context &ctx, const YAML::Node &at, const std::string &path,
+                            std::string *shown = nullptr) {
+    const bool marked = at.IsDefined() && !at.Mark().is_null() && !defaulted(ctx, path);
+    const auto position = [&](const YAML::Mark &m) {
+        return fmt::format("{}:{}:{}", ctx.file, m.line + 1, m.column + 1);
+    };
+    if (shown) *shown = path;
+    if (const Origin *o = origin_of(ctx, path, !marked)) {
+        if (shown) *shown = o->label + path;
+        return o->in_file && marked ? position(at.Mark()) : o->source;
+    }
+    if (marked) return position(at.Mark());
+    if (ctx.tree.IsDefined())
+        if (const YAML::Mark m = written_mark(ctx.tree, path); !m.is_null()) return position(m);
+    return ctx.file;
 }
 
 [[noreturn]] inline void fail(const Context &ctx, const YAML::Node &at, const std::string &path,
                               const std::string &message) {
-    std::string where;
-    if (auto source = origin_of(ctx, path); !source.empty())
-        where = source;
-    else if (at.IsDefined() && !at.Mark().is_null())
-        where = fmt::format("{}:{}:{}", ctx.file, at.Mark().line + 1, at.Mark().column + 1);
-    else
-        where = ctx.file;
+    std::string shown;
+    const std::string where = where_of(ctx, at, path, &shown);
     throw ConfigError(
-        fmt::format("error: {}: {}: {}", where, path.empty() ? "(top)" : path, message));
+        fmt::format("error: {}: {}: {}", where, shown.empty() ? "(top)" : shown, message));
 }
 
 inline std::string describe(const YAML::Node &n) {
@@ -62,14 +132,6 @@ inline std::string join(const std::vector<std::string> &v) {
     for (const auto &s : v)
         out += (out.empty() ? "" : ", ") + s;
     return out;
-}
-
-inline std::vector<std::string> split_path(const std::string &path) {
-    std::vector<std::string> parts;
-    std::stringstream ss(path);
-    for (std::string part; std::getline(ss, part, '.');)
-        parts.push_back(part);
-    return parts;
 }
 
 // Sets `value` at a dotted path, creating maps on the way (yaml-cpp nodes are references:
@@ -112,6 +174,8 @@ class Section {
     bool has(const std::string &key) const {
         return node_[key].IsDefined() && !node_[key].IsNull();
     }
+    // Whether a section key is written at all: `sticky:` with no value is present, like `{}`.
+    bool present(const std::string &key) const { return node_[key].IsDefined(); }
     YAML::Node node() const { return node_; } // shares the data (yaml-cpp nodes are handles)
     Context &ctx() const { return ctx_; }
 
@@ -229,13 +293,13 @@ class Section {
                          hint));
     }
     // A sub-map. `present` tells whether the user wrote it (absent sections switch features
-    // off); an absent one is created empty so its defaults are filled in and shown.
+    // off); a key written with no value counts as written and means `{}`. An absent or empty
+    // one is created as an empty map so its defaults are filled in and shown.
     Section child(const std::string &key, bool *present = nullptr) {
         allow(key);
         YAML::Node v = node_[key];
-        const bool given = v.IsDefined() && !v.IsNull();
-        if (present) *present = given;
-        if (!given) {
+        if (present) *present = v.IsDefined();
+        if (!v.IsDefined() || v.IsNull()) {
             node_[key] = YAML::Node(YAML::NodeType::Map);
             v.reset(node_[key]);
         } else if (!v.IsMap()) {

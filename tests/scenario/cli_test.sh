@@ -2,7 +2,7 @@
 # The command line end to end: exit codes, located errors, nothing written on bad input,
 # byte-identical output for any --jobs, SIGINT keeps complete files.
 set -u
-bin=$1
+bin=$(realpath "$1") # absolute: one check runs it from another directory
 src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -32,6 +32,7 @@ expect version 0 "$bin" --version
 grep_in version "$tmp/out" "statesim "
 expect help 0 "$bin" --help
 grep_in help "$tmp/out" "examples:"
+grep_in help "$tmp/out" "bench cluster \[--scale X\] \[--duration D\] \[--dynamics\]"
 expect no-args 2 "$bin"
 expect bad-command 2 "$bin" frobnicate
 expect bad-flag 2 "$bin" run "$mm1" --frobnicate
@@ -41,6 +42,21 @@ expect presets 0 "$bin" presets
 for p in single-server stateful-sticky stateful-nonsticky stateless-dynamodb stateless-redis stateless-jwt serverless; do
     grep_in presets "$tmp/out" "$p"
 done
+# Bad usage names what is wrong, exit 2: no CONFIG.yaml, arguments presets does not take,
+# --jobs without --simulate, an empty --out (which would write to results/<name>/).
+for cmd in check run analyze; do
+    expect "$cmd-no-config" 2 "$bin" $cmd
+    grep_in "$cmd-no-config" "$tmp/err" "error: CONFIG.yaml is missing: statesim $cmd CONFIG.yaml"
+done
+expect presets-extra 2 "$bin" presets extra
+grep_in presets-extra "$tmp/err" 'presets takes no arguments, found "extra"'
+expect presets-set 2 "$bin" presets --set a=b
+expect analyze-jobs 2 "$bin" analyze "$mm1" --jobs 2
+grep_in analyze-jobs "$tmp/err" "--jobs needs --simulate"
+mkdir -p "$tmp/cwd"
+expect out-empty 2 env -C "$tmp/cwd" "$bin" run "$mm1" --duration 1m --quiet --out ""
+grep_in out-empty "$tmp/err" "--out needs a directory, found an empty value"
+[ -z "$(ls -A "$tmp/cwd")" ] && passes=$((passes + 1)) || { echo "FAIL --out \"\" wrote files"; failures=$((failures + 1)); }
 
 # A bad config: located error, exit 2, and nothing written.
 sed 's/policy: random/policy: round-robbin/' "$src/scenarios/validation/random-routing.yaml" >"$tmp/bad.yaml"

@@ -393,17 +393,26 @@ class RandomScenario {
     std::string sweep() {
         // At most two keys of two values, and few runs in all.
         if (archs_ * replications_ > 4 || coin(0.6)) return "";
+        // A key's values are distinct (a value listed twice is an error): an equal second one
+        // is moved, without another draw. The draws are in statement order, not in the
+        // compiler's order of function arguments.
         std::vector<std::string> keys;
-        keys.push_back(
-            fmt::format("workload.request.write_fraction: [{}, {}]", fraction(), fraction()));
-        keys.push_back(fmt::format("cluster.workers: [{}, {}]", between(1, 8), between(8, 16)));
+        const std::string f1 = fraction(), f2 = fraction();
+        keys.push_back(fmt::format("workload.request.write_fraction: [{}, {}]", f1,
+                                   f2 != f1       ? f2
+                                   : f1 == "1.00" ? "0.99"
+                                                  : "1.00"));
+        const int w1 = between(1, 8), w2 = between(8, 16);
+        keys.push_back(fmt::format("cluster.workers: [{}, {}]", w1, w2 != w1 ? w2 : w2 + 1));
         keys.push_back(fmt::format("load_balancer.policy: [{}, {}]",
                                    pick({"round_robin", "random"}),
                                    pick({"least_outstanding", "power_of_two", "consistent_hash"})));
         keys.push_back("workload.client.on_state_loss: [abandon, continue]");
-        if (session_poisson_)
-            keys.push_back(fmt::format("workload.sessions.arrival.rate: [{}/s, {}/s]",
-                                       between(1, 10), between(10, 25)));
+        if (session_poisson_) {
+            const int r1 = between(1, 10), r2 = between(10, 25);
+            keys.push_back(fmt::format("workload.sessions.arrival.rate: [{}/s, {}/s]", r1,
+                                       r2 != r1 ? r2 : r2 + 1));
+        }
         std::string y = "sweep:\n";
         const std::size_t first = rng_.below(keys.size());
         y += "  " + keys[first] + "\n";

@@ -275,6 +275,60 @@ TEST_CASE("a swept key that a preset or set: overrides is an error naming the ar
     }
 }
 
+TEST_CASE("keys placed by set:, sweep and --set are located where they were written") {
+    SUBCASE("an unknown key in set: or sweep: names its position and the map it is in") {
+        CHECK(contains(error_of(kBase + "architectures:\n  - {name: a, set: {cluster.nodez: 3}}\n"),
+                       "error: t.yaml:10:21: architectures[0].set.cluster.nodez: unknown key (did "
+                       "you mean nodes?)"));
+        CHECK(
+            contains(error_of(kBase + "architectures:\n  - {name: a, set: {clusterz.nodes: 3}}\n"),
+                     "error: t.yaml:10:21: architectures[0].set.clusterz: unknown key"));
+        CHECK(contains(error_of(kBase + "sweep:\n  cluster.nodez: [1, 2]\n"),
+                       "error: t.yaml:10:3: sweep.cluster.nodez: unknown key"));
+        // A bad value keeps the value's own position.
+        CHECK(contains(error_of(kBase + "sweep:\n  cluster.nodes: [1, x]\n"),
+                       "error: t.yaml:10:22: sweep.cluster.nodes: expected a whole number"));
+        CHECK(
+            contains(error_of(kBase + "architectures:\n  - {name: a, set: {cluster.nodes: x}}\n"),
+                     "error: t.yaml:10:36: architectures[0].set.cluster.nodes: expected a whole"));
+    }
+    SUBCASE("a sweep or key given by --set names the flag, not the file") {
+        LoadOptions o;
+        o.sets = {"sweep={cluster.nodes: [1, x]}"};
+        CHECK(contains(error_of(kBase, o), "error: --set sweep={cluster.nodes: [1, x]}: "
+                                           "sweep.cluster.nodes: expected a whole number"));
+        o.sets = {"clusterz.nodes=3"};
+        CHECK(contains(error_of(kBase, o), "error: --set clusterz.nodes=3: clusterz: unknown key"));
+        o.sets = {"architectures[0].name=y"};
+        CHECK(contains(error_of(kBase, o),
+                       "error: --set architectures[0].name=y: architectures[0].name: a list item "
+                       "cannot be set by its index"));
+        o.sets = {"cluster. nodes=3"};
+        CHECK(contains(error_of(kBase, o), "error: --set cluster. nodes=3: cluster. nodes: "
+                                           "expected a dotted key without spaces"));
+        o.sets = {" cluster.nodes = 3 "}; // spaces around KEY and VALUE are dropped
+        CHECK(load_scenario_text(kBase, "t.yaml", o).points[0].architectures[0].cluster.nodes == 3);
+    }
+    SUBCASE("a filled-in default is blamed on the key above it that the file holds") {
+        CHECK(contains(error_of(with("nodes: 4", "nodes: 1") + "autoscaling: {max: 10}\n"),
+                       "error: t.yaml:9:1: autoscaling.min:"));
+    }
+}
+
+TEST_CASE("a value listed twice for one swept key is a located error") {
+    CHECK(contains(error_of(kBase + "sweep:\n  cluster.nodes: [2, 3, 2]\n"),
+                   "error: t.yaml:10:25: sweep.cluster.nodes: duplicate value 2 (first at item 0); "
+                   "each value may appear once in a swept list"));
+    CHECK(contains(error_of(kBase + "sweep:\n  workload.request.service_time: [{dist: exponential, "
+                                    "mean: 5ms}, {dist: exponential, mean: 5ms}]\n"),
+                   "duplicate value {dist: exponential, mean: 5ms} (first at item 0)"));
+    LoadOptions o;
+    o.sets = {"sweep={cluster.nodes: [2, 2]}"};
+    CHECK(contains(error_of(kBase, o), "error: --set sweep={cluster.nodes: [2, 2]}: "
+                                       "sweep.cluster.nodes: duplicate value 2"));
+    CHECK_NOTHROW(load_scenario_text(kBase + "sweep:\n  cluster.nodes: [2, 3]\n", "t.yaml"));
+}
+
 TEST_CASE("messages say an empty list or map, and list each expected key once") {
     CHECK(contains(error_of(kBase + "  workers: []\n"),
                    "t.yaml:9:12: cluster.workers: expected a whole number, found an empty list"));
@@ -285,6 +339,19 @@ TEST_CASE("messages say an empty list or map, and list each expected key once") 
     REQUIRE(contains(e, "t.yaml:9:1: bogus: unknown key; expected one of"));
     CHECK(count_of(e, "workload") == 1);
     CHECK(count_of(e, " cluster,") == 1);
+}
+
+TEST_CASE("an architecture name must show something and stay on one line") {
+    for (const char *bad : {"\"\"", "\"  \"", "\"a\\nb\"", "\"a\\tb\""}) {
+        CAPTURE(bad);
+        const auto e = error_of(kBase + "architectures:\n  - {name: " + bad + "}\n");
+        CHECK(contains(e, "error: t.yaml:10:12: architectures[0].name: expected a name with a "
+                          "visible character and no control characters"));
+    }
+    CHECK(contains(error_of(kBase + "architectures:\n  - {name: \"a\\nb\"}\n"), "found \"a\\nb\""));
+    const auto sc =
+        load_scenario_text(kBase + "architectures:\n  - {name: \"big box, 2\"}\n", "t.yaml");
+    CHECK(sc.points[0].architectures[0].name == "big box, 2");
 }
 
 TEST_CASE("the scenario name must be a plain directory name") {
@@ -300,6 +367,8 @@ TEST_CASE("the scenario name must be a plain directory name") {
     std::string unnamed = kBase.substr(kBase.find('\n') + 1);
     CHECK(load_scenario_text(unnamed, "dir/my scenario.yaml").name == "my_scenario");
     CHECK(load_scenario_text(unnamed, "dir/shop.yaml").name == "shop");
+    CHECK(load_scenario_text(unnamed, "dir/shop.v2.yaml").name == "shop.v2"); // '.' is kept
+    CHECK(load_scenario_text(unnamed, "dir/..yaml").name == "scenario");      // stem "."
     LoadOptions o;
     o.sets = {"name=../up"};
     CHECK(contains(error_of(kBase, o), "error: --set name=../up: name: expected a name made of"));

@@ -59,6 +59,36 @@ TEST_CASE("a minimal file gets the documented defaults") {
     CHECK(contains(shown, "statesim_version"));
 }
 
+TEST_CASE("a section written with no value is present, the same as {}") {
+    const auto arch = [](const std::string &extra) {
+        return load_scenario_text(std::string(kMinimal) + extra, "t.yaml")
+            .points[0]
+            .architectures[0];
+    };
+    const auto shown = [](const std::string &extra) {
+        return describe_resolved(load_scenario_text(std::string(kMinimal) + extra, "t.yaml"));
+    };
+    CHECK(arch("load_balancer:\n  sticky:\n").load_balancer.sticky);
+    CHECK(contains(shown("load_balancer:\n  sticky:\n"), "enabled: true  # default"));
+    CHECK(arch("autoscaling:\n").autoscaling.enabled ==
+          arch("autoscaling: {}\n").autoscaling.enabled);
+    CHECK(arch("autoscaling:\n").autoscaling.enabled);
+    CHECK(arch("workflows:\n").workflows.enabled);
+    CHECK(arch("failures:\n  nodes:\n").failures.nodes.enabled);
+    CHECK(arch("failures:\n  zones:\n  store:\n").failures.zones.enabled);
+    CHECK(arch("failures:\n  deployments:\n").failures.deployments.enabled);
+    CHECK(arch("network:\n").hop_latency.expected() ==
+          arch("network: {}\n").hop_latency.expected());
+    CHECK(arch("network:\n").hop_latency.expected() > 0);
+    // Required sections: `workload:` with no value takes every default, like `workload: {}`.
+    CHECK(arch("").workload.arrival.rate == 10);
+    CHECK_NOTHROW(load_scenario_text("workload:\ncluster:\n", "t.yaml"));
+    CHECK(contains(error_of("cluster:\n"), "t.yaml:1:1: workload: required key is missing"));
+    // Not sections: an empty `architectures:` is still an error.
+    CHECK(contains(error_of(std::string(kMinimal) + "architectures:\n"),
+                   "architectures: expected a non-empty list"));
+}
+
 TEST_CASE("the resolved config is valid YAML that holds every default") {
     // Flow maps the user wrote get defaults filled in below them.
     const std::string text = R"(workload:
@@ -76,6 +106,24 @@ cluster: {nodes: 2}
         CHECK(root["replication_seeds"].size() == 5);
     }
     CHECK(describe_resolved(sc).find("max: 2  # default") != std::string::npos);
+}
+
+TEST_CASE("a filled-in map with defaults below it marks each of its keys once") {
+    const std::string shown = describe_resolved(load_scenario_text(kMinimal, "t.yaml"));
+    CHECK(contains(shown, "capacity:\n                mode: on_demand  # default\n"
+                          "                reads: 12000/s  # default\n"
+                          "                writes: 4000/s  # default\n"));
+    CHECK_FALSE(contains(shown, "# default  # default"));
+    CHECK(
+        YAML::Load(
+            shown)["points"][0]["architectures"][0]["config"]["state"]["store"]["capacity"]["mode"]
+            .as<std::string>() == "on_demand");
+    // A map the user wrote keeps its own keys unmarked.
+    LoadOptions o;
+    o.sets = {"state.store.capacity={mode: provisioned}"};
+    const std::string mine = describe_resolved(load_scenario_text(kMinimal, "t.yaml", o));
+    CHECK(contains(mine, "mode: provisioned\n"));
+    CHECK(contains(mine, "reads: 3000/s  # default\n"));
 }
 
 TEST_CASE("presets and set and --set apply in the documented order") {

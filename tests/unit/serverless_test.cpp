@@ -301,9 +301,41 @@ architectures:
     CHECK(fn.cluster.runtime == Runtime::serverless);
     CHECK(fn.state.location == StateLocation::store);
     CHECK(sc.points[0].architectures[0].cluster.runtime == Runtime::servers);
-    REQUIRE(sc.warnings.size() == 1);
-    CHECK(contains(sc.warnings[0], "architecture \"fn\" runs on the serverless runtime"));
-    CHECK(contains(sc.warnings[0], "failures.nodes"));
+    // Every server-only key the user set, each at its position; nothing for the servers.
+    REQUIRE(sc.warnings.size() == 2);
+    CHECK(contains(sc.warnings[0], ":3:18: cluster.nodes: architecture \"fn\" runs on the "
+                                   "serverless runtime, which ignores it"));
+    CHECK(contains(sc.warnings[1], ":4:19: failures.nodes: architecture \"fn\""));
+}
+
+TEST_CASE("the serverless warning names each server-only key set, where it was set") {
+    const Scenario sc = load(R"(
+workload: {sessions: {arrival: {process: poisson, rate: 1/s}}}
+cluster: {runtime: serverless, session_memory_limit: 1MiB}
+load_balancer: {policy: random, sticky: true, health_check: {interval: 10s}}
+autoscaling: {enabled: false, max: 9}
+failures:
+  mode: process
+  events: [{at: 15m, kill: node}, {at: 16m, outage: store, duration: 1m}]
+architectures:
+  - {name: fn, set: {cluster.workers: 4}}
+)");
+    std::string all;
+    for (const auto &w : sc.warnings)
+        all += w + "\n";
+    CAPTURE(all);
+    for (const char *key :
+         {":4:25: load_balancer.policy:", ":4:33: load_balancer.sticky:",
+          ":4:61: load_balancer.health_check:", ":7:9: failures.mode:",
+          ":8:12: failures.events[0]: architecture \"fn\" runs on the serverless runtime, which "
+          "ignores kill and deploy events (store outages apply)",
+          ":10:39: architectures[0].set.cluster.workers:"})
+        CHECK(contains(all, key));
+    CHECK(sc.warnings.size() == 6);
+    // Used under serverless too (local state in an environment's memory), or switched off.
+    CHECK_FALSE(contains(all, "session_memory_limit"));
+    CHECK_FALSE(contains(all, "autoscaling"));
+    CHECK_FALSE(contains(all, "events[1]"));
 }
 
 TEST_CASE("bad serverless values are located errors") {

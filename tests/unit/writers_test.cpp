@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "statesim/config/load_scenario.hpp"
 #include "statesim/output/metrics.hpp"
 #include "statesim/output/output_dir.hpp"
 #include "statesim/output/table.hpp"
@@ -245,6 +246,31 @@ TEST_CASE("aggregate.csv: means, Student t CIs, paired differences against the f
                                                           run(1, 1).result.latency.quantile(0.99) +
                                                           run(1, 2).result.latency.quantile(0.99)) *
                                                              1e-6 / 3));
+}
+
+TEST_CASE("swept maps are labelled by their flow YAML, quoted in summary.csv and aggregate.csv") {
+    const Scenario sc = load_scenario_text(R"(workload: {}
+cluster: {}
+sweep:
+  workload.request.service_time: [10ms, {dist: exponential, mean: 30ms}, {dist: uniform, min: 1ms, max: 5ms}]
+)",
+                                           "s.yaml");
+    const std::vector<std::string> labels = {"10ms", "{dist: exponential, mean: 30ms}",
+                                             "{dist: uniform, min: 1ms, max: 5ms}"};
+    std::vector<RunRecord> records;
+    for (std::size_t p = 0; p < 3; ++p) {
+        records.push_back(run(0, 0));
+        records.back().point = p;
+        REQUIRE(sc.points[p].values.at(0).second == labels[p]);
+    }
+    const std::string summary = summary_csv(sc, records);
+    CHECK(summary.find(",\"{dist: exponential, mean: 30ms}\"\n") != std::string::npos);
+    for (const std::string &csv : {summary, aggregate_csv(sc, records)}) {
+        const auto rows = read_table(csv);
+        REQUIRE(rows.size() == 3);
+        for (std::size_t p = 0; p < 3; ++p)
+            CHECK(rows[p].at("workload.request.service_time") == labels[p]);
+    }
 }
 
 TEST_CASE("a CI from one replication is empty in aggregate.csv and n/a in the table") {
