@@ -297,7 +297,8 @@ void warn_about_bare_pct(Section &s, const SloKind &k, std::vector<std::string> 
     const double fraction = units::fraction(text).value;
     if (text.find('%') != std::string::npos || !(fraction > 0 && fraction < 1)) return;
     const std::string path = s.path_of(k.key);
-    std::string where = origin_of(s.ctx(), path);
+    std::string where;
+    if (const Origin *o = origin_of(s.ctx(), path)) where = o->source;
     if (where.empty())
         where = v.Mark().is_null()
                     ? s.ctx().file
@@ -662,15 +663,15 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
             std::map<std::string, std::size_t> seen; // label -> item
             for (std::size_t i = 0; i < it->second.size(); ++i) {
                 // Two equal values would make two points that no column tells apart.
-                const auto [first, inserted] = seen.emplace(sweep_label(it->second[i]), i);
+                const auto [earlier, inserted] = seen.emplace(sweep_label(it->second[i]), i);
                 if (!inserted)
                     fail(ctx, it->second[i], "sweep." + key,
                          fmt::format("duplicate value {} (first at item {}); each value may "
                                      "appear once in a swept list",
-                                     first->first, first->second));
+                                     earlier->first, earlier->second));
                 vals.push_back(it->second[i]);
                 copies.push_back(YAML::Clone(it->second[i]));
-                labels.push_back(first->first);
+                labels.push_back(earlier->first);
             }
             sweep_labels.push_back(labels);
             sweep_copies.push_back(copies);
@@ -697,8 +698,8 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
     }
 
     std::vector<YAML::Node> trees;
-    std::vector<std::set<std::string>> defaults; // per tree: keys filled in
-    std::vector<std::vector<YAML::Node>> swept;  // per point: the values of the sweep keys
+    std::vector<std::set<std::string>> defaults;       // per tree: keys filled in
+    std::vector<std::vector<YAML::Node>> point_values; // per point: the sweep keys' values
     ctx.defaults.clear();
     for (std::size_t p = 0; p < n_points; ++p) {
         SweepPoint point;
@@ -707,10 +708,10 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
             pick[k] = rest % sweep_values[k].size();
             rest /= sweep_values[k].size();
         }
-        swept.emplace_back();
+        point_values.emplace_back();
         for (std::size_t k = 0; k < sweep_values.size(); ++k) {
             point.values.emplace_back(sc.sweep_keys[k], sweep_labels[k][pick[k]]);
-            swept.back().push_back(sweep_copies[k][pick[k]]);
+            point_values.back().push_back(sweep_copies[k][pick[k]]);
         }
         for (std::size_t a = 0; a < n_archs; ++a) {
             // A fresh parse per architecture keeps every node's file position for errors. A
@@ -812,8 +813,8 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
         }
         sc.points.push_back(std::move(point));
     }
-    sc.resolved_yaml = emit_resolved(sc, swept, trees, defaults, false);
-    sc.resolved_yaml_with_defaults = emit_resolved(sc, swept, trees, defaults, true);
+    sc.resolved_yaml = emit_resolved(sc, point_values, trees, defaults, false);
+    sc.resolved_yaml_with_defaults = emit_resolved(sc, point_values, trees, defaults, true);
     return sc;
 }
 
