@@ -312,7 +312,7 @@ void warn_about_bare_pct(Section &s, const SloKind &k, std::vector<std::string> 
 
 std::vector<Slo> parse_slo(Section &top, std::vector<std::string> &warnings) {
     std::vector<Slo> out;
-    if (!top.has("slo")) return out;
+    if (!top.present("slo")) return out; // `slo:` with no value is `{}`, as every section
     Section s = top.child("slo");
     for (const SloKind &k : slo_kinds()) {
         s.allow(k.key); // an unknown key is reported with the whole list

@@ -113,7 +113,7 @@ std::int64_t Clients::at_front_door(std::uint32_t slot, std::uint64_t attempt_id
     if (s.attempt != attempt_id) return -1;
     // A request arrives (timeseries `arrivals`) when its first attempt reaches the balancer, not
     // when the previous answer came (a think time earlier).
-    if (s.attempt_start == s.request_start) ctx_.sink.request_begun(ctx_.now());
+    if (s.retries_used == 0) ctx_.sink.request_begun(ctx_.now());
     Attempt a;
     a.id = attempt_id;
     a.uid = s.uid;

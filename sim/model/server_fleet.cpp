@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -62,7 +63,10 @@ void ServerFleet::on_scaling_tick() {
         if (!n.running()) continue;
         account(n);
         const double span = static_cast<double>(ctx_.now() - n.metric_from);
-        const bool warming = !n.warm_from_start && ctx_.now() - n.up_since < warmup;
+        // Kubernetes counts a pod as soon as it is Ready (its next metric sample); instance_warmup
+        // is AWS's rule.
+        const bool warming = spec.policy != AutoscalingSpec::Policy::hpa && !n.warm_from_start &&
+                             ctx_.now() - n.up_since < warmup;
         const bool serving = lb_.routable(static_cast<int>(i));
         if (warming || lb_.state(static_cast<int>(i)) == LoadBalancer::Target::initial) {
             ++unready;
@@ -375,7 +379,9 @@ void ServerFleet::on_repaired(int node, std::uint32_t generation) {
     n.state = NodeState::running;
     n.warm_from_start = false;
     n.first_request_at = -1;
-    const bool healthy = !n.detected;
+    // Undetected, it is the target it was before the crash: a node that had not passed its
+    // checks yet (a batch or rebalancing node) still has to.
+    const bool healthy = !n.detected && lb_.state(node) == LoadBalancer::Target::healthy;
     lb_.set_state(nodes_.ref(node),
                   healthy ? LoadBalancer::Target::healthy : LoadBalancer::Target::initial);
     health_.watch(nodes_.ref(node), healthy);
@@ -416,18 +422,25 @@ void ServerFleet::on_probe(int node, std::uint32_t generation) {
         cancel_failure(n);
         const std::string who = name(node);
         mark(MarkedEvent::terminate, who, "unhealthy");
+        // Not replaced, the group shrinks by the node: from the count it was launched toward
+        // (a rebalancing node's or a deployment batch's is beyond the desired capacity).
+        const bool rebalancing = n.rebalance;
+        const bool batch_node = !rebalancing && batch_ > 0 && n.version == release_ && surge_ > 0;
         forget_rebalance(n);
         nodes_.terminate(node);
         if (ctx_.arch.failures.replace_failed) {
             const int before = in_group();
             reconcile();
             if (in_group() > before) mark(MarkedEvent::replace, name(node), "replaces " + who);
-        } else if (desired_ > 0) {
-            --desired_; // not replaced: the group shrinks
+        } else if (batch_node) {
+            --surge_;
+        } else if (desired_ > 0 && !rebalancing) {
+            --desired_;
         }
         break;
     }
     }
+    complete_batch_if_ready(); // the node the batch waited for may be gone
     report_fleet();
 }
 
@@ -455,14 +468,15 @@ void ServerFleet::set_desired(int desired, const std::string &why) {
 // go meanwhile (a zone outage, a scale-in with no old node left): the batch then completes with
 // the new nodes it has, so a deployment never waits for a node that will not come.
 void ServerFleet::reconcile() {
-    const int target = desired_ + surge_ + rebalance_surge_;
-    for (int have = in_group(); have < target; ++have)
+    // The target is read again each time: retiring a rebalancing node lowers it.
+    auto target = [&] { return desired_ + surge_ + rebalance_surge_; };
+    for (int have = in_group(); have < target(); ++have)
         launch(launch_zone());
-    for (int have = in_group(); have > target; --have) {
+    while (in_group() > target()) {
         const int v = victim();
         if (v < 0) break;
         const bool drain = ctx_.arch.autoscaling.scale_in == AutoscalingSpec::ScaleIn::drain;
-        retire(v, LossCause::scale_in, drain);
+        retire(v, LossCause::scale_in, drain); // each call takes one node out of the group
     }
     complete_batch_if_ready();
 }
@@ -545,14 +559,19 @@ void ServerFleet::rebalanced(int node) {
         if (n.state == NodeState::booting || n.state == NodeState::running)
             ++count[static_cast<std::size_t>(n.zone)];
     }
+    // The oldest serving node of the fullest zone; not a node still on its way (another
+    // rebalancing node, one not yet healthy), and an old-release one first during a deployment.
+    auto rank = [&](const Node &n) {
+        return std::make_tuple(batch_ > 0 && n.version < release_,
+                               count[static_cast<std::size_t>(n.zone)], -static_cast<double>(n.id));
+    };
     int oldest = -1;
     for (std::size_t i = 0; i < nodes_.slots(); ++i) {
         const Node &n = nodes_[static_cast<int>(i)];
-        if (!n.running() || static_cast<int>(i) == node) continue;
-        const int c = count[static_cast<std::size_t>(n.zone)];
-        if (oldest < 0 || c > count[static_cast<std::size_t>(nodes_[oldest].zone)] ||
-            (c == count[static_cast<std::size_t>(nodes_[oldest].zone)] && n.id < nodes_[oldest].id))
-            oldest = static_cast<int>(i);
+        if (!n.running() || n.rebalance ||
+            lb_.state(static_cast<int>(i)) != LoadBalancer::Target::healthy)
+            continue;
+        if (oldest < 0 || rank(n) > rank(nodes_[oldest])) oldest = static_cast<int>(i);
     }
     if (oldest >= 0) retire(oldest, LossCause::scale_in, true);
 }
@@ -616,6 +635,7 @@ int ServerFleet::victim() const {
 // sessions keep reaching it until the delay ends. Then it terminates: state on it is lost.
 void ServerFleet::retire(int index, LossCause cause, bool drain) {
     Node &n = nodes_[index];
+    forget_rebalance(n); // it will not serve: the move it was launched for is given up
     if (n.state == NodeState::booting || !drain || n.state == NodeState::failed) {
         terminate(index, cause);
         return;
@@ -716,7 +736,7 @@ void ServerFleet::complete_batch_if_ready() {
     completing_ = true;
     // The batch serves: retire as many old nodes, oldest first.
     surge_ = 0;
-    for (int k = 0; k < batch_; ++k) {
+    for (int k = 0; k < batch_ && in_group() > desired_ + rebalance_surge_; ++k) {
         int oldest = -1;
         for (std::size_t i = 0; i < nodes_.slots(); ++i) {
             const Node &n = nodes_[static_cast<int>(i)];
@@ -729,6 +749,9 @@ void ServerFleet::complete_batch_if_ready() {
     }
     completing_ = false;
     next_batch();
+    if (batch_ == 0)
+        reconcile(); // the last batch: a scale-in meanwhile may have left no old
+                     // node to retire, so the group can be above its desired count
 }
 
 int ServerFleet::launch(int zone) {
@@ -772,7 +795,7 @@ void ServerFleet::report_fleet() {
             f.serving_nodes += c / per_node;
         }
     }
-    f.desired = desired_ + surge_;
+    f.desired = desired_ + surge_ + rebalance_surge_;
     ctx_.sink.fleet_changed(ctx_.now(), f);
 }
 

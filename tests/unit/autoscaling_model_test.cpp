@@ -369,3 +369,81 @@ failures:
     CHECK(r.timeseries.back().nodes_in_service == 4);
     CHECK(r.timeseries.back().nodes_desired == 4);
 }
+
+TEST_CASE("a deployment goes on when its batch node dies before its checks and is not replaced") {
+    // replace_failed: false, no repairs. 2 nodes in 2 zones; the deployment at 10 min launches
+    // one new node in zone 0; zone 0 goes dark at 11 min 20 s, after its boot and before its 5
+    // health checks pass. The dead batch node is not replaced (the surge shrinks, not the
+    // desired count); the batch completes with no new node, and the next batch replaces the last
+    // old one. Before, the batch waited for ever and the deployment at 40 min was skipped.
+    const char *yaml = R"(
+duration: 1h
+warmup: 0s
+workload:
+  sessions: {arrival: {process: poisson, rate: 5/s}, requests: 1}
+  request: {service_time: 10ms}
+cluster: {nodes: 2, zones: 2, boot_time: 60s}
+load_balancer: {health_check: {interval: 10s, healthy_threshold: 5, unhealthy_threshold: 2}}
+failures:
+  replace_failed: false
+  deployments: {batch: 50%}
+  events:
+    - {at: 10m, deploy: rolling}
+    - {at: 680s, kill: zone, zone: 0, duration: 5m}
+    - {at: 40m, deploy: rolling}
+)";
+    const RunResult r = run_model(yaml, 59 + seed_offset());
+    std::size_t skipped = 0, batches = 0;
+    for (const auto &e : r.events)
+        if (e.what == MarkedEvent::deploy_batch)
+            (e.detail.find("skipped") != std::string::npos ? skipped : batches) += 1;
+    CHECK(skipped == 0);
+    CHECK(batches >= 3);
+    // One node of zone 0 died for good (old, in the desired count): the group is 1 node.
+    CHECK(r.timeseries.back().nodes_desired == 1);
+    CHECK(r.timeseries.back().nodes_in_service == 1);
+}
+
+TEST_CASE("a scale-in during the last batch leaves the group at its desired count") {
+    // 2 nodes, batches of 50 %: the second batch's node boots from ~11 min; a scheduled
+    // scale-in to 1 at 12 min drains the last old node (old release first). When the new node
+    // is healthy no old node is left to retire: the group must still come down to 1 (before, it
+    // stayed at 2 with a desired count of 1).
+    const char *yaml = R"(
+duration: 30m
+warmup: 0s
+workload:
+  sessions: {arrival: {process: poisson, rate: 5/s}, requests: 1}
+  request: {service_time: 10ms}
+cluster: {nodes: 2, zones: 1, boot_time: 60s}
+load_balancer: {health_check: {interval: 10s, healthy_threshold: 2}}
+failures:
+  deployments: {batch: 50%}
+  events: [{at: 10m, deploy: rolling}]
+autoscaling: {policy: scheduled, min: 1, max: 4, schedule: [{at: 12m, desired: 1}]}
+)";
+    const RunResult r = run_model(yaml, 61 + seed_offset());
+    CHECK(r.timeseries.back().nodes_desired == 1);
+    CHECK(r.timeseries.back().nodes_in_service == 1);
+}
+
+TEST_CASE("a scale-in while rebalancing nodes boot reaches the new desired count") {
+    // Zone 0 of 2 is dark from 10 to 30 min; at its return two rebalancing nodes boot (beyond the
+    // desired 4) and a scheduled scale-in to 2 comes at 30 min 30 s. Retiring a rebalancing node
+    // gives up its move, which lowers the target as the scale-in goes: the group ends at 2.
+    // Before, the target was fixed when the scale-in began and the group stayed at 4.
+    const char *yaml = R"(
+duration: 1h
+warmup: 0s
+workload:
+  sessions: {arrival: {process: poisson, rate: 20/s}, requests: 1}
+  request: {service_time: 10ms}
+cluster: {nodes: 4, zones: 2, boot_time: 60s}
+failures:
+  events: [{at: 10m, kill: zone, zone: 0, duration: 20m}]
+autoscaling: {policy: scheduled, min: 1, max: 8, schedule: [{at: 1830s, desired: 2}]}
+)";
+    const RunResult r = run_model(yaml, 67 + seed_offset());
+    CHECK(r.timeseries.back().nodes_desired == 2);
+    CHECK(r.timeseries.back().nodes_in_service == 2);
+}

@@ -300,3 +300,26 @@ output: {{timeseries_interval: 10s}}
         arrivals.push_back(row.arrivals);
     CHECK(arrivals == std::vector<std::uint64_t>{1, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0});
 }
+
+TEST_CASE("a retry sent at once is not a second arrival") {
+    // Two sessions at t = 1 s on one worker with no queue and no network delay: the second gets
+    // a 503 at once and retries with no backoff, at the same instant (another 503). Two
+    // requests arrived, not three.
+    const auto trace = write_trace("arrivals-retry", {1.0, 1.0});
+    const RunResult r = run_model(fmt::format(R"(
+duration: 1m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+  request: {{service_time: 10s}}
+  client: {{timeout: 1h, retries: {{max: 1, backoff: 0s}}}}
+cluster: {{nodes: 1, workers: 1, queue_limit: 0}}
+output: {{timeseries_interval: 10s}}
+)",
+                                              trace));
+    std::uint64_t arrivals = 0;
+    for (const auto &row : r.timeseries)
+        arrivals += row.arrivals;
+    CHECK(r.attempts_failed == 2); // the first 503 and the retry's
+    CHECK(arrivals == 2);
+}
