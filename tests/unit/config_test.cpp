@@ -84,6 +84,9 @@ TEST_CASE("a section written with no value is present, the same as {}") {
     CHECK(arch("").workload.arrival.rate == 10);
     CHECK_NOTHROW(load_scenario_text("workload:\ncluster:\n", "t.yaml"));
     CHECK(contains(error_of("cluster:\n"), "t.yaml:1:1: workload: required key is missing"));
+    // `slo:` with no value is `slo: {}`, which asks for at least one objective (it was ignored).
+    CHECK(contains(error_of(std::string(kMinimal) + "slo:\n"),
+                   "slo: expected at least one objective"));
     // Not sections: an empty `architectures:` is still an error.
     CHECK(contains(error_of(std::string(kMinimal) + "architectures:\n"),
                    "architectures: expected a non-empty list"));
