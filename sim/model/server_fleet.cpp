@@ -469,10 +469,9 @@ void ServerFleet::set_desired(int desired, const std::string &why) {
 // the new nodes it has, so a deployment never waits for a node that will not come.
 void ServerFleet::reconcile() {
     // The target is read again each time: retiring a rebalancing node lowers it.
-    auto target = [&] { return desired_ + surge_ + rebalance_surge_; };
-    for (int have = in_group(); have < target(); ++have)
+    for (int have = in_group(); have < group_target(); ++have)
         launch(launch_zone());
-    while (in_group() > target()) {
+    while (in_group() > group_target()) {
         const int v = victim();
         if (v < 0) break;
         const bool drain = ctx_.arch.autoscaling.scale_in == AutoscalingSpec::ScaleIn::drain;
@@ -524,12 +523,7 @@ void ServerFleet::zone_up(int zone) {
     if (!zone_down_[static_cast<std::size_t>(zone)]) return;
     zone_down_[static_cast<std::size_t>(zone)] = false;
     mark(MarkedEvent::zone_up, fmt::format("zone {}", zone));
-    std::vector<int> count(static_cast<std::size_t>(nodes_.zones()), 0);
-    for (std::size_t i = 0; i < nodes_.slots(); ++i) {
-        const Node &n = nodes_[static_cast<int>(i)];
-        if (n.state == NodeState::booting || n.state == NodeState::running)
-            ++count[static_cast<std::size_t>(n.zone)];
-    }
+    std::vector<int> count = booting_or_running_per_zone();
     for (;;) {
         int lo = -1, hi = -1;
         for (int z = 0; z < nodes_.zones(); ++z) {
@@ -552,13 +546,8 @@ void ServerFleet::zone_up(int zone) {
 
 void ServerFleet::rebalanced(int node) {
     forget_rebalance(nodes_[node]);
-    if (in_group() <= desired_ + surge_ + rebalance_surge_) return; // the group shrank meanwhile
-    std::vector<int> count(static_cast<std::size_t>(nodes_.zones()), 0);
-    for (std::size_t i = 0; i < nodes_.slots(); ++i) {
-        const Node &n = nodes_[static_cast<int>(i)];
-        if (n.state == NodeState::booting || n.state == NodeState::running)
-            ++count[static_cast<std::size_t>(n.zone)];
-    }
+    if (in_group() <= group_target()) return; // the group shrank meanwhile
+    std::vector<int> count = booting_or_running_per_zone();
     // The oldest serving node of the fullest zone; not a node still on its way (another
     // rebalancing node, one not yet healthy), and an old-release one first during a deployment.
     auto rank = [&](const Node &n) {
@@ -582,6 +571,16 @@ void ServerFleet::forget_rebalance(Node &n) {
     --rebalance_surge_;
 }
 
+std::vector<int> ServerFleet::booting_or_running_per_zone() const {
+    std::vector<int> count(static_cast<std::size_t>(nodes_.zones()), 0);
+    for (std::size_t i = 0; i < nodes_.slots(); ++i) {
+        const Node &n = nodes_[static_cast<int>(i)];
+        if (n.state == NodeState::booting || n.state == NodeState::running)
+            ++count[static_cast<std::size_t>(n.zone)];
+    }
+    return count;
+}
+
 // autoscaling.termination: default balances zones (from the zone with the most nodes), then the
 // oldest node; oldest / newest by launch; fewest_sessions by local session state held. Booting
 // nodes go first under every policy (they serve nothing yet), after the old release during a
@@ -589,12 +588,7 @@ void ServerFleet::forget_rebalance(Node &n) {
 int ServerFleet::victim() const {
     using T = AutoscalingSpec::Termination;
     const T policy = ctx_.arch.autoscaling.termination;
-    std::vector<int> per_zone(static_cast<std::size_t>(nodes_.zones()), 0);
-    for (std::size_t i = 0; i < nodes_.slots(); ++i) {
-        const Node &n = nodes_[static_cast<int>(i)];
-        if (n.state == NodeState::booting || n.state == NodeState::running)
-            ++per_zone[static_cast<std::size_t>(n.zone)];
-    }
+    const std::vector<int> per_zone = booting_or_running_per_zone();
     int best = -1;
     auto better = [&](const Node &a, const Node &b) {
         // During a rolling deployment the old release goes first, whatever the policy: AWS's
@@ -736,7 +730,7 @@ void ServerFleet::complete_batch_if_ready() {
     completing_ = true;
     // The batch serves: retire as many old nodes, oldest first.
     surge_ = 0;
-    for (int k = 0; k < batch_ && in_group() > desired_ + rebalance_surge_; ++k) {
+    for (int k = 0; k < batch_ && in_group() > group_target(); ++k) {
         int oldest = -1;
         for (std::size_t i = 0; i < nodes_.slots(); ++i) {
             const Node &n = nodes_[static_cast<int>(i)];
@@ -795,7 +789,7 @@ void ServerFleet::report_fleet() {
             f.serving_nodes += c / per_node;
         }
     }
-    f.desired = desired_ + surge_ + rebalance_surge_;
+    f.desired = group_target();
     ctx_.sink.fleet_changed(ctx_.now(), f);
 }
 

@@ -75,8 +75,12 @@ class ServerFleet final : public ComputeBackend {
     void cancel_failure(Node &n);
     bool repairs() const; // failed nodes come back (replace_failed: false with an mttr)
     int in_group() const; // nodes the group counts toward desired (not draining, not freed)
-    void reconcile();     // launch or retire toward desired_
-    int victim() const;   // the node a scale-in retires (autoscaling.termination)
+    // What the group launches or retires toward: the desired capacity plus the nodes launched
+    // beyond it for a deployment batch or a zone rebalance.
+    int group_target() const { return desired_ + surge_ + rebalance_surge_; }
+    std::vector<int> booting_or_running_per_zone() const;
+    void reconcile();   // launch or retire toward desired_
+    int victim() const; // the node a scale-in retires (autoscaling.termination)
     int launch_zone() const;
     int launch(int zone); // the new node's slot
     void report_fleet();
