@@ -34,6 +34,7 @@ void Workflows::on_arrival() {
     w.rng.reseed(mix_seed(seed_base_, w.uid));
     w.steps_left = ctx_.arch.workflows.steps;
     w.started = ctx_.now();
+    w.demand = ctx_.arch.workflows.step_time.sample_time(w.rng);
     w.measured = ctx_.sink.workflow_started(ctx_.now());
     awaiting_ += w.measured;
     send_step(index);
@@ -53,7 +54,7 @@ void Workflows::send_step(std::uint32_t index) {
     a.id = next_attempt_++;
     a.uid = w.uid;
     a.slot = index;
-    a.demand = ctx_.arch.workflows.step_time.sample_time(w.rng);
+    a.demand = w.demand;
     a.deadline = kForever;
     a.workflow = true;
     const std::uint32_t attempt = attempts_.add(a);
@@ -89,6 +90,7 @@ void Workflows::on_response(std::uint32_t attempt, bool ok) {
         return;
     }
     const SimTime at = ctx_.now() + ctx_.arch.workflows.wait.sample_time(w.rng);
+    w.demand = ctx_.arch.workflows.step_time.sample_time(w.rng);
     ctx_.sim.schedule(at, workflow_step, a.slot, w.uid);
 }
 

@@ -41,6 +41,7 @@ class Workflows {
         int tries = 0;         // failed tries of the current step
         NodeRef home;          // in_memory: where the progress lives (after the first step)
         SimTime started = 0;
+        SimTime demand = 0; // the current step's work, drawn once: a retry redoes the same step
         bool measured = false;
         Rng rng; // its own draws: the same workflow in every architecture
     };
