@@ -68,18 +68,18 @@ void Clients::begin_request(Session &s) {
     s.request_start = -1;
 }
 
-SimTime Clients::token_transfer(const Session &s) const {
+SimTime Clients::token_transfer(double token_bytes) const {
     if (ctx_.arch.state.location != StateLocation::client) return 0;
-    return from_seconds(s.state_bytes / ctx_.arch.state.client.bandwidth);
+    return from_seconds(token_bytes / ctx_.arch.state.client.bandwidth);
 }
 
 void Clients::answer(std::uint32_t attempt, bool ok, SimTime hops) {
     Attempt &a = attempts_[attempt];
     a.ok = ok;
     SimTime transfer = 0;
-    if (ctx_.arch.state.location == StateLocation::client) { // the token rides the response
+    if (ctx_.arch.state.location == StateLocation::client) { // the new token rides the response
         const Session *s = owner(a);
-        if (s && waits_for(a)) transfer = token_transfer(*s);
+        if (s && waits_for(a)) transfer = token_transfer(a.state_bytes);
     } else {
         prefetch(a); // the client reads its session when the response lands
     }
@@ -98,7 +98,7 @@ void Clients::send(std::uint32_t slot, SimTime delay) {
     if (s.request_start < 0) s.request_start = at;
     s.attempt_start = at;
     s.attempt = next_attempt_++;
-    const SimTime reaches = at + ctx_.hop(net_rng_) + token_transfer(s);
+    const SimTime reaches = at + ctx_.hop(net_rng_) + token_transfer(s.state_bytes);
     guard(slot, s.attempt, reaches);
     ctx_.sim.schedule(reaches, lb_arrival, slot, s.attempt);
     if (s.traced) [[unlikely]]
@@ -163,6 +163,10 @@ void Clients::on_response(std::uint32_t attempt, bool ok) {
         ctx_.trace->response(a, ok, false, s.request_start);
     s.attempt = 0;
     cancel_timeout(s);
+    // The client keeps the token of the response it saw (an empty one after a 413); a response
+    // it never saw changed nothing.
+    if ((ok || a.rejected) && ctx_.arch.state.location == StateLocation::client)
+        s.state_bytes = a.state_bytes;
     if (!ok && a.rejected) { // the request is refused for good: no retry
         ctx_.sink.attempt_failed(ctx_.now(), false);
         if (s.lost && ctx_.arch.workload.on_state_loss == OnStateLoss::abandon)

@@ -206,20 +206,25 @@ class ClientToken final : public StateBackend {
   public:
     ClientToken(ModelContext &ctx, Clients &clients) : ctx_(ctx), clients_(clients) {}
 
+    // The attempt carried the client's token (a.state_bytes); from here on a.state_bytes is the
+    // token of the response, which the client keeps only if it sees it (Clients::on_response):
+    // a response that came after the client's timeout leaves its token as it was.
     SimTime serve(Attempt &a, Session *s, int, SimTime start) override {
         const auto &token = ctx_.arch.state.client;
         const SimTime verified = start + from_seconds(token.verify_time);
-        if (!s) return verified + a.demand;
-        if (s->state_bytes + growth(ctx_, a) > token.max_bytes) {
+        const double grown = a.state_bytes + growth(ctx_, a);
+        if (grown > token.max_bytes) {
             a.ok = false; // 413: the token would not fit; retrying cannot help
             a.rejected = true;
-            if (a.traced) [[unlikely]]
-                ctx_.trace->token_rejected(a, verified, token.max_bytes);
-            clients_.mark_lost(*s, LossCause::token_overflow);
-            s->state_bytes = 0; // a user who continues starts over with an empty token
+            a.state_bytes = 0; // a user who continues starts over with an empty token
+            if (s) {
+                if (a.traced) [[unlikely]]
+                    ctx_.trace->token_rejected(a, verified, token.max_bytes);
+                clients_.mark_lost(*s, LossCause::token_overflow);
+            }
             return verified;
         }
-        s->state_bytes += static_cast<float>(growth(ctx_, a));
+        a.state_bytes = static_cast<float>(grown);
         return verified + a.demand;
     }
 

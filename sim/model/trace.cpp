@@ -110,7 +110,7 @@ void SessionTracer::session_started(Session &s) {
 
 void SessionTracer::sent(const Session &s) {
     const SimTime at = s.attempt_start, delay = at - ctx_.now();
-    const SimTime transfer = clients_->token_transfer(s);
+    const SimTime transfer = clients_->token_transfer(s.state_bytes);
     Info &info = sessions_[s.uid];
     info.request_before = info.request;
     info.attempt_before = info.attempt;
@@ -134,10 +134,10 @@ void SessionTracer::sent(const Session &s) {
 void SessionTracer::answered(const Attempt &a, SimTime at) {
     const Session *s = clients_->owner(a);
     if (!s || !clients_->waits_for(a)) return;
-    const SimTime transfer = clients_->token_transfer(*s);
+    const SimTime transfer = clients_->token_transfer(a.state_bytes);
     if (transfer <= 0) return;
     add(at, key_of(a), TraceEvent::token_transfer, "",
-        fmt::format("token of {:.0f} B back to the client, {} on the wire", s->state_bytes,
+        fmt::format("token of {:.0f} B back to the client, {} on the wire", a.state_bytes,
                     span(transfer)));
 }
 

@@ -199,6 +199,26 @@ state: {location: client}
     CHECK(lost(four, LossCause::token_overflow) > 2000);
 }
 
+TEST_CASE("a token grows only with the responses the client saw") {
+    // Four writes of 1 KiB fit a 4 KiB token exactly. Service takes exp(2 s) against a 3 s
+    // timeout: about 1 - (1 - e^-1.5)^4 = 63 % of sessions see a timeout and retry with the
+    // token they hold. A late response's bigger token never reached the client; counting it
+    // lost 62-64 % of the sessions to token_overflow.
+    const RunResult r = run_model(R"(
+duration: 10m
+warmup: 1m
+workload:
+  sessions: {arrival: {process: poisson, rate: 2/s}, requests: 4, think_time: 1s}
+  request: {service_time: {dist: exponential, mean: 2s}, write_fraction: 1, state_growth: 1KiB}
+  client: {timeout: 3s, retries: {max: 5, backoff: 100ms}}
+cluster: {nodes: 4, workers: 200}
+state: {location: client, client: {max_bytes: 4KiB}}
+)");
+    CHECK(r.attempts_failed > r.sessions_started / 2); // timeouts happened, many
+    CHECK(r.sessions_lost == 0);
+    CHECK(r.sessions_completed > r.sessions_started / 4);
+}
+
 TEST_CASE("sticky affinity expires after its ttl") {
     // Random routing over 4 nodes, exponential think time of mean 5 s, geometric k (mean 8):
     // a gap longer than the ttl (prob. e^{-ttl/5s}) re-routes, to another node w.p. 3/4, so

@@ -54,7 +54,7 @@ class Clients {
     void prefetch_slot(std::uint32_t slot) const {
         if (slot < sessions_.size()) __builtin_prefetch(&sessions_[slot]);
     }
-    SimTime token_transfer(const Session &s) const;
+    SimTime token_transfer(double token_bytes) const; // 0 unless state.location: client
     // The backend answers `attempt` (ok or failed): the response reaches the client after the
     // backend's `hops` and, with a client token, the token's transfer.
     void answer(std::uint32_t attempt, bool ok, SimTime hops);

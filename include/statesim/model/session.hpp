@@ -76,7 +76,8 @@ struct Attempt {
     std::uint64_t id = 0;
     std::uint64_t uid = 0; // the session's, to tell a recycled slot
     std::uint32_t slot = 0;
-    float state_bytes = 0; // the session's state when it reached the balancer (its item size)
+    float state_bytes = 0; // the session's state when it reached the balancer (its item size);
+                           // a client token: after service, the token the response carries
     SimTime demand = 0;
     SimTime arrived = 0;  // at its node
     SimTime deadline = 0; // the client's timeout for this attempt fires then
