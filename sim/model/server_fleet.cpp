@@ -143,6 +143,10 @@ void ServerFleet::handle(const Event &e) {
         on_service_done(node, static_cast<std::uint32_t>(e.data),
                         static_cast<std::uint32_t>(e.data >> 32));
         break;
+    case store_write:
+        on_store_write(node, static_cast<std::uint32_t>(e.data),
+                       static_cast<std::uint32_t>(e.data >> 32));
+        break;
     case health_probe:
         on_probe(node, static_cast<std::uint32_t>(e.data));
         break;
@@ -264,8 +268,20 @@ void ServerFleet::start_service(int node, std::uint32_t attempt, int arriving) {
     // A workflow step is the node's own work: no session state to read or write.
     const SimTime done = a.workflow ? ctx_.now() + a.demand : state_->serve(a, s, node, ctx_.now());
     clients_.guard(attempt, done);
-    ctx_.sim.schedule(done, service_done, static_cast<std::uint32_t>(node),
+    ctx_.sim.schedule(done, a.write_due ? store_write : service_done,
+                      static_cast<std::uint32_t>(node),
                       attempt | (static_cast<std::uint64_t>(n.generation) << 32));
+}
+
+// The served request's session write goes to the store now (state.location: store).
+void ServerFleet::on_store_write(int node, std::uint32_t attempt, std::uint32_t generation) {
+    if (nodes_[node].generation != generation) return; // the node crashed meanwhile: failed
+    Attempt &a = attempts_[attempt];
+    Session *s = clients_.waits_for(a) ? clients_.owner(a) : nullptr;
+    const SimTime done = state_->write_back(a, s, node, ctx_.now());
+    clients_.guard(attempt, done);
+    ctx_.sim.schedule(done, service_done, static_cast<std::uint32_t>(node),
+                      attempt | (static_cast<std::uint64_t>(generation) << 32));
 }
 
 void ServerFleet::on_service_done(int node, std::uint32_t attempt, std::uint32_t generation) {

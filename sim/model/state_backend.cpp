@@ -164,19 +164,30 @@ class ExternalStore final : public StateBackend {
         }
         t += a.demand;
         if (a.write) {
-            t = round_trip(t, a, true, bytes + growth(ctx_, a), a.ok);
-            if (!a.ok) return t;
+            a.write_due = true; // issued at t: write_back
+            return t;
         }
-        if (s) {
-            s->state_bytes += static_cast<float>(growth(ctx_, a));
-            const NodeRef here = nodes_.ref(node); // the node keeps a copy (local_cache)
-            s->link_a = static_cast<std::uint32_t>(here.index);
-            s->link_b = here.generation;
-        }
+        if (s) keep_copy(*s, node);
+        return t;
+    }
+
+    SimTime write_back(Attempt &a, Session *s, int node, SimTime now) override {
+        a.write_due = false;
+        const double bytes = s ? s->state_bytes : a.state_bytes;
+        const SimTime t = round_trip(now, a, true, bytes + growth(ctx_, a), a.ok);
+        if (!a.ok || !s) return t;
+        s->state_bytes += static_cast<float>(growth(ctx_, a));
+        keep_copy(*s, node);
         return t;
     }
 
   private:
+    // The node that served the session last keeps a copy of its state (local_cache).
+    void keep_copy(Session &s, int node) {
+        const NodeRef here = nodes_.ref(node);
+        s.link_a = static_cast<std::uint32_t>(here.index);
+        s.link_b = here.generation;
+    }
     static NodeRef copy_at(const Session &s) {
         if (s.link_a == kNoSlot) return {};
         return {static_cast<int>(s.link_a), s.link_b};

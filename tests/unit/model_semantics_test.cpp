@@ -219,6 +219,35 @@ state: {location: client, client: {max_bytes: 4KiB}}
     CHECK(r.sessions_completed > r.sessions_started / 4);
 }
 
+TEST_CASE("a request's write meets the store as it is when the write is issued") {
+    // One request at 1 s: read at 1 s, 10 s of service, write at 11 s. An outage from 5 s
+    // fails the write (the request fails, nothing retried); one from 2 s to 4 s misses both
+    // operations. (The write was decided when the service started: it succeeded.)
+    const auto trace = write_trace("store-write", {1});
+    const auto yaml = [&](const std::string &outage) {
+        return fmt::format(R"(
+duration: 1m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+  request: {{service_time: 10s, write_fraction: 1}}
+  client: {{timeout: 1h, retries: {{max: 0}}}}
+cluster: {{nodes: 1}}
+state: {{location: store, store: {{kind: dynamodb, timeout: 1s}}}}
+failures: {{events: [{}]}}
+)",
+                           trace, outage);
+    };
+    const RunResult mid = run_model(yaml("{at: 5s, outage: store, duration: 1m}"));
+    CHECK(mid.requests_failed == 1);
+    CHECK(mid.requests_ok == 0);
+    CHECK(mid.store_reads == 1);
+    CHECK(mid.store_writes == 0); // failed, not billed
+    const RunResult between = run_model(yaml("{at: 2s, outage: store, duration: 2s}"));
+    CHECK(between.requests_ok == 1);
+    CHECK(between.store_writes == 1);
+}
+
 TEST_CASE("sticky affinity expires after its ttl") {
     // Random routing over 4 nodes, exponential think time of mean 5 s, geometric k (mean 8):
     // a gap longer than the ttl (prob. e^{-ttl/5s}) re-routes, to another node w.p. 3/4, so

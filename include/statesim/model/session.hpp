@@ -89,6 +89,7 @@ struct Attempt {
     bool live = false;       // in flight (false once released to the pool)
     bool workflow = false;   // a workflow step (slot: the workflow), not a session's request
     bool traced = false;     // its session is traced: hooks check this bit before anything else
+    bool write_due = false;  // served, its store write still to issue (StateBackend::write_back)
 };
 static_assert(sizeof(Attempt) == 64);
 

@@ -17,7 +17,17 @@ class StateBackend {
     // Serves attempt `a` on `node` from `start`: returns when the worker is free again and
     // sets a.ok. `s` is the session when the client still waits for this attempt, else null:
     // work for an abandoned attempt is done (the server cannot know) but changes no state.
+    // When it sets a.write_due instead, the returned time is when the attempt's write to the
+    // store is issued: the compute backend calls write_back then, so the write meets the store
+    // as it is at that moment (an outage that began during the service).
     virtual SimTime serve(Attempt &a, Session *s, int node, SimTime start) = 0;
+    // The write of an attempt served with a.write_due, issued at `now`: returns when the
+    // worker is free again and sets a.ok. (Only the store sets write_due.)
+    virtual SimTime write_back(Attempt &a, Session *s, int node, SimTime now) {
+        (void)s, (void)node;
+        a.write_due = false;
+        return now;
+    }
     // The node's memory is gone: sessions whose state it held are lost with `cause`.
     virtual void node_lost(int node, LossCause cause) { (void)node, (void)cause; }
     // The session ended: its state is freed.
