@@ -471,7 +471,8 @@ void warn_about_time(Scenario &sc, const Context &ctx, const std::string &what,
     const std::string where = where_of(ctx, node, path);
     std::string problem;
     if (at < sc.warmup)
-        problem = fmt::format("falls inside the warm-up (warmup: {}); its effects are not "
+        problem = fmt::format("falls inside the warm-up (warmup: {}): it happens before "
+                              "measurement starts, only what it causes after the warm-up is "
                               "measured (times count from the start of the run)",
                               units::format_duration(sc.warmup));
     else if (at > sc.warmup + sc.duration)
@@ -602,6 +603,14 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                              units::kMaxDurationText));
         sc.seed = static_cast<std::uint64_t>(top.integer("seed", "42", 0, INT64_MAX / 2));
         sc.replications = static_cast<int>(top.integer("replications", "5", 1, 100000));
+        // Replication r runs with seed + r, and `--seed <it> --replications 1` must rerun it.
+        constexpr std::uint64_t max_seed = INT64_MAX / 2;
+        if (sc.seed > max_seed - static_cast<std::uint64_t>(sc.replications - 1))
+            fail(ctx, root["seed"], "seed",
+                 fmt::format("expected at most {} with {} replications: replication r runs "
+                             "with seed + r, and each must be a valid seed (at most {}); found {}",
+                             max_seed - static_cast<std::uint64_t>(sc.replications - 1),
+                             sc.replications, max_seed, sc.seed));
         Section out = top.child("output");
         sc.timeseries_interval = out.positive_duration("timeseries_interval", "10s");
         // Rows per run; a hair of slack so an interval of exactly run / limit passes.

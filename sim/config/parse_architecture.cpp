@@ -806,10 +806,19 @@ Architecture parse_architecture(Section &root) {
                          ss.replicas));
     ss.failover_time = store.duration("failover_time", "60s");
     ss.timeout = store.positive_duration("timeout", "1s");
-    // DynamoDB bills request units; ElastiCache bills node-hours (store.node_hour: an
-    // illustrative small node's on-demand price; set your node type's).
-    ss.pricing = static_cast<StoreSpec::Pricing>(
-        store.choice("pricing", in_memory ? "nodes" : "requests", {"requests", "nodes"}));
+    // DynamoDB on-demand bills request units, provisioned the reserved units by the hour;
+    // ElastiCache bills node-hours (store.node_hour: an illustrative small node's on-demand
+    // price; set your node type's).
+    const bool provisioned = ss.capacity_mode == StoreSpec::CapacityMode::provisioned;
+    ss.pricing = static_cast<StoreSpec::Pricing>(store.choice("pricing",
+                                                              in_memory     ? "nodes"
+                                                              : provisioned ? "capacity"
+                                                                            : "requests",
+                                                              {"requests", "nodes", "capacity"}));
+    if (ss.pricing == StoreSpec::Pricing::capacity && !provisioned)
+        fail(root.ctx(), store.node()["pricing"], store.path_of("pricing"),
+             "pricing: capacity bills the reserved units of DynamoDB's provisioned mode: it needs "
+             "capacity: {mode: provisioned, reads: ..., writes: ...}");
     ss.node_hour = store.number("node_hour", in_memory ? "0.068" : "0", 0, 1e6);
     store.finish();
     a.state.local_cache = st.flag("local_cache", "false");
@@ -831,6 +840,8 @@ Architecture parse_architecture(Section &root) {
     a.costs.node_hour = money("node_hour", "0.0416");
     a.costs.store_read = money("store_read", "0.125e-6");
     a.costs.store_write = money("store_write", "0.625e-6");
+    a.costs.store_read_capacity_hour = money("store_read_capacity_hour", "0.00013");
+    a.costs.store_write_capacity_hour = money("store_write_capacity_hour", "0.00065");
     a.costs.lambda_request = money("lambda_request", "0.2e-6");
     a.costs.lambda_gb_second = money("lambda_gb_second", "16.67e-6");
     a.costs.lambda_provisioned_gb_second = money("lambda_provisioned_gb_second", "4.17e-6");

@@ -864,11 +864,13 @@ std::string serverless_text(const Architecture &a, const Simulated &sim) {
                        f.provisioned > 0 ? "provisioned environments: 0 while they suffice"
                                          : "one environment reclaimed when no request comes "
                                            "within T of the last one ends",
-                       lambda * s < 0.05 ? ""
-                                         : fmt::format("; approximate: holds for λE[S] ≪ 1, here "
-                                                       "{:.3g}: with more environments alive the "
-                                                       "share is smaller",
-                                                       lambda * s));
+                       lambda * (s + cold) < 0.05
+                           ? ""
+                           : fmt::format("; approximate: holds for λ(E[S] + E[init]) ≪ 1, here "
+                                         "{:.3g}: requests that come during an init or a "
+                                         "service start cold too, and the environments they "
+                                         "add stay warm; either can dominate",
+                                         lambda * (s + cold)));
     out += sim.line("cold_start_pct", 0.01, 6, "cold_start_pct/100 (cold starts / invocations)");
     const double held = s + p_cold * cold;
     const double blocking =

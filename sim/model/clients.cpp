@@ -77,9 +77,10 @@ void Clients::answer(std::uint32_t attempt, bool ok, SimTime hops) {
     Attempt &a = attempts_[attempt];
     a.ok = ok;
     SimTime transfer = 0;
-    if (ctx_.arch.state.location == StateLocation::client) { // the new token rides the response
+    if (ctx_.arch.state.location == StateLocation::client) {
+        // A success carries the new token; an error (or a 413) none.
         const Session *s = owner(a);
-        if (s && waits_for(a)) transfer = token_transfer(a.state_bytes);
+        if (ok && s && waits_for(a)) transfer = token_transfer(a.state_bytes);
     } else {
         prefetch(a); // the client reads its session when the response lands
     }

@@ -166,7 +166,7 @@ void ServerFleet::handle(const Event &e) {
         on_repaired(node, static_cast<std::uint32_t>(e.data));
         break;
     case connect_failed:
-        respond(e.target, false);
+        balancer_error(e.target);
         break;
     case drain_done:
         on_drain_done(node, static_cast<std::uint32_t>(e.data));
@@ -200,7 +200,7 @@ void ServerFleet::on_request(std::uint32_t attempt) {
     if (a.traced) [[unlikely]]
         ctx_.trace->routed(a);
     if (!target.valid()) {
-        respond(attempt, false);
+        balancer_error(attempt); // 503
         return;
     }
     lb_.request_sent(target);
@@ -321,6 +321,14 @@ void ServerFleet::start_waiting(int node) {
         n.queue.pop_front();
         start_service(node, next, 0);
     }
+}
+
+// The balancer answers an error itself (503: no target; 502/504: the host did not answer within
+// connect_timeout): one hop back to the client.
+void ServerFleet::balancer_error(std::uint32_t attempt) {
+    const Attempt &a = attempts_[attempt];
+    if (a.node.valid()) lb_.request_done(a.node);
+    clients_.answer(attempt, false, ctx_.hop(net_rng_));
 }
 
 // The response goes node -> balancer -> client (two hops, plus the token's transfer).

@@ -74,13 +74,12 @@ void ServerlessRuntime::on_request(std::uint32_t attempt) {
         if (a.traced) [[unlikely]]
             ctx_.trace->throttled(a, busy_ >= ctx_.arch.serverless.concurrency_limit);
         ctx_.sink.throttled(ctx_.now());
-        respond(attempt, false); // 429: the client retries after its backoff
+        // 429 from the front door, one hop back: the client retries after its backoff.
+        clients_.answer(attempt, false, ctx_.hop(net_rng_));
         return;
     }
-    if (cold) {
-        ctx_.sink.cold_start(ctx_.now());
-        report();
-    }
+    info_[static_cast<std::size_t>(env)].cold = cold;
+    if (cold) report();
     a.node = envs_.ref(env);
     if (a.traced) [[unlikely]] {
         const Environment &info = info_[static_cast<std::size_t>(env)];
@@ -165,7 +164,7 @@ void ServerlessRuntime::on_done(int env, std::uint32_t attempt) {
     // Lambda bills duration, init included, rounded up to the next millisecond.
     const SimTime ms = kSecond / 1000;
     const SimTime billed = (ctx_.now() - a.arrived + ms - 1) / ms * ms;
-    ctx_.sink.invocation(ctx_.now(), billed);
+    ctx_.sink.invocation(ctx_.now(), billed, info_[static_cast<std::size_t>(env)].cold);
     ctx_.sink.work_changed(ctx_.now(), -1, -1);
     ctx_.sink.served(ctx_.now(), ctx_.now() - a.arrived);
     if (a.traced) [[unlikely]]

@@ -133,7 +133,7 @@ void SessionTracer::sent(const Session &s) {
 
 void SessionTracer::answered(const Attempt &a, SimTime at) {
     const Session *s = clients_->owner(a);
-    if (!s || !clients_->waits_for(a)) return;
+    if (!a.ok || !s || !clients_->waits_for(a)) return;
     const SimTime transfer = clients_->token_transfer(a.state_bytes);
     if (transfer <= 0) return;
     add(at, key_of(a), TraceEvent::token_transfer, "",

@@ -98,6 +98,8 @@ std::vector<Metric> all_metrics() {
          false, false},
         {"cost_store_nodes_usd", [](const RunResult &r) { return r.cost_store_nodes_usd; }, false,
          false},
+        {"cost_store_capacity_usd", [](const RunResult &r) { return r.cost_store_capacity_usd; },
+         false, false},
         {"cost_lambda_requests_usd", [](const RunResult &r) { return r.cost_lambda_requests_usd; },
          false, false},
         {"cost_lambda_duration_usd", [](const RunResult &r) { return r.cost_lambda_duration_usd; },

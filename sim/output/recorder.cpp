@@ -139,20 +139,16 @@ void Recorder::environments_changed(SimTime now, int environments) {
     set(up_, 1.0, now);
 }
 
-void Recorder::cold_start(SimTime now) {
-    roll(now);
-    if (counts(now)) ++r_.cold_starts;
-}
-
 void Recorder::throttled(SimTime now) {
     roll(now);
     if (counts(now)) ++r_.throttles;
 }
 
-void Recorder::invocation(SimTime now, SimTime billed) {
+void Recorder::invocation(SimTime now, SimTime billed, bool cold) {
     roll(now);
     if (!counts(now)) return;
     ++r_.invocations;
+    r_.cold_starts += cold;
     r_.function_seconds += to_seconds(billed);
 }
 

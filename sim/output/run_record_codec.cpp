@@ -77,6 +77,7 @@ template <class Io, class T> void result_fields(Io &io, T &r) {
     io(r.workflows_lost_by_cause), io(r.workflow_duration);
     io(r.store_read_units), io(r.store_write_units);
     io(r.cost_nodes_usd), io(r.cost_store_requests_usd), io(r.cost_store_nodes_usd);
+    io(r.cost_store_capacity_usd);
     io(r.cost_lambda_requests_usd), io(r.cost_lambda_duration_usd);
     io(r.cost_lambda_provisioned_usd), io(r.cost_state_transitions_usd);
     io(r.cost_usd), io(r.cost_per_month_usd), io(r.cost_per_1k_sessions_usd);

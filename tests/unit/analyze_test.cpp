@@ -522,7 +522,7 @@ serverless: {cold_start: 0s, concurrency_limit: 5}
     // B(3, 5) = (3^5/5!) / sum_{k<=5} 3^k/k! = 2.025 / 18.4 = 0.110054.
     CHECK(text.find("Erlang B(λ(E[S] + P(cold)·E[init]) = 3, c = 5) = 0.110054") !=
           std::string::npos);
-    CHECK(text.find("approximate: holds for λE[S] ≪ 1, here 3") != std::string::npos);
+    CHECK(text.find("approximate: holds for λ(E[S] + E[init]) ≪ 1, here 3:") != std::string::npos);
     CHECK(text.find("busy environments (Little) = λ(1 − B)·(E[S] + P(cold)·E[init]) = 2.6698") !=
           std::string::npos);
     CHECK(text.find("M/M/") == std::string::npos); // no fleet lines for a function
@@ -536,8 +536,22 @@ workload:
 cluster: {runtime: serverless}
 serverless: {idle_timeout: 2s}
 )"));
-    // e^(-0.5 x 2.001) = 0.367696.
+    // e^(-0.5 x 2.001) = 0.367696, approximate: requests during the 400 ms init start cold
+    // too (λ(E[S] + E[init]) = 0.2005). With a 1 ms init the formula holds.
     CHECK(quiet.find("cold starts: e^(-λ(T + E[S])) = 0.367696") != std::string::npos);
+    CHECK(quiet.find("approximate: holds for λ(E[S] + E[init]) ≪ 1, here 0.2") !=
+          std::string::npos);
+    const std::string quick_init = analyze_scenario(test::load(R"(
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 0.5/s}
+    requests: 1
+  request: {service_time: 1ms}
+cluster: {runtime: serverless}
+serverless: {idle_timeout: 2s, cold_start: 1ms}
+)"));
+    CHECK(quick_init.find("cold starts: e^(-λ(T + E[S])) = 0.367696") != std::string::npos);
+    CHECK(quick_init.find("approximate: holds") == std::string::npos);
 
     const std::string flows = analyze_scenario(test::load(R"(
 workload: {sessions: {arrival: {process: poisson, rate: 1/s}}}

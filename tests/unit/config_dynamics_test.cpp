@@ -228,6 +228,14 @@ TEST_CASE("store kinds set their defaults") {
                 .state.store;
         CHECK(prov2.read_units == 50);
         CHECK(prov2.write_units == doctest::Approx(1.0 / 60));
+        // Provisioned tables are billed by the reserved unit-hour; the others per request.
+        CHECK(prov.pricing == StoreSpec::Pricing::capacity);
+        CHECK(od.pricing == StoreSpec::Pricing::requests);
+        CHECK(fixed.pricing == StoreSpec::Pricing::requests);
+        check_error("state: {store: {capacity: {mode: on_demand}, pricing: capacity}}\n",
+                    {"state.store.pricing", "mode: provisioned"});
+        check_error("state: {store: {kind: redis, pricing: capacity}}\n",
+                    {"state.store.pricing", "mode: provisioned"});
     }
     SUBCASE("redis: fast, volatile, node pricing, replicas allowed") {
         const StoreSpec s = arch("state: {store: {kind: redis}}\n").state.store;

@@ -386,3 +386,13 @@ TEST_CASE("an empirical sample or trace time beyond the longest duration is a lo
     CHECK(contains(e, "huge.csv:2: 1e+300 s is longer than the longest duration, 36500d"));
     fs::remove_all(dir);
 }
+
+TEST_CASE("every replication's seed is a valid seed: seed + replications - 1 at most 2^62 - 1") {
+    // Replication r runs with seed + r and `--seed <it> --replications 1` reruns it: the last
+    // one may not pass the largest seed (2^62 - 1 = 4611686018427387903).
+    const auto e = error_of(kBase + "seed: 4611686018427387903\nreplications: 2\n");
+    CHECK(contains(e, "t.yaml:"));
+    CHECK(contains(e, "seed: expected at most 4611686018427387902 with 2 replications"));
+    CHECK(error_of(kBase + "seed: 4611686018427387902\nreplications: 2\n") == "(no error)");
+    CHECK(error_of(kBase + "seed: 4611686018427387903\nreplications: 1\n") == "(no error)");
+}

@@ -42,6 +42,36 @@ architectures:
     CHECK(test::within_rel(redis.cost_per_1k_sessions_usd, (0.0416 + 0.068) / 20 * 1000, 1e-12));
 }
 
+TEST_CASE("DynamoDB provisioned capacity is billed per reserved unit-hour, used or not") {
+    // 3 000 read and 1 000 write units reserved for a 2 h window: 2 x (3000 x 0.00013 +
+    // 1000 x 0.00065) = 2.08 USD whatever the traffic; the request units are not billed.
+    // (They were, at on-demand prices: 0.0016 USD for an hour of light traffic.)
+    const std::string yaml = R"(
+duration: 2h
+warmup: 1m
+workload:
+  sessions: {arrival: {process: poisson, rate: 1/s}, requests: 1}
+  request: {service_time: 1ms, write_fraction: 0.5, state_growth: 300B}
+cluster: {nodes: 1, workers: 16}
+state: {location: store, store: {kind: dynamodb, capacity: {mode: provisioned, reads: 3000/s, writes: 1000/s}}}
+)";
+    const RunResult r = run_model(yaml);
+    CHECK(r.store_read_units > 0);
+    CHECK(r.cost_store_requests_usd == 0);
+    CHECK(
+        test::within_rel(r.cost_store_capacity_usd, 2 * (3000 * 0.00013 + 1000 * 0.00065), 1e-12));
+    CHECK(test::within_rel(r.cost_usd, 2 * 0.0416 + r.cost_store_capacity_usd, 1e-12));
+    // An idle table costs the same; on-demand pricing can still be chosen.
+    const RunResult idle = run_model(yaml, 1, 0, {"workload.sessions.arrival.rate=1/d"});
+    CHECK(idle.cost_store_capacity_usd == r.cost_store_capacity_usd);
+    const RunResult by_request = run_model(yaml, 1, 0, {"state.store.pricing=requests"});
+    CHECK(by_request.cost_store_capacity_usd == 0);
+    CHECK(test::within_rel(by_request.cost_store_requests_usd,
+                           static_cast<double>(by_request.store_read_units) * 0.125e-6 +
+                               static_cast<double>(by_request.store_write_units) * 0.625e-6,
+                           1e-12));
+}
+
 TEST_CASE("store-throttle: operations refused after their retries are neither counted nor "
           "billed") {
     // 100 requests/s, half of them writes, against a capacity of 100 operations/s.

@@ -47,6 +47,7 @@ RunRecord every_field_set() {
         r.workflow_duration.add(v);
     r.store_read_units = u(), r.store_write_units = u();
     r.cost_nodes_usd = d(), r.cost_store_requests_usd = d(), r.cost_store_nodes_usd = d();
+    r.cost_store_capacity_usd = d();
     r.cost_lambda_requests_usd = d(), r.cost_lambda_duration_usd = d();
     r.cost_lambda_provisioned_usd = d(), r.cost_state_transitions_usd = d(), r.cost_usd = d();
     r.cost_per_month_usd = d(), r.cost_per_1k_sessions_usd = d();
@@ -132,11 +133,11 @@ TEST_CASE("run record codec: a new RunResult field must be added to the codec") 
     // fails, a field was added or removed: add it to result_fields() there and to
     // every_field_set() here, then update the size.
 #if defined(__x86_64__) && defined(__GLIBCXX__)
-    CHECK(sizeof(RunResult) == 728);
+    CHECK(sizeof(RunResult) == 736);
     CHECK(sizeof(TimeseriesRow) == 104);
     CHECK(sizeof(EventRow) == 80);
     CHECK(sizeof(TraceRow) == 96);
-    CHECK(sizeof(RunRecord) == 768);
+    CHECK(sizeof(RunRecord) == 776);
 #endif
 }
 

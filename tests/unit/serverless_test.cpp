@@ -2,6 +2,7 @@
 // counts: cold starts e^(-lambda (T + S)), throttling Erlang B, busy environments by Little's
 // law, the scaling-rate and concurrency limits, billing, and where local state is lost.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <cmath>
 #include <string>
@@ -373,4 +374,30 @@ TEST_CASE("same seed, same serverless run") {
     CHECK(a.invocations == b.invocations);
     CHECK(a.function_seconds == b.function_seconds);
     CHECK(a.environments_mean == b.environments_mean);
+}
+
+TEST_CASE("cold starts are counted with their invocations: the share never passes 100 %") {
+    // One provisioned environment serves the request at 1 s; the two at 1.005 s and 1.006 s
+    // start new environments whose 100 s init ends after a 50 s window. They count in neither
+    // figure (the cold starts were counted when taken: 2 cold starts for 1 invocation, 200 %).
+    const auto trace = write_trace("cold-share", {1, 1.005, 1.006});
+    const auto yaml = [&](const std::string &duration) {
+        return fmt::format(R"(
+duration: {}
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+  request: {{service_time: 10ms}}
+  client: {{timeout: 300s, retries: {{max: 0}}}}
+cluster: {{runtime: serverless}}
+serverless: {{cold_start: 100s, provisioned: 1}}
+)",
+                           duration, trace);
+    };
+    const RunResult short_window = run_model(yaml("50s"));
+    CHECK(short_window.invocations == 1);
+    CHECK(short_window.cold_starts == 0);
+    const RunResult long_window = run_model(yaml("200s"));
+    CHECK(long_window.invocations == 3);
+    CHECK(long_window.cold_starts == 2);
 }

@@ -2,6 +2,7 @@
 // node kill, a stateless retry that lands elsewhere, a cold start then a warm reuse), which
 // sessions are traced, and that tracing changes nothing that is measured.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
@@ -259,4 +260,34 @@ TEST_CASE("trace: rows in trace.csv carry the run's address and quote their deta
     CHECK(trace_rows(sc, rec) == "0,stateless,0,1.5,42,2,1,routed,node-3,\"a, b\"\n");
     rec.done = false; // an interrupted run yields no rows, as in the other files
     CHECK(trace_rows(sc, rec).empty());
+}
+
+TEST_CASE("trace: an error the front door answers itself takes one hop back, a served request two "
+          "each way") {
+    // 100 ms hops, one environment at most: the request at 100 s is served (100.1 s at the
+    // environment, +2 s of service, back at 102.4 s); the one at 100.5 s reaches the front door
+    // at 100.6 s and its 429 is back at 100.7 s (it took a third hop, to 100.8 s).
+    const auto arrivals = write_trace("front-door", {100, 100.5});
+    const RunResult r = traced(fmt::format(R"(
+duration: 5m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+  request: {{service_time: 2s}}
+  client: {{timeout: 60s, retries: {{max: 0}}}}
+network: {{hop_latency: 100ms}}
+cluster: {{runtime: serverless}}
+serverless: {{concurrency_limit: 1, cold_start: 0s}}
+)",
+                                           arrivals),
+                               2);
+    const auto sessions = by_session(r);
+    REQUIRE(sessions.size() == 2);
+    const auto &served = sessions.at(1), &throttled = sessions.at(2);
+    const std::size_t ok = find(served, TraceEvent::response);
+    REQUIRE(ok < served.size());
+    CHECK(served[ok].time_s == doctest::Approx(102.4).epsilon(1e-12));
+    const std::size_t refused = find(throttled, TraceEvent::response);
+    REQUIRE(refused < throttled.size());
+    CHECK(throttled[refused].time_s == doctest::Approx(100.7).epsilon(1e-12));
 }

@@ -88,9 +88,11 @@ struct StoreSpec {
     int replicas = 0;          // redis: >= 1 turns a shard failure into a failover
     double failover_time = 60; // s: reads and writes of a failing-over shard fail this long
     double timeout = 1;        // s: an operation against a store that is down fails after this
-    enum class Pricing { requests, nodes };
-    Pricing pricing = Pricing::requests; // requests: per request unit; nodes: per node-hour
-    double node_hour = 0;                // USD per store node-hour (pricing: nodes)
+    // requests: per request unit (DynamoDB on-demand); nodes: per node-hour (ElastiCache);
+    // capacity: per provisioned read / write unit-hour, used or not (DynamoDB provisioned).
+    enum class Pricing { requests, nodes, capacity };
+    Pricing pricing = Pricing::requests;
+    double node_hour = 0; // USD per store node-hour (pricing: nodes)
     // Store nodes billed (pricing: nodes): a primary per shard and its replicas (ElastiCache
     // bills every node of a replication group).
     int billed_nodes() const { return shards * (1 + replicas); }
@@ -209,6 +211,8 @@ struct CostSpec {
     double node_hour = 0.0416;
     double store_read = 0.125e-6;
     double store_write = 0.625e-6;
+    double store_read_capacity_hour = 0.00013;  // one provisioned read unit for an hour
+    double store_write_capacity_hour = 0.00065; // one provisioned write unit for an hour
     double lambda_request = 0.2e-6;
     double lambda_gb_second = 16.67e-6;
     double lambda_provisioned_gb_second = 4.17e-6;

@@ -50,11 +50,12 @@ class MetricsSink {
     // (initialising or serving) are the busy workers of work_changed. The platform itself is
     // always available.
     virtual void environments_changed(SimTime now, int environments) = 0;
-    // A request started a new environment (cold start), or was refused (429 throttle).
-    virtual void cold_start(SimTime now) = 0;
+    // A request was refused (429 throttle).
     virtual void throttled(SimTime now) = 0;
-    // A function invocation ended: its billed duration (init included, rounded up to 1 ms).
-    virtual void invocation(SimTime now, SimTime billed) = 0;
+    // A function invocation ended: its billed duration (init included, rounded up to 1 ms) and
+    // whether it started its environment (a cold start). Counting both when it ends keeps
+    // cold starts a share of the invocations counted in the window.
+    virtual void invocation(SimTime now, SimTime billed, bool cold) = 0;
 
     // Workflows: one began (returns whether it is in the measured cohort: started in the
     // window); one ended, completed or lost with `cause`, after `took`; an orchestrator

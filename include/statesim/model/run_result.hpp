@@ -152,7 +152,8 @@ struct RunResult {
     // Billing units of admitted store operations (DynamoDB request units by item size).
     std::uint64_t store_read_units = 0, store_write_units = 0;
     // Costs by item (output/cost), USD over the measured window.
-    double cost_nodes_usd = 0, cost_store_requests_usd = 0, cost_store_nodes_usd = 0;
+    double cost_nodes_usd = 0, cost_store_requests_usd = 0, cost_store_nodes_usd = 0,
+           cost_store_capacity_usd = 0;
     double cost_lambda_requests_usd = 0, cost_lambda_duration_usd = 0,
            cost_lambda_provisioned_usd = 0, cost_state_transitions_usd = 0;
     double cost_usd = 0;

@@ -44,6 +44,7 @@ class ServerlessRuntime final : public ComputeBackend {
         bool busy = false;
         bool provisioned = false;
         bool reclaim_pending = false; // an env_reclaim event is scheduled for it
+        bool cold = false;            // its current invocation started it (a cold start)
     };
 
     // The environment for a new request (taken busy), or -1 when it is throttled; `cold` tells

@@ -28,9 +28,8 @@ class Recorder final : public MetricsSink {
     void store_op(SimTime now, bool write, bool ok, std::uint32_t units,
                   std::uint32_t throttles) override;
     void environments_changed(SimTime now, int environments) override;
-    void cold_start(SimTime now) override;
     void throttled(SimTime now) override;
-    void invocation(SimTime now, SimTime billed) override;
+    void invocation(SimTime now, SimTime billed, bool cold) override;
     bool workflow_started(SimTime now) override;
     void workflow_ended(SimTime now, bool measured, bool completed, LossCause cause,
                         SimTime took) override;
