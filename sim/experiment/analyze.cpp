@@ -427,18 +427,17 @@ NodesUpPrediction predict_nodes_up(const Architecture &a) {
     const auto &lb = a.load_balancer;
     const double interval = lb.health_interval;
     // A probe comes at a uniform phase: the unhealthy_threshold-th failing probe after a crash
-    // comes (threshold - 1/2) intervals later on average; a newly registered (booted or
-    // repaired) target passes its healthy_threshold-th probe (threshold - 1/2) intervals after
-    // it registered.
+    // comes (threshold - 1/2) intervals later on average; a newly registered (booted)
+    // target passes its one check half an interval after it registered, a repaired target the
+    // checks had marked unhealthy its healthy_threshold-th (threshold - 1/2) intervals after.
     const double detect = (lb.unhealthy_threshold - 0.5) * interval;
     const double admit = (lb.healthy_threshold - 0.5) * interval;
     if (f.replace_failed) {
         const double boot = a.cluster.boot_time.expected();
-        r.down = detect + boot + admit;
-        r.down_why = fmt::format(
-            "replacement: detection ({} - 1/2) x {:g} s + boot {:g} s + healthy checks ({} - "
-            "1/2) x {:g} s",
-            lb.unhealthy_threshold, interval, boot, lb.healthy_threshold, interval);
+        r.down = detect + boot + 0.5 * interval;
+        r.down_why = fmt::format("replacement: detection ({} - 1/2) x {:g} s + boot {:g} s + "
+                                 "its first health check 1/2 x {:g} s",
+                                 lb.unhealthy_threshold, interval, boot, interval);
     } else {
         const auto &mttr = f.nodes.mttr;
         const double m = mttr.expected();

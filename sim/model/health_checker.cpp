@@ -6,10 +6,10 @@ HealthChecker::HealthChecker(ModelContext &ctx)
     : ctx_(ctx), rng_(ctx.seed, "health_checks"),
       interval_(from_seconds(ctx.arch.load_balancer.health_interval)) {}
 
-void HealthChecker::watch(NodeRef node, bool healthy) {
+void HealthChecker::watch(NodeRef node, int passes) {
     const auto i = static_cast<std::size_t>(node.index);
     if (i >= watches_.size()) watches_.resize(i + 1);
-    watches_[i] = Watch{node.generation, true, healthy, 0, 0};
+    watches_[i] = Watch{node.generation, true, passes == 0, passes, 0, 0};
     const auto phase = static_cast<SimTime>(rng_.uniform() * static_cast<double>(interval_));
     ctx_.sim.schedule(ctx_.now() + phase + 1, health_probe, static_cast<std::uint32_t>(i),
                       node.generation);
@@ -32,7 +32,7 @@ HealthChecker::Verdict HealthChecker::probe(NodeRef node, bool answers) {
     Verdict v = Verdict::none;
     if (answers) {
         w.failed = 0;
-        if (!w.healthy && ++w.ok >= lb.healthy_threshold) {
+        if (!w.healthy && ++w.ok >= w.needed) {
             w.healthy = true;
             v = Verdict::became_healthy;
         }
@@ -40,6 +40,7 @@ HealthChecker::Verdict HealthChecker::probe(NodeRef node, bool answers) {
         w.ok = 0;
         if (++w.failed == lb.unhealthy_threshold) { // reported once, healthy before or not
             w.healthy = false;
+            w.needed = lb.healthy_threshold; // an unhealthy target back in service
             v = Verdict::became_unhealthy;
         }
     }

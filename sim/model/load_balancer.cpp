@@ -14,7 +14,9 @@ void LoadBalancer::set_state(NodeRef node, Target state) {
         generation_.resize(i + 1, 0);
         outstanding_.resize(i + 1, 0);
     }
-    if (state_[i] == Target::unused) outstanding_[i] = 0; // a new target in a recycled slot
+    // A new target in a recycled slot, or a repaired node (a new generation): the requests
+    // counted against the old one will never be answered by it.
+    if (state_[i] == Target::unused || generation_[i] != node.generation) outstanding_[i] = 0;
     state_[i] = state;
     generation_[i] = node.generation;
     refresh();

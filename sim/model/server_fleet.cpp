@@ -30,7 +30,7 @@ void ServerFleet::start() {
         n.state = NodeState::running;
         n.warm_from_start = true;
         lb_.set_state(nodes_.ref(slot), LoadBalancer::Target::healthy);
-        health_.watch(nodes_.ref(slot), true);
+        health_.watch(nodes_.ref(slot), 0);
         became_up(slot);
     }
     if (scaler_) {
@@ -408,7 +408,11 @@ void ServerFleet::on_repaired(int node, std::uint32_t generation) {
     const bool healthy = !n.detected && lb_.state(node) == LoadBalancer::Target::healthy;
     lb_.set_state(nodes_.ref(node),
                   healthy ? LoadBalancer::Target::healthy : LoadBalancer::Target::initial);
-    health_.watch(nodes_.ref(node), healthy);
+    // Marked unhealthy by the checks, it needs healthy_threshold passes (ALB's
+    // HealthyThresholdCount); a target that had not passed its first check yet, one.
+    health_.watch(nodes_.ref(node), healthy      ? 0
+                                    : n.detected ? ctx_.arch.load_balancer.healthy_threshold
+                                                 : 1);
     became_up(node);
     mark(MarkedEvent::repair, name(node));
     report_fleet();
@@ -791,7 +795,7 @@ void ServerFleet::on_booted(int node, std::uint32_t generation) {
     }
     n.state = NodeState::running;
     lb_.set_state(nodes_.ref(node), LoadBalancer::Target::initial);
-    health_.watch(nodes_.ref(node), false);
+    health_.watch(nodes_.ref(node), 1); // a new target passes one check (ALB)
     became_up(node);
     report_fleet();
 }
@@ -811,6 +815,10 @@ void ServerFleet::report_fleet() {
             const double c = capacity(n);
             f.serving_workers += c;
             f.serving_nodes += c / per_node;
+        } else if (n.state == NodeState::draining) {
+            // Out of service but still serving what it holds (with drain: sessions, its sticky
+            // sessions too): its busy workers count, so do its workers.
+            f.serving_workers += capacity(n);
         }
     }
     f.desired = group_target();

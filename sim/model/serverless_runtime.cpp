@@ -85,7 +85,6 @@ void ServerlessRuntime::on_request(std::uint32_t attempt) {
         const Environment &info = info_[static_cast<std::size_t>(env)];
         ctx_.trace->environment(a, cold, info.provisioned, info.idle_since);
     }
-    ctx_.sink.work_changed(ctx_.now(), 1, 1);
     const SimTime at = ctx_.now() + ctx_.hop(net_rng_);
     clients_.guard(attempt, at);
     ctx_.sim.schedule(at, env_arrival, static_cast<std::uint32_t>(env), attempt);
@@ -126,6 +125,9 @@ void ServerlessRuntime::handle(const Event &e) {
 void ServerlessRuntime::on_arrival(int env, std::uint32_t attempt, bool cold) {
     Attempt &a = attempts_[attempt];
     a.arrived = ctx_.now();
+    // In the system (and its environment busy, for the metrics) from its arrival, as billed and
+    // as at a node: the environment was reserved a hop earlier.
+    ctx_.sink.work_changed(ctx_.now(), 1, 1);
     if (!cold) {
         serve(env, attempt);
         return;

@@ -21,9 +21,13 @@ void Recorder::advance(Level &l, SimTime now) const {
 }
 
 // Rows end at interval, 2 x interval, ... and the last one at the end of the window, shorter
-// when the window is not a whole number of intervals, so the rows always reach the end.
-void Recorder::roll_rows(SimTime now) {
-    while (next_row_ <= now && next_row_ <= end_) {
+// when the window is not a whole number of intervals, so the rows always reach the end. A row
+// holds what happened in [its start, its end), the last one [its start, end]: the window counts
+// its end (counts()), so the last row is written only once the clock has passed it (or at
+// finish, `last`).
+void Recorder::roll_rows(SimTime now, bool last) {
+    while (next_row_ <= end_ &&
+           (next_row_ < now || (next_row_ == now && (next_row_ < end_ || last)))) {
         for (Level *l : {&busy_, &serving_workers_})
             advance(*l, next_row_);
         TimeseriesRow row = row_;
@@ -189,7 +193,7 @@ void Recorder::mark(SimTime now, MarkedEvent what, std::string target, std::stri
 
 RunResult Recorder::finish(SimTime now) {
     const SimTime stop = std::min(now, end_);
-    roll(stop);
+    roll_rows(stop, true);
     for (Level *l :
          {&busy_, &in_system_, &serving_workers_, &serving_nodes_, &billed_, &up_, &environments_})
         advance(*l, stop);

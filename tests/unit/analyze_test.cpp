@@ -369,15 +369,16 @@ TEST_CASE("analyze: nodes up under failures.nodes (machine-repair CTMC)") {
     const double p_marked = 10 * (std::exp(-0.1) - std::exp(-0.2));
     CHECK(within_rel(exp_repair.down, 300 + p_marked * 135, 1e-12));
 
-    // replace_failed: detection (2 - 1/2) 30 s + boot 90 s + (5 - 1/2) 30 s = 270 s.
+    // replace_failed: detection (2 - 1/2) 30 s + boot 90 s + its one check 1/2 x 30 s = 150 s
+    // (a new target passes one check, whatever healthy_threshold).
     const NodesUpPrediction replaced =
         predict_nodes_up(test::load(four_nodes(), {"load_balancer.health_check.interval=30s",
                                                    "failures.replace_failed=true"})
                              .points[0]
                              .architectures[0]);
-    CHECK(within_rel(replaced.down, 270, 1e-12));
-    CHECK(within_rel(replaced.mean_up, 4 * 600.0 / 870, 1e-9));
-    CHECK(within_rel(replaced.availability, 1 - std::pow(270.0 / 870, 4), 1e-9));
+    CHECK(within_rel(replaced.down, 150, 1e-12));
+    CHECK(within_rel(replaced.mean_up, 4 * 600.0 / 750, 1e-9));
+    CHECK(within_rel(replaced.availability, 1 - std::pow(150.0 / 750, 4), 1e-9));
 
     // A non-exponential mtbf: printed, labelled as needing an exponential one.
     const std::string weibull = analyze_scenario(

@@ -372,10 +372,11 @@ failures:
 
 TEST_CASE("a deployment goes on when its batch node dies before its checks and is not replaced") {
     // replace_failed: false, no repairs. 2 nodes in 2 zones; the deployment at 10 min launches
-    // one new node in zone 0; zone 0 goes dark at 11 min 20 s, after its boot and before its 5
-    // health checks pass. The dead batch node is not replaced (the surge shrinks, not the
-    // desired count); the batch completes with no new node, and the next batch replaces the last
-    // old one. Before, the batch waited for ever and the deployment at 40 min was skipped.
+    // one new node in zone 0, registered at 11 min; zone 0 goes dark 1 us later, before its
+    // first health check (a new target needs one, ALB). The dead batch node is not replaced (the
+    // surge shrinks, not the desired count); the batch completes with no new node, and the next
+    // batch replaces the last old one. Before, the batch waited for ever and the deployment at 40
+    // min was skipped.
     const char *yaml = R"(
 duration: 1h
 warmup: 0s
@@ -389,7 +390,7 @@ failures:
   deployments: {batch: 50%}
   events:
     - {at: 10m, deploy: rolling}
-    - {at: 680s, kill: zone, zone: 0, duration: 5m}
+    - {at: 660.000001s, kill: zone, zone: 0, duration: 5m}
     - {at: 40m, deploy: rolling}
 )";
     const RunResult r = run_model(yaml, 59 + seed_offset());

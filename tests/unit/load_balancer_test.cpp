@@ -80,3 +80,24 @@ TEST_CASE("consistent_hash is stable per session and moves about 1/N when a node
     CHECK(share > 0.16);
     CHECK(share < 0.24);
 }
+
+TEST_CASE("a repaired node (a new generation) starts with no outstanding request") {
+    // Requests sent to the node before its crash are never answered by it; counting them kept a
+    // repaired node "busy" for good and least_outstanding / power_of_two starved it (13 requests
+    // against ~30 000 for each of its peers).
+    LoadBalancerSpec spec;
+    LoadBalancer lb(spec, 1);
+    lb.set_state({0, 1}, LoadBalancer::Target::healthy);
+    lb.set_state({1, 1}, LoadBalancer::Target::healthy);
+    for (int i = 0; i < 3; ++i)
+        lb.request_sent({0, 1});
+    CHECK(lb.outstanding(0) == 3);
+    lb.set_state({0, 2}, LoadBalancer::Target::healthy); // repaired: generation 2
+    CHECK(lb.outstanding(0) == 0);
+    lb.request_done({0, 1}); // a late answer for the old generation changes nothing
+    CHECK(lb.outstanding(0) == 0);
+    lb.request_sent({0, 2});
+    CHECK(lb.outstanding(0) == 1);
+    lb.set_state({0, 2}, LoadBalancer::Target::healthy); // same generation: kept
+    CHECK(lb.outstanding(0) == 1);
+}

@@ -372,3 +372,58 @@ output: {{timeseries_interval: 10s}}
     CHECK(r.attempts_failed == 2); // the first 503 and the retry's
     CHECK(arrivals == 2);
 }
+
+TEST_CASE("utilization counts a draining node's workers with its busy ones (never above 1)") {
+    // Two one-worker nodes near saturation; a scheduled scale-in at 3 min drains one with
+    // drain: sessions, so its sticky sessions keep it busy. Its busy workers counted over the
+    // serving node's capacity alone read 1.116 (rows up to 1.8).
+    const RunResult r = run_model(R"(
+duration: 5m
+warmup: 2m
+output: {timeseries_interval: 10s}
+workload:
+  sessions: {arrival: {process: poisson, rate: 0.16/s}, requests: 1000, think_time: 100ms}
+  request: {service_time: 10ms}
+  client: {timeout: 30s}
+cluster: {nodes: 2, workers: 1, queue_limit: 10000}
+load_balancer: {sticky: true, drain: sessions, deregistration_delay: 300s}
+state: {location: local}
+autoscaling: {policy: scheduled, min: 1, max: 2, cooldown: {out: 0s, in: 0s}, schedule: [{at: 3m, desired: 1}]}
+)",
+                                  5);
+    CHECK(r.scale_in_events == 1);
+    CHECK(r.utilization > 0.5);
+    CHECK(r.utilization <= 1.0);
+    bool drained = false;
+    for (const auto &row : r.timeseries) {
+        CHECK(row.utilization <= 1.0 + 1e-12);
+        drained |= row.nodes_draining > 0;
+    }
+    CHECK(drained);
+}
+
+TEST_CASE("the last timeseries row holds what happens at the very end of the window") {
+    // 1 ms hops and 10 ms of service: the request sent at 19.986 s is answered at exactly 20 s,
+    // the window's end. The summary counts it (the window is [warmup, end]); the last row must
+    // too (it was dropped: 1 completion in the rows against 2 in the summary).
+    const auto trace = write_trace("row-end", {5, 15, 19.986});
+    const RunResult r = run_model(fmt::format(R"(
+duration: 10s
+warmup: 10s
+output: {{timeseries_interval: 5s}}
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+  request: {{service_time: 10ms}}
+network: {{hop_latency: 1ms}}
+cluster: {{nodes: 1, workers: 4}}
+)",
+                                              trace));
+    CHECK(r.requests_ok == 2);
+    std::uint64_t in_rows = 0;
+    for (const auto &row : r.timeseries)
+        if (row.time_s > 10) in_rows += row.completions;
+    CHECK(in_rows == r.requests_ok);
+    REQUIRE(!r.timeseries.empty());
+    CHECK(r.timeseries.back().time_s == 20);
+    CHECK(r.timeseries.back().sessions_active == 0);
+}

@@ -201,12 +201,14 @@ failures: {{replace_failed: false, events: [{{at: 0.5s, kill: node}}]}}
     CHECK(r.requests_ok + r.requests_failed == 100);
 }
 
-TEST_CASE("guard: a new node receives traffic after exactly healthy_threshold passing checks") {
+TEST_CASE("guard: a new node receives traffic after its first passing check, whatever "
+          "healthy_threshold") {
     // Two nodes of one worker, no queue; one dies at 0.5 s, is deregistered at the 1 s check and
-    // replaced; the replacement boots at 1.5 s and passes the checks at 2, 3 and 4 s (threshold
-    // 3). Requests of 150 ms every 0.1 s from 1.05 s: alone, the survivor serves every other one
-    // and rejects the rest (15 of the 30 before 4 s); from 4 s the two nodes take turns and
-    // reject none.
+    // replaced; the replacement boots at 1.5 s and passes its one check at 2 s (ALB: a newly
+    // registered target must pass one health check; healthy_threshold is for an unhealthy
+    // target coming back). Requests of 150 ms every 0.1 s from 1.05 s: alone, the survivor
+    // serves every other one and rejects the rest (5 of the 10 before 2 s); from 2 s the two
+    // nodes take turns and reject none. (With 3 checks for a new target: 15 rejected.)
     const auto trace = write_trace("guard-healthy", evenly(1.05, 0.1, 60));
     const RunResult r = run_model(fmt::format(R"(
 duration: 10s
@@ -220,8 +222,39 @@ load_balancer: {{health_check: {{interval: 1s, unhealthy_threshold: 1, healthy_t
 failures: {{events: [{{at: 0.5s, kill: node}}]}}
 )",
                                               trace));
-    CHECK(r.requests_failed == 15);
-    CHECK(r.requests_ok == 45);
+    CHECK(r.requests_failed == 5);
+    CHECK(r.requests_ok == 55);
+}
+
+TEST_CASE("guard: a repaired node the checks marked unhealthy needs healthy_threshold passes") {
+    // As above, but the dead node is repaired 2 s after the kill (replace_failed: false) after
+    // the checks marked it: it must pass healthy_threshold checks, one a second. The same run
+    // with threshold 3 instead of 1 keeps the survivor alone 2 s longer: 10 more rejections
+    // (every other request of a 0.1 s stream of 150 ms requests). Process mode: requests sent
+    // to the dead node before detection fail at once.
+    const auto trace = write_trace("guard-repaired", evenly(1.05, 0.1, 60));
+    const auto run = [&](int threshold) {
+        return run_model(fmt::format(R"(
+duration: 10s
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+  request: {{service_time: 150ms}}
+  client: {{timeout: 1h, retries: {{max: 0}}}}
+cluster: {{nodes: 2, workers: 1, queue_limit: 0, warmup_capacity: 1}}
+load_balancer: {{health_check: {{interval: 1s, unhealthy_threshold: 1, healthy_threshold: {}}}}}
+failures:
+  mode: process
+  replace_failed: false
+  nodes: {{mtbf: 1000d, mttr: 2s}}
+  events: [{{at: 0.5s, kill: node}}]
+)",
+                                     trace, threshold));
+    };
+    const RunResult one = run(1), three = run(3);
+    CHECK(one.requests_ok + one.requests_failed == 60);
+    CHECK(three.requests_failed >= one.requests_failed + 9);
+    CHECK(three.requests_failed <= one.requests_failed + 11);
 }
 
 TEST_CASE("guard: memory exactly at session_memory_limit evicts nothing") {

@@ -16,9 +16,11 @@ class HealthChecker {
     enum class Verdict { none, became_healthy, became_unhealthy };
 
     HealthChecker(ModelContext &ctx);
-    // Starts probing a newly registered target (counts as unhealthy until proven healthy
-    // unless `healthy` is set: the initial fleet).
-    void watch(NodeRef node, bool healthy);
+    // Starts probing a target; `passes`: the consecutive passing probes it needs to be healthy.
+    // 0: healthy already (the initial fleet); 1: newly registered (ALB: "After your target is
+    // registered, it must pass one health check to be considered healthy"); healthy_threshold:
+    // an unhealthy target coming back (ALB's HealthyThresholdCount).
+    void watch(NodeRef node, int passes);
     void forget(NodeRef node);
     // A probe of `node` finds it answering or not; schedules the next probe.
     Verdict probe(NodeRef node, bool answers);
@@ -27,6 +29,7 @@ class HealthChecker {
     struct Watch {
         std::uint32_t generation = 0;
         bool active = false, healthy = false;
+        int needed = 0; // passing probes to become healthy
         int ok = 0, failed = 0;
     };
     ModelContext &ctx_;

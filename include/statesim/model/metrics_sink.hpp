@@ -34,6 +34,9 @@ class MetricsSink {
     // serving nodes (fractional the same way), nodes billed (launched, not yet terminated),
     // nodes running and nodes booting; the group's desired count (what the autoscaler or the
     // configuration asks for) and nodes draining (deregistered, not yet terminated).
+    // serving_nodes: capacity the balancer routes to, in nodes (a warming node at its share);
+    // serving_workers: the workers that may be busy, those nodes' and draining nodes'
+    // (utilization's denominator).
     struct Fleet {
         double serving_workers = 0, serving_nodes = 0;
         int billed = 0, running = 0, booting = 0;

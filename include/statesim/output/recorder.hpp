@@ -57,7 +57,7 @@ class Recorder final : public MetricsSink {
     void roll(SimTime now) {
         if (next_row_ <= now && next_row_ <= end_) roll_rows(now);
     }
-    void roll_rows(SimTime now);
+    void roll_rows(SimTime now, bool last = false);
 
     static constexpr SimTime kNoMoreRows = std::numeric_limits<SimTime>::max();
     SimTime warmup_, end_, interval_, next_row_; // next_row_: the end of the open row
