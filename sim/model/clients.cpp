@@ -1,6 +1,7 @@
 #include "statesim/model/clients.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 #include "statesim/model/state_backend.hpp"
@@ -48,7 +49,12 @@ void Clients::on_session_arrival() {
     // Each session draws its workload from its own stream: every architecture sees the same
     // request counts, think times, service demands and writes for session #uid.
     s.rng.reseed(mix_seed(session_seed_base_, s.uid));
-    s.requests_left = std::max(1, static_cast<int>(ctx_.arch.workload.requests.sample(s.rng)));
+    // A geometric length of large mean can pass INT_MAX (converting it would be undefined): such
+    // a session never ends within a run anyway.
+    const double length = ctx_.arch.workload.requests.sample(s.rng);
+    s.requests_left = length >= static_cast<double>(std::numeric_limits<int>::max())
+                          ? std::numeric_limits<int>::max()
+                          : std::max(1, static_cast<int>(length));
     draws.requests += static_cast<std::uint64_t>(s.requests_left);
     s.measured = ctx_.sink.session_started(ctx_.now());
     if (ctx_.trace) [[unlikely]]

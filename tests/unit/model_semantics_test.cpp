@@ -427,3 +427,25 @@ cluster: {{nodes: 1, workers: 4}}
     CHECK(r.timeseries.back().time_s == 20);
     CHECK(r.timeseries.back().sessions_active == 0);
 }
+
+TEST_CASE("a session length beyond INT_MAX is a session that never ends, not one of 1 request") {
+    // Geometric lengths of mean 1e9 pass 2^31 - 1 for e^(-2.147) = 11.7 % of sessions; the
+    // conversion to int was undefined and gave sessions of one request (234 of 1 999
+    // completed). P(a length of 1) = 1e-9: none should complete. (A trace: the open-sessions
+    // guard refuses a Poisson rate with such sessions.)
+    std::vector<double> times;
+    for (int i = 0; i < 2000; ++i)
+        times.push_back(0.5 * i);
+    const auto trace = write_trace("long-sessions", times);
+    const RunResult r = run_model(fmt::format(R"(
+duration: 1000s
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: {{dist: geometric, mean: 1e9}}, think_time: 1h}}
+  request: {{service_time: 1ms}}
+cluster: {{nodes: 1, workers: 100}}
+)",
+                                              trace));
+    CHECK(r.sessions_started == 2000);
+    CHECK(r.sessions_completed == 0);
+}
