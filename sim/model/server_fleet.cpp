@@ -551,7 +551,7 @@ void ServerFleet::zone_up(int zone) {
     if (!zone_down_[static_cast<std::size_t>(zone)]) return;
     zone_down_[static_cast<std::size_t>(zone)] = false;
     mark(MarkedEvent::zone_up, fmt::format("zone {}", zone));
-    std::vector<int> count = booting_or_running_per_zone();
+    std::vector<int> count = nodes_per_zone();
     for (;;) {
         int lo = -1, hi = -1;
         for (int z = 0; z < nodes_.zones(); ++z) {
@@ -575,7 +575,7 @@ void ServerFleet::zone_up(int zone) {
 void ServerFleet::rebalanced(int node) {
     forget_rebalance(nodes_[node]);
     if (in_group() <= group_target()) return; // the group shrank meanwhile
-    std::vector<int> count = booting_or_running_per_zone();
+    std::vector<int> count = nodes_per_zone();
     // The oldest serving node of the fullest zone; not a node still on its way (another
     // rebalancing node, one not yet healthy), and an old-release one first during a deployment.
     auto rank = [&](const Node &n) {
@@ -599,11 +599,16 @@ void ServerFleet::forget_rebalance(Node &n) {
     --rebalance_surge_;
 }
 
-std::vector<int> ServerFleet::booting_or_running_per_zone() const {
+// The group's nodes per zone: booting and running ones, and failed ones that will be repaired
+// (they come back in their zone: counting them out made a zone's return look like an empty
+// zone to rebalance, draining healthy nodes elsewhere).
+std::vector<int> ServerFleet::nodes_per_zone() const {
     std::vector<int> count(static_cast<std::size_t>(nodes_.zones()), 0);
+    const bool repaired = repairs();
     for (std::size_t i = 0; i < nodes_.slots(); ++i) {
         const Node &n = nodes_[static_cast<int>(i)];
-        if (n.state == NodeState::booting || n.state == NodeState::running)
+        if (n.state == NodeState::booting || n.state == NodeState::running ||
+            (repaired && n.state == NodeState::failed))
             ++count[static_cast<std::size_t>(n.zone)];
     }
     return count;
@@ -616,7 +621,7 @@ std::vector<int> ServerFleet::booting_or_running_per_zone() const {
 int ServerFleet::victim() const {
     using T = AutoscalingSpec::Termination;
     const T policy = ctx_.arch.autoscaling.termination;
-    const std::vector<int> per_zone = booting_or_running_per_zone();
+    const std::vector<int> per_zone = nodes_per_zone();
     int best = -1;
     auto better = [&](const Node &a, const Node &b) {
         // During a rolling deployment the old release goes first, whatever the policy: AWS's

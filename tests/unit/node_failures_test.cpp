@@ -156,3 +156,32 @@ failures:
     CHECK(replaces + 4 >= kills);
     CHECK(replaces <= kills);
 }
+
+TEST_CASE("a zone's return does not rebalance when its nodes are only waiting for repair") {
+    // 8 nodes in 2 zones, nodes repaired in place (replace_failed: false, mttr 5 min). Zone 0
+    // is dark from 10 to 12 min: its 4 nodes fail and are repaired at ~15 min, in their zone.
+    // The zones stay 4 and 4: nothing to rebalance. (Counting the failed nodes out, the return
+    // looked like an empty zone: 2 launches there and 2 healthy nodes of zone 1 drained.)
+    const RunResult r = run_model(R"(
+duration: 30m
+warmup: 0s
+workload:
+  sessions: {arrival: {process: poisson, rate: 5/s}, requests: 1}
+  request: {service_time: 20ms}
+cluster: {nodes: 8, zones: 2, workers: 16, boot_time: 60s}
+failures:
+  nodes: {mtbf: 1000h, mttr: 5m}
+  replace_failed: false
+  events: [{at: 10m, kill: zone, zone: 0, duration: 2m}]
+)");
+    std::size_t drains = 0, repairs = 0;
+    for (const auto &e : r.events) {
+        drains += e.what == MarkedEvent::drain_start;
+        repairs += e.what == MarkedEvent::repair;
+    }
+    CHECK(repairs == 4);
+    CHECK(drains == 0);
+    REQUIRE(!r.timeseries.empty());
+    CHECK(r.timeseries.back().nodes_in_service == 8);
+    CHECK(r.timeseries.back().nodes_desired == 8);
+}

@@ -80,8 +80,8 @@ class ServerFleet final : public ComputeBackend {
     // What the group launches or retires toward: the desired capacity plus the nodes launched
     // beyond it for a deployment batch or a zone rebalance.
     int group_target() const { return desired_ + surge_ + rebalance_surge_; }
-    std::vector<int> booting_or_running_per_zone() const;
-    void reconcile();   // launch or retire toward desired_
+    std::vector<int> nodes_per_zone() const; // booting, running, failed awaiting repair
+    void reconcile();                        // launch or retire toward desired_
     int victim() const; // the node a scale-in retires (autoscaling.termination)
     int launch_zone() const;
     int launch(int zone); // the new node's slot
