@@ -749,11 +749,16 @@ void ServerFleet::next_batch() {
 // crashed before its checks passed counts until the group replaces it with another).
 int ServerFleet::batch_pending() const {
     int pending = 0;
+    const bool repaired = repairs();
     for (std::size_t i = 0; i < nodes_.slots(); ++i) {
         const Node &n = nodes_[static_cast<int>(i)];
         const bool unchecked = (n.running() || n.state == NodeState::failed) &&
                                lb_.state(static_cast<int>(i)) == LoadBalancer::Target::initial;
-        pending += n.version == release_ && (n.state == NodeState::booting || unchecked);
+        // A new node down for repair will be back (and checked): the batch waits for it rather
+        // than retire an old node for a new one that does not serve.
+        const bool awaiting_repair = repaired && n.state == NodeState::failed;
+        pending += n.version == release_ &&
+                   (n.state == NodeState::booting || unchecked || awaiting_repair);
     }
     return pending;
 }

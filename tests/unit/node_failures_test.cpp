@@ -185,3 +185,33 @@ failures:
     CHECK(r.timeseries.back().nodes_in_service == 8);
     CHECK(r.timeseries.back().nodes_desired == 8);
 }
+
+TEST_CASE("a deployment waits for its new node's repair before it retires the old one") {
+    // One node; the deployment at 10 min launches the new one in zone 1, which goes dark at
+    // 661 s, just after its boot: the new node fails and is repaired in place 5 min later. The
+    // batch waits for it (repair, then its checks) and only then drains the old node, so the
+    // group always has a node in service. (It retired the old node when the checks marked the
+    // new one, leaving none in service from 716 s until the repair.)
+    const RunResult r = run_model(R"(
+duration: 40m
+warmup: 0s
+output: {timeseries_interval: 10s}
+workload:
+  sessions: {arrival: {process: poisson, rate: 5/s}, requests: 1}
+  request: {service_time: 20ms}
+cluster: {nodes: 1, zones: 2, workers: 16, boot_time: 60s}
+failures:
+  replace_failed: false
+  nodes: {mtbf: 1000h, mttr: 5m}
+  events: [{at: 10m, deploy: rolling}, {at: 661s, kill: zone, zone: 1, duration: 10s}]
+)");
+    double repaired_at = -1, drained_at = -1;
+    for (const auto &e : r.events) {
+        if (e.what == MarkedEvent::repair) repaired_at = e.time_s;
+        if (e.what == MarkedEvent::drain_start) drained_at = e.time_s;
+    }
+    REQUIRE(repaired_at > 0);
+    CHECK(drained_at > repaired_at);
+    for (const auto &row : r.timeseries)
+        if (row.time_s > 600) CHECK(row.nodes_in_service >= 1);
+}
