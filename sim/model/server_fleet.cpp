@@ -416,6 +416,9 @@ void ServerFleet::on_repaired(int node, std::uint32_t generation) {
     became_up(node);
     mark(MarkedEvent::repair, name(node));
     report_fleet();
+    // A batch waiting for this node goes on now if the node is healthy already (repaired
+    // before the checks noticed: no verdict will come to do it).
+    complete_batch_if_ready();
 }
 
 std::vector<int> ServerFleet::running_nodes() const {

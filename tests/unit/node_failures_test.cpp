@@ -215,3 +215,34 @@ failures:
     for (const auto &row : r.timeseries)
         if (row.time_s > 600) CHECK(row.nodes_in_service >= 1);
 }
+
+TEST_CASE("a batch waiting for a repair goes on when the node comes back before it was detected") {
+    // Two nodes, batches of one. At 705 s both the first batch's new node and the last old node
+    // die; the second batch waits for the new one's repair (2 min). With 10 failing checks to
+    // detect a crash, both come back before the checks notice: healthy at once, no verdict. The
+    // batch must complete then (it waited for ever: the deployment at 40 min was skipped, "a
+    // deployment is running", and the group stayed at 3 nodes).
+    const RunResult r = run_model(R"(
+duration: 60m
+warmup: 0s
+output: {timeseries_interval: 60s}
+workload:
+  sessions: {arrival: {process: poisson, rate: 5/s}, requests: 1}
+  request: {service_time: 20ms}
+cluster: {nodes: 2, zones: 1, workers: 16, boot_time: 60s}
+load_balancer: {health_check: {interval: 30s, unhealthy_threshold: 10}}
+failures:
+  replace_failed: false
+  nodes: {mtbf: 1000h, mttr: 2m}
+  deployments: {batch: 50%}
+  events: [{at: 10m, deploy: rolling}, {at: 705s, kill: node, count: 2}, {at: 40m, deploy: rolling}]
+)");
+    std::size_t skipped = 0;
+    for (const auto &e : r.events)
+        skipped +=
+            e.what == MarkedEvent::deploy_batch && e.detail.find("skipped") != std::string::npos;
+    CHECK(skipped == 0);
+    REQUIRE(!r.timeseries.empty());
+    CHECK(r.timeseries.back().nodes_desired == 2);
+    CHECK(r.timeseries.back().nodes_in_service == 2);
+}
