@@ -117,6 +117,10 @@ void ServerFleet::cancel_failure(Node &n) {
     n.fail_armed = false;
 }
 
+bool ServerFleet::awaiting_repair(const Node &n) const {
+    return n.state == NodeState::failed && repairs();
+}
+
 bool ServerFleet::repairs() const {
     return !ctx_.arch.failures.replace_failed && ctx_.arch.failures.nodes.enabled;
 }
@@ -442,7 +446,7 @@ void ServerFleet::on_probe(int node, std::uint32_t generation) {
     case HealthChecker::Verdict::became_unhealthy: {
         Node &n = nodes_[node];
         if (n.state == NodeState::failed) n.detected = true;
-        if (repairs() && n.state == NodeState::failed) {
+        if (awaiting_repair(n)) {
             lb_.set_state(ref, LoadBalancer::Target::unhealthy); // it will be back
             break;
         }
@@ -607,11 +611,9 @@ void ServerFleet::forget_rebalance(Node &n) {
 // zone to rebalance, draining healthy nodes elsewhere).
 std::vector<int> ServerFleet::nodes_per_zone() const {
     std::vector<int> count(static_cast<std::size_t>(nodes_.zones()), 0);
-    const bool repaired = repairs();
     for (std::size_t i = 0; i < nodes_.slots(); ++i) {
         const Node &n = nodes_[static_cast<int>(i)];
-        if (n.state == NodeState::booting || n.state == NodeState::running ||
-            (repaired && n.state == NodeState::failed))
+        if (n.state == NodeState::booting || n.state == NodeState::running || awaiting_repair(n))
             ++count[static_cast<std::size_t>(n.zone)];
     }
     return count;
@@ -752,16 +754,14 @@ void ServerFleet::next_batch() {
 // crashed before its checks passed counts until the group replaces it with another).
 int ServerFleet::batch_pending() const {
     int pending = 0;
-    const bool repaired = repairs();
     for (std::size_t i = 0; i < nodes_.slots(); ++i) {
         const Node &n = nodes_[static_cast<int>(i)];
         const bool unchecked = (n.running() || n.state == NodeState::failed) &&
                                lb_.state(static_cast<int>(i)) == LoadBalancer::Target::initial;
         // A new node down for repair will be back (and checked): the batch waits for it rather
         // than retire an old node for a new one that does not serve.
-        const bool awaiting_repair = repaired && n.state == NodeState::failed;
         pending += n.version == release_ &&
-                   (n.state == NodeState::booting || unchecked || awaiting_repair);
+                   (n.state == NodeState::booting || unchecked || awaiting_repair(n));
     }
     return pending;
 }

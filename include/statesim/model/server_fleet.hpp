@@ -76,6 +76,8 @@ class ServerFleet final : public ComputeBackend {
     void became_up(int node); // running after boot or repair: its failure clock starts
     void cancel_failure(Node &n);
     bool repairs() const; // failed nodes come back (replace_failed: false with an mttr)
+    bool awaiting_repair(const Node &n) const; // failed, and will come back
+
     int in_group() const; // nodes the group counts toward desired (not draining, not freed)
     // What the group launches or retires toward: the desired capacity plus the nodes launched
     // beyond it for a deployment batch or a zone rebalance.
