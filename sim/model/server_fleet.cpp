@@ -422,7 +422,12 @@ void ServerFleet::on_repaired(int node, std::uint32_t generation) {
     report_fleet();
     // A batch waiting for this node goes on now if the node is healthy already (repaired
     // before the checks noticed: no verdict will come to do it).
+    const bool old_release = n.version < release_; // `n` may move: the batch launches nodes
     complete_batch_if_ready();
+    // An old-release node repaired after the deployment ended is still to be replaced: the
+    // deployment takes it up again (an instance refresh replaces the instances that do not
+    // match the new configuration), rather than leave the group mixed until the next release.
+    if (batch_ == 0 && old_release) next_batch();
 }
 
 std::vector<int> ServerFleet::running_nodes() const {

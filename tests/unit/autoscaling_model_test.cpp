@@ -405,6 +405,46 @@ failures:
     CHECK(r.timeseries.back().nodes_in_service == 1);
 }
 
+TEST_CASE("an old node repaired after the deployment ended is replaced by the deployment") {
+    // replace_failed: false, repairs of 20 min. Of 2 nodes one is killed at 5 min; the
+    // deployment at 10 min replaces the other (one batch: the dead one is not running) and ends.
+    // At 25 min the dead node is back on the old release: the deployment takes it up again
+    // with one more batch. Before, the group stayed mixed (one node on release 0) for good.
+    const char *yaml = R"(
+duration: 1h
+warmup: 0s
+workload:
+  sessions: {arrival: {process: poisson, rate: 5/s}, requests: 1}
+  request: {service_time: 10ms}
+cluster: {nodes: 2, zones: 1, boot_time: 60s}
+load_balancer: {health_check: {interval: 10s, healthy_threshold: 2}}
+failures:
+  replace_failed: false
+  nodes: {mtbf: {dist: exponential, mean: 36000d}, mttr: 20m}
+  deployments: {batch: 50%}
+  events:
+    - {at: 5m, kill: node, count: 1}
+    - {at: 10m, deploy: rolling}
+)";
+    const RunResult r = run_model(yaml, 71 + seed_offset());
+    std::string killed;
+    double repaired_at = -1, batch_after_repair = -1, killed_retired_at = -1;
+    for (const auto &e : r.events) {
+        if (e.what == MarkedEvent::kill) killed = e.target;
+        if (e.what == MarkedEvent::repair && e.target == killed) repaired_at = e.time_s;
+        if (e.what == MarkedEvent::deploy_batch && repaired_at >= 0) batch_after_repair = e.time_s;
+        if (e.what == MarkedEvent::terminate && e.target == killed) killed_retired_at = e.time_s;
+    }
+    REQUIRE(!killed.empty());
+    CHECK(repaired_at == doctest::Approx(1500));
+    CHECK(batch_after_repair == doctest::Approx(1500));
+    // Retired once its replacement passed its check: a boot (60 s) and at most a 10 s interval.
+    CHECK(killed_retired_at > 1560);
+    CHECK(killed_retired_at <= 1570 + 1e-6);
+    CHECK(r.timeseries.back().nodes_in_service == 2);
+    CHECK(r.timeseries.back().nodes_desired == 2);
+}
+
 TEST_CASE("a scale-in during the last batch leaves the group at its desired count") {
     // 2 nodes, batches of 50 %: the second batch's node boots from ~11 min; a scheduled
     // scale-in to 1 at 12 min drains the last old node (old release first). When the new node
