@@ -453,6 +453,7 @@ void ServerFleet::on_probe(int node, std::uint32_t generation) {
         if (n.state == NodeState::failed) n.detected = true;
         if (awaiting_repair(n)) {
             lb_.set_state(ref, LoadBalancer::Target::unhealthy); // it will be back
+            mark(MarkedEvent::unhealthy, name(node), "kept for repair");
             break;
         }
         // Detected: the group deregisters and terminates the node; with replace_failed it

@@ -428,14 +428,18 @@ failures:
 )";
     const RunResult r = run_model(yaml, 71 + seed_offset());
     std::string killed;
-    double repaired_at = -1, batch_after_repair = -1, killed_retired_at = -1;
+    double unhealthy_at = -1, repaired_at = -1, batch_after_repair = -1, killed_retired_at = -1;
     for (const auto &e : r.events) {
         if (e.what == MarkedEvent::kill) killed = e.target;
+        if (e.what == MarkedEvent::unhealthy && e.target == killed) unhealthy_at = e.time_s;
         if (e.what == MarkedEvent::repair && e.target == killed) repaired_at = e.time_s;
         if (e.what == MarkedEvent::deploy_batch && repaired_at >= 0) batch_after_repair = e.time_s;
         if (e.what == MarkedEvent::terminate && e.target == killed) killed_retired_at = e.time_s;
     }
     REQUIRE(!killed.empty());
+    // The checks mark it (events.csv `unhealthy`) after 1 to 2 intervals of 10 s.
+    CHECK(unhealthy_at > 310);
+    CHECK(unhealthy_at <= 320 + 1e-6);
     CHECK(repaired_at == doctest::Approx(1500));
     CHECK(batch_after_repair == doctest::Approx(1500));
     // Retired once its replacement passed its check: a boot (60 s) and at most a 10 s interval.

@@ -439,10 +439,11 @@ TEST_CASE("events.csv reads back each run's marked events: columns in order, quo
     CHECK(rows[3].at("time_s") == "0.3333333333");
     CHECK(rows[3].at("event") == "zone_up");
     CHECK(text.find("\"desired 4->6, \"\"fast\"\"\"") != std::string::npos); // RFC 4180
-    // Every event name of SPEC §3.
+    // Every event name of SPEC §3, then ours.
     const std::vector<std::string> spec = {"kill",     "repair",       "replace",     "zone_down",
                                            "zone_up",  "store_down",   "store_up",    "scale_out",
-                                           "scale_in", "deploy_batch", "drain_start", "terminate"};
+                                           "scale_in", "deploy_batch", "drain_start", "terminate",
+                                           "unhealthy"};
     REQUIRE(spec.size() == kMarkedEventNames.size());
     for (std::size_t i = 0; i < spec.size(); ++i)
         CHECK(spec[i] == name_of(static_cast<MarkedEvent>(i)));

@@ -40,12 +40,13 @@ enum class MarkedEvent {
     deploy_batch,
     drain_start,
     terminate,
+    unhealthy, // the checks marked a node kept for repair (replace_failed: false)
     count
 };
 inline constexpr std::array<const char *, static_cast<std::size_t>(MarkedEvent::count)>
-    kMarkedEventNames = {"kill",     "repair",       "replace",     "zone_down",
-                         "zone_up",  "store_down",   "store_up",    "scale_out",
-                         "scale_in", "deploy_batch", "drain_start", "terminate"};
+    kMarkedEventNames = {"kill",        "repair",    "replace",   "zone_down", "zone_up",
+                         "store_down",  "store_up",  "scale_out", "scale_in",  "deploy_batch",
+                         "drain_start", "terminate", "unhealthy"};
 inline const char *name_of(MarkedEvent e) {
     return kMarkedEventNames[static_cast<std::size_t>(e)];
 }
