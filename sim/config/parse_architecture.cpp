@@ -781,6 +781,14 @@ Architecture parse_architecture(Section &root) {
                                          "a store that admits no read serves nothing");
         ss.write_units = cs.positive_rate("writes", on_demand ? "4000/s" : "1000/s",
                                           "a store that admits no write serves nothing");
+        // DynamoDB reserves (and bills) whole read and write capacity units per second.
+        for (const auto &[key, units] :
+             {std::pair{"reads", ss.read_units}, {"writes", ss.write_units}})
+            if (!on_demand && (units < 1 || std::abs(units - std::round(units)) > 1e-9 * units))
+                fail(root.ctx(), cap[key], cs.path_of(key),
+                     fmt::format("expected whole capacity units per second, at least 1/s "
+                                 "(DynamoDB provisions whole units), found \"{}\" = {:g}/s",
+                                 cap[key].Scalar(), units));
         cs.finish();
         refuse_unless(m.store_capacity_modes, root.ctx(), cap["mode"], cs.path_of("mode"),
                       fmt::format("the {} capacity mode", on_demand ? "on_demand" : "provisioned"),

@@ -49,7 +49,16 @@ SessionStore::Window &SessionStore::Meter::open(std::int64_t second) {
 }
 
 double SessionStore::Meter::limit_of(const Window &w) const {
-    return grows ? std::max(initial, 2 * w.peak_before) : initial;
+    return grows ? std::max(initial, 2 * w.peak_before) : fixed_limit(w.second);
+}
+
+// A fixed limit of c per second admits ⌊c(k+1)⌋ − ⌊ck⌋ in second k: c itself when c is whole,
+// and a fractional rate on average (30/min: one every other second; 1.9/s: 1, 2, 2, ...)
+// instead of its whole part (nothing at all below 1/s).
+double SessionStore::Meter::fixed_limit(std::int64_t second) const {
+    if (initial == std::floor(initial)) return initial;
+    const auto k = static_cast<double>(second);
+    return std::floor(initial * (k + 1)) - std::floor(initial * k);
 }
 
 bool SessionStore::Meter::admit(SimTime t, double amount) {
@@ -79,7 +88,7 @@ double SessionStore::limit(bool write, SimTime t) const {
     const std::int64_t second = t / kSecond;
     const Window &w = m.windows[static_cast<std::size_t>(second) % m.windows.size()];
     if (w.second == second) return m.limit_of(w);
-    if (!m.grows) return m.initial;
+    if (!m.grows) return m.fixed_limit(second);
     double peak = m.evicted_peak;
     for (const Window &o : m.windows)
         if (o.second >= 0 && o.second < second) peak = std::max(peak, o.used);

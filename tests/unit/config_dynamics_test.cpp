@@ -224,10 +224,15 @@ TEST_CASE("store kinds set their defaults") {
         CHECK(prov.read_units == 3000);
         CHECK(prov.write_units == 1000);
         const StoreSpec prov2 =
-            arch("state: {store: {capacity: {mode: provisioned, reads: 50/s, writes: 1/min}}}\n")
+            arch("state: {store: {capacity: {mode: provisioned, reads: 50/s, writes: 60/min}}}\n")
                 .state.store;
         CHECK(prov2.read_units == 50);
-        CHECK(prov2.write_units == doctest::Approx(1.0 / 60));
+        CHECK(prov2.write_units == doctest::Approx(1.0));
+        // DynamoDB provisions whole units, at least one per second.
+        check_error("state: {store: {capacity: {mode: provisioned, writes: 1/min}}}\n",
+                    {"state.store.capacity.writes", "whole capacity units", "1/min"});
+        check_error("state: {store: {capacity: {mode: provisioned, reads: 3.5/s}}}\n",
+                    {"state.store.capacity.reads", "whole capacity units", "3.5/s"});
         // Provisioned tables are billed by the reserved unit-hour; the others per request.
         CHECK(prov.pricing == StoreSpec::Pricing::capacity);
         CHECK(od.pricing == StoreSpec::Pricing::requests);

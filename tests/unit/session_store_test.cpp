@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 
 #include "statesim/model/session_store.hpp"
@@ -161,6 +162,31 @@ TEST_CASE("fixed: operations per second whatever their size, reads and writes to
     CHECK(immediate(store, 0, 5, false, 100000, rng) == 5);
     CHECK(store.operate(0, 1, false, 300, rng).throttles > 0);
     CHECK(store.limit(false, 5 * kSecond) == 10); // never grows
+}
+
+TEST_CASE("fixed: a fractional rate is admitted on average, carried from second to second") {
+    // Before, each second admitted the rate's whole part: 30/min let nothing through, 1.9/s
+    // admitted as much as 1/s.
+    for (const double c : {0.5, 1.9, 2.0}) {
+        StoreSpec spec;
+        spec.capacity = c;
+        SessionStore store(spec);
+        Rng rng(1);
+        double admitted = 0;
+        for (int s = 0; s < 100; ++s) {
+            const auto limit = static_cast<int>(store.limit(false, s * kSecond));
+            CHECK(limit == std::floor(c * (s + 1)) - std::floor(c * s));
+            CHECK(immediate(store, s * kSecond, limit, false, 300, rng) == limit);
+            admitted += limit;
+        }
+        CHECK(admitted == doctest::Approx(100 * c));
+    }
+    StoreSpec half;
+    half.capacity = 0.5; // 30/min: second 0 admits nothing, second 1 one operation
+    SessionStore first(half), second(half);
+    Rng rng(1);
+    CHECK(first.operate(0, 1, false, 300, rng).throttles > 0);
+    CHECK(second.operate(kSecond + 1, 2, false, 300, rng).throttles == 0);
 }
 
 TEST_CASE("a down shard fails its operations after exactly the timeout, others serve") {

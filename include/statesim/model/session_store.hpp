@@ -82,6 +82,7 @@ class SessionStore {
         bool grows = false;       // on_demand
         bool admit(SimTime t, double amount);
         double limit_of(const Window &w) const;
+        double fixed_limit(std::int64_t second) const;
         Window &open(std::int64_t second);
     };
     struct Outage {
