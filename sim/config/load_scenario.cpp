@@ -557,7 +557,7 @@ void warn_about_serverless(Scenario &sc, const Context &ctx, const Architecture 
     if (arch.failures.nodes.enabled) warn("failures.nodes", f["nodes"], "it");
     if (arch.failures.zones.enabled) warn("failures.zones", f["zones"], "it");
     if (arch.failures.deployments.enabled) warn("failures.deployments", f["deployments"], "it");
-    if (f.IsDefined()) {
+    if (f.IsDefined() && arch.failures.enabled) {
         if_written("failures", "mode");
         if_written("failures", "replace_failed");
     }

@@ -378,6 +378,7 @@ FailureSpec parse_failures(Section &root, const Architecture &a) {
         return out;
     }
     const Modelled &m = root.ctx().modelled;
+    const bool on = f.flag("enabled", "true");
     out.nodes = parse_failure_process(
         f, "nodes", "{dist: exponential, mean: 24h}", "{dist: lognormal, mean: 10m, cv: 0.5}",
         m.node_failure_process, "the node failure process (failures.nodes)");
@@ -423,6 +424,13 @@ FailureSpec parse_failures(Section &root, const Architecture &a) {
         f.forget("deployments");
     }
     f.finish();
+    if (!on) { // validated above; nothing of it happens
+        FailureSpec off;
+        off.enabled = false;
+        off.mode = out.mode;
+        off.replace_failed = out.replace_failed;
+        return off;
+    }
     return out;
 }
 
@@ -683,9 +691,12 @@ Architecture parse_architecture(Section &root) {
 
     bool has_network = false;
     Section net = root.child("network", &has_network);
+    // `network: {enabled: false}` is validated, then hops take 0 s as when it is absent.
+    const bool network_on = has_network && net.flag("enabled", "true");
     a.hop_latency = parse_random(net, "hop_latency",
                                  has_network ? "{dist: lognormal, mean: 0.5ms, cv: 0.5}" : "0s",
                                  Quantity::duration);
+    if (!network_on) a.hop_latency = Distribution::constant_value(0);
     net.finish();
 
     Section c = root.child("cluster");

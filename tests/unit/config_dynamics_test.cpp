@@ -67,6 +67,19 @@ void check_error(const std::string &extra, std::initializer_list<const char *> p
 } // namespace
 
 TEST_CASE("failure processes parse to mtbf and mttr distributions, absent ones are off") {
+    SUBCASE("failures: {enabled: false} is validated, then switches everything off (SPEC §4)") {
+        const Architecture a =
+            arch("failures:\n  enabled: false\n  nodes: {mtbf: 1h}\n"
+                 "  deployments: {every: 1h}\n  events: [{at: 9m, kill: node}]\n");
+        CHECK_FALSE(a.failures.enabled);
+        CHECK_FALSE(a.failures.nodes.enabled);
+        CHECK_FALSE(a.failures.deployments.enabled);
+        CHECK(a.failures.events.empty());
+        CHECK(arch("failures: {enabled: true, nodes: {mtbf: 1h}}\n").failures.nodes.enabled);
+        // Still validated: a bad event is refused though the section is off.
+        CHECK(error_of("failures: {enabled: false, events: [{at: 9m, kill: moon}]}\n")
+                  .find("failures.events[0].kill") != std::string::npos);
+    }
     SUBCASE("absent failures: everything off") {
         const Architecture a = arch("");
         CHECK_FALSE(a.failures.nodes.enabled);

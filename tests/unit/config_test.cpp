@@ -80,6 +80,10 @@ TEST_CASE("a section written with no value is present, the same as {}") {
     CHECK(arch("network:\n").hop_latency.expected() ==
           arch("network: {}\n").hop_latency.expected());
     CHECK(arch("network:\n").hop_latency.expected() > 0);
+    // `enabled: false` switches a present section off (SPEC §4): hops take 0 s.
+    CHECK(arch("network: {enabled: false, hop_latency: 5ms}\n").hop_latency.is_zero());
+    CHECK(arch("network: {enabled: true, hop_latency: 5ms}\n").hop_latency.expected() ==
+          doctest::Approx(0.005));
     // Required sections: `workload:` with no value takes every default, like `workload: {}`.
     CHECK(arch("").workload.arrival.rate == 10);
     CHECK_NOTHROW(load_scenario_text("workload:\ncluster:\n", "t.yaml"));

@@ -142,6 +142,7 @@ struct DeploymentSpec {
 };
 
 struct FailureSpec {
+    bool enabled = true; // false: `failures: {enabled: false}` (nothing below happens)
     FailureProcess nodes, zones, store;
     FailureMode mode = FailureMode::host;
     bool replace_failed = true;
