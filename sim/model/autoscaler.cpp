@@ -51,6 +51,17 @@ int Autoscaler::scheduled(std::size_t i) const {
     return clamp(spec_.schedule.at(i).desired);
 }
 
+double Autoscaler::scheduled_wait(std::size_t i, double now_s, int current) {
+    const int desired = scheduled(i);
+    if (desired == current) return 0;
+    const bool out = desired > current;
+    double &last = out ? last_out_ : last_in_;
+    const double ready_at = last + (out ? spec_.cooldown_out : spec_.cooldown_in);
+    if (now_s < ready_at) return ready_at;
+    last = now_s;
+    return 0;
+}
+
 int Autoscaler::evaluate(const Observation &o) {
     // SPEC §5: the desired count is always clamped to [min, max]; a NaN metric is no datapoint.
     if (std::isnan(o.metric)) return clamp(o.current);

@@ -184,7 +184,7 @@ void ServerFleet::handle(const Event &e) {
         on_scaling_tick();
         break;
     case scaling_action:
-        set_desired(scaler_->scheduled(e.target), "(scheduled)");
+        on_scheduled_action(e.target);
         break;
     default:
         break;
@@ -483,6 +483,19 @@ void ServerFleet::on_probe(int node, std::uint32_t generation) {
     }
     complete_batch_if_ready(); // the node the batch waited for may be gone
     report_fleet();
+}
+
+// policy: scheduled — entry i is due. A later entry already applied supersedes it; one within
+// its direction's cooldown waits for it (SPEC §4: the cooldown is for step and scheduled).
+void ServerFleet::on_scheduled_action(std::uint32_t i) {
+    if (schedule_applied_ >= 0 && static_cast<std::int64_t>(i) < schedule_applied_) return;
+    const double wait = scaler_->scheduled_wait(i, to_seconds(ctx_.now()), desired_);
+    if (wait > 0) {
+        ctx_.sim.schedule(from_seconds(wait), scaling_action, i, 0);
+        return;
+    }
+    schedule_applied_ = i;
+    set_desired(scaler_->scheduled(i), "(scheduled)");
 }
 
 // Nodes the group counts toward its desired capacity: booting, running and failed ones it has

@@ -449,6 +449,60 @@ failures:
     CHECK(r.timeseries.back().nodes_desired == 2);
 }
 
+TEST_CASE("scheduled actions wait for their direction's cooldown (SPEC §4: step/scheduled)") {
+    // Out to 4 at 2 min, in to 2 at 3 min (no scale-in yet: no wait), out to 5 at 4 min: within
+    // 300 s of the last scale-out, so it waits until 7 min. Before, the cooldown was ignored
+    // (actions at 120, 180 and 240 s).
+    const char *yaml = R"(
+duration: 20m
+warmup: 0s
+workload:
+  sessions: {arrival: {process: poisson, rate: 5/s}, requests: 1}
+cluster: {nodes: 2, zones: 1, boot_time: 10s}
+autoscaling:
+  policy: scheduled
+  min: 1
+  max: 6
+  cooldown: {out: 300s, in: 300s}
+  schedule: [{at: 2m, desired: 4}, {at: 3m, desired: 2}, {at: 4m, desired: 5}]
+)";
+    const RunResult r = run_model(yaml, 73 + seed_offset());
+    std::vector<std::pair<double, std::string>> actions;
+    for (const auto &e : r.events)
+        if (e.what == MarkedEvent::scale_out || e.what == MarkedEvent::scale_in)
+            actions.emplace_back(e.time_s, e.detail);
+    REQUIRE(actions.size() == 3);
+    CHECK(actions[0].first == doctest::Approx(120));
+    CHECK(actions[1].first == doctest::Approx(180));
+    CHECK(actions[2].first == doctest::Approx(420));
+    CHECK(actions[2].second.find("2->5") != std::string::npos);
+    CHECK(r.timeseries.back().nodes_desired == 5);
+}
+
+TEST_CASE("a scheduled action still waiting is superseded by a later one") {
+    // Out to 4 at 1 min; out to 6 at 2 min waits for 6 min; in to 3 at 3 min applies at once:
+    // the waiting entry is dropped, the group stays at 3.
+    const char *yaml = R"(
+duration: 20m
+warmup: 0s
+workload:
+  sessions: {arrival: {process: poisson, rate: 5/s}, requests: 1}
+cluster: {nodes: 2, zones: 1, boot_time: 10s}
+autoscaling:
+  policy: scheduled
+  min: 1
+  max: 6
+  cooldown: {out: 300s, in: 300s}
+  schedule: [{at: 1m, desired: 4}, {at: 2m, desired: 6}, {at: 3m, desired: 3}]
+)";
+    const RunResult r = run_model(yaml, 79 + seed_offset());
+    int actions = 0;
+    for (const auto &e : r.events)
+        actions += e.what == MarkedEvent::scale_out || e.what == MarkedEvent::scale_in;
+    CHECK(actions == 2);
+    CHECK(r.timeseries.back().nodes_desired == 3);
+}
+
 TEST_CASE("a scale-in during the last batch leaves the group at its desired count") {
     // 2 nodes, batches of 50 %: the second batch's node boots from ~11 min; a scheduled
     // scale-in to 1 at 12 min drains the last old node (old release first). When the new node

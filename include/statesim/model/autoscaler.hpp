@@ -47,6 +47,11 @@ class Autoscaler {
 
     // policy: scheduled — the desired capacity of schedule entry i, clamped.
     int scheduled(std::size_t i) const;
+    // policy: scheduled — entry i is due at now_s with the group at `current`: 0 when it
+    // applies now (its direction's last action is noted), or the time it has to wait for: the
+    // cooldown of its direction (`cooldown.out` after a scale-out, `cooldown.in` after a
+    // scale-in, as for step) since the last action of that direction (SPEC §4).
+    double scheduled_wait(std::size_t i, double now_s, int current);
 
     int clamp(int n) const;
 

@@ -95,6 +95,7 @@ class ServerFleet final : public ComputeBackend {
     }
 
     void on_scaling_tick();
+    void on_scheduled_action(std::uint32_t i);
     // Brings the node's autoscaling metric integrals up to now (before its load changes).
     void account(Node &n) {
         if (!scaler_) return;
@@ -136,8 +137,9 @@ class ServerFleet final : public ComputeBackend {
     void rebalanced(int node);
     void forget_rebalance(Node &n); // a rebalancing node terminated before it was healthy
     std::vector<bool> zone_down_;
-    std::optional<Autoscaler> scaler_; // autoscaling.enabled
-    Session orphan_;                   // routes attempts whose session has ended
+    std::optional<Autoscaler> scaler_;   // autoscaling.enabled
+    std::int64_t schedule_applied_ = -1; // policy: scheduled: the latest entry applied
+    Session orphan_;                     // routes attempts whose session has ended
 };
 
 } // namespace statesim
