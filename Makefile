@@ -36,14 +36,14 @@ demo: build
 # no statesim CSV).
 plots:
 	@[ -n "$(DIR)" ] || { echo "usage: make plots DIR=results/<scenario>" >&2; exit 2; }
-	@if [ -n "$(PYTHON)" ]; then $(PYTHON) plots/plot_results.py $(DIR); \
+	@if [ -n "$(PYTHON)" ]; then $(PYTHON) plots/plot_results.py "$(DIR)"; \
 	else echo "matplotlib not found: skipping plots"; fi
 
 # Opens DIR/report.html in headless chromium (not in DEB_PKGS: too heavy for CI; skipped with a
 # message when it is not installed): self-contained, loads without errors, non-blank screenshot.
 report-check:
 	@[ -n "$(DIR)" ] || { echo "usage: make report-check DIR=results/<scenario>" >&2; exit 2; }
-	@if [ -n "$(PYTHON)" ]; then $(PYTHON) plots/report_check.py $(DIR); rc=$$?; \
+	@if [ -n "$(PYTHON)" ]; then $(PYTHON) plots/report_check.py "$(DIR)"; rc=$$?; \
 	  if [ $$rc = 77 ]; then echo "report check skipped"; else exit $$rc; fi; \
 	else echo "matplotlib not found: skipping the report check"; fi
 

@@ -21,10 +21,17 @@ BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 
 
 def external_references(text):
-    """src/href/url() values that are neither data: URIs nor in-page anchors."""
-    refs = re.findall(r"""(?:src|href)\s*=\s*["']?([^"'\s>]+)""", text, re.I)
-    refs += re.findall(r"""url\(\s*["']?([^"')]+)""", text, re.I)
-    refs += re.findall(r"@import\s+([^;]+)", text, re.I)
+    """src/href/url() values that are neither data: URIs nor in-page anchors. Only what the
+    browser loads is scanned — attributes inside tags and <style> sheets — not the page's text
+    (a scenario description in a <pre> may well name a URL)."""
+    sheets = re.findall(r"<style\b[^>]*>(.*?)</style\s*>", text, re.I | re.S)
+    text = re.sub(r"<style\b[^>]*>.*?</style\s*>", "", text, flags=re.I | re.S)
+    tags = re.findall(r"<[a-zA-Z][^>]*>", text)
+    refs = [r for t in tags
+            for r in re.findall(r"""\b(?:src|href)\s*=\s*["']?([^"'\s>]+)""", t, re.I)]
+    for css in sheets + tags:  # style sheets and style="" attributes
+        refs += re.findall(r"""url\(\s*["']?([^"')]+)""", css, re.I)
+        refs += re.findall(r"@import\s+([^;]+)", css, re.I)
     return [r for r in refs if not r.startswith(("data:", "#"))]
 
 

@@ -1,16 +1,71 @@
 """Grouped bars of one metric over points and architectures (mean, 95 % CI), shared by the
 serverless and workflow figures: one group per point, one coloured bar per architecture."""
+import textwrap
 
 from .csvio import finite, num
 from .style import ci_or_none
 
 
-def point_ticks(run, points):
-    """Short labels for the groups: the last part of each sweep key with its value."""
+def _items(value):
+    """The top-level items of a map or list value ("{dist: exponential, mean: 10ms}" gives
+    ["dist: exponential", "mean: 10ms"]); [value] for a scalar."""
+    v = value.strip()
+    if len(v) < 2 or (v[0], v[-1]) not in (("{", "}"), ("[", "]")):
+        return [value]
+    items, depth, cur = [], 0, ""
+    for ch in v[1:-1]:
+        depth += ch in "{[" and 1 or ch in "}]" and -1 or 0
+        if ch == "," and depth == 0:
+            items.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    return items + [cur.strip()] if cur.strip() else items
+
+
+def sweep_values(run, points, key):
+    """Short tick values of one key: for a map, only its items that differ between points
+    ("mean: 10ms" rather than "{dist: exponential, mean: 10ms}"); returns (values, the items
+    left out because every point has them)."""
+    raw = [run.sweep_value(p, key) for p in points]
+    split = [_items(v) for v in raw]
+    if all(len(s) == 1 for s in split):
+        return raw, []
+    common = [i for i in split[0] if all(i in s for s in split[1:])]
+    if all(len(s) == len(common) for s in split):  # the same at every point
+        common = []
+    return [", ".join(i for i in s if i not in common) for s in split], common
+
+
+def point_ticks(run, points, named=True):
+    """Short labels for the groups: the last part of each sweep key with its value (map values
+    reduced to what differs, wrapped to the space of a tick); named=False: the value alone
+    (one key, named on the axis)."""
     if len(points) == 1 and not run.sweep_keys:
         return [""]
-    return ["\n".join(f"{k.split('.')[-1]}={run.sweep_value(p, k)}" for k in run.sweep_keys)
-            or f"point {p}" for p in points]
+    width = max(10, 56 // max(len(points), 1))  # characters of 7 pt under one tick
+    columns = [(k.split(".")[-1], sweep_values(run, points, k)[0]) for k in run.sweep_keys]
+    labels = []
+    for i, p in enumerate(points):
+        lines = []
+        for k, vals in columns:
+            t = f"{k}={vals[i]}" if named else vals[i]
+            if named and len(t) > width:
+                lines.append(f"{k}=")
+                t = vals[i]
+            lines += textwrap.wrap(t, width, break_long_words=False) or [""]
+        labels.append("\n".join(lines) or f"point {p}")
+    return labels
+
+
+def common_items(run, points):
+    """"key: items" for the map items every point shares (left out of the ticks)."""
+    out = []
+    for k in run.sweep_keys:
+        common = sweep_values(run, points, k)[1]
+        if common:
+            out.append(f"{k.split('.')[-1]}: {', '.join(common)} at every point")
+    return out
 
 
 def grouped(ax, run, styles, points, archs, mean_of, ci_of=None, annotate=True,

@@ -74,7 +74,9 @@ def _lost_panel(ax, rows, names, aggregate, cause_color):
     positives = [v for t, _, parts in data for v in [t] + [p for _, p in parts]
                  if finite(v) and v > 0]
     if not positives:
-        no_data(ax, "no session lost")
+        # "none lost" is a fact only when some total is known; missing columns are no data
+        known = any(finite(t) for t, _, _ in data)
+        no_data(ax, "no session lost" if known else "no data (no sessions lost column)")
         ax.set_title("sessions lost (% of sessions started)")
         return
     lo = min(0.01, 10 ** math.floor(math.log10(min(positives))))
@@ -127,7 +129,9 @@ def _latency_panel(ax, rows, names, styles):
     p50 = [num(r.get("latency_p50_ms_mean")) for r in rows]
     p99 = [num(r.get("latency_p99_ms_mean")) for r in rows]
     if not any(finite(v) for v in p50 + p99):
-        no_data(ax, "no latency (no successful request)")
+        known = any("latency_p50_ms_mean" in r or "latency_p99_ms_mean" in r for r in rows)
+        no_data(ax, "no latency (no successful request)" if known else
+                "no data (no latency column)")
         ax.set_title("latency (ms)")
         return
     x = range(len(rows))
@@ -138,12 +142,22 @@ def _latency_panel(ax, rows, names, styles):
     ax.bar([i + 0.2 for i in x], p99, width=0.38, color=colors,
            yerr=ci_or_none([num(r.get("latency_p99_ms_ci95")) for r in rows]), capsize=3,
            label="p99 (solid)")
-    for i, v in zip(x, p99):
-        if finite(v):
-            ax.annotate(_fmt(v), (i + 0.2, v), textcoords="offset points", xytext=(0, 3),
-                        ha="center", fontsize=7)
+    # Both values written on their bars: a log axis spanning less than a decade may have a
+    # single labelled tick, so the bars alone would not give p50.
+    for offset, values, q in ((-0.2, p50, "p50"), (0.2, p99, "p99")):
+        cis = [num(r.get(f"latency_{q}_ms_ci95")) for r in rows]
+        for i, v, c in zip(x, values, cis):
+            if finite(v):  # above the error bar, where it does not cross the text
+                ax.annotate(_fmt(v), (i + offset, v + c if finite(c) else v),
+                            textcoords="offset points", xytext=(0, 3), ha="center",
+                            fontsize=7)
+    tops = [v + c if finite(c) else v for q, vals in (("p50", p50), ("p99", p99))
+            for v, c in zip(vals, (num(r.get(f"latency_{q}_ms_ci95")) for r in rows))]
     if all(v > 0 for v in p50 + p99 if finite(v)):
         ax.set_yscale("log")
+        headroom(ax, tops, 1.4)  # room for the annotations above the bars
+    else:
+        headroom(ax, tops)
     failed = []
     for r in rows:
         f = num(r.get("failed_request_pct_mean"))

@@ -61,17 +61,22 @@ class Table:
         self.rows = []
         if not self.path.is_file():
             return
-        with open(self.path, newline="") as f:
-            reader = csv.reader(f)
-            try:
-                self.header = next(reader)
-            except StopIteration:
-                return
-            width = len(self.header)
-            for cells in reader:
-                if len(cells) != width:
-                    continue  # a torn line (a file cut short) says nothing reliable
-                self.rows.append(dict(zip(self.header, cells)))
+        # A byte that is not UTF-8 (a damaged or foreign file) becomes U+FFFD, never an error;
+        # utf-8-sig drops a byte-order mark an editor may have added.
+        try:
+            with open(self.path, newline="", encoding="utf-8-sig", errors="replace") as f:
+                reader = csv.reader(f)
+                try:
+                    self.header = next(reader)
+                except StopIteration:
+                    return
+                width = len(self.header)
+                for cells in reader:
+                    if len(cells) != width:
+                        continue  # a torn line (a file cut short) says nothing reliable
+                    self.rows.append(dict(zip(self.header, cells)))
+        except (OSError, csv.Error):
+            self.header, self.rows = [], []  # unreadable: as if absent
 
     def __bool__(self):
         return bool(self.rows)
@@ -81,6 +86,15 @@ class Table:
 
     def values(self, rows, column):
         return [num(r.get(column)) for r in rows]
+
+
+def statesim_table(path):
+    """The CSV at path when its header is statesim's (all five files have a "point" and an
+    "architecture" column); an empty Table for a foreign file that only has the right name."""
+    table = Table(path)
+    if not (table.has("point") and table.has("architecture")):
+        table.header, table.rows = [], []
+    return table
 
 
 def point_of(row):
@@ -105,11 +119,12 @@ class Run:
 
     def __init__(self, directory):
         self.dir = Path(directory)
-        self.summary = Table(self.dir / "summary.csv")
-        self.aggregate = Table(self.dir / "aggregate.csv")
-        self.timeseries = Table(self.dir / "timeseries.csv")
-        self.events = Table(self.dir / "events.csv")
-        self.histogram = Table(self.dir / "latency_histogram.csv")
+        self.summary = statesim_table(self.dir / "summary.csv")
+        self.aggregate = statesim_table(self.dir / "aggregate.csv")
+        self.timeseries = statesim_table(self.dir / "timeseries.csv")
+        self.events = statesim_table(self.dir / "events.csv")
+        self.histogram = statesim_table(self.dir / "latency_histogram.csv")
+        self.read = [self.summary, self.aggregate, self.timeseries, self.events, self.histogram]
         if not self.aggregate and self.summary:
             self.aggregate = aggregate_from_summary(self.summary)
         self.sweep_keys = sweep_keys(self.aggregate) or summary_sweep_keys(self.summary)
@@ -121,7 +136,9 @@ class Run:
                               if r.get("scenario")), self.dir.name)
 
     def has_csv(self):
-        return any((self.dir / f).is_file() for f in CSV_FILES)
+        """True when some CSV has statesim's header: a file of the right name alone is not
+        statesim output."""
+        return any(t.header for t in self.read)
 
     def agg_rows(self, point):
         """aggregate.csv rows of one point, in architecture order (missing ones absent)."""

@@ -67,7 +67,11 @@ def plot(run, directory):
         title = f"{run.scenario}: latency of successful requests, pooled over replications"
         if len(by_point) > 1 or run.sweep_keys:
             title += f" — {run.point_label(point)}"
+        ran = set(by_point[point]) | {r["architecture"] for r in run.agg_rows(point)}
+        missing = [a for a in run.architectures if a in ran and a not in curves]
+        if missing:  # said, not silently left out
+            title += f"\nno successful request (no curve) for: {', '.join(missing)}"
         fig.suptitle(title, fontsize=11)
-        fig.subplots_adjust(wspace=0.25, top=0.88)
+        fig.subplots_adjust(wspace=0.25, top=0.83 if missing else 0.88)
         written.append(save(fig, directory, file_name("latency_cdf", point, len(run.points))))
     return written

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from .csvio import read_text
+from .style import temp_path
 
 # What each plot shows, by file stem (a sweep's per-point files share their stem's caption).
 CAPTIONS = {
@@ -22,7 +23,8 @@ CAPTIONS = {
                   "latency (gaps: intervals without completions), sessions lost, and the run's "
                   "events.",
     "sweep": "Every metric that is not zero everywhere, against the swept key(s), one line per "
-             "architecture with its 95 % CI band.",
+             "architecture with its 95 % CI band (several keys swept: markers with 95 % CI "
+             "error bars, no line, as the points are a grid rather than a sequence).",
     "serverless": "Cold-start share, environments alive and busy, throttled share, and "
                   "environments over time.",
     "workflows": "Workflows completed, lost and active; the share lost; losses by cause.",
@@ -126,7 +128,7 @@ def render(run, directory, pngs):
 def write(run, directory, pngs):
     """Writes directory/report.html atomically; returns its path."""
     target = Path(directory) / "report.html"
-    tmp = Path(directory) / f".tmp-{os.getpid()}-report.html"
+    tmp = temp_path(directory, "report.html")
     try:
         tmp.write_text(render(run, directory, pngs), encoding="utf-8")
         os.replace(tmp, target)

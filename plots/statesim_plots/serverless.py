@@ -52,11 +52,14 @@ def plot(run, directory):
     envs.set_title("environments alive (light) and busy (hatched), mean", fontsize=10)
     mean, ci = column("throttled_pct")
     grouped(thr, run, styles, points, archs, mean, ci)
-    thr.set_title("throttled (% of requests, 429)", fontsize=10)
+    # throttled_pct = throttles / (invocations + throttles): a share of invocation attempts
+    thr.set_title("throttled (% of invocation attempts, 429)", fontsize=10)
     legend_outside(thr, title="architecture", title_fontsize=8)
     if not run.column_nonzero("throttled_pct"):
-        thr.text(0.5, 0.75, "no request throttled", ha="center", transform=thr.transAxes,
-                 fontsize=9, color="0.4")
+        text = ("no invocation throttled" if run.aggregate.has("throttled_pct_mean") else
+                "no data (no throttled_pct column)")
+        thr.text(0.5, 0.75, text, ha="center", transform=thr.transAxes, fontsize=9,
+                 color="0.4")
 
     for k, p in enumerate(shown):
         ax = fig.add_subplot(grid[1, k])

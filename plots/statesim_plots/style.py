@@ -56,11 +56,32 @@ def file_name(stem, point, npoints):
     return f"{stem}.png" if npoints <= 1 else f"{stem}-point-{point}.png"
 
 
+# The pid of the process that imported this module: pool workers forked from it share it, so
+# the parent can remove every temporary file of the run after an interruption.
+_PID = os.getpid()
+
+
+def temp_path(directory, name):
+    """A temporary name for directory/name: .tmp-PID-<name>, ending in .png whatever the file
+    (statesim's output directory check only accepts .png among names it did not write), so a
+    statesim rerun clears one left by a crash or a kill."""
+    suffix = "" if name.endswith(".png") else ".png"
+    return Path(directory) / f".tmp-{_PID}-{name}{suffix}"
+
+
+def remove_temporaries(directory):
+    """Removes this run's temporary files (after an interruption)."""
+    for p in Path(directory).glob(f".tmp-{_PID}-*"):
+        try:
+            p.unlink()
+        except OSError:
+            pass
+
+
 def save(fig, directory, name):
-    """Writes the figure to directory/name through a temporary file and a rename; the temporary
-    name ends in .png too, so a statesim rerun clears one left by a crash."""
+    """Writes the figure to directory/name through a temporary file and a rename."""
     target = Path(directory) / name
-    tmp = Path(directory) / f".tmp-{os.getpid()}-{name}"
+    tmp = temp_path(directory, name)
     try:
         fig.savefig(tmp, dpi=DPI, bbox_inches="tight")
         os.replace(tmp, target)

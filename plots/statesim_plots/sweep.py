@@ -7,7 +7,8 @@ import textwrap
 import matplotlib.pyplot as plt
 
 from .csvio import finite, num
-from .style import Styles, save
+from .bars import common_items, point_ticks
+from .style import Styles, ci_or_none, save
 
 # Shown first, in this order; the rest follow in aggregate.csv's order.
 HEADLINE = ["lost_session_pct", "sessions_affected_pct", "latency_p50_ms", "latency_p99_ms",
@@ -33,17 +34,20 @@ def plot(run, directory):
         (shown if any(finite(v) and v != 0 for v in vals) else empty).append(m)
     if not shown:
         return []
-    if len(run.sweep_keys) == 1:
-        key = run.sweep_keys[0]
-        ticks = [run.sweep_value(p, key) for p in points]
-        xlabel = key
-    else:
-        ticks = ["\n".join(f"{k.split('.')[-1]}={run.sweep_value(p, k)}"
-                           for k in run.sweep_keys) or f"point {p}" for p in points]
-        xlabel = ", ".join(run.sweep_keys) or "point"
+    # One key: a line per architecture shows its trend. Several: the points are a grid, not a
+    # sequence, so markers and error bars only (a line would suggest a trend between them).
+    grid = len(run.sweep_keys) > 1
+    ticks = point_ticks(run, points, named=grid)
+    xlabel = ", ".join(run.sweep_keys) or "point"
+    common = common_items(run, points)
+    # about 60 characters of 7 pt fit under a panel: beyond, the labels turn
+    crowded = len(points) * max((len(ln) for t in ticks for ln in t.split("\n")),
+                                default=0) > 60
     cols = 4
     nrows = math.ceil(len(shown) / cols)
-    height = 2.9 * nrows + 0.8
+    # room under the last row for its tick labels (about 0.12 inch a line), above the caption
+    below = 0.25 + 0.12 * max((t.count("\n") + 1 for t in ticks), default=1)
+    height = 2.9 * nrows + 0.55 + below
     fig, axes = plt.subplots(nrows, cols, figsize=(4.2 * cols, height), squeeze=False)
     for ax, m in zip(axes.flat, shown):
         for a in run.architectures:
@@ -57,14 +61,22 @@ def plot(run, directory):
                 cis.append(num(row.get(m + "_ci95")))
             if not xs:
                 continue
-            ax.plot(xs, ys, **styles.line(a))
+            kw = styles.line(a)
+            if grid:
+                kw["linestyle"] = "none"
+            ax.plot(xs, ys, **kw)
+            if grid and ci_or_none(cis) is not None:
+                ax.errorbar(xs, ys, yerr=ci_or_none(cis), fmt="none", ecolor=styles.color(a),
+                            elinewidth=0.8, capsize=2, alpha=0.6)
+                continue
             lo = [y - c if finite(c) else math.nan for y, c in zip(ys, cis)]
             hi = [y + c if finite(c) else math.nan for y, c in zip(ys, cis)]
             if any(finite(v) for v in lo):
                 ax.fill_between(xs, lo, hi, color=styles.color(a), alpha=0.15, linewidth=0)
         ax.set_title(m, fontsize=9)
         ax.set_xticks(range(len(points)))
-        ax.set_xticklabels(ticks, fontsize=7)
+        ax.set_xticklabels(ticks, fontsize=7, rotation=30 if crowded else 0,
+                           ha="right" if crowded else "center")
         ax.tick_params(axis="y", labelsize=7)
         ax.grid(alpha=0.3)
     for ax in list(axes.flat)[len(shown):]:
@@ -72,12 +84,14 @@ def plot(run, directory):
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9,
                frameon=False, title="architecture")
-    caption = f"x: {xlabel}; mean with 95% CI band (no band with one replication)"
+    caption = (f"x: {xlabel}" + (f" ({'; '.join(common)})" if common else "")
+               + ("; mean with 95% CI error bars (none with one replication)" if grid else
+                  "; mean with 95% CI band (no band with one replication)"))
     if empty:
         caption += f"\nzero or empty at every point (not drawn): {', '.join(empty)}"
     fig.suptitle(f"{run.scenario}: every metric across the sweep", fontsize=12,
                  y=1 - 0.25 / height)
     caption = "\n".join(textwrap.fill(line, 40 * cols) for line in caption.split("\n"))
-    fig.subplots_adjust(hspace=0.6, wspace=0.3, top=1 - 0.8 / height, bottom=0.4 / height)
+    fig.subplots_adjust(hspace=0.6, wspace=0.3, top=1 - 0.8 / height, bottom=below / height)
     fig.text(0.5, 0.0, caption, ha="center", va="top", fontsize=8)
     return [save(fig, directory, "sweep.png")]

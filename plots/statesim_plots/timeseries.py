@@ -172,5 +172,9 @@ def _events(strip, panels, events, archs, scale):
                 for ax in panels:
                     ax.axvline(x, color=_EVENT_COLORS.get(kind, "0.3"), linewidth=0.6,
                                alpha=0.5, linestyle="--", zorder=0)
+    if not kinds:  # events only of architectures not drawn here (or without a time)
+        strip.text(0.5, 0.5, "no events of these architectures", transform=strip.transAxes,
+                   ha="center", va="center", fontsize=8, color="0.4")
+        return
     strip.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False,
                  ncol=2 if len(kinds) > 4 else 1)

@@ -10,9 +10,13 @@ import contextlib
 import csv
 import io
 import math
+import os
 import re
 import shutil
+import signal
+import subprocess
 import sys
+import time
 import tempfile
 import unittest
 from pathlib import Path
@@ -30,7 +34,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 import plot_results  # noqa: E402
 import report_check  # noqa: E402
-from statesim_plots import csvio, style, timeseries  # noqa: E402
+from statesim_plots import (comparison, csvio, latency, report, serverless,  # noqa: E402
+                            style, sweep, timeseries)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 OPTIONAL = ("sweep.png", "serverless.png", "workflows.png")
@@ -217,6 +222,24 @@ class Damaged(PlotCase):
         for name in ("table.txt", "analyze.txt", "warnings.txt", "resolved.yaml"):
             self.assertIn(f"{name}: not in this directory", html)
 
+    def test_non_utf8_bytes(self):
+        """A byte that is not UTF-8 (an architecture "caf\\xe9" in events.csv, a binary
+        timeseries.csv) costs that file at most: the plots and the report are still written."""
+        d = self.copy("comparison")
+        with open(d / "events.csv", "ab") as f:
+            f.write(b"0,caf\xe9,0,1.0,node_failure,node-0,\n")
+        self.check(d, ["comparison.png", "latency_cdf.png", "timeseries.png"])
+        d = self.copy("one-replication")
+        (d / "timeseries.csv").write_bytes(bytes(range(256)) * 64)
+        self.check(d, ["comparison.png", "latency_cdf.png"])
+
+    def test_unparsable_csv_is_empty(self):
+        """csv.Error (a field over the csv module's limit) reads as an absent file."""
+        path = self.tmp / "timeseries.csv"
+        path.write_text('point,architecture\n0,"' + "x" * 200_000 + '"\n')
+        table = csvio.Table(path)
+        self.assertEqual((table.header, table.rows), ([], []))
+
     def test_summary_only(self):
         """Without aggregate.csv the means and CIs are rebuilt from summary.csv, and they are
         the ones statesim wrote."""
@@ -261,6 +284,14 @@ class Refused(PlotCase):
         d.mkdir()
         (d / "resolved.yaml").write_text("name: x\n")
         self.assert_refused(d)
+
+    def test_foreign_csv_with_a_statesim_name(self):
+        """A file named summary.csv without statesim's header is not statesim output."""
+        d = self.tmp / "foreign"
+        d.mkdir()
+        (d / "summary.csv").write_text("name,value\nfoo,1\n")
+        self.assert_refused(d)
+        self.assertIn("no statesim CSV", self.render(d)[2])
 
     def test_a_file_is_not_a_directory(self):
         f = self.tmp / "summary.csv"
@@ -315,12 +346,172 @@ class Pieces(PlotCase):
         self.assertEqual(len(keys), 10)
         plt.close(fig)
 
+    def test_missing_columns_are_no_data_not_facts(self):
+        """Rows without the sessions-lost or latency columns: the panels say "no data", not
+        "no session lost" or "no successful request"."""
+        rows = [{"scenario": "s", "point": "0", "architecture": "a"}]
+        fig, (lost, lat) = plt.subplots(1, 2)
+        comparison._lost_panel(lost, rows, ["a"], csvio.Table("/nonexistent"), lambda c: "red")
+        comparison._latency_panel(lat, rows, ["a"], style.Styles(["a"]))
+        texts = [t.get_text() for ax in (lost, lat) for t in ax.texts]
+        plt.close(fig)
+        self.assertTrue(all(t.startswith("no data") for t in texts), texts)
+
+    def test_comparison_latency_writes_p50_too(self):
+        """Log axis spanning less than a decade (one labelled tick): p50 and p99 are both
+        written on their bars."""
+        rows = [{"architecture": "a", "latency_p50_ms_mean": "14.2", "latency_p99_ms_mean":
+                 "94.4", "latency_p50_ms_ci95": "1", "latency_p99_ms_ci95": "30"}]
+        fig, ax = plt.subplots()
+        comparison._latency_panel(ax, rows, ["a"], style.Styles(["a"]))
+        texts = [t.get_text() for t in ax.texts]
+        plt.close(fig)
+        self.assertIn("14.2", texts)
+        self.assertIn("94.4", texts)
+
+    def test_report_check_ignores_page_text(self):
+        """A URL in the page's text (a scenario description in a <pre>) is not loaded."""
+        self.assertEqual(report_check.external_references(
+            "<pre>description: pricing per url(https://aws.amazon.com/lambda/pricing) "
+            "see href=https://example.org</pre>"), [])
+        self.assertEqual(sorted(report_check.external_references(
+            '<pre>x</pre><div style="background: url(a.png)"></div>'
+            "<style>@import 'b.css';</style>")), ["'b.css'", "a.png"])
+
+    def test_report_temporary_name_is_one_statesim_clears(self):
+        """statesim run --out accepts only names it wrote or *.png (sim/output/output_dir.cpp):
+        report.html is written through a .tmp-PID-*.png name, like the plots."""
+        seen = []
+        real = os.replace
+
+        def spy(src, dst):
+            seen.append(Path(src).name)
+            real(src, dst)
+        report.os.replace = spy
+        try:
+            report.write(csvio.Run(FIXTURES / "comparison"), self.tmp, [])
+        finally:
+            report.os.replace = real
+        self.assertEqual(len(seen), 1)
+        self.assertRegex(seen[0], r"^\.tmp-\d+-report\.html.*\.png$")
+
     def test_report_check_flags_external_references(self):
         self.assertEqual(report_check.external_references(
             '<a href="#x">x</a><img src="data:image/png;base64,AA==">'), [])
         self.assertEqual(report_check.external_references(
             '<img src="https://example.org/a.png"><link href=style.css>'),
             ["https://example.org/a.png", "style.css"])
+
+
+def set_sweep_values(directory, values, extra_key=None):
+    """Rewrites the sweep fixture's key column (failures.nodes.mtbf.mean) with values[old];
+    extra_key=(name, {point: value}) adds a second swept key column."""
+    for f in ("aggregate.csv", "summary.csv"):
+        header, rows = read_csv(directory / f)
+        k = header.index("failures.nodes.mtbf.mean")
+        for r in rows:
+            r[k] = values[r[k]]
+        if extra_key:
+            name, by_point = extra_key
+            p = header.index("point")
+            header = header + [name]
+            rows = [r + [by_point[r[p]]] for r in rows]
+        write_csv(directory / f, header, rows)
+
+
+class Figures(PlotCase):
+    def figure(self, directory, module=sweep):
+        """The figure module.plot draws (its first), drawn, before it is saved."""
+        kept = []
+        real = module.save
+
+        def keep(fig, d, name):
+            fig.canvas.draw()
+            kept.append(fig)
+            self.addCleanup(plt.close, fig)
+            return Path(d) / name
+        module.save = keep
+        try:
+            module.plot(csvio.Run(directory), directory)
+        finally:
+            module.save = real
+        self.assertGreaterEqual(len(kept), 1)
+        return kept[0]
+
+    def test_latency_cdf_names_an_architecture_without_a_curve(self):
+        d = self.copy("comparison")
+        gone = csvio.Run(d).architectures[-1]
+        filter_csv(d / "latency_histogram.csv", lambda r: r["architecture"] != gone)
+        title = self.figure(d, latency)._suptitle.get_text()
+        self.assertIn(f"no successful request (no curve) for: {gone}", title)
+
+    def test_serverless_throttled_share_of_invocation_attempts(self):
+        titles = [ax.get_title() for ax in self.figure(self.copy("serverless"),
+                                                       serverless).axes]
+        self.assertIn("throttled (% of invocation attempts, 429)", titles)
+
+    def test_map_values_keep_tick_labels_apart(self):
+        """Map values ({dist: exponential, mean: 10ms}) on two keys: the tick labels of a
+        panel do not overlap (they did: one long line each)."""
+        d = self.copy("sweep")
+        set_sweep_values(d, {v: f"{{dist: exponential, mean: {v}}}"
+                             for v in ("30m", "2h", "8h")},
+                         ("cluster.nodes", {"0": "2", "1": "3", "2": "4"}))
+        fig = self.figure(d)
+        for ax in fig.axes:
+            boxes = sorted((t.get_window_extent() for t in ax.get_xticklabels()
+                            if t.get_text()), key=lambda b: b.x0)
+            for a, b in zip(boxes, boxes[1:]):
+                self.assertLessEqual(a.x1, b.x0, f"{ax.get_title()}: tick labels overlap")
+            for t in ax.get_xticklabels():
+                self.assertNotIn("dist: exponential", t.get_text())  # shared: in the caption
+
+    def test_markers_only_for_a_grid(self):
+        """Two swept keys make a grid, not a sequence: no line joins the points; one key
+        keeps its lines."""
+        d = self.copy("sweep")
+        set_sweep_values(d, {v: v for v in ("30m", "2h", "8h")},
+                         ("cluster.nodes", {"0": "2", "1": "3", "2": "4"}))
+        styles = {ln.get_linestyle() for ax in self.figure(d).axes for ln in ax.get_lines()
+                  if ln.get_marker() not in (None, "", "None")}
+        self.assertEqual(styles, {"None"})
+        one = self.copy("serverless")  # one swept key
+        self.assertEqual(len(csvio.Run(one).sweep_keys), 1)
+        styles = {ln.get_linestyle() for ax in self.figure(one).axes for ln in ax.get_lines()
+                  if ln.get_marker() not in (None, "", "None")}
+        self.assertNotIn("None", styles)
+
+
+class EntryPoints(PlotCase):
+    def test_make_plots_dir_with_a_space(self):
+        if shutil.which("make") is None:
+            self.skipTest("no make")
+        d = self.tmp / "with space" / "run"
+        shutil.copytree(FIXTURES / "one-replication", d)
+        proc = subprocess.run(["make", "-s", "-C", str(ROOT), "plots", f"DIR={d}"],
+                              capture_output=True, text=True, timeout=300)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertTrue((d / "comparison.png").is_file())
+        self.assertTrue((d / "report.html").is_file())
+
+    def test_ctrl_c(self):
+        """Ctrl-C (SIGINT to the process group, pool workers included) while plots are being
+        written: one line on stderr, exit 130, no temporary file left."""
+        d = self.copy("serverless")
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "plots" / "plot_results.py"), str(d)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        deadline = time.monotonic() + 60
+        while (proc.poll() is None and time.monotonic() < deadline
+               and not any(p.name.startswith(".tmp-") for p in d.iterdir())):
+            time.sleep(0.005)
+        self.assertIsNone(proc.poll(), "finished before it could be interrupted")
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 130, err)
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+        self.assertEqual([p.name for p in d.iterdir() if p.name.startswith(".tmp-")], [])
 
 
 if __name__ == "__main__":
