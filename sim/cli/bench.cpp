@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 
 #include "statesim/config/load_scenario.hpp"
+#include "statesim/config/units.hpp"
 #include "statesim/engine/event_queue.hpp"
 #include "statesim/engine/random.hpp"
 #include "statesim/experiment/simulate.hpp"
@@ -183,6 +184,11 @@ int run_bench(const std::vector<std::string> &args) {
         std::cerr << "error: bench: expected one of phold, hold, cluster, serverless\n";
         return 2;
     }
+    if (args[0] == "--help" || args[0] == "-h") {
+        std::cout << "usage: statesim bench phold|hold|cluster|serverless [options]\n"
+                     "  statesim bench <name> --help   the options of one benchmark\n";
+        return 0;
+    }
     const std::string which = args[0];
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     po::options_description opts("bench options");
@@ -242,10 +248,16 @@ int run_bench(const std::vector<std::string> &args) {
         return hold(pending, events);
     }
     if (which == "serverless") {
+        for (const auto &[flag, parsed] :
+             {std::pair{"--rate", units::rate(rate)}, {"--duration", units::duration(duration)}})
+            if (!parsed.ok()) {
+                std::cerr << fmt::format("error: bench serverless: {}: {}\n", flag, parsed.error);
+                return 2;
+            }
         try {
             return serverless(rate, duration);
-        } catch (const ConfigError &e) {
-            std::cerr << "error: bench serverless: --rate or --duration: " << e.what() << "\n";
+        } catch (const ConfigError &e) { // a value the scenario refuses (e.g. too long a run)
+            std::cerr << e.what() << "\n";
             return 2;
         }
     }

@@ -52,6 +52,9 @@ void check_replaceable(const fs::path &target) {
     std::error_code ec;
     const auto status = fs::symlink_status(target, ec);
     if (ec || status.type() == fs::file_type::not_found) return;
+    // A symbolic link (even to a directory) is refused: replacing it would replace the link.
+    if (status.type() == fs::file_type::symlink)
+        throw OutputError("is a symbolic link; give the directory itself or a new path");
     if (status.type() != fs::file_type::directory)
         throw OutputError("exists and is not a directory");
     for (const auto &entry : fs::directory_iterator(target, ec)) {

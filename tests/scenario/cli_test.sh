@@ -78,6 +78,16 @@ expect bench-serverless 0 "$bin" bench serverless --rate 100/s --duration 1m
 grep_in bench-serverless "$tmp/out" "requests_per_s="
 grep_in bench-serverless "$tmp/out" "cold_starts="
 expect bench-serverless-bad 2 "$bin" bench serverless --rate 0/s
+# The flag the user typed, one "error:", no --set they never wrote.
+expect bench-serverless-unit 2 "$bin" bench serverless --rate 5
+grep_in bench-serverless-unit "$tmp/err" "^error: bench serverless: --rate: a rate needs a unit"
+if grep -q -- "--set\|error: .*error:" "$tmp/err"; then
+    echo "FAIL bench-serverless-unit:"; cat "$tmp/err"; failures=$((failures + 1)); else passes=$((passes + 1)); fi
+expect bench-help 0 "$bin" bench --help
+grep_in bench-help "$tmp/out" "usage: statesim bench"
+mkdir "$tmp/real" && ln -s "$tmp/real" "$tmp/link"
+expect out-symlink 2 "$bin" run "$mm1" "${quick[@]}" --out "$tmp/link"
+grep_in out-symlink "$tmp/err" "is a symbolic link"
 printf '\x00\x01\x02binary' >"$tmp/binary.yaml"
 expect binary 2 "$bin" check "$tmp/binary.yaml"
 : >"$tmp/empty.yaml"
