@@ -562,4 +562,20 @@ workflows: {steps: 4, wait: {dist: exponential, mean: 1h}}
 )"));
     // 1 - (1 + 1/4)^-3 = 0.488.
     CHECK(flows.find("= 0.488000 of ended workflows") != std::string::npos);
+    // Workflows of 3 h against a 2 h window: faults stop at the window's end, so the simulated
+    // share reads low, and analyze says so; not against a window of 100 workflow lengths.
+    const char *long_flows = R"(
+duration: {}
+workload: {{sessions: {{arrival: {{process: poisson, rate: 1/s}}}}}}
+cluster: {{nodes: 4}}
+failures: {{nodes: {{mtbf: {{dist: exponential, mean: 4h}}}}}}
+workflows: {{steps: 4, wait: {{dist: exponential, mean: 1h}}}}
+)";
+    const std::string short_window =
+        analyze_scenario(test::load(fmt::format(fmt::runtime(long_flows), "2h")));
+    CHECK(short_window.find("note: a workflow lasts 3 h") != std::string::npos);
+    CHECK(short_window.find("150 % of the 2 h window") != std::string::npos);
+    const std::string long_window =
+        analyze_scenario(test::load(fmt::format(fmt::runtime(long_flows), "300h")));
+    CHECK(long_window.find("note: a workflow lasts") == std::string::npos);
 }
