@@ -57,7 +57,9 @@ double Autoscaler::scheduled_wait(std::size_t i, double now_s, int current) {
     const bool out = desired > current;
     double &last = out ? last_out_ : last_in_;
     const double ready_at = last + (out ? spec_.cooldown_out : spec_.cooldown_in);
-    if (now_s < ready_at) return ready_at;
+    // A microsecond's slack: the fleet comes back at from_seconds(ready_at), which may round
+    // below ready_at; without it the action would wait for the same instant again and again.
+    if (now_s < ready_at - 1e-6) return ready_at;
     last = now_s;
     return 0;
 }
