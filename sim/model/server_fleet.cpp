@@ -427,7 +427,8 @@ void ServerFleet::on_repaired(int node, std::uint32_t generation) {
     // An old-release node repaired after the deployment ended is still to be replaced: the
     // deployment takes it up again (an instance refresh replaces the instances that do not
     // match the new configuration), rather than leave the group mixed until the next release.
-    if (batch_ == 0 && old_release) next_batch();
+    // Not after the window, where no deployment acts.
+    if (batch_ == 0 && old_release && ctx_.now() <= ctx_.window_end) next_batch();
 }
 
 std::vector<int> ServerFleet::running_nodes() const {
