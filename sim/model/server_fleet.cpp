@@ -17,7 +17,7 @@ ServerFleet::ServerFleet(ModelContext &ctx, Clients &clients, AttemptPool &attem
       boot_rng_(ctx.seed, "boot"), failure_seed_(Rng(ctx.seed, "node_failures").next()),
       warmup_period_(from_seconds(ctx.arch.cluster.warmup_period)),
       desired_(ctx.arch.cluster.nodes),
-      zone_down_(static_cast<std::size_t>(ctx.arch.cluster.zones), false) {
+      zone_outages_(static_cast<std::size_t>(ctx.arch.cluster.zones), 0) {
     clients_.set_state_backend(state_.get());
     if (ctx.arch.autoscaling.enabled) scaler_.emplace(ctx.arch.autoscaling);
 }
@@ -353,7 +353,7 @@ void ServerFleet::kill(int index) {
     if (n.state == NodeState::draining) {
         // Already deregistered and on its way out: it is simply gone now.
         mark(MarkedEvent::kill, who, "draining");
-        terminate(index, LossCause::node_failure);
+        terminate(index, LossCause::node_failure, true);
         return;
     }
     cancel_failure(n);
@@ -400,7 +400,7 @@ void ServerFleet::schedule_repair(int index, std::uint64_t key) {
 void ServerFleet::on_repaired(int node, std::uint32_t generation) {
     Node &n = nodes_[node];
     if (n.generation != generation || n.state != NodeState::failed) return;
-    if (zone_down_[static_cast<std::size_t>(n.zone)]) { // its zone is dark: try again later
+    if (zone_outages_[static_cast<std::size_t>(n.zone)]) { // its zone is dark: try again later
         schedule_repair(node, static_cast<std::uint64_t>(ctx_.now()));
         return;
     }
@@ -546,16 +546,17 @@ int ServerFleet::launch_zone() const {
     }
     int best = -1;
     for (int z = 0; z < nodes_.zones(); ++z)
-        if (!zone_down_[static_cast<std::size_t>(z)] &&
+        if (!zone_outages_[static_cast<std::size_t>(z)] &&
             (best < 0 ||
              count[static_cast<std::size_t>(z)] < count[static_cast<std::size_t>(best)]))
             best = z;
     return best < 0 ? 0 : best; // every zone down: the launch waits there (it boots when back)
 }
 
+// Outages of one zone may overlap (a scheduled one and the random process, or two events): the
+// zone is dark from the first one's start to the last one's end.
 void ServerFleet::zone_down(int zone) {
-    if (zone_down_[static_cast<std::size_t>(zone)]) return;
-    zone_down_[static_cast<std::size_t>(zone)] = true;
+    if (zone_outages_[static_cast<std::size_t>(zone)]++ > 0) return;
     mark(MarkedEvent::zone_down, fmt::format("zone {}", zone));
     for (std::size_t i = 0; i < nodes_.slots(); ++i) {
         const Node &n = nodes_[static_cast<int>(i)];
@@ -575,14 +576,14 @@ void ServerFleet::zone_down(int zone) {
 // the desired capacity, and each retires (drains, a scale-in) the oldest node of the fullest
 // zone once it passes its health checks, until zones differ by at most one.
 void ServerFleet::zone_up(int zone) {
-    if (!zone_down_[static_cast<std::size_t>(zone)]) return;
-    zone_down_[static_cast<std::size_t>(zone)] = false;
+    int &outages = zone_outages_[static_cast<std::size_t>(zone)];
+    if (outages == 0 || --outages > 0) return; // another outage of the zone is still on
     mark(MarkedEvent::zone_up, fmt::format("zone {}", zone));
     std::vector<int> count = nodes_per_zone();
     for (;;) {
         int lo = -1, hi = -1;
         for (int z = 0; z < nodes_.zones(); ++z) {
-            if (zone_down_[static_cast<std::size_t>(z)]) continue;
+            if (zone_outages_[static_cast<std::size_t>(z)]) continue;
             if (lo < 0 || count[static_cast<std::size_t>(z)] < count[static_cast<std::size_t>(lo)])
                 lo = z;
             if (hi < 0 || count[static_cast<std::size_t>(z)] > count[static_cast<std::size_t>(hi)])
@@ -719,7 +720,9 @@ void ServerFleet::on_drain_done(int node, std::uint32_t generation) {
 }
 
 // The node leaves: work still on it fails, state still on it is lost with `cause`.
-void ServerFleet::terminate(int index, LossCause cause) {
+// `crashed`: the host died with its work (host mode: what it held fails after connect_timeout,
+// as for a running node's crash); otherwise it is shut down and what it held fails at once.
+void ServerFleet::terminate(int index, LossCause cause, bool crashed) {
     Node &n = nodes_[index];
     const std::uint64_t lost_before = clients_.lost_total();
     const std::string who = name(index);
@@ -732,7 +735,7 @@ void ServerFleet::terminate(int index, LossCause cause) {
     n.reset_work();
     nodes_.terminate(index);
     for (std::uint32_t a : doomed)
-        respond(a, false);
+        crashed ? unreachable(a) : respond(a, false);
     mark(MarkedEvent::terminate, who,
          fmt::format("sessions lost {}", clients_.lost_total() - lost_before));
     report_fleet();
@@ -821,7 +824,7 @@ int ServerFleet::launch(int zone) {
 void ServerFleet::on_booted(int node, std::uint32_t generation) {
     Node &n = nodes_[node];
     if (n.generation != generation || n.state != NodeState::booting) return;
-    if (zone_down_[static_cast<std::size_t>(n.zone)]) { // launched while every zone was dark
+    if (zone_outages_[static_cast<std::size_t>(n.zone)]) { // launched while every zone was dark
         ctx_.sim.schedule(ctx_.now() + ctx_.arch.cluster.boot_time.sample_time(boot_rng_),
                           node_booted, static_cast<std::uint32_t>(node), generation);
         return;

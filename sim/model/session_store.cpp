@@ -125,8 +125,8 @@ void SessionStore::fail(int shard, SimTime now) {
             } else {
                 o = {now, end};
             }
-        } else if (!out) { // down until repaired
-            o = {now, kForever};
+        } else { // down until its last overlapping failure is repaired
+            if (++o.failures == 1) o = {now, kForever, 1};
         }
     });
 }
@@ -134,6 +134,7 @@ void SessionStore::fail(int shard, SimTime now) {
 void SessionStore::repair(int shard, SimTime now) {
     if (replicas_ > 0) return; // the replica took over when the failover ended
     each_shard(shard, [&](Outage &o) {
+        if (o.failures == 0 || --o.failures > 0) return; // another failure is still on
         if (o.from <= now && now < o.until) o.until = std::max(o.from, now);
     });
 }

@@ -370,6 +370,29 @@ failures:
     CHECK(r.timeseries.back().nodes_desired == 4);
 }
 
+TEST_CASE("overlapping outages of a zone: it is back when the last one ends") {
+    // Zone 0 down from 3 to 8 min and again from 4 to 10 min: dark until 10 min. Before, the
+    // first outage's end brought it back at 8 min (and launched nodes there).
+    const char *yaml = R"(
+duration: 20m
+warmup: 0s
+workload:
+  sessions: {arrival: {process: poisson, rate: 20/s}, requests: 1}
+  request: {service_time: 10ms}
+cluster: {nodes: 4, zones: 2, boot_time: 60s}
+failures:
+  events:
+    - {at: 3m, kill: zone, zone: 0, duration: 5m}
+    - {at: 4m, kill: zone, zone: 0, duration: 6m}
+)";
+    const RunResult r = run_model(yaml, 83 + seed_offset());
+    std::vector<double> up;
+    for (const auto &e : r.events)
+        if (e.what == MarkedEvent::zone_up) up.push_back(e.time_s);
+    REQUIRE(up.size() == 1);
+    CHECK(up[0] == doctest::Approx(600));
+}
+
 TEST_CASE("a deployment goes on when its batch node dies before its checks and is not replaced") {
     // replace_failed: false, no repairs. 2 nodes in 2 zones; the deployment at 10 min launches
     // one new node in zone 0, registered at 11 min; zone 0 goes dark 1 us later, before its

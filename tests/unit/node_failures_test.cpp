@@ -125,6 +125,37 @@ failures:
     CHECK(static_cast<double>(process.latency.max()) * 1e-9 < 1.0);
 }
 
+TEST_CASE("a draining host that dies fails what it holds after connect_timeout, as a running one") {
+    // Scale-in to 1 at 30 s drains one of 2 nodes (it holds its 50 s requests); both zones die at
+    // 40 s with failures.mode: host. Every attempt the two hosts held fails after connect_timeout
+    // (10 s): none in (40 s, 45 s]. Before, the draining host's ~20 failed at once.
+    const char *yaml = R"(
+duration: 5m
+warmup: 0s
+output: {timeseries_interval: 5s}
+workload:
+  sessions: {arrival: {process: poisson, rate: 1/s}, requests: 1}
+  request: {service_time: 50s}
+  client: {timeout: 120s}
+cluster: {nodes: 2, zones: 2, workers: 1000, boot_time: 10s}
+load_balancer: {connect_timeout: 10s, deregistration_delay: 300s}
+autoscaling: {policy: scheduled, min: 1, max: 2, schedule: [{at: 30s, desired: 1}]}
+failures:
+  mode: host
+  events:
+    - {at: 40s, kill: zone, zone: 0, duration: 10m}
+    - {at: 40s, kill: zone, zone: 1, duration: 10m}
+)";
+    const RunResult r = run_model(yaml, 89 + seed_offset());
+    std::uint64_t at_crash = 0, after_timeout = 0;
+    for (const auto &row : r.timeseries) {
+        if (row.time_s > 40 && row.time_s <= 45) at_crash += row.failures;
+        if (row.time_s > 50 && row.time_s <= 55) after_timeout += row.failures;
+    }
+    CHECK(at_crash == 0);
+    CHECK(after_timeout > 20); // the ~40 attempts both hosts held
+}
+
 TEST_CASE("under a fast failure process every killed node is terminated and replaced once") {
     // Nodes fail every ~30 s and are replaced: after 10 h about 4 x 1200 nodes lived; the run's
     // events per simulated hour stay those of the live fleet (checked by conservation and by the

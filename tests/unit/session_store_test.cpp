@@ -240,6 +240,32 @@ TEST_CASE("a down shard fails its operations after exactly the timeout, others s
     CHECK_FALSE(store.down(-1, 40 * kSecond));
 }
 
+TEST_CASE("overlapping failures of a shard: it is back when the last one is repaired") {
+    // The whole store fails at 3 min (2 min), shard 1 again at 4 min (4 min): shard 1 stays
+    // down until 8 min. Before, the whole store's repair at 5 min brought shard 1 back too.
+    StoreSpec spec;
+    spec.kind = StoreKind::redis;
+    spec.shards = 4;
+    SessionStore store(spec);
+    const SimTime m = 60 * kSecond;
+    store.fail(-1, 3 * m);
+    store.fail(1, 4 * m);
+    store.repair(-1, 5 * m);
+    CHECK(store.down(1, 5 * m));
+    CHECK_FALSE(store.down(0, 5 * m));
+    CHECK_FALSE(store.down(2, 5 * m));
+    store.repair(1, 8 * m);
+    CHECK_FALSE(store.down(1, 8 * m));
+    CHECK_FALSE(store.down(-1, 8 * m));
+    // The same failure process twice on one shard, repaired in the other order.
+    store.fail(2, 10 * m);
+    store.fail(2, 11 * m);
+    store.repair(2, 12 * m);
+    CHECK(store.down(2, 12 * m));
+    store.repair(2, 13 * m);
+    CHECK_FALSE(store.down(2, 13 * m));
+}
+
 TEST_CASE("redis with replicas fails over: operations fail for failover_time, nothing lost") {
     StoreSpec spec;
     spec.kind = StoreKind::redis;

@@ -70,7 +70,7 @@ class ServerFleet final : public ComputeBackend {
     // The attempt's node does not answer: a dead host after connect_timeout, a dead process now.
     void unreachable(std::uint32_t attempt);
     void finish_drain_if_idle(int node);
-    void terminate(int node, LossCause cause);
+    void terminate(int node, LossCause cause, bool crashed = false);
     std::vector<std::uint32_t> drop_work(int node, LossCause cause);
     void schedule_repair(int node, std::uint64_t key);
     void became_up(int node); // running after boot or repair: its failure clock starts
@@ -135,8 +135,8 @@ class ServerFleet final : public ComputeBackend {
     // retiring one node of the fullest zone once it is healthy (or given up if it goes first).
     int rebalance_surge_ = 0;
     void rebalanced(int node);
-    void forget_rebalance(Node &n); // a rebalancing node terminated before it was healthy
-    std::vector<bool> zone_down_;
+    void forget_rebalance(Node &n);      // a rebalancing node terminated before it was healthy
+    std::vector<int> zone_outages_;      // per zone: outages under way (dark while > 0)
     std::optional<Autoscaler> scaler_;   // autoscaling.enabled
     std::int64_t schedule_applied_ = -1; // policy: scheduled: the latest entry applied
     Session orphan_;                     // routes attempts whose session has ended

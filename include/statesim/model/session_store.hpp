@@ -56,7 +56,7 @@ class SessionStore {
     // The shard holding session `uid`: a fixed mixing hash of the uid modulo shards().
     int shard_of(std::uint64_t uid) const;
     // The shard (-1: every shard) fails / is repaired at `now`. An out-of-range shard is
-    // ignored.
+    // ignored. Without replicas failures may overlap: a shard is back when each is repaired.
     void fail(int shard, SimTime now);
     void repair(int shard, SimTime now);
     // Whether an operation on `shard` issued at `t` fails (-1: whether any shard does).
@@ -87,6 +87,7 @@ class SessionStore {
     };
     struct Outage {
         SimTime from = kForever, until = kForever; // down over [from, until)
+        int failures = 0; // without replicas: failures not yet repaired (they may overlap)
     };
     bool admit(SimTime t, bool write, double amount);
     template <class F> void each_shard(int shard, F &&f);
