@@ -1,5 +1,6 @@
 // statesim command line: the only user of Boost.Program_options.
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -155,9 +156,26 @@ class Progress {
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
+// A line on stderr in one write: under mpirun the ranks share it, and a message written in
+// pieces interleaves with another rank's mid-line.
+void print_line(std::string line) {
+    line += '\n';
+    for (std::size_t done = 0; done < line.size();) {
+        const ssize_t n = ::write(STDERR_FILENO, line.data() + done, line.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
+        done += static_cast<std::size_t>(n);
+    }
+}
+
+// "error: " before a message that lacks it.
+std::string error_line(const std::string &message) {
+    return message.starts_with("error:") ? message : "error: " + message;
+}
+
 void print_warnings(const Scenario &sc) {
     for (const auto &w : sc.warnings)
-        std::cerr << w << "\n";
+        print_line(w);
 }
 
 int cmd_run(const std::vector<std::string> &args) {
@@ -172,7 +190,7 @@ int cmd_run(const std::vector<std::string> &args) {
     try {
         dir.emplace(out);
     } catch (const std::exception &e) {
-        std::cerr << fmt::format("error: --out {}: cannot write: {}\n", out, e.what());
+        print_line(fmt::format("error: --out {}: cannot write: {}", out, e.what()));
         return 2;
     }
     std::signal(SIGINT, on_sigint);
@@ -199,7 +217,7 @@ int cmd_run(const std::vector<std::string> &args) {
                                  out, a.trace > 0 ? ", trace.csv" : "");
     }
     if (g_interrupted.load()) {
-        std::cerr << "interrupted: wrote the runs that finished\n";
+        print_line("interrupted: wrote the runs that finished");
         return 130;
     }
     return 0;
@@ -208,6 +226,7 @@ int cmd_run(const std::vector<std::string> &args) {
 int cmd_check(const std::vector<std::string> &args) {
     const RunArgs a = parse_run_args("check", args, false);
     const Scenario sc = load_scenario(a.config, load_options(a));
+    if (mpi::world().rank > 0) return 0; // every rank validates; rank 0 prints
     print_warnings(sc);
     std::cout << "# " << a.config
               << ": valid; keys marked `# default` were filled in; every key is described in "
@@ -219,6 +238,8 @@ int cmd_check(const std::vector<std::string> &args) {
 int cmd_analyze(const std::vector<std::string> &args) {
     const RunArgs a = parse_run_args("analyze", args, false, true);
     const Scenario sc = load_scenario(a.config, load_options(a));
+    // Every rank validates; rank 0 prints and simulates (--simulate) on its own --jobs threads.
+    if (mpi::world().rank > 0) return 0;
     print_warnings(sc);
     if (!a.simulate) {
         std::cout << analyze_scenario(sc);
@@ -273,21 +294,21 @@ static int run_command(int argc, char **argv) {
         if (cmd == "analyze") return cmd_analyze(rest);
         if (cmd == "presets") return cmd_presets(rest);
         if (cmd == "bench") return cli::run_bench(rest);
-        std::cerr << fmt::format("error: unknown command \"{}\"; expected run, check, analyze, "
-                                 "presets or bench (see statesim --help)\n",
-                                 cmd);
+        print_line(fmt::format("error: unknown command \"{}\"; expected run, check, analyze, "
+                               "presets or bench (see statesim --help)",
+                               cmd));
         return 2;
     } catch (const ConfigError &e) {
-        std::cerr << e.what() << "\n";
+        print_line(error_line(e.what()));
         return 2;
     } catch (const OutputError &e) {
-        std::cerr << "error: cannot write the output: " << e.what() << "\n";
+        print_line(fmt::format("error: cannot write the output: {}", e.what()));
         return 1;
     } catch (const po::error &e) {
-        std::cerr << "error: " << e.what() << " (see statesim --help)\n";
+        print_line(error_line(e.what()) + " (see statesim --help)");
         return 2;
     } catch (const std::exception &e) {
-        std::cerr << "internal error: " << e.what() << "\n";
+        print_line(fmt::format("internal error: {}", e.what()));
         return 1;
     }
 }

@@ -85,6 +85,7 @@ void coordinate(const Scenario &sc, const ExperimentOptions &options, const Cons
     if (agree(0) != 0)
         throw ConfigError("error: another MPI rank could not start the sweep (its message is "
                           "above); nothing written");
+    same_scenario(sc, options.trace_sessions); // throws if another rank loaded another one
     const int ranks = world().size;
     const int jobs = std::max(1, options.jobs);
     Shared s;
@@ -109,6 +110,17 @@ void coordinate(const Scenario &sc, const ExperimentOptions &options, const Cons
             simulate_here(sc, options.run, options.trace_sessions, s);
             --local_running;
         });
+
+    // Another rank was signalled (its kStop, or a run of its cut short): stop as for a signal
+    // here.
+    auto stopped_elsewhere = [&](int from) {
+        if (s.halt.load()) return;
+        if (options.stop)
+            std::raise(SIGINT);
+        else
+            s.close(std::make_exception_ptr(
+                std::runtime_error(fmt::format("rank {} was interrupted", from))));
+    };
 
     auto consume_in_order = [&] {
         for (;;) {
@@ -145,14 +157,8 @@ void coordinate(const Scenario &sc, const ExperimentOptions &options, const Cons
                 --outstanding[r];
                 try {
                     RunRecord rec = decode_record(std::string_view(bytes).substr(8));
-                    // Cut short without a stop here: that rank got the signal. Everyone stops.
-                    if (rec.result.interrupted && !s.halt.load()) {
-                        if (options.stop)
-                            std::raise(SIGINT);
-                        else
-                            s.close(std::make_exception_ptr(
-                                std::runtime_error(fmt::format("rank {} was interrupted", from))));
-                    }
+                    // Cut short without a stop here: that rank got the signal.
+                    if (rec.result.interrupted) stopped_elsewhere(from);
                     s.put(index_of(bytes), std::move(rec));
                 } catch (...) {
                     s.close(std::current_exception());
@@ -161,6 +167,8 @@ void coordinate(const Scenario &sc, const ExperimentOptions &options, const Cons
                 --outstanding[r];
                 s.close(std::make_exception_ptr(
                     std::runtime_error(fmt::format("rank {}: {}", from, bytes))));
+            } else if (tag == kStop) {
+                stopped_elsewhere(from);
             }
         }
 
@@ -208,6 +216,20 @@ void coordinate(const Scenario &sc, const ExperimentOptions &options, const Cons
     }
     pool.clear(); // joins (every thread has returned)
     consume_in_order();
+    // The end: a worker signalled until it hears of it still stops the job (exit 130).
+    for (int w = 1; w < ranks; ++w)
+        send({}, w, kEnd);
+    for (int byes = 1; byes < ranks;) {
+        int from = 0, tag = 0;
+        std::string bytes;
+        if (!receive(MPI_ANY_SOURCE, from, tag, bytes)) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        } else if (tag == kBye) {
+            ++byes;
+        } else if (tag == kStop) {
+            stopped_elsewhere(from);
+        }
+    }
     std::signal(SIGTERM, old_term);
     if (s.error) std::rethrow_exception(s.error);
 }

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <csignal>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -17,7 +18,8 @@ namespace {
 using namespace protocol;
 
 // A signal to this rank (mpirun sends SIGTERM to all on Ctrl-C; scancel may send SIGINT):
-// cut the runs short and let rank 0 stop the sweep, rather than die and lose its files.
+// cut the runs short and tell rank 0 (kStop), which stops the sweep, rather than die and lose
+// its files. Heard until rank 0 ends the sweep (kEnd), even once this rank has no more runs.
 std::atomic<bool> g_signalled{false};
 extern "C" void on_signal(int) {
     g_signalled.store(true);
@@ -34,15 +36,21 @@ struct Slot {
 } // namespace
 
 int serve_runs(const Scenario &sc, int jobs, std::uint32_t trace_sessions) {
-    if (const int code = agree(0)) return code; // another rank failed before the sweep
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
+    if (const int code = agree(0)) return code;       // another rank failed before the sweep
+    if (!same_scenario(sc, trace_sessions)) return 2; // rank 0 says why
     std::atomic<bool> halt{false};
     std::vector<std::unique_ptr<Slot>> busy;
     const auto slots = static_cast<std::size_t>(std::max(1, jobs));
-    bool asked = false, no_more = false;
+    bool asked = false, no_more = false, stop_sent = false;
     for (;;) {
-        if (g_signalled.load()) halt.store(true);
+        if (g_signalled.load()) {
+            halt.store(true);
+            // Rank 0 stops the sweep as for its own signal, even if no run here was cut short.
+            if (!stop_sent) send({}, 0, kStop);
+            stop_sent = true;
+        }
         for (auto it = busy.begin(); it != busy.end();) {
             Slot &sl = **it;
             if (!sl.finished.load()) {
@@ -50,10 +58,19 @@ int serve_runs(const Scenario &sc, int jobs, std::uint32_t trace_sessions) {
                 continue;
             }
             sl.thread.join();
-            if (sl.error.empty())
-                send(index_bytes(sl.index) + encode_record(sl.record), 0, kResult);
-            else
-                send(sl.error, 0, kFailed);
+            // Encoding or sending may throw too (bad_alloc, too large a record): rank 0 hears
+            // of it as of a failed run rather than wait for this run for ever.
+            std::string failure = sl.error;
+            if (failure.empty()) {
+                try {
+                    send(index_bytes(sl.index) + encode_record(sl.record), 0, kResult);
+                } catch (const std::exception &e) {
+                    failure = e.what()[0] ? e.what() : "unknown error";
+                } catch (...) {
+                    failure = "unknown error";
+                }
+            }
+            if (!failure.empty()) send(failure, 0, kFailed);
             it = busy.erase(it);
         }
         if (!no_more && !asked && busy.size() < slots) {
@@ -65,6 +82,9 @@ int serve_runs(const Scenario &sc, int jobs, std::uint32_t trace_sessions) {
         while (receive(0, from, tag, bytes)) {
             if (tag == kHalt) {
                 halt.store(true);
+            } else if (tag == kEnd) {
+                send({}, 0, kBye);
+                return 0;
             } else if (tag == kAssign) {
                 asked = false;
                 const std::uint64_t i = index_of(bytes);
@@ -88,7 +108,6 @@ int serve_runs(const Scenario &sc, int jobs, std::uint32_t trace_sessions) {
                 busy.push_back(std::move(sl));
             }
         }
-        if (no_more && busy.empty()) return 0;
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
 }

@@ -1,6 +1,7 @@
 // A build without MPI: one process, and a clear refusal when mpirun or srun starts several.
 #include <iostream>
 #include <stdexcept>
+#include <string>
 
 #include "statesim/experiment/mpi_sweep.hpp"
 
@@ -9,9 +10,11 @@ namespace statesim::mpi {
 bool start() {
     const int n = launched_ranks();
     if (n <= 1) return true;
-    std::cerr << "error: this statesim was built without MPI, but an MPI launcher started " << n
-              << " copies of it; rebuild with Open MPI installed (Debian: libopenmpi-dev "
-                 "openmpi-bin; `make build` installs them), or run it alone with --jobs J\n";
+    // One write: every copy prints this, and pieces would interleave mid-line.
+    std::cerr << "error: this statesim was built without MPI, but an MPI launcher started " +
+                     std::to_string(n) +
+                     " copies of it; rebuild with Open MPI installed (Debian: libopenmpi-dev "
+                     "openmpi-bin; `make build` installs them), or run it alone with --jobs J\n";
     return false;
 }
 
