@@ -263,7 +263,7 @@ int cmd_presets(const std::vector<std::string> &args) {
         std::string keys;
         for (const auto &[k, v] : p.keys)
             keys += fmt::format("{}{}={}", keys.empty() ? "" : ", ", k, v);
-        std::cout << fmt::format("{:<20} {}\n{:<20} sets {}\n", p.name, p.summary, "", keys);
+        std::cout << fmt::format("{:<20} {} (sets {})\n", p.name, p.summary, keys); // one line
     }
     return 0;
 }

@@ -40,8 +40,10 @@ expect missing-file 2 "$bin" run "$tmp/nope.yaml"
 grep_in missing-file "$tmp/err" "no such file"
 expect presets 0 "$bin" presets
 for p in single-server stateful-sticky stateful-nonsticky stateless-dynamodb stateless-redis stateless-jwt serverless; do
-    grep_in presets "$tmp/out" "$p"
+    grep_in presets "$tmp/out" "^$p .*(sets .*)$" # one line each (SPEC §2)
 done
+[ "$(wc -l <"$tmp/out")" = 7 ] && passes=$((passes + 1)) ||
+    { echo "FAIL presets: not one line each"; cat "$tmp/out"; failures=$((failures + 1)); }
 # Bad usage names what is wrong, exit 2: no CONFIG.yaml, arguments presets does not take,
 # --jobs without --simulate, an empty --out (which would write to results/<name>/).
 for cmd in check run analyze; do
