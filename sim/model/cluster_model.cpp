@@ -131,7 +131,7 @@ ClusterModel::Outcome ClusterModel::run() {
     out.workflows_running = workflows_ ? workflows_->awaiting_outcome() : 0;
     out.draws = clients_.draws;
     out.sessions_peak = clients_.slots();
-    if (tracer_) out.trace = tracer_->take();
+    if (tracer_) out.trace = tracer_->take(sim_.now());
     return out;
 }
 

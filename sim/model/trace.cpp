@@ -340,7 +340,24 @@ void SessionTracer::env_reclaimed(NodeRef env, SimTime idle_since) {
     }
 }
 
-std::vector<TraceRow> SessionTracer::take() {
+std::vector<TraceRow> SessionTracer::take(SimTime stop) {
+    // Rows placed ahead of their time (a send after a think time, a response on its way) that
+    // fall after the stop never happened.
+    std::erase_if(rows_, [stop](const Pending &p) { return p.at > stop; });
+    // The run stops once every session of the window has an outcome: one lost but going on
+    // (on_state_loss: continue), or still open at the drain limit, ends here (by uid: the map's
+    // order is not).
+    std::vector<std::uint64_t> open;
+    for (const auto &[uid, info] : sessions_)
+        if (info.open) open.push_back(uid);
+    std::sort(open.begin(), open.end());
+    for (const std::uint64_t uid : open) {
+        const Info &info = sessions_.at(uid);
+        add(stop, current(uid, info), TraceEvent::session_end, "",
+            info.lost ? fmt::format("lost ({}), still running when the run stopped",
+                                    cause_name(info.cause))
+                      : std::string("still open when the run stopped (sessions_active)"));
+    }
     std::stable_sort(rows_.begin(), rows_.end(),
                      [](const Pending &x, const Pending &y) { return x.at < y.at; });
     std::vector<TraceRow> out;

@@ -186,6 +186,37 @@ serverless: {idle_timeout: 30s, cold_start: 300ms}
     CHECK(find(second, TraceEvent::cold_start) < second.size());
 }
 
+TEST_CASE("trace: every traced session ends with a session_end row, one lost but still going too") {
+    // Non-sticky local state on 3 nodes with on_state_loss: continue: most sessions are lost
+    // (routing) and go on; the run stops once every session of the window has an outcome, with
+    // some lost ones still running. Before, those ended on a bare request_sent (and rows placed
+    // after the stop, such as a send after a think time, were kept).
+    const char *yaml = R"(
+duration: 2m
+warmup: 0s
+workload:
+  sessions: {arrival: {process: poisson, rate: 5/s}, requests: 20, think_time: 20s}
+  client: {on_state_loss: continue}
+cluster: {nodes: 3}
+state: {location: local}
+)";
+    const RunResult r = traced(yaml, 1000000);
+    double stop = 0;
+    for (const TraceRow &row : r.trace)
+        stop = std::max(stop, row.time_s);
+    std::size_t still_running = 0;
+    for (const auto &[uid, rows] : by_session(r)) {
+        const std::size_t end = find(rows, TraceEvent::session_end);
+        REQUIRE(end < rows.size());
+        if (contains(rows[end].detail, "still running when the run stopped")) {
+            ++still_running;
+            CHECK(starts_with(rows[end].detail, "lost (routing)"));
+            CHECK(rows[end].time_s == doctest::Approx(stop));
+        }
+    }
+    CHECK(still_running > 0);
+}
+
 TEST_CASE("trace: N distinct sessions per architecture, the same ones, replication 0 only") {
     Scenario sc = load(kKill, {"replications=2"});
     ExperimentOptions opts;

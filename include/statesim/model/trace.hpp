@@ -68,8 +68,9 @@ class SessionTracer {
     void cold_start(const Attempt &a, SimTime ready);
     void env_reclaimed(NodeRef env, SimTime idle_since);
 
-    // The rows, in time order (same-time rows in the order they happened).
-    std::vector<TraceRow> take();
+    // The rows up to `stop` (the run's end), in time order (same-time rows in the order they
+    // happened); a traced session still open then gets its session_end row at `stop`.
+    std::vector<TraceRow> take(SimTime stop);
 
   private:
     struct Info { // per traced session: the request and attempt last sent (1-based)
