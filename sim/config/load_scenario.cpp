@@ -468,7 +468,12 @@ std::string emit_resolved(const Scenario &sc, const std::vector<std::vector<YAML
 // past the end never fires. Both are legal, and both are usually a mistake.
 void warn_about_time(Scenario &sc, const Context &ctx, const std::string &what,
                      const std::string &path, double at, const YAML::Node &node) {
-    const std::string where = where_of(ctx, node, path);
+    std::string shown;
+    const std::string where = where_of(ctx, node, path, &shown);
+    // A value placed by the sweep, a `set:` or a preset is named as the user wrote it
+    // (`sweep.failures.events[0]`), as other messages do.
+    const std::string label =
+        shown.ends_with(path) ? shown.substr(0, shown.size() - path.size()) : std::string();
     std::string problem;
     if (at < sc.warmup)
         problem = fmt::format("falls inside the warm-up (warmup: {}): it happens before "
@@ -480,8 +485,8 @@ void warn_about_time(Scenario &sc, const Context &ctx, const std::string &what,
                               "happens",
                               units::format_duration(sc.warmup + sc.duration));
     if (problem.empty()) return;
-    const std::string w =
-        fmt::format("warning: {}: {}: at {} {}", where, what, units::format_duration(at), problem);
+    const std::string w = fmt::format("warning: {}: {}{}: at {} {}", where, label, what,
+                                      units::format_duration(at), problem);
     if (std::find(sc.warnings.begin(), sc.warnings.end(), w) == sc.warnings.end())
         sc.warnings.push_back(w);
 }
@@ -661,10 +666,9 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
             for (const auto &o : sets)
                 if (overlapping(o.path, key))
                     throw ConfigError(fmt::format(
-                        "error: {}: {}: {} is swept (sweep at {}:{}:{}); --set would be replaced "
+                        "error: {}: {}: {} is swept (sweep at {}); --set would be replaced "
                         "by the sweep values: remove it from sweep or drop the --set",
-                        o.source, o.path, key, ctx.file, it->first.Mark().line + 1,
-                        it->first.Mark().column + 1));
+                        o.source, o.path, key, where_of(ctx, it->first, "sweep." + key)));
             sc.sweep_keys.push_back(key);
             sweep_key_nodes.push_back(it->first);
             std::vector<YAML::Node> vals, copies;

@@ -719,6 +719,12 @@ autoscaling:
     CHECK(has("warning: t.yaml:19:19: autoscaling.schedule[0]: at 1m falls inside the warm-up"));
     CHECK(has("warning: t.yaml:19:64: autoscaling.schedule[2]: at 71m is past the end of the "
               "run (warmup + duration = 70m)"));
+    // An event placed by the sweep is named as written: sweep.failures.events[0].
+    const Scenario swept = load("sweep:\n  failures.events: [[{at: 5m, kill: node}], [{at: 20m, "
+                                "kill: node}]]\n");
+    REQUIRE(swept.warnings.size() == 1);
+    CHECK(
+        contains(swept.warnings[0], ": sweep.failures.events[0]: at 5m falls inside the warm-up"));
     // A switched-off autoscaling schedule is not warned about.
     const Scenario off = load("autoscaling: {enabled: false, schedule: [{at: 1m, desired: 3}]}\n");
     CHECK(off.warnings.empty());

@@ -243,6 +243,9 @@ TEST_CASE("--set of a swept key is an error, not silently replaced") {
                    "from sweep or drop the --set"));
     o.sets = {"cluster={nodes: 3}"};
     CHECK(contains(error_of(text, o), "cluster.nodes is swept"));
+    // A sweep given by --set is named by its flag, not by a position in the file.
+    o.sets = {"sweep={cluster.nodes: [2, 3]}", "cluster.nodes=5"};
+    CHECK(contains(error_of(kBase, o), "(sweep at --set sweep={cluster.nodes: [2, 3]})"));
     o.sets = {"cluster.workers=8"};
     CHECK_NOTHROW(load_scenario_text(text, "t.yaml", o));
 }
