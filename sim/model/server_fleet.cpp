@@ -208,6 +208,7 @@ void ServerFleet::on_request(std::uint32_t attempt) {
         return;
     }
     lb_.request_sent(target);
+    a.arrived = ctx_.now(); // sent by the balancer; set again when it reaches the node
     const SimTime at = ctx_.now() + ctx_.hop(net_rng_);
     clients_.guard(attempt, at);
     ctx_.sim.schedule(at, node_arrival, static_cast<std::uint32_t>(target.index), attempt);
@@ -221,6 +222,7 @@ void ServerFleet::run_step(std::uint32_t attempt, NodeRef pinned) {
     // The progress of an in_memory workflow lives in that node's process: its timer runs the
     // step there, past the balancer.
     attempts_[attempt].node = pinned;
+    attempts_[attempt].arrived = ctx_.now();
     lb_.request_sent(pinned);
     ctx_.sim.schedule(ctx_.now(), node_arrival, static_cast<std::uint32_t>(pinned.index), attempt);
 }
@@ -231,7 +233,7 @@ void ServerFleet::on_node_arrival(int node, std::uint32_t attempt) {
     if (n.generation != a.node.generation || !n.up()) {
         if (a.traced) [[unlikely]]
             ctx_.trace->unreachable(a);
-        unreachable(attempt);
+        unreachable(attempt, a.arrived); // the balancer sent it then
         return;
     }
     a.arrived = ctx_.now();
@@ -307,12 +309,15 @@ void ServerFleet::on_service_done(int node, std::uint32_t attempt, std::uint32_t
 // failures.mode: host — a crashed host does not answer; the balancer gives up on the connection
 // after connect_timeout (ALB: 10 s) and answers 502/504. process — the host's OS refuses the
 // connection at once.
-void ServerFleet::unreachable(std::uint32_t attempt) {
+// `since`: when the balancer started waiting — when it sent a new attempt (the timeout runs
+// from the connection attempt, not from its arrival a hop later), or now for work the host held.
+void ServerFleet::unreachable(std::uint32_t attempt, SimTime since) {
     if (ctx_.arch.failures.mode == FailureMode::process) {
         respond(attempt, false);
         return;
     }
-    const SimTime at = ctx_.now() + from_seconds(ctx_.arch.load_balancer.connect_timeout);
+    const SimTime at =
+        std::max(ctx_.now(), since + from_seconds(ctx_.arch.load_balancer.connect_timeout));
     clients_.guard(attempt, at);
     ctx_.sim.schedule(at, connect_failed, attempt, 0);
 }
@@ -363,7 +368,7 @@ void ServerFleet::kill(int index) {
     ++n.generation; // its pending completions and every reference to it no longer match
     n.reset_work();
     for (std::uint32_t a : doomed)
-        unreachable(a);
+        unreachable(a, ctx_.now());
     mark(MarkedEvent::kill, who,
          fmt::format("sessions lost {}", clients_.lost_total() - lost_before));
     if (repairs()) schedule_repair(index, (static_cast<std::uint64_t>(index) << 32) | n.generation);
@@ -735,7 +740,7 @@ void ServerFleet::terminate(int index, LossCause cause, bool crashed) {
     n.reset_work();
     nodes_.terminate(index);
     for (std::uint32_t a : doomed)
-        crashed ? unreachable(a) : respond(a, false);
+        crashed ? unreachable(a, ctx_.now()) : respond(a, false);
     mark(MarkedEvent::terminate, who,
          fmt::format("sessions lost {}", clients_.lost_total() - lost_before));
     report_fleet();

@@ -156,7 +156,7 @@ SessionStore::Outcome SessionStore::operate(SimTime t, std::uint64_t uid, bool w
     const std::uint32_t cost = units(write, item_bytes);
     std::uint32_t throttles = 0;
     for (int attempt = 0; attempt < kMaxTries; ++attempt) {
-        if (down(shard, t)) return {t + from_seconds(spec_.timeout), false, throttles, 0};
+        if (down(shard, t)) return {t + from_seconds(spec_.timeout), false, throttles, 0, true};
         if (admit(t, write, cost)) {
             const auto &latency = write ? spec_.write_latency : spec_.read_latency;
             return {t + latency.sample_time(rng), true, throttles, cost};

@@ -195,13 +195,17 @@ class ExternalStore final : public StateBackend {
 
     // One operation on the item of `a`'s session (its shard) issued at `t`, both hops included.
     SimTime round_trip(SimTime t, const Attempt &a, bool write, double bytes, bool &ok) {
-        const SimTime issued = t + ctx_.hop(rng_);
+        const SimTime out = ctx_.hop(rng_);
+        const SimTime issued = t + out;
         const auto op = store_.operate(issued, a.uid, write, bytes, rng_);
         if (a.traced) [[unlikely]]
             ctx_.trace->store_op(a, write, issued, op);
         ctx_.sink.store_op(ctx_.now(), write, op.ok, op.units, op.throttles);
         ok = op.ok;
-        return op.done + ctx_.hop(rng_);
+        const SimTime back = ctx_.hop(rng_); // drawn either way: later draws stay aligned
+        // A down store sends nothing back: the node's timeout runs from its send, a hop before
+        // the try reached the store.
+        return op.timed_out ? op.done - out : op.done + back;
     }
 
     ModelContext &ctx_;

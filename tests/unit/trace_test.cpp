@@ -322,3 +322,51 @@ serverless: {{concurrency_limit: 1, cold_start: 0s}}
     REQUIRE(refused < throttled.size());
     CHECK(throttled[refused].time_s == doctest::Approx(100.7).epsilon(1e-12));
 }
+
+TEST_CASE("trace: a dead host's connect_timeout runs from the balancer's send, a down store's "
+          "timeout from the node's") {
+    // 100 ms hops. One node, killed at 50 s (host mode): the request sent at 100 s is routed at
+    // 100.1 s; the balancer gives up 10 s later and its 502 is back at 110.2 s (it counted from
+    // the arrival at the host, a hop later: 110.3 s).
+    const auto arrivals = write_trace("connect-timeout", {100});
+    const RunResult host = traced(fmt::format(R"(
+duration: 5m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+  request: {{service_time: 1s}}
+  client: {{timeout: 60s, retries: {{max: 0}}}}
+network: {{hop_latency: 100ms}}
+cluster: {{nodes: 1}}
+load_balancer: {{connect_timeout: 10s, health_check: {{interval: 300s}}}}
+failures: {{mode: host, replace_failed: false, events: [{{at: 50s, kill: node}}]}}
+)",
+                                              arrivals),
+                                  1);
+    const auto rows = by_session(host).at(1);
+    const std::size_t failed = find(rows, TraceEvent::response);
+    REQUIRE(failed < rows.size());
+    CHECK(rows[failed].time_s == doctest::Approx(110.2).epsilon(1e-12));
+
+    // The store is down from 50 s, timeout 1 s: served from 100.2 s, the read is sent then and
+    // the node gives up at 101.2 s; the error is back at the client two hops later, 101.4 s (it
+    // counted from the store, a hop later, and came back a hop: 101.6 s).
+    const RunResult store = traced(fmt::format(R"(
+duration: 5m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+  request: {{service_time: 1s}}
+  client: {{timeout: 60s, retries: {{max: 0}}}}
+network: {{hop_latency: 100ms}}
+cluster: {{nodes: 1}}
+state: {{location: store, store: {{kind: redis, timeout: 1s, durable: true}}}}
+failures: {{events: [{{at: 50s, outage: store, duration: 10m}}]}}
+)",
+                                               arrivals),
+                                   1);
+    const auto srows = by_session(store).at(1);
+    const std::size_t refused = find(srows, TraceEvent::response);
+    REQUIRE(refused < srows.size());
+    CHECK(srows[refused].time_s == doctest::Approx(101.4).epsilon(1e-12));
+}

@@ -79,7 +79,7 @@ struct Attempt {
     float state_bytes = 0; // the session's state when it reached the balancer (its item size);
                            // a client token: after service, the token the response carries
     SimTime demand = 0;
-    SimTime arrived = 0;  // at its node
+    SimTime arrived = 0;  // at its node (until then: when the balancer sent it there)
     SimTime deadline = 0; // the client's timeout for this attempt fires then
     NodeRef node;
     bool write = false;

@@ -43,7 +43,8 @@ class SessionStore {
         SimTime done; // when the reply is back at the node (hops are the caller's)
         bool ok;
         std::uint32_t throttles;
-        std::uint32_t units; // billed request units (0 when it failed)
+        std::uint32_t units;    // billed request units (0 when it failed)
+        bool timed_out = false; // the store was down: no reply, the caller's timeout ran out
     };
     explicit SessionStore(const StoreSpec &spec);
     // An operation on session `uid`'s item of `item_bytes`, issued at `t`.
