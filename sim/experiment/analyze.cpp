@@ -52,7 +52,15 @@ struct SameNode {
     std::string why;
 };
 
+// Under the serverless runtime there is no fleet (cluster.nodes, the balancer and stickiness are
+// ignored): the platform puts a request in the most recently created idle environment.
+// Whether that is the environment that served the session's previous request has no closed form.
+constexpr const char *kServerlessPlacement =
+    "whether a session's next request lands in the environment that served its previous one "
+    "(the platform takes the most recently created idle environment)";
+
 SameNode same_node(const Architecture &a) {
+    if (a.cluster.runtime == Runtime::serverless) return {NAN, false, kServerlessPlacement};
     const int n = a.cluster.nodes;
     const auto policy = a.load_balancer.policy;
     if (n == 1) return {1, true, "one node"};
@@ -162,6 +170,52 @@ StoreUnits store_units(const Workload &w) {
     return {1 + item / 4096, 1 + (item + g) / 1024, false};
 }
 
+// "a zone outage", "2 node failures": one kind of failures.events.
+std::string count_of(int k, const char *one, const char *many) {
+    return k == 1 ? std::string(one) : fmt::format("{} {}", k, many);
+}
+
+// "a zone outage and 2 node failures": the failures.events that act on this architecture.
+// Kills and deployments act on a server fleet (the serverless runtime ignores them); a store
+// outage acts only where requests use the store (state.location: store).
+struct EventKinds {
+    std::string fleet; // kills, zone outages, deployments
+    std::string store; // store outages
+};
+
+EventKinds event_kinds(const Architecture &a) {
+    int node = 0, zone = 0, deploy = 0, store = 0;
+    for (const auto &e : a.failures.events) {
+        switch (e.kind) {
+        case FaultEvent::Kind::kill_node:
+            node += e.count;
+            break;
+        case FaultEvent::Kind::kill_zone:
+            ++zone;
+            break;
+        case FaultEvent::Kind::deploy:
+            ++deploy;
+            break;
+        case FaultEvent::Kind::store_outage:
+            ++store;
+            break;
+        }
+    }
+    EventKinds r;
+    if (a.cluster.runtime != Runtime::serverless) {
+        std::vector<std::string> kinds;
+        if (node > 0) kinds.push_back(count_of(node, "a node failure", "node failures"));
+        if (zone > 0) kinds.push_back(count_of(zone, "a zone outage", "zone outages"));
+        if (deploy > 0)
+            kinds.push_back(count_of(deploy, "a rolling deployment", "rolling deployments"));
+        for (std::size_t i = 0; i < kinds.size(); ++i)
+            r.fleet += (i == 0 ? "" : i + 1 == kinds.size() ? " and " : ", ") + kinds[i];
+    }
+    if (store > 0 && a.state.location == StateLocation::store)
+        r.store = count_of(store, "a store outage", "store outages");
+    return r;
+}
+
 const char *to_string(StoreSpec::CapacityMode m) {
     switch (m) {
     case StoreSpec::CapacityMode::on_demand:
@@ -184,6 +238,7 @@ Prediction predict(const Architecture &a) {
     }
     const int n = a.cluster.nodes, c = a.cluster.workers;
     const auto location = a.state.location;
+    const bool serverless = a.cluster.runtime == Runtime::serverless;
     p.session_rate = w.arrival.rate;
 
     // ---- requests per session, and the sessions that end early ----
@@ -203,18 +258,31 @@ Prediction predict(const Architecture &a) {
     const bool needs_routing = multi && (location == StateLocation::local ||
                                          (location == StateLocation::store && a.state.local_cache));
     SameNode same = needs_routing ? same_node(a) : SameNode{};
-    if (std::isnan(same.p)) {
+    // Serverless: environment reuse has no closed form; the loss of local state and the cache
+    // hit rate say so, and so does everything that depends on them (below).
+    const bool reuse_unknown = needs_routing && serverless;
+    if (std::isnan(same.p) && !reuse_unknown) {
         p.no_closed_form = fmt::format(
             "sticky cookies expire after {:g} s of gap and the {} think time has no closed-form "
             "tail here",
             a.load_balancer.sticky_ttl, to_string(w.think_time.kind));
         return p;
     }
-    if (needs_routing && !same.exact)
+    if (needs_routing && !same.exact && !reuse_unknown)
         p.approximate.push_back(fmt::format("where a session's next request lands: {}", same.why));
 
     double issued = k_mean;
-    if (location == StateLocation::local && multi && same.p < 1) {
+    if (reuse_unknown && location == StateLocation::local) {
+        p.lost_why = fmt::format("local state: {} has no closed form", same.why);
+        if (abandon) {
+            p.no_closed_form = fmt::format(
+                "local state under the serverless runtime: {} has no closed form, so neither "
+                "have the sessions that lose their state nor, as they end at their first lost "
+                "state (on_state_loss: abandon), the requests they issue",
+                same.why);
+            return p;
+        }
+    } else if (location == StateLocation::local && multi && same.p < 1) {
         // The state lives on the node of the previous request: a request that lands elsewhere
         // loses it (then abandon ends the session once that request is answered).
         p.lost_sessions = 1 - analytic::every_later_request(w.requests, same.p);
@@ -252,7 +320,8 @@ Prediction predict(const Architecture &a) {
     if (location == StateLocation::store) {
         const auto &st = a.state.store;
         // A cache hit needs a later request (fraction (k-1)/k) on the previous request's node.
-        const double hit = a.state.local_cache && issued > 1 ? (issued - 1) / issued * same.p : 0.0;
+        const double later = a.state.local_cache && issued > 1 ? (issued - 1) / issued : 0.0;
+        const double hit = reuse_unknown ? 0.0 : later * same.p;
         p.p_store_read = 1 - hit;
         p.read_round_trip = 2 * hop + st.read_latency.expected();
         p.p_store_write = w.write_fraction;
@@ -286,9 +355,13 @@ Prediction predict(const Architecture &a) {
     p.service_mean = p.p_store_read * p.read_round_trip + p.cpu + p.verify +
                      p.p_store_write * p.write_round_trip;
     p.service_variance = var;
+    if (reuse_unknown && location == StateLocation::store) {
+        p.hit_unknown = fmt::format("it needs the local_cache hit rate, i.e. {}", same.why);
+        p.service_mean_low = p.service_mean - (issued - 1) / issued * p.read_round_trip;
+    }
     const bool exponential = w.service_time.kind == Distribution::Kind::exponential &&
                              p.service_mean == p.cpu && var == p.cpu * p.cpu;
-    p.utilization = lambda * p.service_mean / (n * c);
+    if (!serverless) p.utilization = lambda * p.service_mean / (n * c); // no fleet otherwise
     p.hops = 4 * hop;
 
     // ---- token transfer (client state) ----
@@ -306,17 +379,49 @@ Prediction predict(const Architecture &a) {
                 100 * p.token_overflow));
     }
 
-    if (a.failures.nodes.enabled)
+    // ---- faults: the fleet's (servers only: the serverless runtime ignores them) and the
+    // store's (only where requests use it) ----
+    const auto &f = a.failures;
+    if (!serverless && f.nodes.enabled)
         p.approximate.push_back(
             "node failures (failures.nodes): the lines above take all N nodes as serving; fewer "
             "do (nodes up, below), and requests on a crashed node fail and are retried");
+    if (!serverless && f.zones.enabled)
+        p.approximate.push_back(fmt::format(
+            "zone failures (failures.zones, mtbf {:g} s, mttr {:g} s per zone): the lines above "
+            "take all N nodes as serving; a failed zone's nodes do not serve until it is back, "
+            "and requests on them fail and are retried",
+            f.zones.mtbf.expected(), f.zones.mttr.expected()));
+    if (!serverless && f.deployments.enabled)
+        p.approximate.push_back(fmt::format(
+            "rolling deployments (failures.deployments, every {:g} s, {:g}% of the nodes a "
+            "batch): the lines above take all N nodes as serving; fewer do while each batch is "
+            "replaced",
+            f.deployments.every, 100 * f.deployments.batch));
+    if (f.store.enabled && location == StateLocation::store)
+        p.approximate.push_back(fmt::format(
+            "store failures (failures.store, mtbf {:g} s, mttr {:g} s): the lines above take "
+            "the store as always up; requests to a failed shard wait the store's timeout and "
+            "fail",
+            f.store.mtbf.expected(), f.store.mttr.expected()));
+    if (!serverless && a.autoscaling.enabled)
+        p.approximate.push_back(fmt::format(
+            "autoscaling: the lines above take N = cluster.nodes = {} nodes; the fleet is "
+            "resized (the count it settles at, below)",
+            n));
 
     // ---- where no closed form applies ----
-    if (!a.failures.events.empty())
+    const EventKinds events = event_kinds(a);
+    if (!events.fleet.empty())
         p.no_closed_form = fmt::format(
-            "{} node failure event(s): routing and serving capacity are time-varying (health "
-            "checks, deregistration, replacement boots)",
-            a.failures.events.size());
+            "{} (failures.events): routing and serving capacity are time-varying (health checks, "
+            "deregistration, replacement boots)",
+            events.fleet);
+    else if (!events.store.empty())
+        p.no_closed_form =
+            fmt::format("{} (failures.events) with the state in the store: requests that use "
+                        "the store wait its timeout and fail while it is down",
+                        events.store);
     const auto tight = [](double offered, double sd, double cap) {
         return offered >= 0.9 * cap || offered + 2 * sd >= cap;
     };
@@ -349,6 +454,7 @@ Prediction predict(const Architecture &a) {
                 "below 90% of capacity and 2 sd clear of it)",
                 p.store_ops_rate, p.store_ops_sd, cap);
     }
+    if (serverless) return p; // no queue, no nodes: serverless_text has the function's forms
     if (!std::isfinite(var) && p.no_closed_form.empty())
         p.no_closed_form = "the worker time has infinite variance: the mean wait is infinite";
 
@@ -371,11 +477,18 @@ Prediction predict(const Architecture &a) {
         by_share[s] = {response, blocking};
     }
     if (!p.no_closed_form.empty()) return p;
+    // W is that of the admitted requests: each node weighs by the share it admits,
+    // s (1 - B_s), of the carried rate lambda (1 - B).
+    double admitted = 0;
     for (double s : shares) {
-        p.node_response += s * by_share[s].first;
-        p.blocking += s * by_share[s].second;
+        const auto [response, blocking] = by_share[s];
+        p.node_response += s * (1 - blocking) * response;
+        p.blocking += s * blocking;
+        admitted += s * (1 - blocking);
     }
+    if (admitted > 0) p.node_response /= admitted;
     p.blocking = std::clamp(p.blocking, 0.0, 1.0);
+    p.carried_rate = lambda * (1 - p.blocking);
     if (shares.size() == 1 || by_share.size() == 1) p.p_wait = p_wait;
     const bool finite = a.cluster.queue_limit < 1000;
     if (exponential && finite)
@@ -398,6 +511,12 @@ Prediction predict(const Architecture &a) {
                                             to_string(a.load_balancer.policy)));
     if (multi)
         p.approximate.push_back("session requests with think time are only approximately Poisson");
+    if (p.blocking > 1e-3 && (w.max_retries > 0 || multi))
+        p.approximate.push_back(fmt::format(
+            "{:.3g} of the requests are rejected; the client retries them (up to {} times a "
+            "request) and ends the session when a request runs out of retries: the nodes are "
+            "not offered exactly λ",
+            p.blocking, w.max_retries));
     if (p.latency > 0.1 * w.timeout)
         p.approximate.push_back(fmt::format(
             "the mean latency is {:.0f}% of the client timeout ({:g} s): attempts that time out "
@@ -479,8 +598,11 @@ NodesUpPrediction predict_nodes_up(const Architecture &a) {
             to_string(f.nodes.mtbf.kind), r.mtbf));
     if (f.zones.enabled)
         r.approximate.push_back("zone failures (failures.zones) are not in this model");
-    if (!f.events.empty())
-        r.approximate.push_back("scheduled faults (failures.events) are not in this model");
+    if (f.deployments.enabled)
+        r.approximate.push_back("rolling deployments (failures.deployments) are not in this model");
+    if (const EventKinds events = event_kinds(a); !events.fleet.empty())
+        r.approximate.push_back(
+            fmt::format("failures.events ({}) are not in this model", events.fleet));
     if (a.autoscaling.enabled)
         r.approximate.push_back(
             fmt::format("n = cluster.nodes = {}; autoscaling changes the fleet", r.nodes));
@@ -672,6 +794,11 @@ std::string queueing_text(const Architecture &a, const Simulated &sim) {
     const int n = a.cluster.nodes, c = a.cluster.workers;
     out += fmt::format("  request rate λ = {:.4g}/s ({:.4g} sessions/s x {:.4g} requests)\n",
                        p.request_rate, p.session_rate, p.requests_per_session);
+    // M/M/c/K: the nodes admit λ(1 − B); throughput, utilization and L are compared with that.
+    const bool blocks = p.blocking > kNegligibleBlocking;
+    if (blocks)
+        out += fmt::format("  carried (admitted) rate λ(1 − B) = {:.4g}/s (blocking B = {:.4g})\n",
+                           p.carried_rate, p.blocking);
     out += sim.line("throughput_rps", 1, 4, "throughput_rps (successful requests/s)", "/s");
     std::string parts;
     const auto add = [&parts](const std::string &s) { parts += (parts.empty() ? "" : " + ") + s; };
@@ -700,8 +827,13 @@ std::string queueing_text(const Architecture &a, const Simulated &sim) {
                                p.store_ops_rate, st.capacity);
         }
     }
-    out +=
-        fmt::format("  utilization ρ = λE[S]/(N·c) = {:.4f} (N={}, c={})\n", p.utilization, n, c);
+    if (blocks)
+        out += fmt::format("  utilization ρ(1 − B) = λ(1 − B)E[S]/(N·c) = {:.4f} (carried; "
+                           "offered ρ = {:.4f}, N={}, c={})\n",
+                           p.utilization * (1 - p.blocking), p.utilization, n, c);
+    else
+        out += fmt::format("  utilization ρ = λE[S]/(N·c) = {:.4f} (N={}, c={})\n", p.utilization,
+                           n, c);
     out += sim.line("utilization", 1, 4, "utilization (busy / available worker time)");
     if (p.busiest_utilization > p.utilization * (1 + 1e-9))
         out += fmt::format("  busiest node ρ = {:.4f} (consistent_hash ring share {:.4f})\n",
@@ -725,8 +857,15 @@ std::string queueing_text(const Architecture &a, const Simulated &sim) {
     out += fmt::format("  mean latency = {:.4f} ms (node {:.4f} ms + 4 hops {:.4f} ms{}){}\n",
                        1e3 * p.latency, 1e3 * p.node_response, 1e3 * p.hops, token, label);
     out += sim.line("latency_mean_ms", 1, 4, "latency_mean_ms (successful requests)", " ms");
-    out += fmt::format("  Little: mean requests at nodes L = λW = {:.4f}{}\n",
-                       p.request_rate * p.node_response, label);
+    if (blocks)
+        out += fmt::format(
+            "  Little: mean requests at nodes L = λ(1 − B)W = {:.4f} (carried rate){}\n",
+            p.carried_rate * p.node_response, label);
+    else
+        out += fmt::format("  Little: mean requests at nodes L = λW = {:.4f}{}\n",
+                           p.request_rate * p.node_response, label);
+    out += sim.line("requests_in_system_mean", 1, 4,
+                    "requests_in_system_mean (time-average requests at nodes)");
     if (p.lost_sessions >= 0) {
         out += fmt::format("  lost sessions ({}) = {:.4f}%\n", p.lost_why, 100 * p.lost_sessions);
         out += sim.line("lost_session_pct", 1, 4, "lost_session_pct (every cause)", "%");
@@ -857,7 +996,8 @@ std::string workflows_text(const Architecture &a, const Simulated &sim, double w
 }
 
 // cluster.runtime: serverless. The closed forms of SPEC §5's function model, each with the
-// condition under which it holds.
+// condition under which it holds. There is no fleet: cluster.nodes, workers and the balancer are
+// not used (predict() leaves them out).
 std::string serverless_text(const Architecture &a, const Simulated &sim) {
     const Prediction p = predict(a);
     if (p.request_rate == 0)
@@ -866,48 +1006,76 @@ std::string serverless_text(const Architecture &a, const Simulated &sim) {
     const ServerlessSpec &f = a.serverless;
     const double lambda = p.request_rate;
     // Time an invocation holds its environment: the worker time of the state location (its
-    // store round trips), or the CPU alone where predict() has no closed form (local state).
-    const double s = p.service_mean > 0 ? p.service_mean : a.workload.service_time.expected();
+    // store round trips). With local_cache the hit rate has no closed form: E[S] and each value
+    // that depends on it run from every later request hitting (lo) to none (hi).
+    const double s_hi = p.service_mean;
+    const double s_lo = p.hit_unknown.empty() ? s_hi : p.service_mean_low;
+    const auto range = [](double x, double y, const char *spec) {
+        const std::string lo = fmt::format(fmt::runtime(spec), std::min(x, y));
+        const std::string hi = fmt::format(fmt::runtime(spec), std::max(x, y));
+        return lo == hi ? lo : lo + " to " + hi;
+    };
     const double t = f.idle_timeout, cold = f.cold_start.expected();
     std::string out = fmt::format("  request rate λ = {:.4g}/s; time in the function E[S] = "
-                                  "{:.4f} ms (without init); idle_timeout T = {:g} s\n",
-                                  lambda, 1e3 * s, t);
-    const double p_cold = f.provisioned > 0 ? 0.0 : std::exp(-lambda * (t + s));
-    out += fmt::format("  cold starts: e^(-λ(T + E[S])) = {:.6f} of invocations ({}){}\n", p_cold,
-                       f.provisioned > 0 ? "provisioned environments: 0 while they suffice"
-                                         : "one environment reclaimed when no request comes "
-                                           "within T of the last one ends",
-                       lambda * (s + cold) < 0.05
-                           ? ""
-                           : fmt::format("; approximate: holds for λ(E[S] + E[init]) ≪ 1, here "
-                                         "{:.3g}: requests that come during an init or a "
-                                         "service start cold too, and the environments they "
-                                         "add stay warm; either can dominate",
-                                         lambda * (s + cold)));
+                                  "{} ms (without init); idle_timeout T = {:g} s\n",
+                                  lambda, range(1e3 * s_lo, 1e3 * s_hi, "{:.4f}"), t);
+    if (!p.hit_unknown.empty())
+        out += fmt::format("  E[S] has no closed form: {}; it lies between {:.4f} ms (every "
+                           "later request of a session finds its copy) and {:.4f} ms (none "
+                           "does), and each value below that depends on it is given over that "
+                           "range\n",
+                           p.hit_unknown, 1e3 * s_lo, 1e3 * s_hi);
+    if (p.lost_sessions < 0 && !p.lost_why.empty())
+        out += "  lost sessions: no closed form (" + p.lost_why + ")\n";
+    if (!p.no_closed_form.empty()) return out + "  no closed form: " + p.no_closed_form + "\n";
+    struct At {
+        double p_cold, held, blocking, admitted, per_hour;
+    };
+    const double gb = f.memory / (1024.0 * 1024 * 1024);
+    const auto at = [&](double s) {
+        At r{};
+        r.p_cold = f.provisioned > 0 ? 0.0 : std::exp(-lambda * (t + s));
+        r.held = s + r.p_cold * cold;
+        r.blocking =
+            analytic::mmck(lambda, r.held, f.concurrency_limit, f.concurrency_limit).blocking;
+        r.admitted = lambda * (1 - r.blocking);
+        r.per_hour = 3600 * (r.admitted * (a.costs.lambda_request +
+                                           (r.held + 0.0005) * gb * a.costs.lambda_gb_second) +
+                             f.provisioned * gb * a.costs.lambda_provisioned_gb_second);
+        return r;
+    };
+    const At lo = at(s_lo), hi = at(s_hi);
+    out += fmt::format(
+        "  cold starts: e^(-λ(T + E[S])) = {} of invocations ({}){}\n",
+        range(lo.p_cold, hi.p_cold, "{:.6f}"),
+        f.provisioned > 0 ? "provisioned environments: 0 while they suffice"
+                          : "one environment reclaimed when no request comes "
+                            "within T of the last one ends",
+        lambda * (s_hi + cold) < 0.05
+            ? ""
+            : fmt::format("; approximate: holds for λ(E[S] + E[init]) ≪ 1, here "
+                          "{}: requests that come during an init or a "
+                          "service start cold too, and the environments they "
+                          "add stay warm; either can dominate",
+                          range(lambda * (s_lo + cold), lambda * (s_hi + cold), "{:.3g}")));
     out += sim.line("cold_start_pct", 0.01, 6, "cold_start_pct/100 (cold starts / invocations)");
-    const double held = s + p_cold * cold;
-    const double blocking =
-        analytic::mmck(lambda, held, f.concurrency_limit, f.concurrency_limit).blocking;
-    out += fmt::format("  throttled: Erlang B(λ(E[S] + P(cold)·E[init]) = {:.4g}, c = {}) = "
-                       "{:.6g} (exact for cold_start 0 without retries, whatever the service "
+    out += fmt::format("  throttled: Erlang B(λ(E[S] + P(cold)·E[init]) = {}, c = {}) = "
+                       "{} (exact for cold_start 0 without retries, whatever the service "
                        "distribution; retried 429s add load; the scaling rate is ignored)\n",
-                       lambda * held, f.concurrency_limit, blocking);
+                       range(lambda * lo.held, lambda * hi.held, "{:.4g}"), f.concurrency_limit,
+                       range(lo.blocking, hi.blocking, "{:.6g}"));
     out += sim.line("throttled_pct", 0.01, 6,
                     "throttled_pct/100 (throttles / (invocations + throttles))");
-    const double admitted = lambda * (1 - blocking);
-    out +=
-        fmt::format("  busy environments (Little) = λ(1 − B)·(E[S] + P(cold)·E[init]) = {:.4f}\n",
-                    admitted * held);
+    out += fmt::format("  busy environments (Little) = λ(1 − B)·(E[S] + P(cold)·E[init]) = {}\n",
+                       range(lo.admitted * lo.held, hi.admitted * hi.held, "{:.4f}"));
     out += sim.line("environments_busy_mean", 1, 4, "environments_busy_mean");
-    const double gb = f.memory / (1024.0 * 1024 * 1024);
-    const double per_hour =
-        3600 *
-        (admitted * (a.costs.lambda_request + (held + 0.0005) * gb * a.costs.lambda_gb_second) +
-         f.provisioned * gb * a.costs.lambda_provisioned_gb_second);
-    out += fmt::format("  function cost ≈ {:.4g} USD/hour = {:.4g} USD/month (requests, "
+    out += fmt::format("  function cost ≈ {} USD/hour = {} USD/month (requests, "
                        "GB-seconds with half a millisecond of rounding, provisioned; store "
                        "billed apart)\n",
-                       per_hour, per_hour * 730);
+                       range(lo.per_hour, hi.per_hour, "{:.4g}"),
+                       range(lo.per_hour * 730, hi.per_hour * 730, "{:.4g}"));
+    for (const auto &s : p.approximate)
+        out += "  approximate: " + s + "\n";
     return out;
 }
 

@@ -11,10 +11,13 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "run_model.hpp"
 #include "statesim/experiment/analyze.hpp"
+#include "statesim/model/load_balancer.hpp"
 #include "statesim/stats/analytic.hpp"
 
 using namespace statesim;
@@ -216,7 +219,63 @@ TEST_CASE("analyze says \"no closed form\" for node failures and non-Poisson arr
     CHECK(p.no_closed_form.find("node failure") != std::string::npos);
     CHECK(within_rel(p.utilization, 0.85, 1e-12)); // the offered load is still reported
     CHECK(analyze_yaml(analyze_store("failures: {events: [{at: 10m, kill: node}]}\n"))
-              .find("no closed form: 1 node failure event(s)") != std::string::npos);
+              .find("no closed form: a node failure (failures.events)") != std::string::npos);
+}
+
+TEST_CASE("analyze names each fault kind and flags only those that act on the architecture") {
+    // One node, λ = 35/s, exponential 20 ms, no state: a store outage touches nothing, so
+    // M/M/1 stands, W = 20 / (1 - 0.7) = 66.67 ms (0.1.x: "1 node failure event(s)").
+    const std::string mm1 = R"(
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 35/s}
+    requests: 1
+  request:
+    service_time: {dist: exponential, mean: 20ms}
+cluster: {nodes: 1, workers: 1, queue_limit: 100000}
+state: {location: none}
+)";
+    const std::string outage =
+        mm1 + "failures: {events: [{at: 10m, outage: store, duration: 1m}]}\n";
+    for (const char *location : {"none", "local", "client"}) {
+        INFO("state.location ", std::string(location));
+        const Prediction p = predict_yaml(outage, {std::string("state.location=") + location});
+        CHECK(p.no_closed_form.empty());
+        CHECK(p.model.starts_with("M/")); // client state adds the token check: M/G/1
+    }
+    const Prediction none = predict_yaml(outage);
+    CHECK(none.model == "M/M/1 per node");
+    CHECK(within_rel(none.latency, 0.020 / 0.3, 1e-12));
+    // With the state in the store the outage fails requests: still no closed form, named.
+    const Prediction stored = predict_yaml(outage, {"state.location=store"});
+    CHECK(stored.no_closed_form.starts_with("a store outage (failures.events)"));
+    // Fleet events by name.
+    const Prediction zone =
+        predict_yaml(mm1, {"cluster.nodes=2", "cluster.zones=2",
+                           "failures={events: [{at: 10m, kill: zone, zone: 1, duration: 5m}, "
+                           "{at: 20m, deploy: rolling}]}"});
+    CHECK(zone.no_closed_form.starts_with("a zone outage and a rolling deployment"));
+    CHECK(zone.no_closed_form.find("node failure") == std::string::npos);
+    // The random processes are flagged like failures.nodes (they got bare closed forms).
+    const auto flagged = [](const Prediction &p, const std::string &what) {
+        for (const auto &s : p.approximate)
+            if (s.starts_with(what)) return true;
+        return false;
+    };
+    const Prediction zones =
+        predict_yaml(mm1, {"cluster.zones=1",
+                           "failures={zones: {mtbf: {dist: exponential, mean: 20m}, mttr: 5m}}"});
+    CHECK(flagged(zones, "zone failures (failures.zones"));
+    const Prediction deploys = predict_yaml(mm1, {"failures={deployments: {every: 2h}}"});
+    CHECK(flagged(deploys, "rolling deployments (failures.deployments"));
+    const std::string store_failures = "failures={store: {mtbf: 1h, mttr: 1m}}";
+    CHECK(flagged(predict_yaml(mm1, {"state.location=store", store_failures}),
+                  "store failures (failures.store"));
+    CHECK(!flagged(predict_yaml(mm1, {store_failures}), "store failures"));
+    // Autoscaling resizes the fleet the queueing lines take as cluster.nodes.
+    CHECK(flagged(predict_yaml(mm1, {"autoscaling={policy: target_tracking, metric: cpu, "
+                                     "target: 50%, min: 1, max: 20}"}),
+                  "autoscaling: the lines above take N = cluster.nodes = 1"));
 }
 
 TEST_CASE("analyze never prints a negative probability (0.1.0: blocking -3e-20)") {
@@ -578,4 +637,130 @@ workflows: {{steps: 4, wait: {{dist: exponential, mean: 1h}}}}
     const std::string long_window =
         analyze_scenario(test::load(fmt::format(fmt::runtime(long_flows), "300h")));
     CHECK(long_window.find("note: a workflow lasts") == std::string::npos);
+}
+
+TEST_CASE("analyze: the serverless runtime has no fleet: cluster.nodes enters no number") {
+    // lambda-tmp-state.yaml's dynamodb-cache. 0.1.x took the cache hit rate as 1/cluster.nodes,
+    // a key the runtime ignores: E[S] = 34.33 / 36.42 / 38.08 ms for N = 1 / 2 / 10, while the
+    // simulation is the same for every N. Which idle environment a session's next request lands
+    // in has no closed form: E[S] runs from 34.33 ms (every later request hits) to 38.5 ms (none).
+    const std::string cache = R"(
+duration: 20m
+warmup: 2m
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 10/s}
+    requests: {dist: geometric, mean: 6}
+    think_time: {dist: exponential, mean: 20s}
+  request: {service_time: {dist: lognormal, mean: 30ms, cv: 1.0}, write_fraction: 0.5}
+network:
+  hop_latency: {dist: lognormal, mean: 0.5ms, cv: 0.5}
+cluster: {runtime: serverless}
+serverless: {cold_start: {dist: lognormal, mean: 300ms, cv: 0.5}, idle_timeout: 10m}
+state: {location: store, local_cache: true}
+)";
+    for (const char *nodes : {"1", "2", "10"}) {
+        INFO("cluster.nodes ", std::string(nodes));
+        const std::vector<std::string> sets{std::string("cluster.nodes=") + nodes};
+        const Prediction p = predict_yaml(cache, sets);
+        CHECK(within_rel(p.service_mean, 0.0385, 1e-12)); // no hit: the upper end
+        CHECK(within_rel(p.service_mean_low, 0.0385 - 5.0 / 6 * 0.005, 1e-12));
+        const std::string text = analyze_yaml(cache, sets);
+        CHECK(text.find("E[S] = 34.3333 to 38.5000 ms") != std::string::npos);
+        CHECK(text.find("E[S] has no closed form: it needs the local_cache hit rate") !=
+              std::string::npos);
+        CHECK(text.find("busy environments (Little) = λ(1 − B)·(E[S] + P(cold)·E[init]) = 2.0600 "
+                        "to 2.3100") != std::string::npos);
+    }
+    // The simulated busy environments lie in that range (2.274 +- 0.024 in the 1 h scenario;
+    // 0.1.x printed 2.185 for N = 2).
+    const RunResult r = run_model(cache, 3 + test::seed_offset());
+    INFO("environments_busy_mean ", r.environments_busy_mean);
+    CHECK(r.environments_busy_mean > 2.06);
+    CHECK(r.environments_busy_mean < 2.31);
+
+    // /tmp state: the loss, and with abandon the request rate, have no closed form (0.1.x:
+    // λ = 60 / 24.29 / 19.09 /s for N = 1 / 2 / 10; simulated: 70 % of sessions lost at any N).
+    for (const char *nodes : {"1", "2", "10"}) {
+        INFO("cluster.nodes ", std::string(nodes));
+        const Prediction p =
+            predict_yaml(cache, {std::string("cluster.nodes=") + nodes, "state.location=local"});
+        CHECK(p.request_rate == 0);
+        CHECK(p.no_closed_form.starts_with("local state under the serverless runtime"));
+    }
+    const std::string kept =
+        analyze_yaml(cache, {"state.location=local", "workload.client.on_state_loss=continue"});
+    CHECK(kept.find("request rate λ = 60/s") != std::string::npos); // sessions go on
+    CHECK(kept.find("lost sessions: no closed form (local state: whether a session's next "
+                    "request lands in the environment") != std::string::npos);
+    // Kill events are ignored by the runtime; a store outage with store state is not.
+    const std::string killed = analyze_yaml(cache, {"failures={events: [{at: 10m, kill: node}]}"});
+    CHECK(killed.find("node failure") == std::string::npos);
+    CHECK(killed.find("busy environments") != std::string::npos);
+    CHECK(analyze_yaml(cache, {"failures={events: [{at: 10m, outage: store, duration: 1m}]}"})
+              .find("no closed form: a store outage (failures.events)") != std::string::npos);
+}
+
+TEST_CASE("analyze: M/M/c/K compares carried load λ(1 − B) with throughput, ρ and L") {
+    // validation/mmck.yaml: λ = 80/s, E[S] = 20 ms, c = 2, K = 5: B = 0.10274, W = 30.109 ms.
+    // 0.1.x printed L = λW = 2.4087 and ρ = 0.8 beside simulated 2.167 +- 0.031 and 0.7188.
+    const std::string mmck = R"(
+duration: 20m
+warmup: 2m
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 80/s}
+    requests: 1
+  request:
+    service_time: {dist: exponential, mean: 20ms}
+  client: {timeout: 1d, retries: {max: 0}}
+cluster: {nodes: 1, workers: 2, queue_limit: 3}
+)";
+    const Prediction p = predict_yaml(mmck);
+    const std::string text = analyze_yaml(mmck);
+    CHECK(text.find("carried (admitted) rate λ(1 − B) = 71.78/s (blocking B = 0.1027)") !=
+          std::string::npos);
+    CHECK(text.find("utilization ρ(1 − B) = λ(1 − B)E[S]/(N·c) = 0.7178 (carried; offered ρ = "
+                    "0.8000") != std::string::npos);
+    CHECK(text.find("L = λ(1 − B)W = 2.1612") != std::string::npos);
+    const RunResult r = run_model(mmck, 11 + test::seed_offset());
+    const double carried = 80 * (1 - p.blocking);
+    INFO("simulated L ", r.requests_in_system_mean, " rho ", r.utilization);
+    CHECK(within_rel(r.requests_in_system_mean, carried * p.node_response, 0.05));
+    CHECK(within_rel(r.utilization, carried * 0.020 / 2, 0.03));
+    // Rejected requests that are retried add to the offered load: said.
+    bool retried = false;
+    for (const auto &s : predict_yaml(mmck, {"workload.client.retries.max=2"}).approximate)
+        retried = retried || s.find("rejected") != std::string::npos;
+    CHECK(retried);
+
+    // consistent_hash: nodes block by their ring share; W is that of the admitted requests, so
+    // each node weighs by the share it admits, s (1 - B_s).
+    const std::string chash = R"(
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 200/s}
+    requests: 1
+  request:
+    service_time: {dist: exponential, mean: 10ms}
+cluster: {nodes: 4, workers: 1, queue_limit: 2}
+load_balancer: {policy: consistent_hash}
+)";
+    const Prediction h = predict_yaml(chash);
+    HashRing ring;
+    ring.rebuild({0, 1, 2, 3});
+    std::vector<double> share(4, 0.0);
+    const std::uint64_t keys = 1 << 18; // as analyze samples the arcs
+    for (std::uint64_t uid = 1; uid <= keys; ++uid)
+        share[static_cast<std::size_t>(ring.node_for(uid))] += 1.0 / static_cast<double>(keys);
+    double admitted = 0, weighted = 0, offered = 0;
+    for (double s : share) {
+        const auto q = analytic::mmck(200 * s, 0.010, 1, 3);
+        admitted += s * (1 - q.blocking);
+        weighted += s * (1 - q.blocking) * q.response_time;
+        offered += s * q.response_time;
+    }
+    CHECK(within_rel(h.node_response, weighted / admitted, 1e-9));
+    CHECK(!within_rel(h.node_response, offered, 1e-4)); // the weighting matters here
+    CHECK(within_rel(h.carried_rate, 200 * admitted, 1e-12));
 }

@@ -36,6 +36,12 @@ struct Prediction {
     double p_store_write = 0;    // write_fraction when state lives in the store
     double write_round_trip = 0; // 2 E[hop] + E[write latency]
     double service_mean = 0, service_variance = 0;
+    // Serverless with local_cache: which idle environment a session's next request lands in has
+    // no closed form, so neither has the hit rate. `hit_unknown` says so; p_store_read, the
+    // store rates, service_mean and service_variance are then those of no hit (the upper bound)
+    // and service_mean_low is E[S] if every later request hit.
+    std::string hit_unknown;
+    double service_mean_low = 0;
 
     double store_ops_rate = 0; // offered store operations per second (reads + writes)
     double store_ops_sd = 0;   // sd of the operations in one second (compound Poisson)
@@ -49,20 +55,21 @@ struct Prediction {
     double read_units_rate = 0, write_units_rate = 0;
     double read_units_sd = 0, write_units_sd = 0;
 
-    double utilization = 0;         // lambda E[S] / (N c)
+    double utilization = 0;         // lambda E[S] / (N c), offered (servers only)
     double busiest_utilization = 0; // the most loaded node (consistent_hash: its ring share)
     double hops = 0;                // 4 E[hop]
     double token_bytes = 0;         // mean token size a request carries (client state)
     double token_transfer = 0;      // both ways
-    double node_response = 0;       // W at the node: wait + worker time, over nodes' shares
+    double node_response = 0;       // W of admitted requests, over the nodes' carried shares
     double latency = 0;             // hops + token_transfer + node_response
     double blocking = 0;            // M/M/c/K only
+    double carried_rate = 0;        // lambda (1 - blocking): the requests the nodes admit
     double p_wait = -1;             // Erlang C, M/M/c only
     std::string model;              // e.g. "M/G/4 per node"
     bool mgc_approximation = false; // node_response comes from Allen-Cunneen
 
     double lost_sessions = -1;            // fraction; < 0 when not applicable or unknown
-    std::string lost_why;                 // how the loss closed form was derived
+    std::string lost_why;                 // how the loss closed form was derived, or why none
     double token_overflow = -1;           // P(a session's token outgrows max_bytes), client state
     std::vector<std::string> approximate; // caveats: where a closed form is only approximate
 };
