@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include <boost/program_options.hpp>
@@ -256,8 +257,15 @@ int run_bench(const std::vector<std::string> &args) {
             }
         try {
             return serverless(rate, duration);
-        } catch (const ConfigError &e) { // a value the scenario refuses (e.g. too long a run)
-            std::cerr << e.what() << "\n";
+        } catch (const ConfigError &e) { // a value the scenario refuses (0/s, too long a run)
+            // The values reach the scenario as --set flags: name the flags the user typed.
+            std::string message = e.what();
+            for (const auto &[set, flag] :
+                 {std::pair{"error: --set workload.sessions.arrival.rate=",
+                            "error: bench serverless: --rate "},
+                  {"error: --set duration=", "error: bench serverless: --duration "}})
+                if (message.starts_with(set)) message = flag + message.substr(std::strlen(set));
+            std::cerr << message << "\n";
             return 2;
         }
     }

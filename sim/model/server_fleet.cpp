@@ -39,8 +39,9 @@ void ServerFleet::start() {
         const auto &schedule = ctx_.arch.autoscaling.schedule;
         if (ctx_.arch.autoscaling.policy == AutoscalingSpec::Policy::scheduled)
             for (std::size_t i = 0; i < schedule.size(); ++i)
-                ctx_.sim.schedule(from_seconds(schedule[i].at), scaling_action,
-                                  static_cast<std::uint32_t>(i), 0);
+                if (from_seconds(schedule[i].at) <= ctx_.window_end) // none after the window
+                    ctx_.sim.schedule(from_seconds(schedule[i].at), scaling_action,
+                                      static_cast<std::uint32_t>(i), 0);
     }
     report_fleet();
 }
@@ -495,9 +496,15 @@ void ServerFleet::on_probe(int node, std::uint32_t generation) {
 // its direction's cooldown waits for it (SPEC §4: the cooldown is for step and scheduled).
 void ServerFleet::on_scheduled_action(std::uint32_t i) {
     if (schedule_applied_ >= 0 && static_cast<std::int64_t>(i) < schedule_applied_) return;
+    // A waiting entry that comes back once a later one is due is outdated: the later one
+    // applies (or waits) instead, so the group goes straight to the latest due count.
+    const auto &schedule = ctx_.arch.autoscaling.schedule;
+    if (i + 1 < schedule.size() && from_seconds(schedule[i + 1].at) <= ctx_.now()) return;
     const double wait = scaler_->scheduled_wait(i, to_seconds(ctx_.now()), desired_);
     if (wait > 0) {
-        ctx_.sim.schedule(from_seconds(wait), scaling_action, i, 0);
+        // After the window the autoscaler makes no decision: an action due then is dropped.
+        if (from_seconds(wait) <= ctx_.window_end)
+            ctx_.sim.schedule(from_seconds(wait), scaling_action, i, 0);
         return;
     }
     schedule_applied_ = i;

@@ -198,14 +198,15 @@ class ExternalStore final : public StateBackend {
         const SimTime out = ctx_.hop(rng_);
         const SimTime issued = t + out;
         const auto op = store_.operate(issued, a.uid, write, bytes, rng_);
-        if (a.traced) [[unlikely]]
-            ctx_.trace->store_op(a, write, issued, op);
         ctx_.sink.store_op(ctx_.now(), write, op.ok, op.units, op.throttles);
         ok = op.ok;
         const SimTime back = ctx_.hop(rng_); // drawn either way: later draws stay aligned
         // A down store sends nothing back: the node's timeout runs from its send, a hop before
         // the try reached the store.
-        return op.timed_out ? op.done - out : op.done + back;
+        const SimTime at_node = op.timed_out ? op.done - out : op.done + back;
+        if (a.traced) [[unlikely]]
+            ctx_.trace->store_op(a, write, issued, op, at_node);
+        return at_node;
     }
 
     ModelContext &ctx_;

@@ -260,7 +260,7 @@ void SessionTracer::dropped(const Attempt &a, LossCause cause) {
 // --- state backends ---
 
 void SessionTracer::store_op(const Attempt &a, bool write, SimTime issued,
-                             const SessionStore::Outcome &op) {
+                             const SessionStore::Outcome &op, SimTime at_node) {
     const Key key = key_of(a);
     if (op.throttles > 0)
         add(issued, key, TraceEvent::store_throttled, "store",
@@ -275,7 +275,7 @@ void SessionTracer::store_op(const Attempt &a, bool write, SimTime issued,
     const bool throttled = op.throttles >= static_cast<std::uint32_t>(SessionStore::kMaxTries);
     add(issued, key, e, "store",
         throttled ? "failed: throttled on every try" : "failed: the store is unavailable");
-    add(op.done, key, TraceEvent::attempt_failed, name(a.node),
+    add(at_node, key, TraceEvent::attempt_failed, name(a.node), // when the node knows
         fmt::format("the store {} failed", write ? "write" : "read"));
 }
 

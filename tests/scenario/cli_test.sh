@@ -80,6 +80,9 @@ expect bench-serverless 0 "$bin" bench serverless --rate 100/s --duration 1m
 grep_in bench-serverless "$tmp/out" "requests_per_s="
 grep_in bench-serverless "$tmp/out" "cold_starts="
 expect bench-serverless-bad 2 "$bin" bench serverless --rate 0/s
+grep_in bench-serverless-bad "$tmp/err" "^error: bench serverless: --rate 0/s: "
+if grep -q -- "--set" "$tmp/err"; then
+    echo "FAIL bench-serverless-bad:"; cat "$tmp/err"; failures=$((failures + 1)); else passes=$((passes + 1)); fi
 # The flag the user typed, one "error:", no --set they never wrote.
 expect bench-serverless-unit 2 "$bin" bench serverless --rate 5
 grep_in bench-serverless-unit "$tmp/err" "^error: bench serverless: --rate: a rate needs a unit"

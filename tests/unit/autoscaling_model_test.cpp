@@ -526,6 +526,61 @@ autoscaling:
     CHECK(r.timeseries.back().nodes_desired == 3);
 }
 
+TEST_CASE("waiting scheduled actions: the latest due entry applies") {
+    // Out to 4 at 1 min; out to 5 at 2 min and to 6 at 3 min wait for 6 min. Then the 3 min
+    // entry applies (4 -> 6) and the outdated 2 min one is skipped; before, 4 -> 5 at 6 min
+    // restarted the cooldown and 5 -> 6 came at 11 min.
+    const char *yaml = R"(
+duration: 20m
+warmup: 0s
+workload:
+  sessions: {arrival: {process: poisson, rate: 5/s}, requests: 1}
+cluster: {nodes: 2, zones: 1, boot_time: 10s}
+autoscaling:
+  policy: scheduled
+  min: 1
+  max: 6
+  cooldown: {out: 300s, in: 0s}
+  schedule: [{at: 1m, desired: 4}, {at: 2m, desired: 5}, {at: 3m, desired: 6}]
+)";
+    const RunResult r = run_model(yaml, 97 + seed_offset());
+    std::vector<std::pair<double, std::string>> actions;
+    for (const auto &e : r.events)
+        if (e.what == MarkedEvent::scale_out || e.what == MarkedEvent::scale_in)
+            actions.emplace_back(e.time_s, e.detail);
+    REQUIRE(actions.size() == 2);
+    CHECK(actions[1].first == doctest::Approx(360));
+    CHECK(actions[1].second.find("4->6") != std::string::npos);
+}
+
+TEST_CASE("a scheduled action that would wait past the window is dropped") {
+    // A 10-minute window: the scale-in at 9 min waits for 13 min, after the window, where the
+    // autoscaler acts no more: the run is the one without that entry. Before, it drained a
+    // sticky node during the drain of the cohort (losses counted, no events.csv row).
+    const std::string base = R"(
+duration: 10m
+warmup: 0s
+workload:
+  sessions: {arrival: {process: poisson, rate: 5/s}, requests: 20, think_time: 1m}
+cluster: {nodes: 4, zones: 1, boot_time: 10s}
+state: {location: local}
+load_balancer: {sticky: true, deregistration_delay: 10s}
+autoscaling:
+  policy: scheduled
+  min: 1
+  max: 6
+  cooldown: {out: 0s, in: 300s}
+)";
+    const RunResult both = run_model(
+        base + "  schedule: [{at: 8m, desired: 3}, {at: 9m, desired: 2}]\n", 101 + seed_offset());
+    const RunResult first =
+        run_model(base + "  schedule: [{at: 8m, desired: 3}]\n", 101 + seed_offset());
+    const auto scale_in = static_cast<std::size_t>(LossCause::scale_in);
+    CHECK(first.lost_by_cause[scale_in] > 0);
+    CHECK(both.lost_by_cause[scale_in] == first.lost_by_cause[scale_in]);
+    CHECK(both.sessions_lost == first.sessions_lost);
+}
+
 TEST_CASE("a scale-in during the last batch leaves the group at its desired count") {
     // 2 nodes, batches of 50 %: the second batch's node boots from ~11 min; a scheduled
     // scale-in to 1 at 12 min drains the last old node (old release first). When the new node

@@ -181,6 +181,13 @@ TEST_CASE("fixed: a fractional rate is admitted on average, carried from second 
         }
         CHECK(admitted == doctest::Approx(100 * c));
     }
+    // Within a second the limit holds: 1.9/s admits 2 in second 1 and refuses a third.
+    StoreSpec some;
+    some.capacity = 1.9;
+    SessionStore bounded(some);
+    Rng r(1);
+    CHECK(immediate(bounded, kSecond, 2, false, 300, r) == 2);
+    CHECK(bounded.operate(kSecond, 3, false, 300, r).throttles > 0);
     StoreSpec half;
     half.capacity = 0.5; // 30/min: second 0 admits nothing, second 1 one operation
     SessionStore first(half), second(half);

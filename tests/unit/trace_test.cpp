@@ -366,6 +366,9 @@ failures: {{events: [{{at: 50s, outage: store, duration: 10m}}]}}
                                                arrivals),
                                    1);
     const auto srows = by_session(store).at(1);
+    const std::size_t gave_up = find(srows, TraceEvent::attempt_failed);
+    REQUIRE(gave_up < srows.size());
+    CHECK(srows[gave_up].time_s == doctest::Approx(101.2).epsilon(1e-12)); // at the node
     const std::size_t refused = find(srows, TraceEvent::response);
     REQUIRE(refused < srows.size());
     CHECK(srows[refused].time_s == doctest::Approx(101.4).epsilon(1e-12));

@@ -55,7 +55,10 @@ class SessionTracer {
 
     // State backends: a store operation issued at `issued`; a cached copy used; state created
     // on a node; a token too large to grow.
-    void store_op(const Attempt &a, bool write, SimTime issued, const SessionStore::Outcome &op);
+    // A store operation issued (reaching the store) at `issued`; `at_node`: when its reply, or
+    // the node's own timeout, is back at the node.
+    void store_op(const Attempt &a, bool write, SimTime issued, const SessionStore::Outcome &op,
+                  SimTime at_node);
     void cache_hit(const Attempt &a, SimTime at);
     void state_created(const Session &s, NodeRef node);
     void token_rejected(const Attempt &a, SimTime at, double max_bytes);
