@@ -135,6 +135,15 @@ std::string OutputDir::staged(std::string_view file) const {
 }
 
 void OutputDir::commit() {
+    // Checked again: a user's file may have appeared in the directory during the run. It is
+    // not replaced; the results stay in the staging directory, which the message names.
+    try {
+        check_replaceable(target_);
+    } catch (const OutputError &e) {
+        committed_ = true; // keep the staged results
+        throw OutputError(fmt::format("{} (it appeared during the run); the results are in {}",
+                                      e.what(), staging_));
+    }
     sync_directory(staging_);
     const std::string parent = fs::path(target_).parent_path().string();
     std::error_code ec;

@@ -10,7 +10,6 @@
 #include "statesim/stats/confidence.hpp"
 
 namespace statesim {
-namespace {
 
 // 263912 -> "263 912" with thin spaces: counts in the table read as counts.
 std::string grouped(double v) {
@@ -23,6 +22,21 @@ std::string grouped(double v) {
     return n < 0 ? "-" + out : out;
 }
 
+// 4 significant digits, but never an exponent from 10 000 up (a monthly cost of 270 370 USD, not
+// 2.704e+05): whole and grouped there.
+std::string four_digits(double v) {
+    return std::fabs(v) >= 1e4 ? grouped(v) : fmt::format("{:.4g}", v);
+}
+
+// A half-width to 2 significant digits, never an exponent from 100 up (210, not 2.1e+02).
+std::string two_digits(double hw) {
+    if (hw < 100) return fmt::format("{:.2g}", hw);
+    const double unit = std::pow(10.0, std::floor(std::log10(hw)) - 1);
+    return grouped(std::round(hw / unit) * unit);
+}
+
+namespace {
+
 // One table cell: mean ± half-width; `n/a` for an undefined half-width (one replication).
 std::string table_cell(const Metric &m, const std::vector<double> &v) {
     if (v.empty()) return "-";
@@ -31,10 +45,10 @@ std::string table_cell(const Metric &m, const std::vector<double> &v) {
     if (e.half_width < 1e-9 * std::fabs(e.mean))
         e.half_width = 0; // rounding noise of identical replications
     const bool whole_hw = m.count && (e.half_width >= 1 || e.half_width == 0);
-    const std::string mean = m.count ? grouped(e.mean) : fmt::format("{:.4g}", e.mean);
+    const std::string mean = m.count ? grouped(e.mean) : four_digits(e.mean);
     const std::string hw = e.n < 2    ? std::string("n/a")
                            : whole_hw ? grouped(e.half_width)
-                                      : fmt::format("{:.2g}", e.half_width);
+                                      : two_digits(e.half_width);
     return mean + " ± " + hw;
 }
 

@@ -1,5 +1,6 @@
 #include "statesim/stats/confidence.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <boost/math/distributions/students_t.hpp>
@@ -18,6 +19,13 @@ Estimate estimate(const std::vector<double> &samples, double confidence) {
     Estimate e;
     e.n = static_cast<int>(samples.size());
     if (e.n == 0) return e;
+    // Identical replications (a fixed cost, node-hours of a fixed fleet): their own value and
+    // no spread; sum / n would leave rounding noise in both (0.1 × 3 / 3 = 0.10000000000000002).
+    if (std::all_of(samples.begin(), samples.end(),
+                    [&](double x) { return x == samples.front(); })) {
+        e.mean = samples.front();
+        return e;
+    }
     double sum = 0;
     for (double x : samples)
         sum += x;

@@ -298,6 +298,16 @@ TEST_CASE("counts in the table are grouped integers") {
     CHECK(three.find("263\u2009913 ± 2") != std::string::npos);
 }
 
+TEST_CASE("table cells never switch to exponent notation") {
+    // Before: 2.704e+05 for a monthly cost, 2.1e+02 for a p99's half-width.
+    CHECK(four_digits(270370.173) == "270\u2009370");
+    CHECK(four_digits(1201.4) == "1201");
+    CHECK(four_digits(0.0001578) == "0.0001578");
+    CHECK(two_digits(213.7) == "210");
+    CHECK(two_digits(1549) == "1\u2009500");
+    CHECK(two_digits(8.24) == "8.2");
+}
+
 TEST_CASE("an interrupted or unfinished run writes no row and counts nowhere") {
     const Scenario sc = scenario({"base"}, 3);
     auto records = runs(1, 3);
@@ -374,6 +384,32 @@ TEST_CASE("a new output set replaces the old one whole, and an uncommitted one c
         ++entries;
     }
     CHECK(entries == 1);
+    fs::remove_all(base);
+}
+
+TEST_CASE("a user's file that appears during the run is not replaced: the results stay staged") {
+    const fs::path base = scratch("appeared"), dir = base / "out";
+    fs::create_directories(dir);
+    std::ofstream(dir / "summary.csv") << "old\n";
+    std::string why;
+    {
+        OutputDir out(dir.string());
+        DurableFile f(out.staged("summary.csv"));
+        f.write("new\n");
+        f.close();
+        std::ofstream(dir / "notes.txt") << "precious"; // written during the run
+        try {
+            out.commit();
+        } catch (const OutputError &e) {
+            why = e.what();
+        }
+    }
+    CHECK(why.find("\"notes.txt\", which statesim did not write") != std::string::npos);
+    CHECK(slurp(dir / "notes.txt") == "precious");
+    CHECK(slurp(dir / "summary.csv") == "old\n");
+    // The results are where the message says.
+    const std::string staged = why.substr(why.find("the results are in ") + 19);
+    CHECK(slurp(fs::path(staged) / "summary.csv") == "new\n");
     fs::remove_all(base);
 }
 

@@ -22,4 +22,11 @@ std::vector<std::string> precision_warnings(const Scenario &sc, const RunMetrics
 // The warnings above as a block for the table ("" when there are none).
 std::string precision_block(const std::vector<std::string> &warnings);
 
+// Table cell numbers, never in exponent notation: a count grouped in threes with thin spaces
+// (263 912); a mean to 4 significant digits, whole and grouped from 10 000 up; a half-width to
+// 2 significant digits, whole from 100 up.
+std::string grouped(double v);
+std::string four_digits(double v);
+std::string two_digits(double half_width);
+
 } // namespace statesim
