@@ -135,10 +135,18 @@ LoadOptions load_options(const RunArgs &a) {
     return o;
 }
 
-// A progress bar with ETA on stderr, only when stderr is a terminal.
+// A progress bar with ETA on stderr, only when stderr is a terminal. A bar left unfinished (an
+// interruption, an error) is ended with a newline, so the message after it starts a line.
 class Progress {
   public:
     explicit Progress(bool enabled) : enabled_(enabled && isatty(STDERR_FILENO)) {}
+    Progress(const Progress &) = delete;
+    Progress &operator=(const Progress &) = delete;
+    ~Progress() { end(); }
+    void end() {
+        if (open_) std::fputc('\n', stderr);
+        open_ = false;
+    }
     void update(std::size_t done, std::size_t total) {
         if (!enabled_) return;
         const double elapsed =
@@ -148,11 +156,13 @@ class Progress {
         const std::size_t width = 30, filled = total ? width * done / total : width;
         std::fprintf(stderr, "\r[%s%s] %zu/%zu runs, ETA %.0fs ", std::string(filled, '#').c_str(),
                      std::string(width - filled, '.').c_str(), done, total, eta);
-        if (done == total) std::fprintf(stderr, "\n");
+        open_ = done != total;
+        if (!open_) std::fprintf(stderr, "\n");
     }
 
   private:
     bool enabled_;
+    bool open_ = false; // a bar is on the line, not ended yet
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
@@ -206,6 +216,7 @@ int cmd_run(const std::vector<std::string> &args) {
         opts.trace_sessions = static_cast<std::uint32_t>(a.trace);
     }
     run_experiment(sc, opts, [&](RunRecord &&r) { writer.add(r); });
+    progress.end();
     // The analytic cross-check beside the simulated means, for the report.
     writer.attach("analyze.txt", analyze_scenario(sc, &writer.metrics()));
     writer.finish();
@@ -252,6 +263,7 @@ int cmd_analyze(const std::vector<std::string> &args) {
     opts.progress = [&](std::size_t d, std::size_t t) { progress.update(d, t); };
     RunMetrics simulated(sc);
     run_experiment(sc, opts, [&](RunRecord &&r) { simulated.add(r); });
+    progress.end();
     std::cout << analyze_scenario(sc, &simulated);
     return 0;
 }
