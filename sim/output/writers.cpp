@@ -280,7 +280,9 @@ void ResultWriter::add(const RunRecord &r) {
     events_.write(events_rows(sc_, r));
     if (trace_) trace_->add(r);
     metrics_.add(r);
-    if (finished(r)) latency_.at(r.point).at(r.architecture).merge(r.result.latency);
+    if (!finished(r)) return;
+    ++finished_;
+    latency_.at(r.point).at(r.architecture).merge(r.result.latency);
 }
 
 void ResultWriter::attach(const std::string &name, const std::string &text) {
@@ -288,7 +290,16 @@ void ResultWriter::attach(const std::string &name, const std::string &text) {
 }
 
 std::string ResultWriter::table_text() const {
-    return comparison_table(sc_, metrics_) + precision_block(precision_warnings(sc_, metrics_));
+    std::string text =
+        comparison_table(sc_, metrics_) + precision_block(precision_warnings(sc_, metrics_));
+    std::size_t runs = 0;
+    for (const auto &p : sc_.points)
+        runs += p.architectures.size() * static_cast<std::size_t>(sc_.replications);
+    if (finished_ < runs)
+        text += fmt::format("\npartial: {} of {} runs finished (interrupted); each figure is over "
+                            "the replications that finished (aggregate.csv: `replications`)\n",
+                            finished_, runs);
+    return text;
 }
 
 void ResultWriter::finish() {

@@ -324,6 +324,29 @@ TEST_CASE("an interrupted or unfinished run writes no row and counts nowhere") {
     CHECK(read_table(aggregate_csv(sc, records)).empty());
 }
 
+TEST_CASE("the table says when not every run finished") {
+    const Scenario sc = scenario({"base"}, 3);
+    const fs::path dir = scratch("partial") / "out";
+    auto records = runs(1, 3);
+    {
+        OutputDir out(dir.string());
+        ResultWriter all(sc, out);
+        for (const auto &r : records)
+            all.add(r);
+        CHECK(all.table_text().find("partial:") == std::string::npos);
+    }
+    records[2].result.interrupted = true;
+    {
+        OutputDir out(dir.string());
+        ResultWriter cut(sc, out);
+        for (const auto &r : records)
+            cut.add(r);
+        CHECK(cut.table_text().find("partial: 2 of 3 runs finished (interrupted)") !=
+              std::string::npos);
+    }
+    fs::remove_all(dir.parent_path());
+}
+
 TEST_CASE("the streaming writer writes the same bytes as the whole-experiment functions") {
     const fs::path dir = scratch("stream") / "out";
     const Scenario sc = scenario({"base", "a,\"b\""}, 3);

@@ -82,7 +82,8 @@ class ResultWriter {
     void attach(const std::string &name, const std::string &text);
     void finish();
     const RunMetrics &metrics() const { return metrics_; }
-    // What the terminal shows after the run: the table and its precision warnings.
+    // What the terminal shows after the run: the table and its precision warnings, and a line
+    // saying so when not every run finished (an interruption).
     std::string table_text() const;
     // --trace: trace.csv too (header only when no run traced anything); before the first add().
     void enable_trace() { trace_.emplace(sc_, out_); }
@@ -93,6 +94,7 @@ class ResultWriter {
     DurableFile summary_, timeseries_, events_;
     RunMetrics metrics_;
     std::vector<std::vector<Histogram>> latency_; // [point][architecture], merged
+    std::size_t finished_ = 0;                    // runs added that finished
     std::vector<std::pair<std::string, std::string>> attached_;
     std::optional<TraceWriter> trace_;
 };
