@@ -1,6 +1,7 @@
-// The only user of yaml-cpp. The file is parsed into a tree; overrides, sweep values, presets
-// and `set:` entries are applied to that tree by dotted path; absent keys are filled with their
-// documented defaults *in the tree*, so the tree itself becomes the resolved configuration.
+// With yaml_tree, the only user of yaml-cpp. The file is parsed into a tree (yaml_tree.hpp);
+// overrides, sweep values, presets and `set:` entries are applied to that tree by dotted path;
+// absent keys are filled with their documented defaults *in the tree*, so the tree itself
+// becomes the resolved configuration.
 #include "statesim/config/load_scenario.hpp"
 
 #include <algorithm>
@@ -17,8 +18,9 @@
 #include <sstream>
 
 #include <fmt/format.h>
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/yaml.h>
+#include <yaml-cpp/emitter.h>
+#include <yaml-cpp/emittermanip.h>
+#include <yaml-cpp/exceptions.h>
 
 #include "statesim/config/presets.hpp"
 #include "statesim/config/units.hpp"
@@ -81,37 +83,13 @@ void precheck(const std::string &text, const std::string &file) {
                                       file));
 }
 
-// Counts the documents of a stream, at most `cap`, without building them: yaml-cpp 0.7's
-// LoadAll never returns on some inputs (a ',' at the start of a line yields empty documents
-// forever, jbeder/yaml-cpp#1040, fixed after 0.7), so documents are counted with a cap first.
-class DocumentCounter final : public YAML::EventHandler {
-  public:
-    YAML::Mark start;
-    void OnDocumentStart(const YAML::Mark &m) override { start = m; }
-    void OnDocumentEnd() override {}
-    void OnNull(const YAML::Mark &, YAML::anchor_t) override {}
-    void OnAlias(const YAML::Mark &, YAML::anchor_t) override {}
-    void OnScalar(const YAML::Mark &, const std::string &, YAML::anchor_t,
-                  const std::string &) override {}
-    void OnSequenceStart(const YAML::Mark &, const std::string &, YAML::anchor_t,
-                         YAML::EmitterStyle::value) override {}
-    void OnSequenceEnd() override {}
-    void OnMapStart(const YAML::Mark &, const std::string &, YAML::anchor_t,
-                    YAML::EmitterStyle::value) override {}
-    void OnMapEnd() override {}
-};
-
 // One document: a `---` that starts a second one is an error, not silently ignored.
-YAML::Node parse_yaml(const std::string &text, const std::string &file) {
+Node parse_yaml(const std::string &text, Context &ctx) {
+    const std::string &file = ctx.file;
     try {
-        std::stringstream in(text);
-        YAML::Parser parser(in);
         int documents = 0;
         YAML::Mark second;
-        for (DocumentCounter counter; documents < 2 && parser.HandleNextDocument(counter);) {
-            if (++documents == 2) second = counter.start;
-        }
-        YAML::Node doc = YAML::Load(text);
+        Node doc = ctx.nodes.parse(text, &documents, &second);
         if (documents < 2) return doc;
         if (!doc.IsMap())
             throw ConfigError(fmt::format("error: {}:{}:{}: invalid YAML: expected one map of keys "
@@ -131,7 +109,7 @@ YAML::Node parse_yaml(const std::string &text, const std::string &file) {
 // yaml-cpp keeps the first of two equal keys in a map and ignores the second when looked up;
 // every map of the file is checked so a repeated key is an error at its second occurrence.
 // Collections are visited once each (by position), so aliases cannot blow the walk up.
-void check_duplicate_keys(const YAML::Node &n, const std::string &path, const Context &ctx,
+void check_duplicate_keys(const Node &n, const std::string &path, const Context &ctx,
                           std::set<std::size_t> &visited) {
     if (!n.IsMap() && !n.IsSequence()) return;
     if (!n.Mark().is_null() && !visited.insert(static_cast<std::size_t>(n.Mark().pos)).second)
@@ -208,8 +186,8 @@ bool defaults_under(const std::set<std::string> &defaults, const std::string &pa
 }
 
 // Whether emit() writes `n` as a block collection (over several lines).
-bool emitted_as_block(const YAML::Node &n, const std::string &path,
-                      const std::set<std::string> &defaults, bool in_flow) {
+bool emitted_as_block(const Node &n, const std::string &path, const std::set<std::string> &defaults,
+                      bool in_flow) {
     if (in_flow || n.size() == 0) return false;
     if (n.IsMap()) return n.Style() != YAML::EmitterStyle::Flow || defaults_under(defaults, path);
     return n.IsSequence() && n.Style() != YAML::EmitterStyle::Flow;
@@ -219,7 +197,7 @@ bool emitted_as_block(const YAML::Node &n, const std::string &path,
 // holding filled-in keys is written as a block so each can carry its `# default` comment. A
 // default written as a block (a filled-in map with defaults of its own filled below it) has
 // the comment on each of its keys: one after its last line would read as that key's twice.
-void emit(YAML::Emitter &out, const YAML::Node &n, const std::string &path,
+void emit(YAML::Emitter &out, const Node &n, const std::string &path,
           const std::set<std::string> &defaults, bool in_flow = false, bool is_default = false) {
     if (n.IsMap()) {
         const bool flow = !emitted_as_block(n, path, defaults, in_flow);
@@ -249,7 +227,7 @@ void emit(YAML::Emitter &out, const YAML::Node &n, const std::string &path,
 
 // A swept value as the table and the CSVs label it: a scalar as written, a map or a list as
 // compact flow YAML (`{dist: exponential, mean: 30ms}`), so two values never look alike.
-std::string sweep_label(const YAML::Node &v) {
+std::string sweep_label(const Node &v) {
     if (v.IsScalar()) return v.Scalar();
     if (v.IsNull()) return "null";
     YAML::Emitter out;
@@ -292,7 +270,7 @@ const std::vector<SloKind> &slo_kinds() {
 // `lost_session_pct: 0.7` is a fraction (70 %) while the column is in percent: legal, and
 // usually meant as 0.7 %. Said at load, where the file position is known.
 void warn_about_bare_pct(Section &s, const SloKind &k, std::vector<std::string> &warnings) {
-    const YAML::Node v = s.node()[k.key];
+    const Node v = s.node()[k.key];
     const std::string &text = v.Scalar();
     const double fraction = units::fraction(text).value;
     if (text.find('%') != std::string::npos || !(fraction > 0 && fraction < 1)) return;
@@ -375,16 +353,16 @@ std::vector<Override> parse_sets(const LoadOptions &options) {
 // The origin of a key that the sweep or an architecture's `set:` places by path: the key's
 // position in the file, or the --set flag that gave the whole map.
 Origin placed(const Context &ctx, const std::string &map_path, const std::string &key,
-              const YAML::Node &key_node, const std::string &label) {
+              const Node &key_node, const std::string &label) {
     if (const Origin *o = origin_of(ctx, map_path)) return {key, o->source, label, false};
     const YAML::Mark m = key_node.Mark();
     return {key, fmt::format("{}:{}:{}", ctx.file, m.line + 1, m.column + 1), label, true};
 }
 
 // The file's tree with the command-line overrides applied.
-YAML::Node load_tree(const std::string &text, Context &ctx, const std::vector<Override> &sets,
-                     bool first_load = false) {
-    YAML::Node root = parse_yaml(text, ctx.file);
+Node load_tree(const std::string &text, Context &ctx, const std::vector<Override> &sets,
+               bool first_load = false) {
+    Node root = parse_yaml(text, ctx);
     if (!root.IsMap())
         fail(ctx, root, "",
              fmt::format("expected a map of keys (workload:, cluster:, ...), "
@@ -395,13 +373,13 @@ YAML::Node load_tree(const std::string &text, Context &ctx, const std::vector<Ov
         check_duplicate_keys(root, "", ctx, visited);
     }
     for (const auto &o : sets) {
-        YAML::Node v;
+        Node v;
         try {
-            v = YAML::Load(o.text);
+            v = ctx.nodes.parse(o.text);
         } catch (const YAML::Exception &e) {
             throw ConfigError(fmt::format("error: {}: invalid YAML value: {}", o.source, e.msg));
         }
-        if (!v.IsDefined() || v.IsNull()) v = YAML::Node(o.text);
+        if (!v.IsDefined() || v.IsNull()) v = ctx.nodes.scalar(o.text);
         ctx.origins.push_back({o.path, o.source, "", false});
         if (first_load) {
             std::set<std::size_t> visited;
@@ -412,8 +390,8 @@ YAML::Node load_tree(const std::string &text, Context &ctx, const std::vector<Ov
     return root;
 }
 
-std::string emit_resolved(const Scenario &sc, const std::vector<std::vector<YAML::Node>> &swept,
-                          const std::vector<YAML::Node> &trees,
+std::string emit_resolved(const Scenario &sc, const std::vector<std::vector<Node>> &swept,
+                          const std::vector<Node> &trees,
                           const std::vector<std::set<std::string>> &defaults, bool mark_defaults) {
     static const std::set<std::string> none;
     YAML::Emitter out;
@@ -461,13 +439,19 @@ std::string emit_resolved(const Scenario &sc, const std::vector<std::vector<YAML
         out << YAML::EndSeq << YAML::EndMap;
     }
     out << YAML::EndSeq << YAML::EndMap;
-    return std::string(out.c_str()) + "\n";
+    // Exactly as long as the text: the scenario holds it for the whole run (`+ "\n"` would
+    // double its capacity).
+    std::string text;
+    text.reserve(out.size() + 1);
+    text.append(out.c_str(), out.size());
+    text += '\n';
+    return text;
 }
 
 // Scheduled events count from the start of the run: one inside the warm-up is not measured, one
 // past the end never fires. Both are legal, and both are usually a mistake.
 void warn_about_time(Scenario &sc, const Context &ctx, const std::string &what,
-                     const std::string &path, double at, const YAML::Node &node) {
+                     const std::string &path, double at, const Node &node) {
     std::string shown;
     const std::string where = where_of(ctx, node, path, &shown);
     // A value placed by the sweep, a `set:` or a preset is named as the user wrote it
@@ -492,7 +476,7 @@ void warn_about_time(Scenario &sc, const Context &ctx, const std::string &what,
 }
 
 void warn_about_schedule(Scenario &sc, const Context &ctx, const Architecture &arch,
-                         const YAML::Node &tree) {
+                         const Node &tree) {
     const auto &events = arch.failures.events;
     for (std::size_t i = 0; i < events.size(); ++i)
         warn_about_time(sc, ctx, fmt::format("failures.events[{}]", i),
@@ -515,8 +499,7 @@ void warn_about_schedule(Scenario &sc, const Context &ctx, const Architecture &a
 
 // Whether the user wrote the key at `path` (in the file, a --set or a `set:`): not a filled-in
 // default nor a key of the preset; a map counts when one of its keys does.
-bool written(const Context &ctx, const Preset *preset, const YAML::Node &n,
-             const std::string &path) {
+bool written(const Context &ctx, const Preset *preset, const Node &n, const std::string &path) {
     if (!n.IsDefined() || defaulted(ctx, path)) return false;
     if (preset)
         for (const auto &[k, v] : preset->keys)
@@ -533,10 +516,10 @@ bool written(const Context &ctx, const Preset *preset, const YAML::Node &n,
 // one the user set is named, where it was set. Sections switched off are left out, and so is
 // cluster.session_memory_limit: it bounds local state in an environment's memory too.
 void warn_about_serverless(Scenario &sc, const Context &ctx, const Architecture &arch,
-                           const YAML::Node &tree) {
+                           const Node &tree) {
     if (arch.cluster.runtime != Runtime::serverless) return;
     const Preset *preset = find_preset(arch.preset);
-    const auto warn = [&](const std::string &path, const YAML::Node &n, const char *what) {
+    const auto warn = [&](const std::string &path, const Node &n, const char *what) {
         std::string shown;
         const std::string where = where_of(ctx, n, path, &shown);
         const std::string w = fmt::format(
@@ -547,7 +530,7 @@ void warn_about_serverless(Scenario &sc, const Context &ctx, const Architecture 
             sc.warnings.push_back(w);
     };
     const auto if_written = [&](const std::string &section, const std::string &key) {
-        const YAML::Node n = tree[section][key];
+        const Node n = tree[section][key];
         const std::string path = section + "." + key;
         if (written(ctx, preset, n, path)) warn(path, n, "it");
     };
@@ -557,7 +540,7 @@ void warn_about_serverless(Scenario &sc, const Context &ctx, const Architecture 
     for (const char *k :
          {"policy", "health_check", "deregistration_delay", "connect_timeout", "drain"})
         if_written("load_balancer", k);
-    const YAML::Node lb = tree["load_balancer"], f = tree["failures"];
+    const Node lb = tree["load_balancer"], f = tree["failures"];
     if (arch.load_balancer.sticky) warn("load_balancer.sticky", lb["sticky"], "it");
     if (arch.failures.nodes.enabled) warn("failures.nodes", f["nodes"], "it");
     if (arch.failures.zones.enabled) warn("failures.zones", f["zones"], "it");
@@ -586,7 +569,7 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
 
     Scenario sc;
     sc.source_file = file;
-    YAML::Node root = load_tree(text, ctx, sets, true);
+    Node root = load_tree(text, ctx, sets, true);
     ctx.tree.reset(root);
     {
         Section top(ctx, root, "");
@@ -641,13 +624,13 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
     }
 
     // Sweep: every combination of the listed values is a point (last key varies fastest).
-    std::vector<std::vector<YAML::Node>> sweep_values;
-    std::vector<YAML::Node> sweep_key_nodes; // for positions
+    std::vector<std::vector<Node>> sweep_values;
+    std::vector<Node> sweep_key_nodes; // for positions
     // Labels and copies taken before any architecture is read: the trees share the values'
     // nodes, and reading one fills defaults into them.
     std::vector<std::vector<std::string>> sweep_labels;
-    std::vector<std::vector<YAML::Node>> sweep_copies;
-    const YAML::Node sweep = root["sweep"];
+    std::vector<std::vector<Node>> sweep_copies;
+    const Node sweep = root["sweep"];
     if (sweep.IsDefined() && !sweep.IsNull()) {
         if (!sweep.IsMap())
             fail(ctx, sweep, "sweep", "expected a map of dotted key -> list of values");
@@ -671,7 +654,7 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                         o.source, o.path, key, where_of(ctx, it->first, "sweep." + key)));
             sc.sweep_keys.push_back(key);
             sweep_key_nodes.push_back(it->first);
-            std::vector<YAML::Node> vals, copies;
+            std::vector<Node> vals, copies;
             std::vector<std::string> labels;
             std::map<std::string, std::size_t> seen; // label -> item
             for (std::size_t i = 0; i < it->second.size(); ++i) {
@@ -683,7 +666,7 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                                      "appear once in a swept list",
                                      earlier->first, earlier->second));
                 vals.push_back(it->second[i]);
-                copies.push_back(YAML::Clone(it->second[i]));
+                copies.push_back(ctx.nodes.clone(it->second[i]));
                 labels.push_back(earlier->first);
             }
             sweep_labels.push_back(labels);
@@ -697,7 +680,7 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
     if (n_points > 10000)
         fail(ctx, sweep, "sweep", fmt::format("{} points; at most 10000 are allowed", n_points));
 
-    const YAML::Node archs = root["architectures"];
+    const Node archs = root["architectures"];
     std::size_t n_archs = 1;
     // An empty `architectures:` (null) is refused like `[]`, not taken as "absent": a user who
     // wrote the key meant to list some. (It read archs[0] of a null node: fuzz finding.)
@@ -710,9 +693,9 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
         n_archs = archs.size();
     }
 
-    std::vector<YAML::Node> trees;
-    std::vector<std::set<std::string>> defaults;       // per tree: keys filled in
-    std::vector<std::vector<YAML::Node>> point_values; // per point: the sweep keys' values
+    std::vector<Node> trees;
+    std::vector<std::set<std::string>> defaults; // per tree: keys filled in
+    std::vector<std::vector<Node>> point_values; // per point: the sweep keys' values
     ctx.defaults.clear();
     for (std::size_t p = 0; p < n_points; ++p) {
         SweepPoint point;
@@ -731,7 +714,7 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
             // single architecture at a single point takes the root itself: nothing reads the
             // root's architecture keys afterwards, and one tree less is MBs less for a file
             // that lists hundreds of events.
-            YAML::Node tree = root;
+            Node tree = root;
             if (n_points * n_archs > 1) {
                 ctx.origins.clear();
                 tree = load_tree(text, ctx, sets);
@@ -749,7 +732,7 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
             Architecture arch;
             arch.name = "default";
             if (archs.IsDefined()) {
-                const YAML::Node entry = archs[a];
+                const Node entry = archs[a];
                 const std::string path = fmt::format("architectures[{}]", a);
                 if (!entry.IsMap())
                     fail(ctx, entry, path,
@@ -783,12 +766,12 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                     for (const auto &[k, v] : preset->keys) {
                         ctx.origins.push_back(
                             {k, fmt::format("{} (preset {})", path, preset->name), "", false});
-                        set_path(tree, k, YAML::Load(v), ctx, entry["preset"]);
+                        set_path(tree, k, ctx.nodes.parse(v), ctx, entry["preset"]);
                     }
                 }
                 e.allow("preset");
                 if (e.has("set")) {
-                    const YAML::Node set = e.value("set", nullptr);
+                    const Node set = e.value("set", nullptr);
                     if (!set.IsMap())
                         fail(ctx, set, e.path_of("set"), "expected a map of dotted key -> value");
                     for (auto it = set.begin(); it != set.end(); ++it) {
@@ -844,9 +827,8 @@ Scenario load_scenario(const std::string &path, const LoadOptions &options) {
             fmt::format("error: {}: unreadable or larger than {} MiB", path, kMaxFileBytes >> 20));
     text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     Scenario sc = load_scenario_text(text, path, options);
-    // yaml-cpp's trees take a few kB per listed event (MBs for a file of 600 failures) and are
-    // freed by now; the runs allocate in their threads' arenas, so give the pages back rather
-    // than keep them resident for the whole run (review case churn-600).
+    // The trees are freed by now; the runs allocate in their threads' arenas, so give the pages
+    // back rather than keep them resident for the whole run (review case churn-600).
 #if defined(__GLIBC__)
     malloc_trim(0);
 #endif

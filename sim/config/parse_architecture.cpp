@@ -14,7 +14,7 @@ namespace {
 // Worker slots (nodes x workers) a run may allocate: beyond this, memory, not the model, decides.
 constexpr long long kMaxWorkerSlots = 10'000'000;
 
-std::shared_ptr<const std::vector<double>> read_samples(Section &s, const YAML::Node &at,
+std::shared_ptr<const std::vector<double>> read_samples(Section &s, const Node &at,
                                                         const std::string &path,
                                                         const std::string &file, bool sorted) {
     namespace fs = std::filesystem;
@@ -65,9 +65,9 @@ std::shared_ptr<const std::vector<double>> read_samples(Section &s, const YAML::
 }
 
 Distribution parse_random(Section &parent, const std::string &key, const char *def, Quantity q) {
-    YAML::Node v = parent.value(key, def);
+    Node v = parent.value(key, def);
     const std::string path = parent.path_of(key);
-    auto scalar_value = [&](const YAML::Node &n, const std::string &p) {
+    auto scalar_value = [&](const Node &n, const std::string &p) {
         if (q == Quantity::count)
             return static_cast<double>(parent.to_integer(n, p, 1, 1'000'000'000));
         return parent.parse_unit(n, p, units::duration);
@@ -86,7 +86,7 @@ Distribution parse_random(Section &parent, const std::string &key, const char *d
     const std::string kind = kinds[s.choice("dist", nullptr, kinds)];
     Distribution d;
     auto positive = [&](const std::string &k) {
-        YAML::Node n = s.value(k, nullptr);
+        Node n = s.value(k, nullptr);
         const double x = q == Quantity::count ? s.parse_unit(n, s.path_of(k), units::number)
                                               : s.parse_unit(n, s.path_of(k), units::duration);
         if (!(x > 0)) fail(s.ctx(), n, s.path_of(k), "expected a value greater than 0");
@@ -138,7 +138,7 @@ Distribution parse_random(Section &parent, const std::string &key, const char *d
 ArrivalProcess parse_arrival(Section &parent, const std::string &key,
                              const char *default_rate = "40/s") {
     const std::string default_yaml = fmt::format("{{process: poisson, rate: {}}}", default_rate);
-    YAML::Node v = parent.value(key, default_yaml.c_str());
+    Node v = parent.value(key, default_yaml.c_str());
     if (!v.IsMap())
         fail(parent.ctx(), v, parent.path_of(key),
              fmt::format("expected a map like {{process: poisson, rate: 40/s}}, found {}",
@@ -158,14 +158,14 @@ ArrivalProcess parse_arrival(Section &parent, const std::string &key,
         a.period = s.positive_duration("period", "24h");
         break;
     case ArrivalProcess::Kind::profile: {
-        YAML::Node pts = s.value("points", nullptr);
+        Node pts = s.value("points", nullptr);
         const std::string path = s.path_of("points");
         if (!pts.IsSequence() || pts.size() == 0)
             fail(s.ctx(), pts, path,
                  fmt::format("expected a list of [time, rate] pairs, found {}", describe(pts)));
         for (std::size_t i = 0; i < pts.size(); ++i) {
             const std::string p = fmt::format("{}[{}]", path, i);
-            const YAML::Node pt = pts[i];
+            const Node pt = pts[i];
             if (!pt.IsSequence() || pt.size() != 2)
                 fail(s.ctx(), pt, p,
                      fmt::format("expected a [time, rate] pair, found {}", describe(pt)));
@@ -242,7 +242,7 @@ Workload parse_workload(Section &root) {
 }
 
 // A setting of a feature the model does not simulate yet (modelled.hpp): refused at its key.
-void refuse_unless(bool modelled, const Context &ctx, const YAML::Node &at, const std::string &path,
+void refuse_unless(bool modelled, const Context &ctx, const Node &at, const std::string &path,
                    const std::string &what, const std::string &hint) {
     if (modelled) return;
     fail(ctx, at, path,
@@ -301,7 +301,7 @@ FaultEvent parse_event(Section &e, const Architecture &a) {
         fail(ctx, e.node()[given[1]], e.path_of(given[1]),
              fmt::format("expected exactly one of kill, outage, deploy per event, found {} and {}",
                          given[0], given[1]));
-    YAML::Node what = e.node()[given[0]];
+    Node what = e.node()[given[0]];
     const std::string what_path = e.path_of(given[0]);
     if (given[0] == "kill") {
         if (e.choice("kill", nullptr, {"node", "zone"}) == 0) {
@@ -396,7 +396,7 @@ FailureSpec parse_failures(Section &root, const Architecture &a) {
                       "load_balancer.connect_timeout)",
                       "use mode: process (a failed node's requests fail at once)");
     out.replace_failed = f.flag("replace_failed", "true");
-    YAML::Node events = f.value("events", "[]");
+    Node events = f.value("events", "[]");
     if (!events.IsSequence())
         fail(f.ctx(), events, f.path_of("events"),
              fmt::format("expected a list of fault events, found {}", describe(events)));
@@ -439,7 +439,7 @@ using Metric = AutoscalingSpec::Metric;
 
 // A value of the scaling metric: cpu a fraction, requests_per_node a rate, in_flight_per_node
 // a number. `positive`: greater than 0 (a target); otherwise >= 0 (a step threshold).
-double metric_value(Section &s, const YAML::Node &v, const std::string &path, Metric metric,
+double metric_value(Section &s, const Node &v, const std::string &path, Metric metric,
                     bool positive) {
     double x = 0;
     const char *expected = "";
@@ -515,7 +515,7 @@ AutoscalingSpec parse_autoscaling(Section &root, const ClusterSpec &cluster) {
 
     s.allow("steps");
     if (s.has("steps")) {
-        const YAML::Node steps = s.node()["steps"];
+        const Node steps = s.node()["steps"];
         const std::string path = s.path_of("steps");
         if (!steps.IsSequence() || steps.size() == 0)
             fail(ctx, steps, path,
@@ -560,7 +560,7 @@ AutoscalingSpec parse_autoscaling(Section &root, const ClusterSpec &cluster) {
 
     s.allow("schedule");
     if (s.has("schedule")) {
-        const YAML::Node sched = s.node()["schedule"];
+        const Node sched = s.node()["schedule"];
         const std::string path = s.path_of("schedule");
         if (!sched.IsSequence() || sched.size() == 0)
             fail(ctx, sched, path,
@@ -616,7 +616,7 @@ AutoscalingSpec parse_autoscaling(Section &root, const ClusterSpec &cluster) {
 // `scaling_rate: 1000/10s`: new environments per window (Lambda: 1 000 every 10 seconds per
 // function). `100/s` is a window of one second.
 void parse_scaling_rate(Section &s, ServerlessSpec &out) {
-    const YAML::Node v = s.value("scaling_rate", "1000/10s");
+    const Node v = s.value("scaling_rate", "1000/10s");
     const std::string path = s.path_of("scaling_rate");
     const std::string text = v.IsScalar() ? v.Scalar() : std::string();
     const auto slash = text.find('/');
@@ -727,8 +727,8 @@ Architecture parse_architecture(Section &root) {
     if (lb.has("sticky") && lb.node()["sticky"].IsScalar()) {
         // `sticky: true` is shorthand for `{enabled: true}`.
         const bool on = lb.to_flag(lb.node()["sticky"], lb.path_of("sticky"));
-        YAML::Node m(YAML::NodeType::Map);
-        m["enabled"] = on ? "true" : "false";
+        Node m = lb.ctx().nodes.map();
+        m["enabled"] = lb.ctx().nodes.scalar(on ? "true" : "false");
         lb.node()["sticky"] = m;
     }
     bool has_sticky = false;
@@ -775,9 +775,9 @@ Architecture parse_architecture(Section &root) {
     // A rate is a fixed limit (any kind); a map is a DynamoDB capacity mode. Until the modes
     // are modelled, DynamoDB keeps its fixed default.
     const Modelled &m = root.ctx().modelled;
-    const YAML::Node cap = store.value("capacity", in_memory                ? "100000/s"
-                                                   : m.store_capacity_modes ? "{mode: on_demand}"
-                                                                            : "4000/s");
+    const Node cap = store.value("capacity", in_memory                ? "100000/s"
+                                             : m.store_capacity_modes ? "{mode: on_demand}"
+                                                                      : "4000/s");
     if (cap.IsMap()) {
         if (in_memory)
             fail(root.ctx(), cap, store.path_of("capacity"),

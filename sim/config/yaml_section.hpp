@@ -10,10 +10,11 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
+#include <yaml-cpp/emitter.h>
 
 #include "statesim/config/load_scenario.hpp"
 #include "statesim/config/units.hpp"
+#include "yaml_tree.hpp"
 
 namespace statesim::config_detail {
 
@@ -34,7 +35,8 @@ struct Context {
     std::vector<Origin> origins;    // in the order applied: a later one wins
     std::set<std::string> defaults; // dotted paths filled in
     Modelled modelled;              // features the model simulates
-    YAML::Node tree;                // the tree being read (set with reset()), for positions
+    Tree nodes;                     // every node of this load
+    Node tree;                      // the tree being read (set with reset()), for positions
 };
 
 inline std::vector<std::string> split_path(const std::string &path) {
@@ -72,14 +74,14 @@ inline bool defaulted(const Context &ctx, const std::string &path) {
 }
 
 // The position of the deepest key on `path` that the file holds, for a value without one.
-inline YAML::Mark written_mark(const YAML::Node &root, const std::string &path) {
+inline YAML::Mark written_mark(const Node &root, const std::string &path) {
     YAML::Mark best = YAML::Mark::null_mark();
-    YAML::Node cur;
+    Node cur;
     cur.reset(root);
     for (const auto &part : split_path(path)) {
         const std::string key = part.substr(0, part.find('['));
         if (!cur.IsMap()) break;
-        YAML::Node next;
+        Node next;
         bool found = false;
         for (auto it = cur.begin(); it != cur.end() && !found; ++it)
             if (it->first.IsScalar() && it->first.Scalar() == key) {
@@ -95,7 +97,7 @@ inline YAML::Mark written_mark(const YAML::Node &root, const std::string &path) 
 
 // "file:line:col", or the flag or preset a value came from; `shown` gets the path as the user
 // wrote it.
-inline std::string where_of(const Context &ctx, const YAML::Node &at, const std::string &path,
+inline std::string where_of(const Context &ctx, const Node &at, const std::string &path,
                             std::string *shown = nullptr) {
     const bool marked = at.IsDefined() && !at.Mark().is_null() && !defaulted(ctx, path);
     const auto position = [&](const YAML::Mark &m) {
@@ -112,7 +114,7 @@ inline std::string where_of(const Context &ctx, const YAML::Node &at, const std:
     return ctx.file;
 }
 
-[[noreturn]] inline void fail(const Context &ctx, const YAML::Node &at, const std::string &path,
+[[noreturn]] inline void fail(const Context &ctx, const Node &at, const std::string &path,
                               const std::string &message) {
     std::string shown;
     const std::string where = where_of(ctx, at, path, &shown);
@@ -120,7 +122,7 @@ inline std::string where_of(const Context &ctx, const YAML::Node &at, const std:
         fmt::format("error: {}: {}: {}", where, shown.empty() ? "(top)" : shown, message));
 }
 
-inline std::string describe(const YAML::Node &n) {
+inline std::string describe(const Node &n) {
     if (!n.IsDefined() || n.IsNull()) return "nothing";
     if (n.IsScalar()) return fmt::format("\"{}\"", n.Scalar());
     if (n.IsMap()) return n.size() == 0 ? "an empty map" : "a map";
@@ -134,23 +136,23 @@ inline std::string join(const std::vector<std::string> &v) {
     return out;
 }
 
-// Sets `value` at a dotted path, creating maps on the way (yaml-cpp nodes are references:
+// Sets `value` at a dotted path, creating maps on the way (nodes are handles:
 // reset() moves the cursor, assignment would overwrite).
-inline void set_path(YAML::Node root, const std::string &path, const YAML::Node &value,
-                     const Context &ctx, const YAML::Node &at) {
+inline void set_path(Node root, const std::string &path, const Node &value, Context &ctx,
+                     const Node &at) {
     const auto parts = split_path(path);
     if (parts.empty() || std::any_of(parts.begin(), parts.end(), [](auto &p) { return p.empty(); }))
         fail(ctx, at, path, "expected a dotted key like cluster.nodes");
-    YAML::Node cur = root;
+    Node cur = root;
     for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
-        YAML::Node next = cur[parts[i]];
+        Node next = cur[parts[i]];
         if (next.IsScalar() && parts[i] == "sticky") {
             // `sticky: true` shorthand becomes a map so `sticky.enabled` can be set.
             const std::string v = next.Scalar();
-            next = YAML::Node(YAML::NodeType::Map);
-            next["enabled"] = v;
+            next = ctx.nodes.map();
+            next["enabled"] = ctx.nodes.scalar(v);
         } else if (!next.IsDefined() || next.IsNull()) {
-            next = YAML::Node(YAML::NodeType::Map);
+            next = ctx.nodes.map();
         } else if (!next.IsMap()) {
             fail(ctx, at, path,
                  fmt::format("cannot set a key inside {} (found {})", parts[i], describe(next)));
@@ -165,7 +167,7 @@ enum class Quantity { duration, count };
 // A map in the tree with the keys read so far, so unknown keys can be reported.
 class Section {
   public:
-    Section(Context &ctx, YAML::Node node, std::string path)
+    Section(Context &ctx, Node node, std::string path)
         : ctx_(ctx), node_(std::move(node)), path_(std::move(path)) {}
 
     std::string path_of(const std::string &key) const {
@@ -176,32 +178,32 @@ class Section {
     }
     // Whether a section key is written at all: `sticky:` with no value is present, like `{}`.
     bool present(const std::string &key) const { return node_[key].IsDefined(); }
-    YAML::Node node() const { return node_; } // shares the data (yaml-cpp nodes are handles)
+    Node node() const { return node_; } // shares the node (nodes are handles)
     Context &ctx() const { return ctx_; }
 
     // The value for `key`; when absent, `default_yaml` is written into the tree (marked as a
     // filled default) and returned. A null default makes the key required.
-    YAML::Node value(const std::string &key, const char *default_yaml) {
+    Node value(const std::string &key, const char *default_yaml) {
         allow(key);
-        YAML::Node v = node_[key];
+        Node v = node_[key];
         if (v.IsDefined() && !v.IsNull()) return v;
         if (!default_yaml) fail(ctx_, node_, path_of(key), "required key is missing");
-        node_[key] = YAML::Load(default_yaml);
+        node_[key] = ctx_.nodes.parse(default_yaml);
         ctx_.defaults.insert(path_of(key));
         return node_[key];
     }
     std::string scalar(const std::string &key, const char *def) {
-        YAML::Node v = value(key, def);
+        Node v = value(key, def);
         if (!v.IsScalar())
             fail(ctx_, v, path_of(key),
                  fmt::format("expected a single value, found {}", describe(v)));
         return v.Scalar();
     }
     double unit(const std::string &key, const char *def, units::Parsed (*parse)(std::string_view)) {
-        YAML::Node v = value(key, def);
+        Node v = value(key, def);
         return parse_unit(v, path_of(key), parse);
     }
-    double parse_unit(const YAML::Node &v, const std::string &path,
+    double parse_unit(const Node &v, const std::string &path,
                       units::Parsed (*parse)(std::string_view)) {
         if (!v.IsScalar())
             fail(ctx_, v, path, fmt::format("expected a value, found {}", describe(v)));
@@ -222,7 +224,7 @@ class Section {
     // gap 1 / rate no longer than the longest duration a run can hold.
     double positive_rate(const std::string &key, const char *def, const char *why) {
         const double r = rate(key, def);
-        const YAML::Node at = node_[key];
+        const Node at = node_[key];
         if (!(r > 0))
             fail(ctx_, at, path_of(key),
                  fmt::format("expected a rate greater than 0/s ({}), found \"{}\"", why,
@@ -239,7 +241,7 @@ class Section {
         return unit(key, def, units::fraction);
     }
     double number(const std::string &key, const char *def, double lo, double hi) {
-        YAML::Node v = value(key, def);
+        Node v = value(key, def);
         const double x = parse_unit(v, path_of(key), units::number);
         if (x < lo || x > hi)
             fail(ctx_, v, path_of(key),
@@ -247,10 +249,10 @@ class Section {
         return x;
     }
     long long integer(const std::string &key, const char *def, long long lo, long long hi) {
-        YAML::Node v = value(key, def);
+        Node v = value(key, def);
         return to_integer(v, path_of(key), lo, hi);
     }
-    long long to_integer(const YAML::Node &v, const std::string &path, long long lo, long long hi) {
+    long long to_integer(const Node &v, const std::string &path, long long lo, long long hi) {
         const std::string s = v.IsScalar() ? v.Scalar() : "";
         long long x = 0;
         auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
@@ -262,10 +264,10 @@ class Section {
         return x;
     }
     bool flag(const std::string &key, const char *def) {
-        YAML::Node v = value(key, def);
+        Node v = value(key, def);
         return to_flag(v, path_of(key));
     }
-    bool to_flag(const YAML::Node &v, const std::string &path) {
+    bool to_flag(const Node &v, const std::string &path) {
         if (v.IsScalar()) {
             const std::string s = v.Scalar();
             if (s == "true" || s == "yes" || s == "on") return true;
@@ -276,10 +278,10 @@ class Section {
     // One of `options`; the index of the chosen one.
     std::size_t choice(const std::string &key, const char *def,
                        const std::vector<std::string> &options) {
-        YAML::Node v = value(key, def);
+        Node v = value(key, def);
         return to_choice(v, path_of(key), options);
     }
-    std::size_t to_choice(const YAML::Node &v, const std::string &path,
+    std::size_t to_choice(const Node &v, const std::string &path,
                           const std::vector<std::string> &options) {
         if (v.IsScalar())
             for (std::size_t i = 0; i < options.size(); ++i)
@@ -297,10 +299,10 @@ class Section {
     // one is created as an empty map so its defaults are filled in and shown.
     Section child(const std::string &key, bool *present = nullptr) {
         allow(key);
-        YAML::Node v = node_[key];
+        Node v = node_[key];
         if (present) *present = v.IsDefined();
         if (!v.IsDefined() || v.IsNull()) {
-            node_[key] = YAML::Node(YAML::NodeType::Map);
+            node_[key] = ctx_.nodes.map();
             v.reset(node_[key]);
         } else if (!v.IsMap()) {
             fail(ctx_, v, path_of(key),
@@ -329,7 +331,7 @@ class Section {
 
   private:
     Context &ctx_;
-    YAML::Node node_;
+    Node node_;
     std::string path_;
     std::vector<std::string> known_;
 };

@@ -1,6 +1,7 @@
 #include "statesim/output/run_record_codec.hpp"
 
 #include <cstring>
+#include <deque>
 #include <type_traits>
 
 namespace statesim {
@@ -113,11 +114,13 @@ struct Encoder {
         for (const auto &x : a)
             (*this)(x);
     }
-    template <class T> void operator()(const std::vector<T> &v) {
+    template <class List> void list(const List &v) {
         (*this)(static_cast<std::uint64_t>(v.size()));
         for (const auto &x : v)
             (*this)(x);
     }
+    template <class T> void operator()(const std::vector<T> &v) { list(v); }
+    template <class T> void operator()(const std::deque<T> &v) { list(v); }
     void operator()(const Histogram &h) { HistogramCodec::fields(*this, h); }
     void operator()(const TimeseriesRow &r) { timeseries_fields(*this, r); }
     void operator()(const EventRow &r) { event_fields(*this, r); }
@@ -157,11 +160,13 @@ struct Decoder {
         for (auto &x : a)
             (*this)(x);
     }
-    template <class T> void operator()(std::vector<T> &v) {
-        v.assign(size(), T{});
+    template <class List> void list(List &v) {
+        v.assign(size(), typename List::value_type{});
         for (auto &x : v)
             (*this)(x);
     }
+    template <class T> void operator()(std::vector<T> &v) { list(v); }
+    template <class T> void operator()(std::deque<T> &v) { list(v); }
     void operator()(Histogram &h) { HistogramCodec::fields(*this, h); }
     void operator()(TimeseriesRow &r) { timeseries_fields(*this, r); }
     void operator()(EventRow &r) {

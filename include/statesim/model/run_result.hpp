@@ -1,6 +1,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -172,7 +173,7 @@ struct RunResult {
     bool interrupted = false;
     std::vector<TimeseriesRow> timeseries;
     // Every marked event from t = 0 (warm-up included) to the end of the window, in time order.
-    std::vector<EventRow> events;
+    std::deque<EventRow> events; // grows in blocks: no copy of every row as a vector doubles
     // --trace N (replication 0 only): every event of the first N sessions that started in the
     // window, in time order (rows at the same time in the order they happened).
     std::vector<TraceRow> trace;
