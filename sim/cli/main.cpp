@@ -26,7 +26,7 @@ using namespace statesim;
 
 namespace {
 
-// Set by SIGINT; the only global, because a signal handler can reach nothing else.
+// Set by SIGINT or SIGTERM; the only global, because a signal handler can reach nothing else.
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_sigint(int) {
     g_interrupted.store(true);
@@ -203,7 +203,10 @@ int cmd_run(const std::vector<std::string> &args) {
         print_line(fmt::format("error: --out {}: cannot write: {}", out, e.what()));
         return 2;
     }
+    // SIGTERM (kill, timeout, systemd, Slurm) stops a run as Ctrl-C does: finished runs
+    // written, no staging directory left.
     std::signal(SIGINT, on_sigint);
+    std::signal(SIGTERM, on_sigint);
     Progress progress(!a.quiet);
     ExperimentOptions opts;
     opts.jobs = a.jobs;

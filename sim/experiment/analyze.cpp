@@ -774,6 +774,9 @@ class Simulated {
         for (double &x : v)
             x *= scale;
         if (v.empty()) return "      simulated: no finished run\n";
+        // A run with no value (no request succeeded): blank in the CSVs, n/a in the table.
+        if (std::any_of(v.begin(), v.end(), [](double x) { return std::isnan(x); }))
+            return fmt::format("      simulated: n/a (a run has no value) = {}\n", label);
         const Estimate e = estimate(v);
         const std::string ci =
             e.n < 2 ? "n/a" : fmt::format("{:.{}f}", e.half_width, decimals); // one run: no CI
@@ -809,8 +812,13 @@ std::string queueing_text(const Architecture &a, const Simulated &sim) {
     if (p.p_store_write > 0)
         add(fmt::format("store write {:.4f} ms x {:.4f}", 1e3 * p.write_round_trip,
                         p.p_store_write));
-    out += fmt::format("  worker time E[S] = {:.4f} ms ({}), cv² = {:.4f}\n", 1e3 * p.service_mean,
-                       parts, p.service_variance / (p.service_mean * p.service_mean));
+    // A worker time of 0 (no service, no store) has no coefficient of variation.
+    const std::string cv2 =
+        p.service_mean > 0
+            ? fmt::format("{:.4f}", p.service_variance / (p.service_mean * p.service_mean))
+            : std::string("n/a");
+    out += fmt::format("  worker time E[S] = {:.4f} ms ({}), cv² = {}\n", 1e3 * p.service_mean,
+                       parts, cv2);
     if (a.state.location == StateLocation::store) {
         const auto &st = a.state.store;
         if (p.store_units) {

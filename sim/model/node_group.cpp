@@ -18,6 +18,7 @@ int NodeGroup::launch(int zone) {
     n.zone = zone;
     n.warm_from_start = false;
     n.rebalance = false;
+    n.waits_for_zone = false;
     n.first_request_at = -1;
     n.reset_work();
     return i;

@@ -406,8 +406,8 @@ void ServerFleet::schedule_repair(int index, std::uint64_t key) {
 void ServerFleet::on_repaired(int node, std::uint32_t generation) {
     Node &n = nodes_[node];
     if (n.generation != generation || n.state != NodeState::failed) return;
-    if (zone_outages_[static_cast<std::size_t>(n.zone)]) { // its zone is dark: try again later
-        schedule_repair(node, static_cast<std::uint64_t>(ctx_.now()));
+    if (zone_outages_[static_cast<std::size_t>(n.zone)]) { // its zone is dark: wait for it
+        n.waits_for_zone = true;
         return;
     }
     n.state = NodeState::running;
@@ -591,6 +591,19 @@ void ServerFleet::zone_up(int zone) {
     int &outages = zone_outages_[static_cast<std::size_t>(zone)];
     if (outages == 0 || --outages > 0) return; // another outage of the zone is still on
     mark(MarkedEvent::zone_up, fmt::format("zone {}", zone));
+    // A boot or a repair that came due while the zone was dark starts again now: a whole boot
+    // time, a new repair time. (Trying again every boot time instead never ended with a boot
+    // time of 0 s.)
+    for (std::size_t i = 0; i < nodes_.slots(); ++i) {
+        Node &n = nodes_[static_cast<int>(i)];
+        if (n.zone != zone || !n.waits_for_zone) continue;
+        n.waits_for_zone = false;
+        if (n.state == NodeState::booting)
+            ctx_.sim.schedule(ctx_.now() + ctx_.arch.cluster.boot_time.sample_time(boot_rng_),
+                              node_booted, static_cast<std::uint32_t>(i), n.generation);
+        else if (n.state == NodeState::failed)
+            schedule_repair(static_cast<int>(i), static_cast<std::uint64_t>(ctx_.now()) * 4099 + i);
+    }
     std::vector<int> count = nodes_per_zone();
     for (;;) {
         int lo = -1, hi = -1;
@@ -837,8 +850,7 @@ void ServerFleet::on_booted(int node, std::uint32_t generation) {
     Node &n = nodes_[node];
     if (n.generation != generation || n.state != NodeState::booting) return;
     if (zone_outages_[static_cast<std::size_t>(n.zone)]) { // launched while every zone was dark
-        ctx_.sim.schedule(ctx_.now() + ctx_.arch.cluster.boot_time.sample_time(boot_rng_),
-                          node_booted, static_cast<std::uint32_t>(node), generation);
+        n.waits_for_zone = true;
         return;
     }
     n.state = NodeState::running;

@@ -172,6 +172,27 @@ else
 fi
 ls "$tmp" | grep -q '\.tmp-' && { echo "FAIL sigint left staging"; failures=$((failures + 1)); } || passes=$((passes + 1))
 
+# SIGTERM (kill, timeout, Slurm) stops a run as SIGINT does: exit 130, no staging directory.
+"$bin" run "$mm1" --duration 2d --replications 8 --jobs 1 --quiet --out "$tmp/term" &
+pid=$!
+sleep 2
+kill -TERM $pid
+wait $pid
+got=$?
+[ "$got" = 130 ] && passes=$((passes + 1)) || { echo "FAIL sigterm exit $got"; failures=$((failures + 1)); }
+[ -f "$tmp/term/summary.csv" ] && passes=$((passes + 1)) || { echo "FAIL sigterm wrote no summary"; failures=$((failures + 1)); }
+ls "$tmp" | grep -q '\.tmp-' && { echo "FAIL sigterm left staging"; failures=$((failures + 1)); } || passes=$((passes + 1))
+
+# analyze on a worker time of 0 and a run with no successful request: n/a, never nan.
+printf '%s\n' 'duration: 2m' 'warmup: 10s' 'replications: 2' 'workload:' \
+    '  sessions: {arrival: {process: poisson, rate: 10/s}}' '  request: {service_time: 0s}' \
+    '  client: {timeout: 1ns}' 'network: {hop_latency: 1ms}' 'cluster: {nodes: 2, workers: 4}' \
+    >"$tmp/zero.yaml"
+expect analyze-zero 0 "$bin" analyze "$tmp/zero.yaml" --simulate --jobs 1
+grep_in analyze-zero "$tmp/out" "cv² = n/a"
+grep_in analyze-zero "$tmp/out" "simulated: n/a (a run has no value) = latency_mean_ms"
+grep -qi 'nan' "$tmp/out" && { echo "FAIL analyze-zero printed nan"; failures=$((failures + 1)); } || passes=$((passes + 1))
+
 expect bench-phold 0 "$bin" bench phold --lps 100 --end 100
 grep_in bench-phold "$tmp/out" "events=.* wall_s=.* events_per_s=.* peak_rss_mb="
 expect bench-hold 0 "$bin" bench hold --pending 1000 --events 10000

@@ -277,3 +277,52 @@ failures:
     CHECK(r.timeseries.back().nodes_desired == 2);
     CHECK(r.timeseries.back().nodes_in_service == 2);
 }
+
+TEST_CASE("a boot or a repair due while its zone is dark starts again when the zone returns") {
+    // One zone, dark from 60 s to 120 s. Before, a due boot (or repair) tried again one boot
+    // time (repair time) later: with boot_time 0 s, or mttr 10 ns, the run never ended.
+    SUBCASE("boot_time 0 s: the replacements boot when the zone returns") {
+        const RunResult r = run_model(R"(
+duration: 5m
+warmup: 0s
+output: {timeseries_interval: 10s}
+workload:
+  sessions: {arrival: {process: poisson, rate: 5/s}, requests: 1}
+cluster: {nodes: 2, workers: 4, zones: 1, boot_time: 0s}
+failures:
+  events: [{at: 1m, kill: zone, zone: 0, duration: 1m}]
+)");
+        std::size_t replaces = 0;
+        for (const auto &e : r.events)
+            replaces += e.what == MarkedEvent::replace;
+        CHECK(replaces == 2);
+        std::uint64_t dark = 0, back = 0;
+        for (const auto &row : r.timeseries) {
+            if (row.time_s > 70 && row.time_s <= 120) dark += row.completions;
+            if (row.time_s > 150) back += row.completions;
+        }
+        CHECK(dark == 0);
+        CHECK(back > 500); // ~5/s for 150 s once both replacements passed their check
+    }
+    SUBCASE("mttr 10 ns: nodes repaired in place come back at the zone's return") {
+        const RunResult r = run_model(R"(
+duration: 5m
+warmup: 0s
+workload:
+  sessions: {arrival: {process: poisson, rate: 5/s}, requests: 1}
+cluster: {nodes: 2, workers: 4, zones: 1}
+failures:
+  replace_failed: false
+  nodes: {mtbf: 30s, mttr: 10ns}
+  events: [{at: 1m, kill: zone, zone: 0, duration: 1m}]
+)");
+        std::size_t repairs_in_dark = 0, repairs_at_return = 0;
+        for (const auto &e : r.events) {
+            if (e.what != MarkedEvent::repair) continue;
+            repairs_in_dark += e.time_s > 60 && e.time_s < 120;
+            repairs_at_return += e.time_s >= 120 && e.time_s < 120.001;
+        }
+        CHECK(repairs_in_dark == 0);
+        CHECK(repairs_at_return == 2);
+    }
+}

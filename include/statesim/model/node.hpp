@@ -25,10 +25,12 @@ struct Node {
     bool fail_armed = false;
     bool detected = false; // failed and marked unhealthy by the health checks
     LossCause retire_cause = LossCause::scale_in; // while draining: why its state will be lost
-    int sessions_held = 0;  // sessions whose local state lives here (fewest_sessions)
-    int version = 0;        // the release it runs (rolling deployments replace old ones)
-    bool rebalance = false; // launched to rebalance zones: once healthy, a node of the fullest
-                            // zone is retired
+    int sessions_held = 0;       // sessions whose local state lives here (fewest_sessions)
+    int version = 0;             // the release it runs (rolling deployments replace old ones)
+    bool rebalance = false;      // launched to rebalance zones: once healthy, a node of the fullest
+                                 // zone is retired
+    bool waits_for_zone = false; // its boot or repair came due while its zone was dark: it
+                                 // resumes when the zone returns
     // The autoscaling metrics since `metric_from`: busy workers and requests in flight
     // integrated over time (worker x ns), requests served.
     double busy_area = 0, in_flight_area = 0;
