@@ -304,7 +304,10 @@ void ServerFleet::on_service_done(int node, std::uint32_t attempt, std::uint32_t
         ctx_.trace->service_end(attempts_[attempt]);
     respond(attempt, attempts_[attempt].ok);
     start_waiting(node);
-    if (n.state == NodeState::draining) finish_drain_if_idle(node);
+    if (n.state == NodeState::draining)
+        finish_drain_if_idle(node);
+    else if (n.busy == 0 && n.queue.empty() && n.running() && !lb_.routable(node))
+        report_fleet(); // done with what it was sent failing open: its workers stop counting
 }
 
 // failures.mode: host — a crashed host does not answer; the balancer gives up on the connection
@@ -556,13 +559,17 @@ int ServerFleet::launch_zone() const {
         if (n.state != NodeState::free && n.state != NodeState::draining)
             ++count[static_cast<std::size_t>(n.zone)];
     }
+    // Every zone down: the launch still goes to the zone with the fewest nodes, and waits there
+    // (it boots when the zone is back).
+    const bool all_down = std::all_of(zone_outages_.begin(), zone_outages_.end(),
+                                      [](int outages) { return outages > 0; });
     int best = -1;
     for (int z = 0; z < nodes_.zones(); ++z)
-        if (!zone_outages_[static_cast<std::size_t>(z)] &&
+        if ((all_down || !zone_outages_[static_cast<std::size_t>(z)]) &&
             (best < 0 ||
              count[static_cast<std::size_t>(z)] < count[static_cast<std::size_t>(best)]))
             best = z;
-    return best < 0 ? 0 : best; // every zone down: the launch waits there (it boots when back)
+    return best;
 }
 
 // Outages of one zone may overlap (a scheduled one and the random process, or two events): the
@@ -638,11 +645,14 @@ void ServerFleet::rebalanced(int node) {
     int oldest = -1;
     for (std::size_t i = 0; i < nodes_.slots(); ++i) {
         const Node &n = nodes_[static_cast<int>(i)];
-        if (!n.running() || n.rebalance ||
+        if (!n.running() || n.rebalance || static_cast<int>(i) == node ||
             lb_.state(static_cast<int>(i)) != LoadBalancer::Target::healthy)
             continue;
         if (oldest < 0 || rank(n) > rank(nodes_[oldest])) oldest = static_cast<int>(i);
     }
+    // Never the node that just came up to rebalance: with no other healthy node (the rest failed
+    // or not through their checks) it stays, and the group's next reconciliation (a
+    // replacement, a scaling decision) trims any node too many by its termination policy.
     if (oldest >= 0) retire(oldest, LossCause::scale_in, true);
 }
 
@@ -860,7 +870,8 @@ void ServerFleet::on_booted(int node, std::uint32_t generation) {
     report_fleet();
 }
 
-// Serving capacity counts routable running nodes only, a warming one by its share.
+// Serving capacity counts routable running nodes only, a warming one by its share;
+// utilization's denominator also holds the workers of nodes still working off what they hold.
 void ServerFleet::report_fleet() {
     MetricsSink::Fleet f;
     const double per_node = ctx_.arch.cluster.workers;
@@ -875,9 +886,11 @@ void ServerFleet::report_fleet() {
             const double c = capacity(n);
             f.serving_workers += c;
             f.serving_nodes += c / per_node;
-        } else if (n.state == NodeState::draining) {
-            // Out of service but still serving what it holds (with drain: sessions, its sticky
-            // sessions too): its busy workers count, so do its workers.
+        } else if (n.state == NodeState::draining ||
+                   (n.running() && (n.busy > 0 || !n.queue.empty()))) {
+            // Out of service but still serving what it holds (draining; with drain: sessions,
+            // its sticky sessions too), or running but no longer routed to while it works off
+            // what the balancer sent it failing open: its busy workers count, so do its workers.
             f.serving_workers += capacity(n);
         }
     }

@@ -326,3 +326,87 @@ failures:
         CHECK(repairs_at_return == 2);
     }
 }
+
+TEST_CASE("utilization stays at most 1 while a node the balancer failed open to works off its "
+          "queue") {
+    // Both nodes die at 60 s; their replacements (2 workers each while warming) are routed to
+    // while neither has passed its check (fail-open) and get ~25 s-long queues. Once one passes,
+    // the other is no longer routed to but still serves: its busy workers and its workers both
+    // count. Every worker is busy through the window: utilization 1 (it read 1.51).
+    const RunResult r = run_model(R"(
+duration: 10s
+warmup: 130s
+workload:
+  sessions: {arrival: {process: poisson, rate: 5/s}, requests: 1}
+  request: {service_time: 1s}
+  client: {timeout: 60s}
+cluster: {nodes: 2, workers: 4, boot_time: 10s}
+failures:
+  events: [{at: 1m, kill: node, count: 2}]
+)");
+    CHECK(r.utilization <= 1.0 + 1e-9);
+    CHECK(r.utilization == doctest::Approx(1.0).epsilon(0.02));
+    for (const auto &row : r.timeseries)
+        CHECK(row.utilization <= 1.0 + 1e-9);
+}
+
+TEST_CASE("zone rebalancing: launches spread when every zone is dark, and a rebalancing node "
+          "never retires itself") {
+    // Both zones dark from 60 s to 180 s, then zone 0 alone from 300 s. The two replacements
+    // go one to each zone (they all went to zone 0; the return then rebalanced, the new node
+    // retired itself with its sessions, and the 300 s outage took both nodes).
+    SUBCASE("every zone dark") {
+        const RunResult r = run_model(R"(
+duration: 6m
+warmup: 0s
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 10/s}
+    requests: {dist: geometric, mean: 4}
+    think_time: {dist: exponential, mean: 1s}
+cluster: {nodes: 2, workers: 4, zones: 2, boot_time: 10s}
+load_balancer: {sticky: true}
+state: {location: local}
+failures:
+  events:
+    - {at: 1m, kill: zone, zone: 0, duration: 2m}
+    - {at: 1m, kill: zone, zone: 1, duration: 2m}
+    - {at: 5m, kill: zone, zone: 0, duration: 30s}
+)");
+        std::size_t drains = 0, kills_at_300 = 0;
+        for (const auto &e : r.events) {
+            drains += e.what == MarkedEvent::drain_start;
+            kills_at_300 += e.what == MarkedEvent::kill && e.time_s == 300;
+        }
+        CHECK(drains == 0);
+        CHECK(kills_at_300 == 1);
+    }
+    // Zone 0 back at 180 s: a node is launched there to rebalance. Zone 1 dies at 185 s, before
+    // it is healthy: when it is, the only healthy node is itself. It stays (it retired itself,
+    // leaving no node in service until the replacements booted).
+    SUBCASE("the other zone dies while the rebalancing node boots") {
+        const RunResult r = run_model(R"(
+duration: 6m
+warmup: 0s
+output: {timeseries_interval: 10s}
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 10/s}
+    requests: {dist: geometric, mean: 4}
+    think_time: {dist: exponential, mean: 1s}
+cluster: {nodes: 2, workers: 4, zones: 2, boot_time: 10s}
+load_balancer: {sticky: true}
+state: {location: local}
+failures:
+  events:
+    - {at: 1m, kill: zone, zone: 0, duration: 2m}
+    - {at: 185s, kill: zone, zone: 1, duration: 10m}
+)");
+        std::size_t drains = 0;
+        for (const auto &e : r.events)
+            drains += e.what == MarkedEvent::drain_start;
+        CHECK(drains == 0);
+        for (const auto &row : r.timeseries)
+            if (row.time_s >= 210 && row.time_s <= 240) CHECK(row.nodes_in_service >= 1);
+    }
+}
