@@ -1042,7 +1042,15 @@ std::string serverless_text(const Architecture &a, const Simulated &sim) {
     const double gb = f.memory / (1024.0 * 1024 * 1024);
     const auto at = [&](double s) {
         At r{};
-        r.p_cold = f.provisioned > 0 ? 0.0 : std::exp(-lambda * (t + s));
+        if (f.provisioned > 0) {
+            // A request finding every provisioned environment busy (Erlang B) goes on demand,
+            // and starts cold unless an on-demand one is still warm from the overflow before.
+            const int n = f.provisioned;
+            const double spill = analytic::mmck(lambda, s, n, n).blocking;
+            r.p_cold = spill * std::exp(-lambda * spill * (t + s));
+        } else {
+            r.p_cold = std::exp(-lambda * (t + s));
+        }
         r.held = s + r.p_cold * cold;
         r.blocking =
             analytic::mmck(lambda, r.held, f.concurrency_limit, f.concurrency_limit).blocking;
@@ -1054,12 +1062,18 @@ std::string serverless_text(const Architecture &a, const Simulated &sim) {
     };
     const At lo = at(s_lo), hi = at(s_hi);
     out += fmt::format(
-        "  cold starts: e^(-λ(T + E[S])) = {} of invocations ({}){}\n",
+        "  cold starts: {} = {} of invocations ({}){}\n",
+        f.provisioned > 0
+            ? fmt::format("B·e^(-λB(T + E[S])), B = Erlang B(λE[S], {})", f.provisioned)
+            : std::string("e^(-λ(T + E[S]))"),
         range(lo.p_cold, hi.p_cold, "{:.6f}"),
-        f.provisioned > 0 ? "provisioned environments: 0 while they suffice"
-                          : "one environment reclaimed when no request comes "
-                            "within T of the last one ends",
-        lambda * (s_hi + cold) < 0.05
+        f.provisioned > 0
+            ? "provisioned environments: a request starts cold when all are busy and no "
+              "on-demand environment is warm; approximate: the overflow comes in bursts, not "
+              "as a Poisson stream as the second factor takes it"
+            : "one environment reclaimed when no request comes "
+              "within T of the last one ends",
+        f.provisioned > 0 || lambda * (s_hi + cold) < 0.05
             ? ""
             : fmt::format("; approximate: holds for λ(E[S] + E[init]) ≪ 1, here "
                           "{}: requests that come during an init or a "

@@ -142,6 +142,24 @@ int Autoscaler::step(const Observation &o) {
     return current;
 }
 
+// Kubernetes' default scale-up behavior (no `behavior` set): within any 15 s, at most +100 % or
+// +4 pods, whichever is more, counted from the replicas at the start of those 15 s
+// (https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/
+// #default-behavior: scaleUp policies Percent 100 and Pods 4 per 15 s, selectPolicy Max).
+int Autoscaler::limit_scale_up(const Observation &o, int recommendation) {
+    constexpr double kPeriod = 15;
+    while (!scale_ups_.empty() && scale_ups_.front().first <= o.now_s - kPeriod)
+        scale_ups_.pop_front();
+    int added = 0;
+    for (const auto &u : scale_ups_)
+        added += u.second;
+    const int start = std::max(0, o.current - added);
+    const int limit = std::max(2 * start, start + 4);
+    const int desired = std::max(o.current, std::min(recommendation, limit));
+    if (desired > o.current) scale_ups_.emplace_back(o.now_s, desired - o.current);
+    return desired;
+}
+
 // HPA (SPEC §5, after the Kubernetes Horizontal Pod Autoscaler's documented algorithm,
 // https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#algorithm-details):
 // every period, ratio = metric / target over the ready pods; within 1 ± tolerance the
@@ -167,7 +185,7 @@ int Autoscaler::hpa(const Observation &o) {
            recommendations_.front().first <= o.now_s - spec_.hpa_stabilization)
         recommendations_.pop_front();
     recommendations_.emplace_back(o.now_s, recommendation);
-    if (recommendation >= o.current) return recommendation;
+    if (recommendation >= o.current) return limit_scale_up(o, recommendation);
     int highest = recommendation;
     for (const auto &r : recommendations_)
         highest = std::max(highest, r.second);

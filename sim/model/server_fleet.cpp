@@ -485,8 +485,16 @@ void ServerFleet::on_probe(int node, std::uint32_t generation) {
             if (in_group() > before) mark(MarkedEvent::replace, name(node), "replaces " + who);
         } else if (batch_node) {
             --surge_;
-        } else if (desired_ > 0 && !rebalancing) {
-            --desired_;
+        } else if (!rebalancing) {
+            // An Auto Scaling group never goes below its minimum: at `min` it launches one.
+            const int floor = ctx_.arch.autoscaling.enabled ? ctx_.arch.autoscaling.min : 0;
+            if (desired_ > floor) {
+                --desired_;
+            } else {
+                const int before = in_group();
+                reconcile();
+                if (in_group() > before) mark(MarkedEvent::replace, name(node), "replaces " + who);
+            }
         }
         break;
     }

@@ -118,25 +118,35 @@ template <class F> void SessionStore::each_shard(int shard, F &&f) {
 void SessionStore::fail(int shard, SimTime now) {
     each_shard(shard, [&](Outage &o) {
         const bool out = o.from <= now && now < o.until;
-        if (replicas_ > 0) { // failover: refused for failover_time from this failure
-            const SimTime end = now + from_seconds(spec_.failover_time);
-            if (out) {
-                o.until = std::max(o.until, end);
-            } else {
-                o = {now, end};
-            }
-        } else { // down until its last overlapping failure is repaired
-            if (++o.failures == 1) o = {now, kForever, 1};
+        if (++o.failures > replicas_) { // no node left: down until one is repaired
+            o.from = out ? o.from : now;
+            o.until = kForever;
+            return;
+        }
+        // Failover: a replica is promoted; refused for failover_time from this failure.
+        const SimTime end = now + from_seconds(spec_.failover_time);
+        if (out) {
+            o.until = std::max(o.until, end);
+        } else {
+            o.from = now;
+            o.until = end;
         }
     });
 }
 
 void SessionStore::repair(int shard, SimTime now) {
-    if (replicas_ > 0) return; // the replica took over when the failover ended
     each_shard(shard, [&](Outage &o) {
-        if (o.failures == 0 || --o.failures > 0) return; // another failure is still on
-        if (o.from <= now && now < o.until) o.until = std::max(o.from, now);
+        if (o.failures == 0) return;
+        const bool was_dark = o.failures-- > replicas_;
+        // The first node back serves at once (nothing to fail over to or from).
+        if (was_dark && o.failures <= replicas_ && o.from <= now && now < o.until)
+            o.until = std::max(o.from, now);
     });
+}
+
+bool SessionStore::dark(int shard) const {
+    return static_cast<std::size_t>(shard) < outages_.size() &&
+           outages_[static_cast<std::size_t>(shard)].failures > replicas_;
 }
 
 bool SessionStore::down(int shard, SimTime t) const {
@@ -147,7 +157,7 @@ bool SessionStore::down(int shard, SimTime t) const {
 }
 
 bool SessionStore::loses_data_on_failure() const {
-    return !spec_.durable && replicas_ == 0;
+    return !spec_.durable;
 }
 
 SessionStore::Outcome SessionStore::operate(SimTime t, std::uint64_t uid, bool write,

@@ -141,10 +141,15 @@ class ExternalStore final : public StateBackend {
     void store_down(int shard) override {
         store_.fail(shard, ctx_.now());
         if (!store_.loses_data_on_failure()) return;
-        // The shard's data is gone: sessions that had state there are lost.
+        bool dark = false; // a replica left everywhere: nothing lost, no need to look
+        for (int i = 0; i < store_.shards(); ++i)
+            dark = dark || ((shard < 0 || i == shard) && store_.dark(i));
+        if (!dark) return;
+        // A shard with no node left has lost its data: sessions that had state there are lost.
         clients_.for_each_open([&](Session &s) {
             if (s.state_bytes <= 0 || s.lost) return;
-            if (shard >= 0 && store_.shard_of(s.uid) != shard) return;
+            const int at = store_.shard_of(s.uid);
+            if ((shard >= 0 && at != shard) || !store_.dark(at)) return;
             clients_.mark_lost(s, LossCause::store_failure);
             s.state_bytes = 0;
             s.link_a = s.link_b = kNoSlot; // no node copy either

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <string>
 
@@ -623,4 +624,62 @@ autoscaling: {policy: scheduled, min: 1, max: 8, schedule: [{at: 1830s, desired:
     const RunResult r = run_model(yaml, 67 + seed_offset());
     CHECK(r.timeseries.back().nodes_desired == 2);
     CHECK(r.timeseries.back().nodes_in_service == 2);
+}
+
+TEST_CASE("a node terminated and not replaced never takes the group below autoscaling.min") {
+    // replace_failed: false and no repair process: the killed node is terminated when the
+    // checks mark it (~138 s). At min (1) the group launches one instead of shrinking: desired
+    // went to 0 and the autoscaler's next tick logged a scale-out "desired 0->1 (metric nan)".
+    const RunResult r = run_model(R"(
+duration: 5m
+warmup: 1m
+workload:
+  sessions: {arrival: {process: poisson, rate: 10/s}, requests: 1}
+  request: {service_time: 100ms}
+cluster: {nodes: 1, workers: 4, boot_time: 30s}
+load_balancer: {health_check: {interval: 10s}}
+autoscaling: {policy: target_tracking, min: 1, max: 4}
+failures:
+  replace_failed: false
+  events: [{at: 2m, kill: node, count: 1}]
+)");
+    std::size_t replaces = 0, scale_outs = 0;
+    for (const auto &e : r.events) {
+        replaces += e.what == MarkedEvent::replace;
+        scale_outs += e.what == MarkedEvent::scale_out;
+    }
+    CHECK(replaces == 1);
+    CHECK(scale_outs == 0);
+    CHECK(r.scale_out_events == 0);
+    for (const auto &row : r.timeseries)
+        CHECK(row.nodes_desired >= 1);
+}
+
+TEST_CASE("hpa scales up at most +100 % or +4 nodes per 15 s, as Kubernetes' default behavior") {
+    // 2 nodes at ~47 % busy against a 10 % target: the recommendation is ceil(2 x 4.71) = 10.
+    // Kubernetes' default scale-up policies (100 % or 4 pods per 15 s, the larger) allow
+    // max(2 x 2, 2 + 4) = 6 at the first sync, then max(12, 10) from 6: 10 at the next.
+    const RunResult r = run_model(R"(
+duration: 3m
+warmup: 0s
+workload:
+  sessions: {arrival: {process: poisson, rate: 40/s}, requests: 1}
+  request: {service_time: 100ms}
+cluster: {nodes: 2, workers: 4, boot_time: 30s}
+load_balancer: {deregistration_delay: 20s, health_check: {interval: 10s}}
+autoscaling: {policy: hpa, target: 10%, min: 1, max: 40}
+)");
+    // Every scale-out within the limit from the count before it (one per 15 s sync), and the
+    // first one at it: the recommendation (~10) is above 6.
+    std::vector<std::pair<int, int>> outs; // (from, to)
+    for (const auto &e : r.events) {
+        if (e.what != MarkedEvent::scale_out) continue;
+        int from = 0, to = 0;
+        REQUIRE(std::sscanf(e.detail.c_str(), "desired %d->%d", &from, &to) == 2);
+        outs.emplace_back(from, to);
+    }
+    REQUIRE(outs.size() >= 2);
+    CHECK(outs[0] == std::make_pair(2, 6));
+    for (const auto &[from, to] : outs)
+        CHECK(to <= std::max(2 * from, from + 4));
 }

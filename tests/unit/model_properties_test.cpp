@@ -69,12 +69,11 @@ void check_workflow_conservation(const RunResult &r) {
     CHECK(by_cause == r.workflows_lost);
 }
 
-// A store that can lose sessions: volatile (not durable, no replica to fail over to: only
-// redis has replicas, DynamoDB ignores the key) and struck by a failure process or a
-// scheduled outage.
+// A store that can lose sessions: volatile (not durable; with replicas, when overlapping
+// failures leave a shard no node) and struck by a failure process or a scheduled outage.
 bool store_can_lose(const Architecture &a) {
     const StoreSpec &s = a.state.store;
-    const bool is_volatile = !s.durable && (s.kind != StoreKind::redis || s.replicas == 0);
+    const bool is_volatile = !s.durable;
     bool outage = a.failures.store.enabled;
     for (const auto &e : a.failures.events)
         outage = outage || e.kind == FaultEvent::Kind::store_outage;

@@ -496,9 +496,8 @@ TEST_CASE("guard: paired differences pair equal replications only") {
 }
 
 TEST_CASE("guard: an interrupted run is handed over not done") {
-    // Also checked by "a stop before the start runs nothing; an interrupted run is handed over
-    // unfinished" in experiment_test.cpp, which ctest never runs: doctest_discover_tests splits
-    // a test name at ';' into two filters that match no test case.
+    // Also checked by "a stop before the start runs nothing, and an interrupted run is handed
+    // over unfinished" in experiment_test.cpp.
     Scenario sc;
     sc.name = "t";
     sc.replications = 3;

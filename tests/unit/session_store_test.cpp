@@ -273,7 +273,7 @@ TEST_CASE("overlapping failures of a shard: it is back when the last one is repa
     CHECK_FALSE(store.down(2, 13 * m));
 }
 
-TEST_CASE("redis with replicas fails over: operations fail for failover_time, nothing lost") {
+TEST_CASE("redis with replicas fails over while a replica is left, and is dark with none left") {
     StoreSpec spec;
     spec.kind = StoreKind::redis;
     spec.shards = 2;
@@ -285,11 +285,13 @@ TEST_CASE("redis with replicas fails over: operations fail for failover_time, no
     spec.read_latency = Distribution::constant_value(0.001);
     SessionStore store(spec);
     Rng rng(1);
-    CHECK_FALSE(store.loses_data_on_failure());
+    CHECK(store.loses_data_on_failure()); // not durable: a dark shard loses its items
     std::uint64_t uid = 1;
     while (store.shard_of(uid) != 1)
         ++uid;
+    // One node down: the replica is promoted, operations fail for failover_time.
     store.fail(1, 100 * kSecond);
+    CHECK_FALSE(store.dark(1));
     const SimTime last = 130 * kSecond - 1;
     CHECK_FALSE(store.operate(100 * kSecond, uid, false, 300, rng).ok);
     const auto late = store.operate(last, uid, false, 300, rng);
@@ -297,12 +299,38 @@ TEST_CASE("redis with replicas fails over: operations fail for failover_time, no
     CHECK(late.done == last + kSecond);
     CHECK(store.operate(130 * kSecond, uid, false, 300, rng).ok);
     CHECK_FALSE(store.down(1, 130 * kSecond));
-    // A second failure during the failover extends it; repair changes nothing.
+    store.repair(1, 150 * kSecond); // back as a replica: nothing changes for the clients
+    CHECK_FALSE(store.down(1, 150 * kSecond));
+    // Two nodes down at once (the promoted replica fails before the first node is back): no
+    // node is left, the shard is dark until one is repaired, then serves at once. (Each
+    // failure was another clean failover: `replicas: 3` bought nothing over `replicas: 1`.)
     store.fail(1, 200 * kSecond);
     store.fail(1, 210 * kSecond);
-    store.repair(1, 215 * kSecond);
-    CHECK(store.down(1, 239 * kSecond));
-    CHECK_FALSE(store.down(1, 240 * kSecond));
+    CHECK(store.dark(1));
+    CHECK_FALSE(store.dark(0));
+    CHECK(store.down(1, 399 * kSecond));
+    store.repair(1, 400 * kSecond);
+    CHECK_FALSE(store.dark(1));
+    CHECK_FALSE(store.down(1, 400 * kSecond));
+    store.repair(1, 500 * kSecond);
+    CHECK_FALSE(store.down(1, 500 * kSecond));
+}
+
+TEST_CASE("redis with three replicas rides out three overlapping failures as failovers") {
+    StoreSpec spec;
+    spec.kind = StoreKind::redis;
+    spec.replicas = 3;
+    spec.failover_time = 30;
+    SessionStore store(spec);
+    store.fail(0, 100 * kSecond);
+    store.fail(0, 110 * kSecond);
+    store.fail(0, 120 * kSecond);
+    CHECK_FALSE(store.dark(0));
+    CHECK(store.down(0, 149 * kSecond)); // the last failover, 30 s from 120 s
+    CHECK_FALSE(store.down(0, 150 * kSecond));
+    store.fail(0, 200 * kSecond); // the fourth node: none left
+    CHECK(store.dark(0));
+    CHECK(store.down(0, 10000 * kSecond));
 }
 
 TEST_CASE("durable stores lose nothing on failure, DynamoDB is one shard") {

@@ -112,7 +112,7 @@ TEST_CASE("with one replication an objective is judged on its mean, and said so"
     CHECK(contains(comparison_table(sc, m), "one replication: judged on the mean"));
 }
 
-TEST_CASE("a share's limit is shown in percent; a bare number below 1 is warned about") {
+TEST_CASE("a share's limit is shown in percent, and a bare number below 1 is warned about") {
     // A bare 0.7 is a fraction: 70 %, next to a column in percent. Legal, so only a warning.
     const Scenario bare = load(kBase + "slo: {lost_session_pct: 0.7, latency_p99: 0.2s}\n");
     REQUIRE(bare.slo.size() == 2);

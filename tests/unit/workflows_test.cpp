@@ -249,7 +249,7 @@ architectures:
     CHECK(total_one - total_two == doctest::Approx(1e9).epsilon(1e-9));
 }
 
-TEST_CASE("bad workflow values are located errors; enabled: false switches them off") {
+TEST_CASE("bad workflow values are located errors, and enabled: false switches them off") {
     const std::string base = "workload: {sessions: {arrival: {process: poisson, rate: 1/s}}}\n"
                              "cluster: {nodes: 2}\n";
     auto error_of = [&](const std::string &extra) {

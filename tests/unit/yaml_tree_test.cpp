@@ -142,7 +142,7 @@ TEST_CASE("yaml tree: handles share nodes as yaml-cpp's do") {
     }
 }
 
-TEST_CASE("yaml tree: an alias is the anchored node; a clone shares nothing") {
+TEST_CASE("yaml tree: an alias is the anchored node, and a clone shares nothing") {
     Tree tree;
     Node root = tree.parse("a: &x {m: 1}\nb: *x\n");
     root["a"]["filled"] = tree.scalar("default");

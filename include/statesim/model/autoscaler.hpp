@@ -59,6 +59,7 @@ class Autoscaler {
     int target_tracking(const Observation &o);
     int step(const Observation &o);
     int hpa(const Observation &o);
+    int limit_scale_up(const Observation &o, int recommendation);
 
     AutoscalingSpec spec_;
     // target tracking: consecutive datapoints above target / below in_threshold x target.
@@ -67,6 +68,7 @@ class Autoscaler {
     double last_out_, last_in_;
     // hpa: (time, recommendation) of the last `stabilization` seconds, oldest first.
     std::deque<std::pair<double, int>> recommendations_;
+    std::deque<std::pair<double, int>> scale_ups_; // hpa: (time, nodes added) of the last 15 s
 };
 
 } // namespace statesim

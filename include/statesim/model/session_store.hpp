@@ -32,10 +32,12 @@ namespace statesim {
 // Shards and availability: a session's item lives on shard_of(uid) (DynamoDB: one shard, its
 // partitions are managed). fail() / repair() take a shard down and back (-1: every shard).
 // While a shard is down an operation on it fails after `timeout` (nothing admitted or billed).
-// Redis with replicas >= 1: a failure is a failover, the shard refuses operations for
-// `failover_time` after it and then the replica serves (repair() changes nothing). Otherwise
-// the shard stays down until repair(); a non-durable store without replicas then has lost the
-// shard's data (loses_data_on_failure(): the model marks its sessions lost, `store_failure`).
+// Each failure takes down one node of the shard (its primary) until its repair; a shard has
+// 1 + replicas nodes (Redis; DynamoDB and memcached: one). While a replica is left, a failure is
+// a failover: the shard refuses operations for `failover_time` after it, then a promoted
+// replica serves. A failure that leaves no node up takes the shard down until a node is
+// repaired (failures may overlap), and a non-durable shard has then lost its data
+// (dark() && loses_data_on_failure(): the model marks its sessions lost, `store_failure`).
 class SessionStore {
   public:
     static constexpr int kMaxTries = 10;
@@ -56,13 +58,15 @@ class SessionStore {
     int shards() const { return static_cast<int>(outages_.size()); }
     // The shard holding session `uid`: a fixed mixing hash of the uid modulo shards().
     int shard_of(std::uint64_t uid) const;
-    // The shard (-1: every shard) fails / is repaired at `now`. An out-of-range shard is
-    // ignored. Without replicas failures may overlap: a shard is back when each is repaired.
+    // A node of the shard (-1: of every shard) fails / is repaired at `now`. An out-of-range
+    // shard is ignored.
     void fail(int shard, SimTime now);
     void repair(int shard, SimTime now);
+    // Whether every node of the shard is down (its data gone unless durable).
+    bool dark(int shard) const;
     // Whether an operation on `shard` issued at `t` fails (-1: whether any shard does).
     bool down(int shard, SimTime t) const;
-    // Whether a failure destroys the failed shard's items: not durable and no replicas.
+    // Whether a shard that goes dark loses its items: not durable.
     bool loses_data_on_failure() const;
     // The limit of the second holding `t` for reads or writes, in the mode's units
     // (operations when fixed, for both), as it stands now.
@@ -88,7 +92,7 @@ class SessionStore {
     };
     struct Outage {
         SimTime from = kForever, until = kForever; // down over [from, until)
-        int failures = 0; // without replicas: failures not yet repaired (they may overlap)
+        int failures = 0; // nodes down (failures not yet repaired; they may overlap)
     };
     bool admit(SimTime t, bool write, double amount);
     template <class F> void each_shard(int shard, F &&f);
