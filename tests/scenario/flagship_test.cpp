@@ -51,10 +51,16 @@ TEST_CASE("the flagship scenario tells its story") {
     SUBCASE("stateless nodes with a store lose no cart for a few ms and a store bill") {
         const Story &s = story();
         CHECK(s.get("stateless-dynamodb", "sessions_lost").mean == 0);
+        // At the node each request adds a read (4 ms) and, one time in two, a write (6 ms), each
+        // with a hop there and back (0.5 ms): 4 + 0.5 x 6 + 1.5 x 2 x 0.5 = 8.5 ms (the means
+        // over 5 replications hold it to ~0.02 ms). The client sees that and more: requests
+        // in flight at the kill are retried.
+        const double at_node = s.get("stateless-dynamodb", "node_response_mean_ms").mean -
+                               s.get("stateful-sticky", "node_response_mean_ms").mean;
+        CHECK(at_node == doctest::Approx(8.5).epsilon(0.3 / 8.5));
         const double extra = s.get("stateless-dynamodb", "latency_mean_ms").mean -
                              s.get("stateful-sticky", "latency_mean_ms").mean;
-        CHECK(extra > 2);
-        CHECK(extra < 20);
+        CHECK(extra > at_node);
         CHECK(s.get("stateless-dynamodb", "store_ops").mean > 0);
         CHECK(below(s.get("stateful-sticky", "cost_usd"), s.get("stateless-dynamodb", "cost_usd")));
     }

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <doctest/doctest.h>
+
 #include "statesim/config/load_scenario.hpp"
 #include "statesim/experiment/experiment.hpp"
 #include "statesim/output/metrics.hpp"
@@ -15,10 +17,15 @@ struct Story {
     Scenario sc;
     std::vector<RunRecord> runs;
 
+    // A misspelt architecture or metric fails the test: a silent empty estimate (mean 0) would
+    // let `mean == 0` checks pass vacuously.
     Estimate get(const std::string &arch, const std::string &metric, std::size_t point = 0) const {
+        REQUIRE_MESSAGE(point < sc.points.size(), "no sweep point " << point);
+        const auto &archs = sc.points[point].architectures;
         std::size_t a = 0;
-        while (sc.points[point].architectures[a].name != arch)
+        while (a < archs.size() && archs[a].name != arch)
             ++a;
+        REQUIRE_MESSAGE(a < archs.size(), "no architecture " << arch);
         for (const auto &m : metrics())
             if (m.name == metric) {
                 std::vector<double> v;
@@ -26,6 +33,7 @@ struct Story {
                     if (r.architecture == a && r.point == point) v.push_back(m.value(r.result));
                 return estimate(v);
             }
+        FAIL("no metric " << metric);
         return {};
     }
 };

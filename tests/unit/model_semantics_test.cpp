@@ -274,9 +274,9 @@ state: {location: local}
     const double ended = static_cast<double>(r.sessions_completed + r.sessions_lost);
     const double share = static_cast<double>(r.sessions_lost) / ended;
     INFO("lost share " << share << ", theory " << theory);
-    // Binomial sd ~0.002 over ~46 000 sessions; sessions still open at the end bias the share
-    // by well under a point.
-    CHECK(std::fabs(share - theory) < 0.012);
+    // Sessions are lost independently (a lost session does not take others with it): 4
+    // binomial sd, ~0.008 over ~46 000 sessions (16 seeds: mean 0.7422, sd 0.0014).
+    CHECK(std::fabs(share - theory) < 4 * std::sqrt(theory * (1 - theory) / ended));
     CHECK(lost(r, LossCause::routing) == r.sessions_lost);
 
     const RunResult long_ttl = run_model(yaml, 13, 0, {"load_balancer.sticky.ttl=1h"});

@@ -159,7 +159,9 @@ state: {location: local}
     const double pct = 100.0 * static_cast<double>(r.sessions_lost) / ended;
     INFO("lost " << pct << " % of " << ended);
     CHECK(r.sessions_active == 0);
-    CHECK(std::fabs(pct - 60) < 3.5); // binomial sd 0.6 points over ~6000 sessions
+    // Sessions are lost independently: 4 binomial sd (0.6 points over ~6000 sessions; 21
+    // seeds: mean 60.15, sd 0.72). The censored 0.1 model read 55.6.
+    CHECK(std::fabs(pct - 60) < 4 * 100 * std::sqrt(0.6 * 0.4 / ended));
 }
 
 TEST_CASE("fifo: think time 0 s and 1 ns give the same latency (no overtaking in the queue)") {
