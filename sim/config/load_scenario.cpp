@@ -225,6 +225,22 @@ void emit(YAML::Emitter &out, const Node &n, const std::string &path,
     }
 }
 
+// Whether `n` written out (aliases expanded) stays within kMaxNesting levels and `budget`
+// nodes: an alias to an enclosing anchor (`&x [1, *x]`) never ends, doubling aliases explode.
+bool bounded(const Node &n, int depth, std::size_t &budget) {
+    if (depth > kMaxNesting || budget == 0) return false;
+    --budget;
+    if (n.IsMap()) {
+        for (auto it = n.begin(); it != n.end(); ++it)
+            if (!bounded(it->first, depth + 1, budget) || !bounded(it->second, depth + 1, budget))
+                return false;
+    } else if (n.IsSequence()) {
+        for (std::size_t i = 0; i < n.size(); ++i)
+            if (!bounded(n[i], depth + 1, budget)) return false;
+    }
+    return true;
+}
+
 // A swept value as the table and the CSVs label it: a scalar as written, a map or a list as
 // compact flow YAML (`{dist: exponential, mean: 30ms}`), so two values never look alike.
 std::string sweep_label(const Node &v) {
@@ -658,6 +674,14 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
             std::vector<std::string> labels;
             std::map<std::string, std::size_t> seen; // label -> item
             for (std::size_t i = 0; i < it->second.size(); ++i) {
+                // Labelled before any architecture reads it: a value that holds itself
+                // through an alias would be written out forever.
+                if (std::size_t budget = 100000; !bounded(it->second[i], 0, budget))
+                    fail(ctx, it->second[i], "sweep." + key,
+                         fmt::format("expected a value of at most {} levels and 100000 items; "
+                                     "found one that holds itself through an alias or expands "
+                                     "beyond that",
+                                     kMaxNesting));
                 // Two equal values would make two points that no column tells apart.
                 const auto [earlier, inserted] = seen.emplace(sweep_label(it->second[i]), i);
                 if (!inserted)

@@ -142,22 +142,12 @@ int Autoscaler::step(const Observation &o) {
     return current;
 }
 
-// Kubernetes' default scale-up behavior (no `behavior` set): within any 15 s, at most +100 % or
-// +4 pods, whichever is more, counted from the replicas at the start of those 15 s
-// (https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/
-// #default-behavior: scaleUp policies Percent 100 and Pods 4 per 15 s, selectPolicy Max).
+// Kubernetes' scale-up limit for an HPA without `behavior` (statesim has none): each
+// evaluation goes to at most max(2 x current, 4) replicas (the controller's legacy
+// normalizeDesiredReplicas, scaleUpLimitFactor 2 and scaleUpLimitMinimum 4; the "100 % or 4
+// pods per 15 s" policies of the docs' default behavior apply only once a `behavior` is set).
 int Autoscaler::limit_scale_up(const Observation &o, int recommendation) {
-    constexpr double kPeriod = 15;
-    while (!scale_ups_.empty() && scale_ups_.front().first <= o.now_s - kPeriod)
-        scale_ups_.pop_front();
-    int added = 0;
-    for (const auto &u : scale_ups_)
-        added += u.second;
-    const int start = std::max(0, o.current - added);
-    const int limit = std::max(2 * start, start + 4);
-    const int desired = std::max(o.current, std::min(recommendation, limit));
-    if (desired > o.current) scale_ups_.emplace_back(o.now_s, desired - o.current);
-    return desired;
+    return std::min(recommendation, std::max(2 * o.current, 4));
 }
 
 // HPA (SPEC §5, after the Kubernetes Horizontal Pod Autoscaler's documented algorithm,

@@ -170,6 +170,9 @@ void ServerFleet::handle(const Event &e) {
     case node_repaired:
         on_repaired(node, static_cast<std::uint32_t>(e.data));
         break;
+    case launch_retry:
+        on_launch_retry(node, static_cast<std::uint32_t>(e.data));
+        break;
     case connect_failed:
         balancer_error(e.target);
         break;
@@ -267,6 +270,10 @@ void ServerFleet::start_service(int node, std::uint32_t attempt, int arriving) {
     account(n);
     ++n.busy;
     ctx_.sink.work_changed(ctx_.now(), arriving, 1);
+    // Work the balancer sent failing open, reaching a node it no longer routes to: its workers
+    // count in utilization's denominator again (report_fleet) while it serves.
+    if (n.busy == 1 && n.queue.empty() && !lb_.routable(node)) [[unlikely]]
+        report_fleet();
     Attempt &a = attempts_[attempt];
     a.in_service = true;
     if (a.traced) [[unlikely]]
@@ -608,10 +615,18 @@ void ServerFleet::zone_up(int zone) {
     mark(MarkedEvent::zone_up, fmt::format("zone {}", zone));
     // A boot or a repair that came due while the zone was dark starts again now: a whole boot
     // time, a new repair time. (Trying again every boot time instead never ended with a boot
-    // time of 0 s.)
+    // time of 0 s.) A launch waiting in another zone (made while every zone was dark) is made
+    // again in a zone that works, as a group retries a failed launch: once every zone back at
+    // this instant is (a same-time event runs after them), so it keeps its own if that is.
     for (std::size_t i = 0; i < nodes_.slots(); ++i) {
         Node &n = nodes_[static_cast<int>(i)];
-        if (n.zone != zone || !n.waits_for_zone) continue;
+        if (!n.waits_for_zone) continue;
+        if (n.zone != zone) {
+            if (n.state == NodeState::booting)
+                ctx_.sim.schedule(ctx_.now(), launch_retry, static_cast<std::uint32_t>(i),
+                                  n.generation);
+            continue; // a repair stays with its node
+        }
         n.waits_for_zone = false;
         if (n.state == NodeState::booting)
             ctx_.sim.schedule(ctx_.now() + ctx_.arch.cluster.boot_time.sample_time(boot_rng_),
@@ -861,6 +876,19 @@ int ServerFleet::launch(int zone) {
     ctx_.sim.schedule(ctx_.now() + ctx_.arch.cluster.boot_time.sample_time(boot_rng_), node_booted,
                       static_cast<std::uint32_t>(slot), nodes_[slot].generation);
     return slot;
+}
+
+void ServerFleet::on_launch_retry(int node, std::uint32_t generation) {
+    Node &n = nodes_[node];
+    if (n.generation != generation || n.state != NodeState::booting || !n.waits_for_zone ||
+        !zone_outages_[static_cast<std::size_t>(n.zone)])
+        return; // gone, or its own zone came back meanwhile (and restarted it)
+    const int to = launch_zone();
+    if (zone_outages_[static_cast<std::size_t>(to)]) return; // every zone is dark again
+    n.zone = to;
+    n.waits_for_zone = false;
+    ctx_.sim.schedule(ctx_.now() + ctx_.arch.cluster.boot_time.sample_time(boot_rng_), node_booted,
+                      static_cast<std::uint32_t>(node), generation);
 }
 
 // A booted node joins the target group and gets traffic once it passes its health checks.

@@ -242,21 +242,19 @@ TEST_CASE("hpa: tolerance band, immediate scale-up") {
     CHECK(a.evaluate({15, 0.57, 4, 4, 0}) == 4); // ratio 0.95
     CHECK(a.evaluate({30, 0.9, 4, 4, 0}) == 6);  // ratio 1.5: ceil(6), at once
     CHECK(a.evaluate({45, no_metric, 6, 6, 0}) == 6);
-    // ceil(60), limited by Kubernetes' default scale-up behavior to max(2 x 6, 6 + 4) = 12 within
-    // 15 s, then 24, then max (40).
+    // ceil(60), limited as by Kubernetes for an HPA without `behavior` to max(2 x 6, 4) = 12
+    // per evaluation, then 24, then max (40).
     CHECK(a.evaluate({60, 6.0, 6, 6, 0}) == 12);
     CHECK(a.evaluate({75, 6.0, 12, 12, 0}) == 24);
     CHECK(a.evaluate({90, 6.0, 24, 24, 0}) == 40);
 }
 
-TEST_CASE("hpa: the scale-up limit counts from the replicas at the start of the last 15 s") {
+TEST_CASE("hpa: a scale-up from few nodes goes to at least 4") {
     auto s = spec_for(Policy::hpa); // 60 %
     s.min = 1;
-    s.hpa_period = 5;
     Autoscaler a(s);
-    CHECK(a.evaluate({0, 6.0, 2, 2, 0}) == 6);   // max(2 x 2, 2 + 4)
-    CHECK(a.evaluate({5, 6.0, 6, 6, 0}) == 6);   // 4 added within 15 s: still from 2
-    CHECK(a.evaluate({15, 6.0, 6, 6, 0}) == 12); // the +4 of t = 0 aged out: from 6
+    CHECK(a.evaluate({0, 6.0, 1, 1, 0}) == 4); // max(2 x 1, 4)
+    CHECK(a.evaluate({15, 6.0, 4, 4, 0}) == 8);
 }
 
 TEST_CASE("hpa: scale-down held by the stabilization window") {

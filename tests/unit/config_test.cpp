@@ -288,3 +288,18 @@ cluster: {nodes: 1}
                    "request.service_time.file: cannot open the file"));
     fs::remove_all(dir);
 }
+
+TEST_CASE("a swept value that holds itself through an alias, or explodes through aliases, is an "
+          "error") {
+    // Labelling the value wrote it out forever (a crash, exit 139), or 2^24 items for 24
+    // doubling aliases (25 s and 500 MB before any error).
+    const std::string head = "workload:\n  sessions: {arrival: {process: poisson, rate: 5/s}}\n"
+                             "cluster: {nodes: 2}\nsweep:\n";
+    CHECK(contains(error_of(head + "  cluster.labels: [&x [1, *x]]\n"),
+                   "t.yaml:5:20: sweep.cluster.labels: expected a value of at most 64 levels"));
+    std::string bomb = head + "  cluster.nodes:\n    - &a0 [x, x]\n";
+    for (int i = 1; i <= 24; ++i)
+        bomb += fmt::format("    - &a{} [*a{}, *a{}]\n", i, i - 1, i - 1);
+    CHECK(contains(error_of(bomb), "sweep.cluster.nodes: expected a value of at most 64 levels "
+                                   "and 100000 items"));
+}

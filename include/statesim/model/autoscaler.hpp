@@ -68,7 +68,6 @@ class Autoscaler {
     double last_out_, last_in_;
     // hpa: (time, recommendation) of the last `stabilization` seconds, oldest first.
     std::deque<std::pair<double, int>> recommendations_;
-    std::deque<std::pair<double, int>> scale_ups_; // hpa: (time, nodes added) of the last 15 s
 };
 
 } // namespace statesim

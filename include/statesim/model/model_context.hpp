@@ -25,6 +25,8 @@ enum EventKind : std::uint32_t {
     node_warm,        // target: node, data: generation
     node_fail,        // target: node, data: generation (failures.nodes)
     node_repaired,    // target: node, data: generation (replace_failed: false)
+    launch_retry,     // target: node, data: generation (a launch waiting in a dark zone moves to
+                      //   one that is back)
     connect_failed,   // target: attempt (its host did not answer within connect_timeout)
     drain_done,       // target: node, data: generation (deregistration_delay is over)
     drain_check,      // target: node, data: generation (a draining node let go of its last

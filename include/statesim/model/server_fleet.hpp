@@ -64,6 +64,7 @@ class ServerFleet final : public ComputeBackend {
     void respond(std::uint32_t attempt, bool ok);
     void on_probe(int node, std::uint32_t generation);
     void on_booted(int node, std::uint32_t generation);
+    void on_launch_retry(int node, std::uint32_t generation);
     void on_failure(int node, std::uint32_t generation);
     void on_repaired(int node, std::uint32_t generation);
     void on_drain_done(int node, std::uint32_t generation);
