@@ -272,7 +272,7 @@ void ServerFleet::start_service(int node, std::uint32_t attempt, int arriving) {
     ctx_.sink.work_changed(ctx_.now(), arriving, 1);
     // Work the balancer sent failing open, reaching a node it no longer routes to: its workers
     // count in utilization's denominator again (report_fleet) while it serves.
-    if (n.busy == 1 && n.queue.empty() && !lb_.routable(node)) [[unlikely]]
+    if (n.busy == 1 && n.queue.empty() && n.running() && !lb_.routable(node)) [[unlikely]]
         report_fleet();
     Attempt &a = attempts_[attempt];
     a.in_service = true;
@@ -486,22 +486,17 @@ void ServerFleet::on_probe(int node, std::uint32_t generation) {
         const bool batch_node = !rebalancing && batch_ > 0 && n.version == release_ && surge_ > 0;
         forget_rebalance(n);
         nodes_.terminate(node);
-        if (ctx_.arch.failures.replace_failed) {
+        // An Auto Scaling group never goes below its minimum: at `min` it launches one.
+        const int floor = ctx_.arch.autoscaling.enabled ? ctx_.arch.autoscaling.min : 0;
+        const bool shrinks = !batch_node && !rebalancing;
+        if (ctx_.arch.failures.replace_failed || (shrinks && desired_ <= floor)) {
             const int before = in_group();
             reconcile();
             if (in_group() > before) mark(MarkedEvent::replace, name(node), "replaces " + who);
         } else if (batch_node) {
             --surge_;
-        } else if (!rebalancing) {
-            // An Auto Scaling group never goes below its minimum: at `min` it launches one.
-            const int floor = ctx_.arch.autoscaling.enabled ? ctx_.arch.autoscaling.min : 0;
-            if (desired_ > floor) {
-                --desired_;
-            } else {
-                const int before = in_group();
-                reconcile();
-                if (in_group() > before) mark(MarkedEvent::replace, name(node), "replaces " + who);
-            }
+        } else if (shrinks) {
+            --desired_;
         }
         break;
     }
@@ -629,8 +624,7 @@ void ServerFleet::zone_up(int zone) {
         }
         n.waits_for_zone = false;
         if (n.state == NodeState::booting)
-            ctx_.sim.schedule(ctx_.now() + ctx_.arch.cluster.boot_time.sample_time(boot_rng_),
-                              node_booted, static_cast<std::uint32_t>(i), n.generation);
+            schedule_boot(static_cast<int>(i));
         else if (n.state == NodeState::failed)
             schedule_repair(static_cast<int>(i), static_cast<std::uint64_t>(ctx_.now()) * 4099 + i);
     }
@@ -873,9 +867,14 @@ void ServerFleet::complete_batch_if_ready() {
 int ServerFleet::launch(int zone) {
     const int slot = nodes_.launch(zone);
     nodes_[slot].version = release_;
-    ctx_.sim.schedule(ctx_.now() + ctx_.arch.cluster.boot_time.sample_time(boot_rng_), node_booted,
-                      static_cast<std::uint32_t>(slot), nodes_[slot].generation);
+    schedule_boot(slot);
     return slot;
+}
+
+// The node is booted a `boot_time` draw from now.
+void ServerFleet::schedule_boot(int node) {
+    ctx_.sim.schedule(ctx_.now() + ctx_.arch.cluster.boot_time.sample_time(boot_rng_), node_booted,
+                      static_cast<std::uint32_t>(node), nodes_[node].generation);
 }
 
 void ServerFleet::on_launch_retry(int node, std::uint32_t generation) {
@@ -887,8 +886,7 @@ void ServerFleet::on_launch_retry(int node, std::uint32_t generation) {
     if (zone_outages_[static_cast<std::size_t>(to)]) return; // every zone is dark again
     n.zone = to;
     n.waits_for_zone = false;
-    ctx_.sim.schedule(ctx_.now() + ctx_.arch.cluster.boot_time.sample_time(boot_rng_), node_booted,
-                      static_cast<std::uint32_t>(node), generation);
+    schedule_boot(node);
 }
 
 // A booted node joins the target group and gets traffic once it passes its health checks.

@@ -88,7 +88,8 @@ class ServerFleet final : public ComputeBackend {
     void reconcile();                        // launch or retire toward desired_
     int victim() const; // the node a scale-in retires (autoscaling.termination)
     int launch_zone() const;
-    int launch(int zone); // the new node's slot
+    int launch(int zone);         // the new node's slot
+    void schedule_boot(int node); // its boot ends a boot_time draw from now
     void report_fleet();
     int capacity(const Node &n) const;
     std::string name(int node) const;
