@@ -45,7 +45,12 @@ std::string table_cell(const Metric &m, const std::vector<double> &v) {
     if (e.half_width < 1e-9 * std::fabs(e.mean))
         e.half_width = 0; // rounding noise of identical replications
     const bool whole_hw = m.count && (e.half_width >= 1 || e.half_width == 0);
-    const std::string mean = m.count ? grouped(e.mean) : four_digits(e.mean);
+    // A count's mean over replications is whole when large; a small fractional one keeps its
+    // fraction (0.4 lost sessions is not 0).
+    const bool whole_mean = std::fabs(e.mean) >= 10 || e.mean == std::round(e.mean);
+    const std::string mean = !m.count     ? four_digits(e.mean)
+                             : whole_mean ? grouped(e.mean)
+                                          : fmt::format("{:.3g}", e.mean);
     const std::string hw = e.n < 2    ? std::string("n/a")
                            : whole_hw ? grouped(e.half_width)
                                       : two_digits(e.half_width);

@@ -298,6 +298,19 @@ TEST_CASE("counts in the table are grouped integers") {
     CHECK(three.find("263\u2009913 ± 2") != std::string::npos);
 }
 
+TEST_CASE("a small count's fractional mean keeps its fraction in the table") {
+    // Before: 2 sessions lost in 5 replications printed "0 ± 0.68", as if none were lost.
+    const Scenario sc = scenario({"base"}, 5);
+    auto records = runs(1, 5);
+    records[1].result.sessions_lost = 1;
+    records[3].result.sessions_lost = 1;
+    const std::string table = comparison_table(sc, records);
+    CHECK(table.find("0.4 ± 0.68") != std::string::npos); // t(0.975, 4) x 0.548 / sqrt(5)
+    records[0].result.sessions_lost = 1;
+    records[2].result.sessions_lost = 2; // mean 1: a whole mean stays whole
+    CHECK(comparison_table(sc, records).find("1 ± 0.88") != std::string::npos);
+}
+
 TEST_CASE("table cells never switch to exponent notation") {
     // Before: 2.704e+05 for a monthly cost, 2.1e+02 for a p99's half-width.
     CHECK(four_digits(270370.173) == "270\u2009370");
