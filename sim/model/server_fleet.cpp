@@ -148,9 +148,9 @@ void ServerFleet::handle(const Event &e) {
         on_service_done(node, static_cast<std::uint32_t>(e.data),
                         static_cast<std::uint32_t>(e.data >> 32));
         break;
-    case store_write:
-        on_store_write(node, static_cast<std::uint32_t>(e.data),
-                       static_cast<std::uint32_t>(e.data >> 32));
+    case store_step:
+        on_store_step(node, static_cast<std::uint32_t>(e.data),
+                      static_cast<std::uint32_t>(e.data >> 32));
         break;
     case health_probe:
         on_probe(node, static_cast<std::uint32_t>(e.data));
@@ -280,21 +280,24 @@ void ServerFleet::start_service(int node, std::uint32_t attempt, int arriving) {
         ctx_.trace->service_start(a, ctx_.now() - a.arrived);
     Session *s = clients_.waits_for(a) ? clients_.owner(a) : nullptr;
     // A workflow step is the node's own work: no session state to read or write.
-    const SimTime done = a.workflow ? ctx_.now() + a.demand : state_->serve(a, s, node, ctx_.now());
+    const SimTime done =
+        a.workflow ? ctx_.now() + a.demand : state_->serve(attempt, a, s, node, ctx_.now());
     clients_.guard(attempt, done);
-    ctx_.sim.schedule(done, a.write_due ? store_write : service_done,
+    ctx_.sim.schedule(done, a.store_due ? store_step : service_done,
                       static_cast<std::uint32_t>(node),
                       attempt | (static_cast<std::uint64_t>(n.generation) << 32));
 }
 
-// The served request's session write goes to the store now (state.location: store).
-void ServerFleet::on_store_write(int node, std::uint32_t attempt, std::uint32_t generation) {
+// A store step of the request in service is due (state.location: store): a try reaches the
+// store, or the session's write is issued after the service.
+void ServerFleet::on_store_step(int node, std::uint32_t attempt, std::uint32_t generation) {
     if (nodes_[node].generation != generation) return; // the node crashed meanwhile: failed
     Attempt &a = attempts_[attempt];
     Session *s = clients_.waits_for(a) ? clients_.owner(a) : nullptr;
-    const SimTime done = state_->write_back(a, s, node, ctx_.now());
+    const SimTime done = state_->store_step(attempt, a, s, node, ctx_.now());
     clients_.guard(attempt, done);
-    ctx_.sim.schedule(done, service_done, static_cast<std::uint32_t>(node),
+    ctx_.sim.schedule(done, a.store_due ? store_step : service_done,
+                      static_cast<std::uint32_t>(node),
                       attempt | (static_cast<std::uint64_t>(generation) << 32));
 }
 

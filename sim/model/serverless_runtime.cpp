@@ -107,8 +107,8 @@ void ServerlessRuntime::handle(const Event &e) {
         envs_[env].state = NodeState::running;
         serve(env, attempt);
         break;
-    case env_store_write:
-        store_write(env, attempt);
+    case env_store_step:
+        store_step(env, attempt);
         break;
     case env_done:
         on_done(env, attempt);
@@ -145,19 +145,22 @@ void ServerlessRuntime::serve(int env, std::uint32_t attempt) {
     if (a.traced) [[unlikely]]
         ctx_.trace->service_start(a, 0); // an environment serves one request: no queue
     Session *s = clients_.waits_for(a) ? clients_.owner(a) : nullptr;
-    const SimTime done = a.workflow ? ctx_.now() + a.demand : state_->serve(a, s, env, ctx_.now());
+    const SimTime done =
+        a.workflow ? ctx_.now() + a.demand : state_->serve(attempt, a, s, env, ctx_.now());
     clients_.guard(attempt, done);
-    ctx_.sim.schedule(done, a.write_due ? env_store_write : env_done,
+    ctx_.sim.schedule(done, a.store_due ? env_store_step : env_done,
                       static_cast<std::uint32_t>(env), attempt);
 }
 
-// The invocation's session write goes to the store now (a busy environment is never reclaimed).
-void ServerlessRuntime::store_write(int env, std::uint32_t attempt) {
+// A store step of the invocation is due (as ServerFleet::on_store_step; a busy environment is
+// never reclaimed).
+void ServerlessRuntime::store_step(int env, std::uint32_t attempt) {
     Attempt &a = attempts_[attempt];
     Session *s = clients_.waits_for(a) ? clients_.owner(a) : nullptr;
-    const SimTime done = state_->write_back(a, s, env, ctx_.now());
+    const SimTime done = state_->store_step(attempt, a, s, env, ctx_.now());
     clients_.guard(attempt, done);
-    ctx_.sim.schedule(done, env_done, static_cast<std::uint32_t>(env), attempt);
+    ctx_.sim.schedule(done, a.store_due ? env_store_step : env_done,
+                      static_cast<std::uint32_t>(env), attempt);
 }
 
 void ServerlessRuntime::on_done(int env, std::uint32_t attempt) {

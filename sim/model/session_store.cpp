@@ -160,22 +160,15 @@ bool SessionStore::loses_data_on_failure() const {
     return !spec_.durable;
 }
 
-SessionStore::Outcome SessionStore::operate(SimTime t, std::uint64_t uid, bool write,
-                                            double item_bytes, Rng &rng) {
-    const int shard = shard_of(uid);
-    const std::uint32_t cost = units(write, item_bytes);
-    std::uint32_t throttles = 0;
-    for (int attempt = 0; attempt < kMaxTries; ++attempt) {
-        if (down(shard, t)) return {t + from_seconds(spec_.timeout), false, throttles, 0, true};
-        if (admit(t, write, cost)) {
-            const auto &latency = write ? spec_.write_latency : spec_.read_latency;
-            return {t + latency.sample_time(rng), true, throttles, cost};
-        }
-        ++throttles;
-        const double cap = 0.025 * std::ldexp(1.0, std::min(attempt, 6)); // 25ms .. 1.6s
-        t += from_seconds(cap * rng.uniform_pos());
-    }
-    return {t, false, throttles, 0};
+SessionStore::Try SessionStore::try_op(SimTime t, std::uint64_t uid, bool write,
+                                       std::uint32_t units) {
+    if (down(shard_of(uid), t)) return Try::down;
+    return admit(t, write, units) ? Try::admitted : Try::throttled;
+}
+
+SimTime SessionStore::backoff(int refused, Rng &rng) {
+    const double cap = 0.025 * std::ldexp(1.0, std::min(refused, 6)); // 25ms .. 1.6s
+    return from_seconds(cap * rng.uniform_pos());
 }
 
 } // namespace statesim

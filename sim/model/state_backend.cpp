@@ -12,7 +12,9 @@ double growth(const ModelContext &ctx, const Attempt &a) {
 // state.location: none. Nothing to keep; only the CPU.
 class NoState final : public StateBackend {
   public:
-    SimTime serve(Attempt &a, Session *, int, SimTime start) override { return start + a.demand; }
+    SimTime serve(std::uint32_t, Attempt &a, Session *, int, SimTime start) override {
+        return start + a.demand;
+    }
 };
 
 // state.location: local. The state lives in the memory of the node that served the session's
@@ -23,7 +25,7 @@ class LocalMemory final : public StateBackend {
     LocalMemory(ModelContext &ctx, NodeGroup &nodes, Clients &clients)
         : ctx_(ctx), nodes_(nodes), clients_(clients) {}
 
-    SimTime serve(Attempt &a, Session *s, int node, SimTime start) override {
+    SimTime serve(std::uint32_t, Attempt &a, Session *s, int node, SimTime start) override {
         if (s) settle(*s, a.slot, node, growth(ctx_, a));
         return start + a.demand;
     }
@@ -157,36 +159,115 @@ class ExternalStore final : public StateBackend {
     }
     void store_up(int shard) override { store_.repair(shard, ctx_.now()); }
 
-    SimTime serve(Attempt &a, Session *s, int node, SimTime start) override {
-        const double bytes = s ? s->state_bytes : a.state_bytes; // stale: as it was sent
-        SimTime t = start;
+    SimTime serve(std::uint32_t index, Attempt &a, Session *s, int node, SimTime start) override {
         const bool cached = ctx_.arch.state.local_cache && s && copy_at(*s) == nodes_.ref(node);
         if (!cached) {
-            t = round_trip(t, a, false, bytes, a.ok);
-            if (!a.ok) return t; // the store refused: the request fails
-        } else if (a.traced) [[unlikely]] {
-            ctx_.trace->cache_hit(a, t);
+            const double bytes = s ? s->state_bytes : a.state_bytes; // stale: as it was sent
+            return issue(index, a, false, bytes, start);
         }
+        if (a.traced) [[unlikely]]
+            ctx_.trace->cache_hit(a, start);
+        return after_read(index, a, s, node, start);
+    }
+
+    SimTime store_step(std::uint32_t index, Attempt &a, Session *s, int node,
+                       SimTime now) override {
+        Operation &op = ops_[index];
+        if (op.phase == Phase::write_due) {
+            const double bytes = s ? s->state_bytes : a.state_bytes;
+            return issue(index, a, true, bytes + growth(ctx_, a), now);
+        }
+        switch (store_.try_op(now, a.uid, op.write, op.units)) {
+        case SessionStore::Try::admitted:
+            return finish(index, a, s, node, true, now + op.latency + op.back, false);
+        case SessionStore::Try::down: // no reply: the node's timeout runs from its send
+            return finish(index, a, s, node, false,
+                          now - op.out + from_seconds(ctx_.arch.state.store.timeout), true);
+        case SessionStore::Try::throttled:
+            if (++op.throttles == static_cast<std::uint32_t>(SessionStore::kMaxTries))
+                // the SDK gives up: the last refusal is back at the node
+                return finish(index, a, s, node, false, now + op.back, false);
+            return now + SessionStore::backoff(static_cast<int>(op.throttles) - 1, rng_);
+        }
+        return now;
+    }
+
+  private:
+    // An operation's progress, per attempt in the pool (one operation at a time per attempt).
+    enum class Phase : std::uint8_t { at_store, write_due };
+    struct Operation {
+        SimTime sent = 0;                       // left the node (counts in the window from then)
+        SimTime out = 0, latency = 0, back = 0; // hops and the store's service, drawn at send
+        std::uint32_t units = 0, throttles = 0;
+        bool write = false;
+        Phase phase = Phase::at_store;
+    };
+
+    Operation &operation(std::uint32_t index) {
+        if (index >= ops_.size()) ops_.resize(index + 1);
+        return ops_[index];
+    }
+
+    // The read is done (or not needed): the service runs, then the write is issued.
+    SimTime after_read(std::uint32_t index, Attempt &a, Session *s, int node, SimTime t) {
         t += a.demand;
         if (a.write) {
-            a.write_due = true; // issued at t: write_back
+            operation(index).phase = Phase::write_due;
+            a.store_due = true;
             return t;
         }
+        a.store_due = false;
         if (s) keep_copy(*s, node);
         return t;
     }
 
-    SimTime write_back(Attempt &a, Session *s, int node, SimTime now) override {
-        a.write_due = false;
-        const double bytes = s ? s->state_bytes : a.state_bytes;
-        const SimTime t = round_trip(now, a, true, bytes + growth(ctx_, a), a.ok);
-        if (!a.ok || !s) return t;
-        s->state_bytes += static_cast<float>(growth(ctx_, a));
-        keep_copy(*s, node);
-        return t;
+    // The node sends an operation on `a`'s session item at `now`: its first try reaches the
+    // store one hop later. The hops and the store's latency are drawn now, in the order they
+    // always were (a try's outcome draws only a throttled try's backoff).
+    SimTime issue(std::uint32_t index, Attempt &a, bool write, double bytes, SimTime now) {
+        Operation &op = operation(index);
+        op = Operation{};
+        op.sent = now;
+        op.write = write;
+        op.units = SessionStore::units(write, bytes);
+        op.out = ctx_.hop(rng_);
+        const auto &latency =
+            write ? ctx_.arch.state.store.write_latency : ctx_.arch.state.store.read_latency;
+        op.latency = latency.sample_time(rng_);
+        op.back = ctx_.hop(rng_);
+        a.store_due = true;
+        return now + op.out;
     }
 
-  private:
+    // The operation ended; the reply (or the node's timeout) is back at `at_node`.
+    SimTime finish(std::uint32_t index, Attempt &a, Session *s, int node, bool ok, SimTime at_node,
+                   bool timed_out) {
+        const Operation &op = ops_[index];
+        const std::uint32_t units = ok ? op.units : 0;
+        ctx_.sink.store_op(op.sent, op.write, ok, units, op.throttles);
+        a.ok = ok;
+        if (a.traced) [[unlikely]] {
+            const SimTime issued = op.sent + op.out;
+            const SimTime done = timed_out ? at_node + op.out : at_node - op.back;
+            ctx_.trace->store_op(a, op.write, issued,
+                                 SessionStore::Outcome{done, ok, op.throttles, units, timed_out},
+                                 at_node);
+        }
+        if (!op.write) {
+            if (!ok) { // the store refused: the request fails
+                a.store_due = false;
+                return at_node;
+            }
+            return after_read(index, a, s, node, at_node);
+        }
+        a.store_due = false;
+        if (ok && s) {
+            s->state_bytes += static_cast<float>(growth(ctx_, a));
+            keep_copy(*s, node);
+        }
+        return at_node;
+    }
+
     // The node that served the session last keeps a copy of its state (local_cache).
     void keep_copy(Session &s, int node) {
         const NodeRef here = nodes_.ref(node);
@@ -198,27 +279,12 @@ class ExternalStore final : public StateBackend {
         return {static_cast<int>(s.link_a), s.link_b};
     }
 
-    // One operation on the item of `a`'s session (its shard) issued at `t`, both hops included.
-    SimTime round_trip(SimTime t, const Attempt &a, bool write, double bytes, bool &ok) {
-        const SimTime out = ctx_.hop(rng_);
-        const SimTime issued = t + out;
-        const auto op = store_.operate(issued, a.uid, write, bytes, rng_);
-        ctx_.sink.store_op(ctx_.now(), write, op.ok, op.units, op.throttles);
-        ok = op.ok;
-        const SimTime back = ctx_.hop(rng_); // drawn either way: later draws stay aligned
-        // A down store sends nothing back: the node's timeout runs from its send, a hop before
-        // the try reached the store.
-        const SimTime at_node = op.timed_out ? op.done - out : op.done + back;
-        if (a.traced) [[unlikely]]
-            ctx_.trace->store_op(a, write, issued, op, at_node);
-        return at_node;
-    }
-
     ModelContext &ctx_;
     NodeGroup &nodes_;
     Clients &clients_;
     SessionStore store_;
     Rng rng_;
+    std::vector<Operation> ops_; // by attempt index
 };
 
 // state.location: client. The state travels in a signed token with every request: the node
@@ -230,7 +296,7 @@ class ClientToken final : public StateBackend {
     // The attempt carried the client's token (a.state_bytes); from here on a.state_bytes is the
     // token of the response, which the client keeps only if it sees it (Clients::on_response):
     // a response that came after the client's timeout leaves its token as it was.
-    SimTime serve(Attempt &a, Session *s, int, SimTime start) override {
+    SimTime serve(std::uint32_t, Attempt &a, Session *s, int, SimTime start) override {
         const auto &token = ctx_.arch.state.client;
         const SimTime verified = start + from_seconds(token.verify_time);
         const double grown = a.state_bytes + growth(ctx_, a);

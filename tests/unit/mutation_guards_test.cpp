@@ -314,19 +314,16 @@ TEST_CASE("guard: the store's capacity is per second, every second") {
     spec.read_latency = Distribution::constant_value(0.001);
     spec.write_latency = Distribution::constant_value(0.001);
     SessionStore store(spec);
-    Rng rng(1);
     int throttles = 0;
     for (int s = 0; s < 300; ++s)
-        for (int k = 0; k < 2; ++k) {
-            const auto o = store.operate(s * kSecond + k * kMillisecond, 1, k == 1, 300, rng);
-            CHECK(o.ok);
-            throttles += o.throttles;
-        }
+        for (int k = 0; k < 2; ++k)
+            throttles += store.try_op(s * kSecond + k * kMillisecond, 1, k == 1, 1) !=
+                         SessionStore::Try::admitted;
     CHECK(throttles == 0);
     // A third operation in one second is throttled.
-    CHECK(store.operate(300 * kSecond, 1, false, 300, rng).throttles == 0);
-    CHECK(store.operate(300 * kSecond, 1, false, 300, rng).throttles == 0);
-    CHECK(store.operate(300 * kSecond, 1, false, 300, rng).throttles > 0);
+    CHECK(store.try_op(300 * kSecond, 1, false, 1) == SessionStore::Try::admitted);
+    CHECK(store.try_op(300 * kSecond, 1, false, 1) == SessionStore::Try::admitted);
+    CHECK(store.try_op(300 * kSecond, 1, false, 1) == SessionStore::Try::throttled);
 }
 
 // ---- measurement (timeseries-latency-not-cleared, timeseries-utilization-cumulative,

@@ -8,41 +8,42 @@
 
 using namespace statesim;
 
+using Try = SessionStore::Try;
+
+namespace {
+
+// One try of an operation on `bytes` of session `uid`'s item, reaching the store at `t`.
+Try op(SessionStore &store, SimTime t, std::uint64_t uid, bool write, double bytes) {
+    return store.try_op(t, uid, write, SessionStore::units(write, bytes));
+}
+
+} // namespace
+
 TEST_CASE("the store admits capacity operations per second and throttles the rest") {
     StoreSpec spec;
     spec.capacity = 10;
-    spec.read_latency = Distribution::constant_value(0.004);
-    spec.write_latency = Distribution::constant_value(0.006);
     SessionStore store(spec);
-    Rng rng(1);
-    int immediate = 0, throttled = 0;
-    for (int i = 0; i < 20; ++i) {
-        const auto o = store.operate(0, 1, i % 2 == 1, 300, rng);
-        CHECK(o.ok);
-        if (o.throttles == 0) {
-            ++immediate;
-            CHECK(o.done == from_seconds(i % 2 ? 0.006 : 0.004));
-        } else {
-            ++throttled;
-            CHECK(o.done > from_seconds(0.004));
-        }
-    }
-    CHECK(immediate == 10);
-    CHECK(throttled == 10);
+    int admitted = 0;
+    for (int i = 0; i < 20; ++i)
+        admitted += op(store, i * kMillisecond, 1, i % 2 == 1, 300) == Try::admitted;
+    CHECK(admitted == 10);
+    CHECK(op(store, kSecond - 1, 1, false, 300) == Try::throttled);
+    CHECK(op(store, kSecond, 1, false, 300) == Try::admitted); // the next second
 }
 
-TEST_CASE("an operation that stays throttled fails after the retry budget") {
-    StoreSpec spec;
-    spec.capacity = 1;
-    spec.read_latency = Distribution::constant_value(0.001);
-    SessionStore store(spec);
+TEST_CASE("a throttled try's backoff: full jitter up to 25 ms x 2^refused, capped at 1.6 s") {
     Rng rng(1);
-    // Fill the next 20 one-second windows so every retry meets a full window.
-    for (int s = 0; s < 20; ++s)
-        store.operate(s * kSecond, 1, false, 300, rng);
-    const auto o = store.operate(0, 1, false, 300, rng);
-    CHECK_FALSE(o.ok);
-    CHECK(o.throttles == SessionStore::kMaxTries);
+    for (int refused = 0; refused < 10; ++refused) {
+        const double cap = 0.025 * std::ldexp(1.0, std::min(refused, 6));
+        SimTime longest = 0;
+        for (int i = 0; i < 2000; ++i) {
+            const SimTime wait = SessionStore::backoff(refused, rng);
+            CHECK(wait > 0);
+            CHECK(wait <= from_seconds(cap));
+            longest = std::max(longest, wait);
+        }
+        CHECK(longest > from_seconds(0.99 * cap)); // 2000 uniform draws reach the top 1 %
+    }
 }
 
 TEST_CASE("billing units follow DynamoDB on-demand: 1 KiB per write unit, 4 KiB per read unit") {
@@ -53,16 +54,6 @@ TEST_CASE("billing units follow DynamoDB on-demand: 1 KiB per write unit, 4 KiB 
     CHECK(SessionStore::units(false, 4096) == 1);
     CHECK(SessionStore::units(false, 4097) == 2);
     CHECK(SessionStore::units(false, 6000) == 2);
-    StoreSpec spec;
-    spec.capacity = 1;
-    SessionStore store(spec);
-    Rng rng(1);
-    CHECK(store.operate(0, 1, true, 3000, rng).units == 3);
-    for (int s = 1; s < 20; ++s) // every later window full: the next operation fails
-        store.operate(s * kSecond, 1, false, 300, rng);
-    const auto refused = store.operate(0, 1, true, 3000, rng);
-    CHECK_FALSE(refused.ok);
-    CHECK(refused.units == 0); // throttled operations are free
 }
 
 namespace {
@@ -77,12 +68,11 @@ StoreSpec dynamodb(StoreSpec::CapacityMode mode, double reads, double writes) {
     return spec;
 }
 
-// Issues `n` operations at `t`; returns how many were admitted at once (no throttle).
-int immediate(SessionStore &store, SimTime t, int n, bool write, double bytes, Rng &rng) {
+// Tries `n` operations at `t`; returns how many were admitted.
+int immediate(SessionStore &store, SimTime t, int n, bool write, double bytes) {
     int admitted = 0;
     for (int i = 0; i < n; ++i)
-        admitted +=
-            store.operate(t, static_cast<std::uint64_t>(i), write, bytes, rng).throttles == 0;
+        admitted += op(store, t, static_cast<std::uint64_t>(i), write, bytes) == Try::admitted;
     return admitted;
 }
 
@@ -91,36 +81,35 @@ int immediate(SessionStore &store, SimTime t, int n, bool write, double bytes, R
 TEST_CASE("on-demand: 12000 read and 4000 write units at first, then twice the previous peak") {
     const StoreSpec spec = dynamodb(StoreSpec::CapacityMode::on_demand, 12000, 4000);
     SessionStore store(spec);
-    Rng rng(1);
     CHECK(store.limit(false, 0) == 12000);
     CHECK(store.limit(true, 0) == 4000);
     // Second 0: 12000 reads of one unit each are admitted, the next one is throttled.
-    CHECK(immediate(store, 0, 12000, false, 300, rng) == 12000);
+    CHECK(immediate(store, 0, 12000, false, 300) == 12000);
     // Reads and writes have their own limits: 2 KiB writes cost 2 units, 2000 fit in 4000.
-    CHECK(immediate(store, 0, 2000, true, 2048, rng) == 2000);
-    CHECK(store.operate(0, 1, true, 300, rng).throttles > 0);
+    CHECK(immediate(store, 0, 2000, true, 2048) == 2000);
+    CHECK(op(store, 0, 1, true, 300) == Try::throttled);
     SessionStore fresh(spec);
-    CHECK(immediate(fresh, 0, 12000, false, 300, rng) == 12000);
-    CHECK(fresh.operate(kSecond / 2, 1, false, 300, rng).throttles > 0);
+    CHECK(immediate(fresh, 0, 12000, false, 300) == 12000);
+    CHECK(op(fresh, kSecond / 2, 1, false, 300) == Try::throttled);
 
     // A peak below the initial limit leaves it; a peak P above it allows 2P the next second.
     SessionStore grow(spec);
-    CHECK(immediate(grow, 0, 5000, false, 300, rng) == 5000);
+    CHECK(immediate(grow, 0, 5000, false, 300) == 5000);
     CHECK(grow.limit(false, 1 * kSecond) == 12000);
-    CHECK(immediate(grow, 1 * kSecond, 12000, false, 300, rng) == 12000);
+    CHECK(immediate(grow, 1 * kSecond, 12000, false, 300) == 12000);
     CHECK(grow.limit(false, 2 * kSecond) == 24000);
-    CHECK(immediate(grow, 2 * kSecond, 24000, false, 300, rng) == 24000);
+    CHECK(immediate(grow, 2 * kSecond, 24000, false, 300) == 24000);
     CHECK(grow.limit(false, 2 * kSecond) == 24000); // the second's own traffic does not count
     CHECK(grow.limit(false, 3 * kSecond) == 48000);
     // 10 KiB reads cost 3 units: 16000 of them fill 48000 units, the next is throttled.
-    CHECK(immediate(grow, 3 * kSecond, 16000, false, 10 * 1024, rng) == 16000);
-    CHECK(grow.operate(3 * kSecond, 1, false, 300, rng).throttles > 0);
+    CHECK(immediate(grow, 3 * kSecond, 16000, false, 10 * 1024) == 16000);
+    CHECK(op(grow, 3 * kSecond, 1, false, 300) == Try::throttled);
     // Quiet seconds do not shrink it: the peak is over every past second.
     CHECK(grow.limit(false, 100 * kSecond) == 96000);
-    CHECK(immediate(grow, 100 * kSecond, 96000, false, 300, rng) == 96000);
+    CHECK(immediate(grow, 100 * kSecond, 96000, false, 300) == 96000);
     CHECK(grow.limit(false, 300 * kSecond) == 192000);
     // Second 228 reuses second 100's window (128 are kept): its peak still counts.
-    CHECK(immediate(grow, 228 * kSecond, 1, false, 300, rng) == 1);
+    CHECK(immediate(grow, 228 * kSecond, 1, false, 300) == 1);
     CHECK(grow.limit(false, 300 * kSecond) == 192000);
     // Writes grew on their own: never more than 4000 in a second so far.
     CHECK(grow.limit(true, 300 * kSecond) == 4000);
@@ -129,24 +118,22 @@ TEST_CASE("on-demand: 12000 read and 4000 write units at first, then twice the p
 TEST_CASE("on-demand: a second's peak raises the limit of later seconds opened before it ends") {
     const StoreSpec spec = dynamodb(StoreSpec::CapacityMode::on_demand, 10, 10);
     SessionStore store(spec);
-    Rng rng(1);
-    CHECK(immediate(store, 5 * kSecond, 1, false, 300, rng) == 1); // second 5 opens first
-    CHECK(immediate(store, 4 * kSecond, 10, false, 300, rng) == 10);
-    CHECK(immediate(store, 5 * kSecond, 19, false, 300, rng) == 19); // 20 in second 5
-    CHECK(store.operate(5 * kSecond, 1, false, 300, rng).throttles > 0);
+    CHECK(immediate(store, 5 * kSecond, 1, false, 300) == 1); // second 5 opens first
+    CHECK(immediate(store, 4 * kSecond, 10, false, 300) == 10);
+    CHECK(immediate(store, 5 * kSecond, 19, false, 300) == 19); // 20 in second 5
+    CHECK(op(store, 5 * kSecond, 1, false, 300) == Try::throttled);
 }
 
 TEST_CASE("provisioned: fixed read and write units per second") {
     const StoreSpec spec = dynamodb(StoreSpec::CapacityMode::provisioned, 100, 50);
     SessionStore store(spec);
-    Rng rng(1);
     for (int s = 0; s < 3; ++s) {
         const SimTime t = s * 10 * kSecond;
         CHECK(store.limit(false, t) == 100);
-        CHECK(immediate(store, t, 100, false, 300, rng) == 100);
-        CHECK(store.operate(t, 1, false, 300, rng).throttles > 0);
-        CHECK(immediate(store, t, 25, true, 1500, rng) == 25); // 2 units each
-        CHECK(store.operate(t, 1, true, 300, rng).throttles > 0);
+        CHECK(immediate(store, t, 100, false, 300) == 100);
+        CHECK(op(store, t, 1, false, 300) == Try::throttled);
+        CHECK(immediate(store, t, 25, true, 1500) == 25); // 2 units each
+        CHECK(op(store, t, 1, true, 300) == Try::throttled);
     }
 }
 
@@ -156,11 +143,10 @@ TEST_CASE("fixed: operations per second whatever their size, reads and writes to
     spec.read_units = 1; // ignored when fixed
     spec.write_units = 1;
     SessionStore store(spec);
-    Rng rng(1);
     CHECK(store.limit(false, 0) == 10);
-    CHECK(immediate(store, 0, 5, true, 100000, rng) == 5);
-    CHECK(immediate(store, 0, 5, false, 100000, rng) == 5);
-    CHECK(store.operate(0, 1, false, 300, rng).throttles > 0);
+    CHECK(immediate(store, 0, 5, true, 100000) == 5);
+    CHECK(immediate(store, 0, 5, false, 100000) == 5);
+    CHECK(op(store, 0, 1, false, 300) == Try::throttled);
     CHECK(store.limit(false, 5 * kSecond) == 10); // never grows
 }
 
@@ -171,12 +157,11 @@ TEST_CASE("fixed: a fractional rate is admitted on average, carried from second 
         StoreSpec spec;
         spec.capacity = c;
         SessionStore store(spec);
-        Rng rng(1);
         double admitted = 0;
         for (int s = 0; s < 100; ++s) {
             const auto limit = static_cast<int>(store.limit(false, s * kSecond));
             CHECK(limit == std::floor(c * (s + 1)) - std::floor(c * s));
-            CHECK(immediate(store, s * kSecond, limit, false, 300, rng) == limit);
+            CHECK(immediate(store, s * kSecond, limit, false, 300) == limit);
             admitted += limit;
         }
         CHECK(admitted == doctest::Approx(100 * c));
@@ -185,15 +170,13 @@ TEST_CASE("fixed: a fractional rate is admitted on average, carried from second 
     StoreSpec some;
     some.capacity = 1.9;
     SessionStore bounded(some);
-    Rng r(1);
-    CHECK(immediate(bounded, kSecond, 2, false, 300, r) == 2);
-    CHECK(bounded.operate(kSecond, 3, false, 300, r).throttles > 0);
+    CHECK(immediate(bounded, kSecond, 2, false, 300) == 2);
+    CHECK(op(bounded, kSecond, 3, false, 300) == Try::throttled);
     StoreSpec half;
     half.capacity = 0.5; // 30/min: second 0 admits nothing, second 1 one operation
     SessionStore first(half), second(half);
-    Rng rng(1);
-    CHECK(first.operate(0, 1, false, 300, rng).throttles > 0);
-    CHECK(second.operate(kSecond + 1, 2, false, 300, rng).throttles == 0);
+    CHECK(op(first, 0, 1, false, 300) == Try::throttled);
+    CHECK(op(second, kSecond + 1, 2, false, 300) == Try::admitted);
 }
 
 TEST_CASE("a down shard fails its operations after exactly the timeout, others serve") {
@@ -206,7 +189,6 @@ TEST_CASE("a down shard fails its operations after exactly the timeout, others s
     spec.read_latency = Distribution::constant_value(0.001);
     spec.write_latency = Distribution::constant_value(0.001);
     SessionStore store(spec);
-    Rng rng(1);
     CHECK(store.shards() == 4);
     CHECK(store.loses_data_on_failure());
     std::uint64_t on0 = 0, on1 = 0;
@@ -222,26 +204,20 @@ TEST_CASE("a down shard fails its operations after exactly the timeout, others s
     CHECK(store.down(-1, at));
     const SimTime t = at + 5 * kMillisecond;
     for (const bool write : {false, true}) {
-        const auto o = store.operate(t, on0, write, 300, rng);
-        CHECK_FALSE(o.ok);
-        CHECK(o.done == t + 750 * kMillisecond);
-        CHECK(o.units == 0);
-        CHECK(o.throttles == 0);
-        const auto other = store.operate(t, on1, write, 300, rng);
-        CHECK(other.ok);
-        CHECK(other.done == t + kMillisecond);
+        CHECK(op(store, t, on0, write, 300) == Try::down);
+        CHECK(op(store, t, on1, write, 300) == Try::admitted);
     }
     CHECK(store.down(0, at + 3600 * kSecond)); // no replica: down until repaired
     store.repair(0, 20 * kSecond);
     CHECK_FALSE(store.down(0, 20 * kSecond));
     CHECK(store.down(0, 20 * kSecond - 1));
-    CHECK(store.operate(20 * kSecond, on0, false, 300, rng).ok);
+    CHECK(op(store, 20 * kSecond, on0, false, 300) == Try::admitted);
     // Every shard at once.
     store.fail(-1, 30 * kSecond);
-    CHECK_FALSE(store.operate(31 * kSecond, on0, false, 300, rng).ok);
-    CHECK_FALSE(store.operate(31 * kSecond, on1, false, 300, rng).ok);
+    CHECK(op(store, 31 * kSecond, on0, false, 300) == Try::down);
+    CHECK(op(store, 31 * kSecond, on1, false, 300) == Try::down);
     store.repair(-1, 32 * kSecond);
-    CHECK(store.operate(32 * kSecond, on1, false, 300, rng).ok);
+    CHECK(op(store, 32 * kSecond, on1, false, 300) == Try::admitted);
     // Out-of-range shards are ignored.
     store.fail(7, 40 * kSecond);
     CHECK_FALSE(store.down(-1, 40 * kSecond));
@@ -284,7 +260,6 @@ TEST_CASE("redis with replicas fails over while a replica is left, and is dark w
     spec.timeout = 1;
     spec.read_latency = Distribution::constant_value(0.001);
     SessionStore store(spec);
-    Rng rng(1);
     CHECK(store.loses_data_on_failure()); // not durable: a dark shard loses its items
     std::uint64_t uid = 1;
     while (store.shard_of(uid) != 1)
@@ -293,11 +268,9 @@ TEST_CASE("redis with replicas fails over while a replica is left, and is dark w
     store.fail(1, 100 * kSecond);
     CHECK_FALSE(store.dark(1));
     const SimTime last = 130 * kSecond - 1;
-    CHECK_FALSE(store.operate(100 * kSecond, uid, false, 300, rng).ok);
-    const auto late = store.operate(last, uid, false, 300, rng);
-    CHECK_FALSE(late.ok);
-    CHECK(late.done == last + kSecond);
-    CHECK(store.operate(130 * kSecond, uid, false, 300, rng).ok);
+    CHECK(op(store, 100 * kSecond, uid, false, 300) == Try::down);
+    CHECK(op(store, last, uid, false, 300) == Try::down);
+    CHECK(op(store, 130 * kSecond, uid, false, 300) == Try::admitted);
     CHECK_FALSE(store.down(1, 130 * kSecond));
     store.repair(1, 150 * kSecond); // back as a replica: nothing changes for the clients
     CHECK_FALSE(store.down(1, 150 * kSecond));
@@ -338,17 +311,14 @@ TEST_CASE("durable stores lose nothing on failure, DynamoDB is one shard") {
     dynamo.shards = 8; // ignored: DynamoDB's partitions are managed
     dynamo.replicas = 2;
     SessionStore table(dynamo);
-    Rng rng(1);
     CHECK(table.shards() == 1);
     CHECK(table.shard_of(12345) == 0);
     CHECK_FALSE(table.loses_data_on_failure());
     table.fail(-1, 0);
-    const auto o = table.operate(kSecond, 1, true, 300, rng);
-    CHECK_FALSE(o.ok);
-    CHECK(o.done == 2 * kSecond);
+    CHECK(op(table, kSecond, 1, true, 300) == Try::down);
     CHECK(table.down(0, 3600 * kSecond)); // no failover: down until the outage ends
     table.repair(-1, 120 * kSecond);
-    CHECK(table.operate(120 * kSecond, 1, true, 300, rng).ok);
+    CHECK(op(table, 120 * kSecond, 1, true, 300) == Try::admitted);
 
     StoreSpec aof;
     aof.kind = StoreKind::redis;

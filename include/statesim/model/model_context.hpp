@@ -15,8 +15,8 @@ enum EventKind : std::uint32_t {
     lb_arrival,       // target: session slot, data: attempt id
     node_arrival,     // target: node, data: attempt
     service_done,     // target: node, data: attempt | generation << 32
-    store_write,      // target: node, data: attempt | generation << 32 (its session's write to
-                      //   the store is issued now, after the service)
+    store_step,       // target: node, data: attempt | generation << 32 (a store step of the
+                      //   request in service: a try reaches the store, or the write is issued)
     client_response,  // target: attempt, data: 1 ok / 0 failed
     client_timeout,   // target: session slot, data: attempt id
     health_probe,     // target: node, data: generation
@@ -40,7 +40,7 @@ enum EventKind : std::uint32_t {
     env_arrival,      // target: environment, data: attempt (serverless; a busy environment
     env_ready,        // target: environment, data: attempt  is never reclaimed: no tag)
     env_done,         // target: environment, data: attempt
-    env_store_write,  // target: environment, data: attempt (as store_write)
+    env_store_step,   // target: environment, data: attempt (as store_step)
     env_reclaim,      // target: environment, data: generation (idle_timeout may have passed)
     workflow_arrival, // - (workflows.arrival)
     workflow_step,    // target: workflow index, data: its uid (its next step or a retry is due)

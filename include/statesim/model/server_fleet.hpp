@@ -59,7 +59,7 @@ class ServerFleet final : public ComputeBackend {
     void start_service(int node, std::uint32_t attempt, int arriving);
     void start_waiting(int node);
     void on_service_done(int node, std::uint32_t attempt, std::uint32_t generation);
-    void on_store_write(int node, std::uint32_t attempt, std::uint32_t generation);
+    void on_store_step(int node, std::uint32_t attempt, std::uint32_t generation);
     void balancer_error(std::uint32_t attempt);
     void respond(std::uint32_t attempt, bool ok);
     void on_probe(int node, std::uint32_t generation);

@@ -54,7 +54,7 @@ class ServerlessRuntime final : public ComputeBackend {
     bool take_scaling_token();
     void on_arrival(int env, std::uint32_t attempt, bool cold);
     void serve(int env, std::uint32_t attempt);
-    void store_write(int env, std::uint32_t attempt);
+    void store_step(int env, std::uint32_t attempt);
     void on_done(int env, std::uint32_t attempt);
     void on_reclaim(int env, std::uint32_t generation);
     void become_idle(int env);

@@ -89,7 +89,7 @@ struct Attempt {
     bool live = false;       // in flight (false once released to the pool)
     bool workflow = false;   // a workflow step (slot: the workflow), not a session's request
     bool traced = false;     // its session is traced: hooks check this bit before anything else
-    bool write_due = false;  // served, its store write still to issue (StateBackend::write_back)
+    bool store_due = false;  // holds its worker for a store step due (StateBackend::store_step)
 };
 static_assert(sizeof(Attempt) == 64);
 

@@ -27,7 +27,10 @@ namespace statesim {
 //   admitted); the limit never shrinks. Not modelled: the 30-minute spacing of successive
 //   doublings, the account's per-table quota, partition limits, provisioned burst capacity.
 // A throttled operation is retried with exponential backoff and full jitter (as the AWS SDKs
-// do) and fails after kMaxTries; only admitted operations are billed.
+// do) and fails after kMaxTries; only admitted operations are billed. Each try is decided when
+// it reaches the store (try_op at that instant, called by the model's event for it), never
+// ahead of simulated time: a retry due later takes no capacity from an operation that comes
+// before it.
 //
 // Shards and availability: a session's item lives on shard_of(uid) (DynamoDB: one shard, its
 // partitions are managed). fail() / repair() take a shard down and back (-1: every shard).
@@ -41,16 +44,22 @@ namespace statesim {
 class SessionStore {
   public:
     static constexpr int kMaxTries = 10;
+    // How an operation ended (for the trace).
     struct Outcome {
-        SimTime done; // when the reply is back at the node (hops are the caller's)
+        SimTime done; // when the reply left the store (or the caller's timeout ran out)
         bool ok;
         std::uint32_t throttles;
         std::uint32_t units;    // billed request units (0 when it failed)
         bool timed_out = false; // the store was down: no reply, the caller's timeout ran out
     };
+    enum class Try { admitted, throttled, down };
     explicit SessionStore(const StoreSpec &spec);
-    // An operation on session `uid`'s item of `item_bytes`, issued at `t`.
-    Outcome operate(SimTime t, std::uint64_t uid, bool write, double item_bytes, Rng &rng);
+    // One try of an operation of `units` on session `uid`'s item, reaching the store at `t`
+    // (the current time: tries must come in time order). Admitted takes the capacity.
+    Try try_op(SimTime t, std::uint64_t uid, bool write, std::uint32_t units);
+    // The wait before the retry of a try refused `refused` times before (0: the first):
+    // full jitter over 25 ms x 2^refused, capped at 1.6 s.
+    static SimTime backoff(int refused, Rng &rng);
     // DynamoDB request units: 1 write unit per started KiB, 1 read unit per started 4 KiB
     // (strongly consistent); at least one.
     static std::uint32_t units(bool write, double item_bytes);

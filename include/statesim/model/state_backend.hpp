@@ -14,18 +14,20 @@ namespace statesim {
 class StateBackend {
   public:
     virtual ~StateBackend() = default;
-    // Serves attempt `a` on `node` from `start`: returns when the worker is free again and
-    // sets a.ok. `s` is the session when the client still waits for this attempt, else null:
-    // work for an abandoned attempt is done (the server cannot know) but changes no state.
-    // When it sets a.write_due instead, the returned time is when the attempt's write to the
-    // store is issued: the compute backend calls write_back then, so the write meets the store
-    // as it is at that moment (an outage that began during the service).
-    virtual SimTime serve(Attempt &a, Session *s, int node, SimTime start) = 0;
-    // The write of an attempt served with a.write_due, issued at `now`: returns when the
-    // worker is free again and sets a.ok. (Only the store sets write_due.)
-    virtual SimTime write_back(Attempt &a, Session *s, int node, SimTime now) {
-        (void)s, (void)node;
-        a.write_due = false;
+    // Serves attempt `a` (the pool's entry `index`) on `node` from `start`: returns when the
+    // worker is free again and sets a.ok. `s` is the session when the client still waits for
+    // this attempt, else null: work for an abandoned attempt is done (the server cannot know)
+    // but changes no state. When it sets a.store_due instead, the returned time is when the
+    // attempt's next store step is due (a try reaching the store, the write issued after the
+    // service): the compute backend calls store_step then, so every try meets the store as it
+    // is at that moment (its capacity used so far, an outage that began meanwhile).
+    virtual SimTime serve(std::uint32_t index, Attempt &a, Session *s, int node, SimTime start) = 0;
+    // The store step of an attempt served with a.store_due, due `now`: returns when the worker
+    // is free again (a.store_due cleared, a.ok set) or the next step is due (a.store_due kept).
+    // `s` as for serve, as it is now. (Only the store sets store_due.)
+    virtual SimTime store_step(std::uint32_t index, Attempt &a, Session *s, int node, SimTime now) {
+        (void)index, (void)s, (void)node;
+        a.store_due = false;
         return now;
     }
     // The node's memory is gone: sessions whose state it held are lost with `cause`.
