@@ -1,5 +1,7 @@
 #include "statesim/output/cost.hpp"
 
+#include <limits>
+
 namespace statesim {
 
 void price(RunResult &r, const Architecture &arch) {
@@ -39,8 +41,10 @@ void price(RunResult &r, const Architecture &arch) {
                  r.cost_lambda_duration_usd + r.cost_lambda_provisioned_usd +
                  r.cost_state_transitions_usd;
     r.cost_per_month_usd = hours > 0 ? r.cost_usd / hours * 730 : 0;
-    r.cost_per_1k_sessions_usd =
-        r.sessions_started ? r.cost_usd / static_cast<double>(r.sessions_started) * 1000 : 0;
+    // Per 1 000 sessions of none is undefined (an empty cell, a failed SLO), not 0.
+    r.cost_per_1k_sessions_usd = r.sessions_started
+                                     ? r.cost_usd / static_cast<double>(r.sessions_started) * 1000
+                                     : std::numeric_limits<double>::quiet_NaN();
 }
 
 } // namespace statesim

@@ -13,24 +13,29 @@ double d(std::uint64_t v) {
 double ended(const RunResult &r) {
     return d(r.sessions_completed + r.sessions_lost + r.sessions_abandoned);
 }
+constexpr double kUndefined = std::numeric_limits<double>::quiet_NaN();
+// A share of nothing is undefined (an empty cell, `n/a`, a failed SLO), not 0 %: a run in which
+// no session ended must not pass `lost_session_pct <= 1%`.
+double pct(double part, double whole) {
+    return whole > 0 ? 100.0 * part / whole : kUndefined;
+}
 double lost_pct(const RunResult &r) {
-    return ended(r) > 0 ? 100.0 * d(r.sessions_lost) / ended(r) : 0.0;
+    return pct(d(r.sessions_lost), ended(r));
 }
 // Lost or driven away: a throttled store that makes half the customers give up must not
 // read as "0 % lost".
 double affected_pct(const RunResult &r) {
-    return ended(r) > 0 ? 100.0 * d(r.sessions_lost + r.sessions_abandoned) / ended(r) : 0.0;
+    return pct(d(r.sessions_lost + r.sessions_abandoned), ended(r));
 }
 double failed_request_pct(const RunResult &r) {
-    const double all = d(r.requests_ok + r.requests_failed);
-    return all > 0 ? 100.0 * d(r.requests_failed) / all : 0.0;
+    return pct(d(r.requests_failed), d(r.requests_ok + r.requests_failed));
 }
 double ms(double ns) {
     return ns * 1e-6;
 }
 // Latency covers successful requests: without any, it is undefined (an empty cell), not 0.
 double latency_ms(const RunResult &r, double ns) {
-    return r.latency.count() ? ms(ns) : std::numeric_limits<double>::quiet_NaN();
+    return r.latency.count() ? ms(ns) : kUndefined;
 }
 template <std::size_t C> double lost_cause(const RunResult &r) {
     return d(r.lost_by_cause[C]);
@@ -40,8 +45,7 @@ template <std::size_t C> double workflows_lost_cause(const RunResult &r) {
 }
 // Hours of a completed workflow at quantile q; undefined (empty) without any.
 double workflow_hours(const RunResult &r, double q) {
-    return r.workflow_duration.count() ? r.workflow_duration.quantile(q) / 3600e9
-                                       : std::numeric_limits<double>::quiet_NaN();
+    return r.workflow_duration.count() ? r.workflow_duration.quantile(q) / 3600e9 : kUndefined;
 }
 
 // One `lost_<cause>` column per LossCause, in its order; shown in the table when it happened.

@@ -61,6 +61,11 @@ bool mean_only_any(const std::vector<SloVerdict> &v) {
     return std::any_of(v.begin(), v.end(), [](const SloVerdict &x) { return x.mean_only; });
 }
 
+// An objective's row label: `slo cost_per_month_usd <= 219`.
+std::string slo_label(const Slo &slo) {
+    return fmt::format("slo {} {} {}", slo.key, slo.at_least ? ">=" : "<=", slo_limit_text(slo));
+}
+
 // The slo: objectives under the table: pass / FAIL per architecture (`pass*`: one replication,
 // judged on the mean), all of them, and the cheapest architecture that passes every one.
 std::string slo_rows(const Scenario &sc, const RunMetrics &rm, std::size_t p, int label,
@@ -77,10 +82,7 @@ std::string slo_rows(const Scenario &sc, const RunMetrics &rm, std::size_t p, in
     bool mean_only = false;
     for (std::size_t i = 0; i < sc.slo.size(); ++i) {
         const Slo &slo = sc.slo[i];
-        std::string row = fmt::format(
-            "{:<{}}",
-            fmt::format("slo {} {} {}", slo.key, slo.at_least ? ">=" : "<=", slo_limit_text(slo)),
-            label);
+        std::string row = fmt::format("{:<{}}", slo_label(slo), label);
         for (std::size_t a = 0; a < archs.size(); ++a) {
             row +=
                 fmt::format("{:>{}}", cell(verdicts[a][i].pass, verdicts[a][i].mean_only), col[a]);
@@ -246,10 +248,13 @@ std::string point_tables(const Scenario &sc, const RunMetrics &rm) {
         for (std::size_t a = 0; a < archs.size(); ++a)
             reps = std::max(reps, rm.replications(p, a));
         out += fmt::format("mean ± 95% CI over {} replication(s)\n", reps);
-        // The label column fits the longest metric name shown (workflows_lost_node_failure).
+        // The label column fits the longest metric name shown (workflows_lost_node_failure)
+        // and the objectives' labels, so the verdicts stay in their columns.
         std::size_t label = 0;
         for (const Metric &metric : metrics())
             if (metric.in_table) label = std::max(label, metric.name.size() + 1);
+        for (const Slo &slo : sc.slo)
+            label = std::max(label, slo_label(slo).size() + 1);
         const int kLabel = static_cast<int>(label);
         // A column is 24 wide, wider for a longer name: names are never cut (two names that
         // differ only at the end, such as ...-ttl-30s and ...-ttl-1d, must stay apart).
