@@ -395,8 +395,9 @@ Prediction predict(const Architecture &a) {
     if (!serverless && f.deployments.enabled)
         p.approximate.push_back(fmt::format(
             "rolling deployments (failures.deployments, every {:g} s, {:g}% of the nodes a "
-            "batch): the lines above take all N nodes as serving; fewer do while each batch is "
-            "replaced",
+            "batch): the lines above take all N nodes as serving at full capacity; each batch's "
+            "new nodes come on top of them (never fewer serve), at warmup_capacity for "
+            "warmup_period, and session state in the memory of the old nodes they replace is lost",
             f.deployments.every, 100 * f.deployments.batch));
     if (f.store.enabled && location == StateLocation::store)
         p.approximate.push_back(fmt::format(

@@ -566,12 +566,25 @@ void ServerFleet::reconcile() {
 // The zone with the fewest nodes in the group (new nodes balance the zones, as an Auto Scaling
 // group does); ties go to the lowest zone.
 int ServerFleet::launch_zone() const {
-    std::vector<int> count(static_cast<std::size_t>(nodes_.zones()), 0);
+    // The zone with the fewest nodes. During a rolling deployment every old-release node is
+    // going, so the group ends with the new ones alone: first the zone with the fewest new
+    // nodes, then the fewest nodes, then the most old ones (the batch retires an old node from
+    // the fullest zone: complete_batch_if_ready). Fewest nodes alone left 3:1 in two zones.
+    const std::size_t zones = static_cast<std::size_t>(nodes_.zones());
+    std::vector<int> count(zones, 0), fresh(zones, 0), old(zones, 0);
     for (std::size_t i = 0; i < nodes_.slots(); ++i) {
         const Node &n = nodes_[static_cast<int>(i)];
-        if (n.state != NodeState::free && n.state != NodeState::draining)
-            ++count[static_cast<std::size_t>(n.zone)];
+        if (n.state == NodeState::free || n.state == NodeState::draining) continue;
+        const auto z = static_cast<std::size_t>(n.zone);
+        ++count[z];
+        ++(n.version < release_ ? old[z] : fresh[z]);
     }
+    const bool deploying = batch_ > 0;
+    const auto fewer = [&](std::size_t a, std::size_t b) {
+        if (deploying && fresh[a] != fresh[b]) return fresh[a] < fresh[b];
+        if (count[a] != count[b]) return count[a] < count[b];
+        return deploying && old[a] > old[b];
+    };
     // Every zone down: the launch still goes to the zone with the fewest nodes, and waits there
     // (it boots when the zone is back).
     const bool all_down = std::all_of(zone_outages_.begin(), zone_outages_.end(),
@@ -579,8 +592,7 @@ int ServerFleet::launch_zone() const {
     int best = -1;
     for (int z = 0; z < nodes_.zones(); ++z)
         if ((all_down || !zone_outages_[static_cast<std::size_t>(z)]) &&
-            (best < 0 ||
-             count[static_cast<std::size_t>(z)] < count[static_cast<std::size_t>(best)]))
+            (best < 0 || fewer(static_cast<std::size_t>(z), static_cast<std::size_t>(best))))
             best = z;
     return best;
 }
@@ -847,14 +859,24 @@ int ServerFleet::batch_pending() const {
 void ServerFleet::complete_batch_if_ready() {
     if (batch_ == 0 || completing_ || batch_pending() > 0) return;
     completing_ = true;
-    // The batch serves: retire as many old nodes, oldest first.
+    // The batch serves: retire as many old nodes, each from the zone that has the most nodes
+    // now, oldest first there. The batch's nodes were launched into the emptiest zones while the
+    // old ones still counted; an Auto Scaling group terminates from the fullest zone, so the
+    // zones stay balanced (retiring the oldest anywhere left 3:1 in two zones after a
+    // deployment, and a zone outage then took three nodes of four).
     surge_ = 0;
     for (int k = 0; k < batch_ && in_group() > group_target(); ++k) {
+        const std::vector<int> per_zone = nodes_per_zone();
+        const auto fuller = [&](const Node &a, const Node &b) {
+            const int za = per_zone[static_cast<std::size_t>(a.zone)];
+            const int zb = per_zone[static_cast<std::size_t>(b.zone)];
+            return za != zb ? za > zb : a.id < b.id;
+        };
         int oldest = -1;
         for (std::size_t i = 0; i < nodes_.slots(); ++i) {
             const Node &n = nodes_[static_cast<int>(i)];
             if ((n.state == NodeState::running || n.state == NodeState::booting) &&
-                n.version < release_ && (oldest < 0 || n.id < nodes_[oldest].id))
+                n.version < release_ && (oldest < 0 || fuller(n, nodes_[oldest])))
                 oldest = static_cast<int>(i);
         }
         if (oldest < 0) break;

@@ -7,6 +7,8 @@
 #include <map>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "checks.hpp"
 #include "run_model.hpp"
 #include "statesim/stats/analytic.hpp"
@@ -680,4 +682,66 @@ autoscaling: {policy: hpa, target: 10%, min: 1, max: 40}
     CHECK(outs[0] == std::make_pair(2, 4));
     for (const auto &[from, to] : outs)
         CHECK(to <= std::max(2 * from, 4));
+}
+
+TEST_CASE("a rolling deployment leaves the zones balanced: a zone outage after it takes half") {
+    // 4 nodes in 2 zones, batches of 25 % (one node), then zone 0 dark at 1 h. An Auto Scaling
+    // group keeps its zones balanced, so the outage kills 2 nodes, as without the deployment.
+    // Before, each batch's node went to the emptiest zone while the oldest node anywhere was
+    // retired: 3:1 after the deployment, and the outage killed 3 of 4 (1 with zone 1).
+    for (const char *nodes : {"4", "6"}) {
+        const std::string yaml = fmt::format(R"(
+duration: 2h
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: poisson, rate: 2/s}}, requests: 10, think_time: 10s}}
+  request: {{service_time: 10ms}}
+cluster: {{nodes: {}, zones: 2, workers: 16, boot_time: 60s}}
+load_balancer: {{deregistration_delay: 120s, sticky: true, health_check: {{interval: 30s}}}}
+state: {{location: local}}
+failures:
+  deployments: {{enabled: false, batch: 25%}}
+  events: [{{at: 30m, deploy: rolling}}, {{at: 1h, kill: zone, zone: {{}}, duration: 10m}}]
+)",
+                                             nodes);
+        for (const int zone : {0, 1}) {
+            INFO(nodes << " nodes, zone " << zone << " dark");
+            std::string config = yaml;
+            config.replace(config.find("zone: {}"), 8, fmt::format("zone: {}", zone));
+            const RunResult r = run_model(config, 71 + seed_offset());
+            int kills = 0, batches = 0;
+            for (const EventRow &e : r.events) {
+                kills += e.what == MarkedEvent::kill;
+                batches += e.what == MarkedEvent::deploy_batch;
+            }
+            CHECK(batches == (std::stoi(nodes) == 4 ? 4 : 3)); // ceil(25 %) nodes per batch
+            CHECK(kills == std::stoi(nodes) / 2);
+        }
+    }
+}
+
+TEST_CASE("no periodic deployment starts at the window's last instant") {
+    // every: 1h over a 2 h window: one deployment, at 1 h. Before, a second began at 2 h, the
+    // window's last instant: it acted only after the window, yet the sessions it cut counted.
+    const RunResult r = run_model(R"(
+duration: 2h
+warmup: 0s
+workload:
+  sessions: {arrival: {process: poisson, rate: 2/s}, requests: 10, think_time: 10s}
+  request: {service_time: 10ms}
+cluster: {nodes: 4, workers: 16, boot_time: 60s}
+load_balancer: {sticky: true}
+state: {location: local}
+failures:
+  deployments: {every: 1h, batch: 25%}
+)",
+                                  73 + seed_offset());
+    int batches = 0;
+    for (const EventRow &e : r.events) {
+        if (e.what != MarkedEvent::deploy_batch) continue;
+        ++batches;
+        CHECK(e.time_s < 7200);
+        CHECK(e.detail.find("release 1:") == 0);
+    }
+    CHECK(batches == 4);
 }
