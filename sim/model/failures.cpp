@@ -50,15 +50,21 @@ void FaultInjector::on_fault(std::uint32_t index) {
         ctx_.sim.schedule(over, fault_over, index, 0);
         return;
     case FaultEvent::Kind::store_outage:
-        ctx_.sink.mark(ctx_.now(), MarkedEvent::store_down,
-                       f.shard < 0 ? "store" : fmt::format("store shard {}", f.shard), "");
-        state_.store_down(f.shard);
+        store_down(f.shard);
         ctx_.sim.schedule(over, fault_over, index, 0);
         return;
     case FaultEvent::Kind::deploy:
         fleet_->deploy();
         return;
     }
+}
+
+// events.csv says how many sessions the outage lost, as a kill row does.
+void FaultInjector::store_down(int shard) {
+    const std::uint64_t lost = state_.store_down(shard);
+    ctx_.sink.mark(ctx_.now(), MarkedEvent::store_down,
+                   shard < 0 ? "store" : fmt::format("store shard {}", shard),
+                   fmt::format("sessions lost {}", lost));
 }
 
 void FaultInjector::on_fault_over(std::uint32_t index) {
@@ -97,8 +103,7 @@ void FaultInjector::on_store_failure(int shard, bool back) {
     }
     const auto shards = static_cast<std::uint64_t>(ctx_.arch.state.store.shards);
     const int victim = static_cast<int>(store_rng_.below(shards));
-    ctx_.sink.mark(ctx_.now(), MarkedEvent::store_down, fmt::format("store shard {}", victim), "");
-    state_.store_down(victim);
+    store_down(victim);
     ctx_.sim.schedule(ctx_.now() + p.mttr.sample_time(store_rng_), store_failure,
                       static_cast<std::uint32_t>(victim), 1);
 }

@@ -140,13 +140,14 @@ class ExternalStore final : public StateBackend {
         : ctx_(ctx), nodes_(nodes), clients_(clients), store_(ctx.arch.state.store),
           rng_(ctx.seed, "store") {}
 
-    void store_down(int shard) override {
+    std::uint64_t store_down(int shard) override {
         store_.fail(shard, ctx_.now());
-        if (!store_.loses_data_on_failure()) return;
+        if (!store_.loses_data_on_failure()) return 0;
         bool dark = false; // a replica left everywhere: nothing lost, no need to look
         for (int i = 0; i < store_.shards(); ++i)
             dark = dark || ((shard < 0 || i == shard) && store_.dark(i));
-        if (!dark) return;
+        if (!dark) return 0;
+        const std::uint64_t lost_before = clients_.lost_total();
         // A shard with no node left has lost its data: sessions that had state there are lost.
         clients_.for_each_open([&](Session &s) {
             if (s.state_bytes <= 0 || s.lost) return;
@@ -156,6 +157,7 @@ class ExternalStore final : public StateBackend {
             s.state_bytes = 0;
             s.link_a = s.link_b = kNoSlot; // no node copy either
         });
+        return clients_.lost_total() - lost_before;
     }
     void store_up(int shard) override { store_.repair(shard, ctx_.now()); }
 

@@ -526,4 +526,13 @@ failures:
     CHECK(lost(one, LossCause::store_failure) > 100);
     CHECK(lost(three, LossCause::store_failure) == 0);
     CHECK(one.sessions_lost == lost(one, LossCause::store_failure));
+    // events.csv says what each outage lost, as a kill row does (it said nothing).
+    std::vector<std::string> details;
+    for (const EventRow &e : one.events)
+        if (e.what == MarkedEvent::store_down) details.push_back(e.detail);
+    REQUIRE(details.size() == 2);
+    CHECK(details[0] == "sessions lost 0"); // a failover
+    CHECK(details[1] == fmt::format("sessions lost {}", lost(one, LossCause::store_failure)));
+    for (const EventRow &e : three.events)
+        if (e.what == MarkedEvent::store_down) CHECK(e.detail == "sessions lost 0");
 }

@@ -25,6 +25,7 @@ class FaultInjector {
     void on_store_failure(int shard, bool back);
 
   private:
+    void store_down(int shard); // -1: every shard
     ModelContext &ctx_;
     ServerFleet *fleet_;
     StateBackend &state_;

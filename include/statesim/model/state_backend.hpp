@@ -35,8 +35,12 @@ class StateBackend {
     // The session ended: its state is freed.
     virtual void release(Session &s) { (void)s; }
     // The session store's shard (-1: all) fails / comes back; a volatile store without
-    // replicas loses the sessions it held (store_failure). No effect where no store is used.
-    virtual void store_down(int shard) { (void)shard; }
+    // replicas loses the sessions it held (store_failure): returns how many (events.csv's
+    // detail). No effect where no store is used.
+    virtual std::uint64_t store_down(int shard) {
+        (void)shard;
+        return 0;
+    }
     virtual void store_up(int shard) { (void)shard; }
 };
 
