@@ -200,6 +200,81 @@ double requests_until_writes(const Distribution &d, double w, int m) {
     });
 }
 
+TokenWrites token_writes(const Distribution &d, double w, int m, bool ends) {
+    const TokenWrites none{kNaN, kNaN};
+    w = std::clamp(w, 0.0, 1.0);
+    if (m <= 0 || m > 100'000) return none;
+    const bool geo = geometric(d);
+    const double q = geo ? 1 - geometric_p(d) : 0;
+    int longest = 0; // constant or empirical: the longest session
+    if (!geo) {
+        const auto note_longest = [&](int k) {
+            longest = std::max(longest, k);
+            return 0.0;
+        };
+        if (std::isnan(over_lengths(d, note_longest))) return none;
+    }
+    // pi[c]: the share of sessions whose j-th request carries c writes (those still going).
+    // Per request j: the mass served, the writes it carries and its own writes (a write from
+    // c = m - 1 is the rejected one); cumulated per length for constant/empirical lengths,
+    // weighted by P(k >= j) = q^(j-1) for geometric ones.
+    std::vector<double> pi(static_cast<std::size_t>(m), 0.0), next(pi.size());
+    pi[0] = 1;
+    struct Sums {
+        double served = 0, carried = 0, written = 0;
+    };
+    std::vector<Sums> cumulated;
+    Sums sum;
+    double survive = 1;
+    // Request j carries at most j - 1 writes: only pi[0 .. min(j, m) - 1] is ever non-zero.
+    // At most ~2e8 steps; a longer sum gives up (NaN) rather than stop short.
+    constexpr double kMaxSteps = 2e8;
+    double steps = 0;
+    for (int j = 1;; ++j) {
+        const std::size_t reach = std::min(pi.size(), static_cast<std::size_t>(j));
+        steps += static_cast<double>(reach);
+        if (steps > kMaxSteps) return none;
+        double alive = 0, carried = 0;
+        for (std::size_t c = 0; c < reach; ++c) {
+            alive += pi[c];
+            carried += pi[c] * static_cast<double>(c);
+        }
+        const double rejected = w * pi.back();
+        sum.served += survive * (alive - rejected);
+        sum.carried += survive * (carried - rejected * static_cast<double>(m - 1));
+        sum.written += survive * (w * alive - rejected);
+        if (!geo) {
+            cumulated.push_back(sum);
+            if (j >= longest) break;
+        } else {
+            survive *= q;
+            if (survive * alive < 1e-15) break;
+        }
+        std::fill(next.begin(),
+                  next.begin() + static_cast<std::ptrdiff_t>(std::min(pi.size(), reach + 1)), 0.0);
+        for (std::size_t c = 0; c < reach; ++c) {
+            next[c] += (1 - w) * pi[c];
+            if (c + 1 < pi.size())
+                next[c + 1] += w * pi[c];
+            else if (!ends)
+                next[0] += w * pi[c]; // starts over with an empty token
+        }
+        pi.swap(next);
+    }
+    if (!geo) {
+        const auto mean_of = [&](double Sums::*field) {
+            return over_lengths(d, [&](int k) {
+                const auto j = static_cast<std::size_t>(
+                    std::clamp(k, 1, static_cast<int>(cumulated.size())) - 1);
+                return cumulated[j].*field;
+            });
+        };
+        sum = {mean_of(&Sums::served), mean_of(&Sums::carried), mean_of(&Sums::written)};
+    }
+    if (!(sum.served > 0)) return none;
+    return {sum.carried / sum.served, sum.written / sum.served};
+}
+
 MachineRepair machine_repair(int nodes, double mtbf, double mttr, int repairmen) {
     MachineRepair r;
     if (nodes <= 0) {

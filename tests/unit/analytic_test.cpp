@@ -273,3 +273,29 @@ TEST_CASE("target tracking settles at ceil(lambda E[S] / (workers target))") {
         CHECK(removed > -1e-9);
     }
 }
+
+TEST_CASE("token_writes: the writes a served request's token carries, overflows counted") {
+    // Three requests that all write. No overflow (m = 100): tokens carry 0, 1, 2 writes.
+    const Distribution three = Distribution::constant_value(3);
+    const auto open = analytic::token_writes(three, 1.0, 100, true);
+    CHECK(open.carried == doctest::Approx(1.0));
+    CHECK(open.written == doctest::Approx(1.0));
+    // m = 2: the second write overflows, so request 2 is rejected (not served). The session
+    // ends there (served: request 1, carrying 0) or starts over (served: 1 and 3, carrying 0).
+    const auto ends = analytic::token_writes(three, 1.0, 2, true);
+    CHECK(ends.carried == doctest::Approx(0.0));
+    CHECK(ends.written == doctest::Approx(1.0));
+    const auto again = analytic::token_writes(three, 1.0, 2, false);
+    CHECK(again.carried == doctest::Approx(0.0));
+    // Half the requests write, m = 2, geometric lengths: memoryless, so ending and starting
+    // over give the same mean; without overflow it is the closed form w (E[k^2] - E[k]) / 2E[k].
+    Distribution geometric = Distribution::constant_value(8);
+    geometric.kind = Distribution::Kind::geometric;
+    const auto g_end = analytic::token_writes(geometric, 0.5, 2, true);
+    const auto g_again = analytic::token_writes(geometric, 0.5, 2, false);
+    CHECK(g_end.carried == doctest::Approx(g_again.carried));
+    const double k = 8, k2 = (2 - 1 / k) * k * k;
+    CHECK(analytic::token_writes(geometric, 0.5, 100'000, true).carried ==
+          doctest::Approx(0.5 * (k2 - k) / (2 * k)).epsilon(1e-6));
+    CHECK(std::isnan(analytic::token_writes(geometric, 0.5, 200'000, true).carried)); // too long
+}

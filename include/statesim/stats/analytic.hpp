@@ -53,6 +53,15 @@ double at_least_writes(const Distribution &requests, double write_fraction, int 
 // E[min(k, T_m)], T_m the index of the m-th write: the requests a session issues when it ends
 // right after its m-th write is served.
 double requests_until_writes(const Distribution &requests, double write_fraction, int m);
+// A client token when the m-th write overflows it (that request is rejected, then the session
+// ends, `ends`, or starts over with an empty token), averaged over the requests served (not
+// rejected): the writes the request's token carries, and the share that write themselves. NaN
+// for a length distribution without a closed form (as at_least_writes) or an m too large to
+// iterate (the overflow is then negligible).
+struct TokenWrites {
+    double carried = 0, written = 0;
+};
+TokenWrites token_writes(const Distribution &requests, double write_fraction, int m, bool ends);
 
 // ---- failures ----
 
