@@ -184,8 +184,12 @@ class ExternalStore final : public StateBackend {
             return finish(index, a, s, node, true, now + op.latency + op.back, false);
         case SessionStore::Try::down: // no reply: the node's timeout runs from its send
             return finish(index, a, s, node, false,
-                          now - op.out + from_seconds(ctx_.arch.state.store.timeout), true);
+                          std::max(now, now - op.out + from_seconds(ctx_.arch.state.store.timeout)),
+                          true);
         case SessionStore::Try::throttled:
+            // Counted when refused (the timeseries row and the window of that moment), so
+            // refusals of an operation its node's crash cuts short count too.
+            ctx_.sink.store_op(now, op.write, false, 0, 1);
             if (++op.throttles == static_cast<std::uint32_t>(SessionStore::kMaxTries))
                 // the SDK gives up: the last refusal is back at the node
                 return finish(index, a, s, node, false, now + op.back, false);
@@ -246,11 +250,11 @@ class ExternalStore final : public StateBackend {
                    bool timed_out) {
         const Operation &op = ops_[index];
         const std::uint32_t units = ok ? op.units : 0;
-        ctx_.sink.store_op(op.sent, op.write, ok, units, op.throttles);
+        ctx_.sink.store_op(op.sent, op.write, ok, units, 0); // its refusals counted already
         a.ok = ok;
         if (a.traced) [[unlikely]] {
             const SimTime issued = op.sent + op.out;
-            const SimTime done = timed_out ? at_node + op.out : at_node - op.back;
+            const SimTime done = ok ? at_node - op.back : at_node; // failures: the node gives up
             ctx_.trace->store_op(a, op.write, issued,
                                  SessionStore::Outcome{done, ok, op.throttles, units, timed_out},
                                  at_node);

@@ -27,6 +27,9 @@ double lost_pct(const RunResult &r) {
 double affected_pct(const RunResult &r) {
     return pct(d(r.sessions_lost + r.sessions_abandoned), ended(r));
 }
+double requests(const RunResult &r) {
+    return d(r.requests_ok + r.requests_failed);
+}
 double failed_request_pct(const RunResult &r) {
     return pct(d(r.requests_failed), d(r.requests_ok + r.requests_failed));
 }
@@ -135,8 +138,7 @@ std::vector<Metric> all_metrics() {
          0},
         {"workflows_lost_pct",
          [](const RunResult &r) {
-             const double ended = d(r.workflows_completed + r.workflows_lost);
-             return ended > 0 ? 100.0 * d(r.workflows_lost) / ended : 0.0;
+             return pct(d(r.workflows_lost), d(r.workflows_completed + r.workflows_lost));
          },
          true, false, 0},
         {"workflows_active", [](const RunResult &r) { return d(r.workflows_active); }, true, true,
@@ -150,13 +152,15 @@ std::vector<Metric> all_metrics() {
         {"throttles", [](const RunResult &r) { return d(r.throttles); }, true, true, 0},
         {"cold_start_pct",
          [](const RunResult &r) {
-             return r.invocations ? 100.0 * d(r.cold_starts) / d(r.invocations) : 0.0;
+             // Of the invocations; servers have none and never start cold: 0 % of their
+             // requests (undefined only without any request).
+             return pct(d(r.cold_starts), r.invocations ? d(r.invocations) : requests(r));
          },
          true, false, 0},
         {"throttled_pct",
          [](const RunResult &r) {
              const double tries = d(r.invocations + r.throttles);
-             return tries > 0 ? 100.0 * d(r.throttles) / tries : 0.0;
+             return pct(d(r.throttles), tries > 0 ? tries : requests(r)); // servers: as above
          },
          true, false, 0},
         {"invocations", [](const RunResult &r) { return d(r.invocations); }, false, true},

@@ -272,8 +272,9 @@ std::string point_tables(const Scenario &sc, const RunMetrics &rm) {
             bool unremarkable = !std::isnan(metric.unremarkable);
             for (std::size_t a = 0; a < archs.size(); ++a) {
                 const std::vector<double> v = rm.values(p, a, m);
+                // Undefined counts as unremarkable here: a share of workflows where none run.
                 unremarkable = unremarkable && std::all_of(v.begin(), v.end(), [&](double x) {
-                                   return x == metric.unremarkable;
+                                   return x == metric.unremarkable || std::isnan(x);
                                });
                 row += fmt::format("{:>{}}", table_cell(metric, v), col[a]);
             }

@@ -198,11 +198,18 @@ TEST_CASE("a share or a cost per session of nothing is undefined, and its object
     for (const Metric &metric : metrics()) {
         const std::string &name = metric.name;
         if (name == "lost_session_pct" || name == "sessions_affected_pct" ||
-            name == "failed_request_pct" || name == "cost_per_1k_sessions_usd") {
+            name == "failed_request_pct" || name == "cost_per_1k_sessions_usd" ||
+            name == "cold_start_pct" || name == "throttled_pct" || name == "workflows_lost_pct") {
             INFO(name);
             CHECK(std::isnan(metric.value(none_ended))); // an empty cell in summary.csv
         }
     }
+    // Servers never start cold nor are throttled: 0 % of their requests, not undefined.
+    RunResult servers = none_ended;
+    servers.requests_ok = 100;
+    for (const Metric &metric : metrics())
+        if (metric.name == "cold_start_pct" || metric.name == "throttled_pct")
+            CHECK(metric.value(servers) == 0);
 }
 
 TEST_CASE("a value at its limit meets the objective despite rounding") {
