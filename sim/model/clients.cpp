@@ -187,7 +187,11 @@ void Clients::on_response(std::uint32_t attempt, bool ok) {
         return;
     }
     ctx_.sink.request_done(ctx_.now(), ctx_.now() - s.request_start);
-    // The client now knows where its state lives, and the balancer (re)sets its cookie.
+    // The client now knows where its state lives, and the balancer (re)sets its cookie. State
+    // this response stands for that died with its node while the response was on its way
+    // (LocalMemory::node_lost left the node and the cause): the client believes in state that
+    // is gone. Lost now; the user learns of it from the next response, as after a crash.
+    const bool unseen_loss = !s.has_state && a.node.valid() && s.home == a.node;
     if (s.has_state && s.home == a.node) s.confirmed = true;
     if (ctx_.arch.load_balancer.sticky && a.node.valid()) {
         s.sticky = a.node;
@@ -196,6 +200,11 @@ void Clients::on_response(std::uint32_t attempt, bool ok) {
     if (s.lost && ctx_.arch.workload.on_state_loss == OnStateLoss::abandon) {
         end_session(a.slot, MetricsSink::Outcome::closed_lost); // the user saw the loss, left
         return;
+    }
+    if (unseen_loss) {
+        mark_lost(s, static_cast<LossCause>(s.link_a));
+        s.home = {};
+        s.link_a = kNoSlot;
     }
     next_request(a.slot);
 }

@@ -12,7 +12,7 @@ int NodeGroup::launch(int zone) {
         free_.pop_back();
     }
     Node &n = nodes_[static_cast<std::size_t>(i)];
-    ++n.generation;
+    n.launch_generation = ++n.generation;
     n.id = ++launched_;
     n.state = NodeState::booting;
     n.zone = zone;

@@ -35,8 +35,18 @@ class LocalMemory final : public StateBackend {
         for (std::uint32_t slot = n.oldest_resident; slot != kNoSlot;) {
             Session &s = clients_.session(slot);
             slot = s.link_b;
-            if (s.confirmed) clients_.mark_lost(s, cause);
+            const bool confirmed = s.confirmed;
+            const NodeRef home = s.home;
+            if (confirmed) clients_.mark_lost(s, cause);
             forget(s);
+            // Unconfirmed state is lost only if the client still gets a successful response
+            // of the attempt that made it (one already on its way when the node went): the
+            // session keeps the node and the cause (no state: its links are free) for
+            // Clients::on_response, which marks the loss then.
+            if (!confirmed) {
+                s.home = home;
+                s.link_a = static_cast<std::uint32_t>(cause);
+            }
         }
         n.oldest_resident = n.newest_resident = kNoSlot;
         n.memory_bytes = 0;

@@ -61,10 +61,14 @@ void SessionTracer::set_nodes(const NodeGroup *nodes, const char *prefix) {
 // A slot's incarnation keeps its name after it dies (kept the first time it is named).
 std::string SessionTracer::name(NodeRef r) {
     if (!r.valid()) return "";
-    if (nodes_ && static_cast<std::size_t>(r.index) < nodes_->slots() &&
-        (*nodes_)[r.index].generation == r.generation &&
-        (*nodes_)[r.index].state != NodeState::free)
-        ids_[ref_key(r)] = (*nodes_)[r.index].id;
+    // The slot's node since its launch: a crash bumps the generation (references to the
+    // crashed incarnation still name it), a new launch in the slot is another node.
+    if (nodes_ && static_cast<std::size_t>(r.index) < nodes_->slots()) {
+        const Node &n = (*nodes_)[r.index];
+        if (n.state != NodeState::free && r.generation >= n.launch_generation &&
+            r.generation <= n.generation)
+            ids_[ref_key(r)] = n.id;
+    }
     const auto it = ids_.find(ref_key(r));
     return it == ids_.end() ? std::string() : fmt::format("{}-{}", prefix_, it->second);
 }
@@ -244,12 +248,19 @@ void SessionTracer::service_start(const Attempt &a, SimTime waited) {
 }
 
 void SessionTracer::service_end(const Attempt &a) {
-    if (!a.ok) return; // the part that failed it wrote an attempt_failed row
+    if (!a.ok) { // the part that failed it said why
+        if (const auto it = failing_.find(a.id); it != failing_.end()) {
+            add(a, TraceEvent::attempt_failed, std::move(it->second));
+            failing_.erase(it);
+        }
+        return;
+    }
     add(a, TraceEvent::service_end,
         fmt::format("done, {} after arriving", span(ctx_.now() - a.arrived)));
 }
 
 void SessionTracer::dropped(const Attempt &a, LossCause cause) {
+    failing_.erase(a.id); // its own failure never came: this one did
     const char *doing = a.in_service ? "serving it" : "with it in the queue";
     add(a, TraceEvent::attempt_failed,
         cause == LossCause::node_failure
@@ -275,8 +286,8 @@ void SessionTracer::store_op(const Attempt &a, bool write, SimTime issued,
     const bool throttled = op.throttles >= static_cast<std::uint32_t>(SessionStore::kMaxTries);
     add(issued, key, e, "store",
         throttled ? "failed: throttled on every try" : "failed: the store is unavailable");
-    add(at_node, key, TraceEvent::attempt_failed, name(a.node), // when the node knows
-        fmt::format("the store {} failed", write ? "write" : "read"));
+    (void)at_node; // the node knows then: the row comes with the end of the service
+    failing_[a.id] = fmt::format("the store {} failed", write ? "write" : "read");
 }
 
 void SessionTracer::cache_hit(const Attempt &a, SimTime at) {
@@ -290,9 +301,9 @@ void SessionTracer::state_created(const Session &s, NodeRef node) {
 }
 
 void SessionTracer::token_rejected(const Attempt &a, SimTime at, double max_bytes) {
-    add(a, TraceEvent::attempt_failed,
-        fmt::format("413: the token would grow past max_bytes ({:.0f} B); not retried", max_bytes),
-        at);
+    (void)at; // verified then: the row comes with the end of the service
+    failing_[a.id] =
+        fmt::format("413: the token would grow past max_bytes ({:.0f} B); not retried", max_bytes);
 }
 
 // --- serverless ---

@@ -996,7 +996,9 @@ TEST_CASE("guard: state left on a draining node is lost to the scale-in, not to 
     // on node-1 (round robin). At 60 s the group scales in to one node: node-1 (the oldest)
     // drains while C's request runs until 65 s. A's fourth request (61 s) cannot follow its
     // cookie to the draining node and lands on node-2: A's state is lost, to the scale-in
-    // (SPEC §5). C's state was never confirmed to C before node-1 went at 65 s: not lost.
+    // (SPEC §5). C's request is node-1's last: node-1 terminates as it answers at 65 s, so C
+    // receives a success for state that is gone: lost to the scale-in too (before, dropped
+    // silently as never confirmed: C completed).
     const auto trace = write_trace("guard-drain-cause", {1.0, 2.0, 55.0});
     const RunResult r = run_model(fmt::format(R"(
 duration: 5m
@@ -1016,7 +1018,7 @@ autoscaling:
 )",
                                               trace));
     CHECK(r.sessions_started == 3);
-    CHECK(r.sessions_lost == 1);
-    CHECK(lost(r, LossCause::scale_in) == 1);
+    CHECK(r.sessions_lost == 2);
+    CHECK(lost(r, LossCause::scale_in) == 2);
     CHECK(lost(r, LossCause::routing) == 0);
 }

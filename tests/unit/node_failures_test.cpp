@@ -16,6 +16,7 @@ using statesim::test::lost;
 using namespace statesim::analytic;
 using statesim::test::run_model;
 using statesim::test::seed_offset;
+using statesim::test::write_trace;
 
 namespace {
 
@@ -479,4 +480,51 @@ failures:
             above += row.utilization > 1 + 1e-9;
     }
     CHECK(above == 0);
+}
+
+TEST_CASE("state whose node dies while the successful response is on its way is lost") {
+    // A write at 1.002 s creates the cart on node-1, served by 1.012 s; the node crashes at
+    // 1.013 s, the response reaches the client at 1.014 s: the client believes in a cart that
+    // is gone, and its next request (on node-2) finds nothing. Before, the unconfirmed state
+    // was dropped silently: the session completed, lost_node_failure 0. The same for a
+    // scale-in that terminates the node while its last response is on the wire.
+    const auto trace = write_trace("lost-in-flight", {1.0});
+    for (const char *mode : {"process", "host"}) {
+        INFO(mode);
+        const RunResult r = run_model(fmt::format(R"(
+duration: 100s
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 2, think_time: 2s}}
+  request: {{service_time: 10ms, write_fraction: 1}}
+  client: {{timeout: 5s, retries: {{max: 8, backoff: 500ms}}}}
+network: {{hop_latency: 1ms}}
+cluster: {{nodes: 1, workers: 1, boot_time: 1s}}
+state: {{location: local}}
+load_balancer: {{sticky: {{ttl: 1h}}, health_check: {{interval: 2s, unhealthy_threshold: 1}}, connect_timeout: 300ms}}
+failures: {{mode: {}, events: [{{at: 1.013s, kill: node}}]}}
+)",
+                                                  trace, mode));
+        CHECK(r.sessions_lost == 1);
+        CHECK(lost(r, LossCause::node_failure) == 1);
+        CHECK(r.sessions_completed == 0);
+    }
+    // A response that never comes (the node dies before it is sent) loses nothing: the retry
+    // on node-2 makes the state the client sees (review case sticky-first).
+    const RunResult early = run_model(fmt::format(R"(
+duration: 100s
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 2, think_time: 2s}}
+  request: {{service_time: 10ms, write_fraction: 1}}
+  client: {{timeout: 5s, retries: {{max: 8, backoff: 500ms}}}}
+network: {{hop_latency: 1ms}}
+cluster: {{nodes: 1, workers: 1, boot_time: 1s}}
+state: {{location: local}}
+load_balancer: {{sticky: {{ttl: 1h}}, health_check: {{interval: 2s, unhealthy_threshold: 1}}}}
+failures: {{mode: process, events: [{{at: 1.005s, kill: node}}]}}
+)",
+                                                  trace));
+    CHECK(early.sessions_lost == 0);
+    CHECK(early.sessions_completed == 1);
 }

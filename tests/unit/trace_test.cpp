@@ -373,3 +373,70 @@ failures: {{events: [{{at: 50s, outage: store, duration: 10m}}]}}
     REQUIRE(refused < srows.size());
     CHECK(srows[refused].time_s == doctest::Approx(101.4).epsilon(1e-12));
 }
+
+TEST_CASE("trace: a failure decided ahead is written when the service ends, not after a crash") {
+    // The store is down from 1 s; the read tried at 1.003 s fails for the node at 1.803 s (its
+    // 800 ms timeout), but the node crashes at 1.2 s. Before, the store's attempt_failed row
+    // was written ahead, at 1.803 s: one attempt failed twice, the second after its retry was
+    // scheduled. Only the crash's row now.
+    const auto trace = write_trace("trace-ahead", {1.0});
+    const RunResult r = traced(fmt::format(R"(
+duration: 100s
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1, think_time: 1s}}
+  request: {{service_time: 10ms, write_fraction: 1}}
+  client: {{timeout: 10s, retries: {{max: 3, backoff: 3s}}}}
+network: {{hop_latency: 1ms}}
+cluster: {{nodes: 1, workers: 1, boot_time: 1s}}
+load_balancer: {{health_check: {{interval: 1s, unhealthy_threshold: 1}}}}
+state: {{location: store, store: {{kind: redis, read_latency: 500ms, timeout: 800ms}}}}
+failures:
+  mode: process
+  events: [{{at: 1.2s, kill: node}}, {{at: 1.0s, outage: store, duration: 1s}}]
+)",
+                                           trace),
+                               1);
+    const auto sessions = by_session(r);
+    REQUIRE(sessions.size() == 1);
+    const std::vector<TraceRow> &rows = sessions.begin()->second;
+    int failed = 0;
+    double last = 0;
+    for (const TraceRow &row : rows) {
+        CHECK(row.time_s >= last); // never back in time
+        last = row.time_s;
+        if (row.event == TraceEvent::attempt_failed && row.request == 1 && row.attempt == 1) {
+            ++failed;
+            CHECK(row.time_s == doctest::Approx(1.2));
+            CHECK(contains(row.detail, "crashed"));
+        }
+    }
+    CHECK(failed == 1);
+}
+
+TEST_CASE("trace: a crashed node keeps its name in the rows of requests sent to it") {
+    // One node killed at 2 s, not yet detected (30 s checks): the balancer still routes to it.
+    // Before, its rows had an empty node column (a crash bumps the slot's generation).
+    const auto trace = write_trace("trace-crashed-name", {3.0});
+    const RunResult r = traced(fmt::format(R"(
+duration: 100s
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1, think_time: 1s}}
+  request: {{service_time: 10ms}}
+  client: {{timeout: 10s, retries: {{max: 1, backoff: 100ms}}}}
+network: {{hop_latency: 1ms}}
+cluster: {{nodes: 1, workers: 1}}
+load_balancer: {{health_check: {{interval: 30s}}}}
+failures: {{mode: process, events: [{{at: 2s, kill: node}}]}}
+)",
+                                           trace),
+                               1);
+    int named = 0;
+    for (const TraceRow &row : r.trace)
+        if (row.event == TraceEvent::routed || row.event == TraceEvent::attempt_failed) {
+            CHECK(row.node == "node-1");
+            ++named;
+        }
+    CHECK(named == 4); // two attempts, each routed and refused
+}

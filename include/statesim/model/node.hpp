@@ -17,8 +17,10 @@ enum class NodeState : std::uint8_t { free, booting, running, draining, failed }
 // One server: workers with a FIFO queue in front, and the session state in its memory.
 struct Node {
     NodeState state = NodeState::free;
-    std::uint32_t generation = 0; // incarnation of this slot
-    std::uint64_t id = 0;         // unique over the run (events.csv names nodes by it)
+    std::uint32_t generation = 0;        // incarnation of this slot
+    std::uint32_t launch_generation = 0; // its generation at launch (a crash bumps it: the same
+                                         // node until the slot is launched again)
+    std::uint64_t id = 0;                // unique over the run (events.csv names nodes by it)
     int zone = 0;
     SimTime up_since = 0;         // became running (boot or repair): failures count from here
     std::uint64_t fail_event = 0; // its pending failure (failures.nodes), when fail_armed

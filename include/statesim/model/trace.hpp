@@ -113,6 +113,10 @@ class SessionTracer {
     std::unordered_map<std::uint64_t, Info> sessions_;     // by uid
     std::unordered_map<std::uint64_t, Key> attempts_;      // by attempt id
     std::unordered_map<std::uint64_t, std::uint64_t> ids_; // (slot, generation) -> node id
+    // Why an attempt in service will fail (a store operation, a 413), by attempt id: written
+    // when its service ends, not when the failure was decided (a crash meanwhile writes its
+    // own row instead).
+    std::unordered_map<std::uint64_t, std::string> failing_;
     std::vector<Pending> rows_;
 };
 
