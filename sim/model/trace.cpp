@@ -59,6 +59,13 @@ void SessionTracer::set_nodes(const NodeGroup *nodes, const char *prefix) {
 }
 
 // A slot's incarnation keeps its name after it dies (kept the first time it is named).
+namespace {
+// "1 worker", "3 workers".
+std::string plural(long long n, const char *thing) {
+    return fmt::format("{} {}{}", n, thing, n == 1 ? "" : "s");
+}
+} // namespace
+
 std::string SessionTracer::name(NodeRef r) {
     if (!r.valid()) return "";
     // The slot's node since its launch: a crash bumps the generation (references to the
@@ -238,7 +245,7 @@ void SessionTracer::queue_full(const Attempt &a) {
 
 void SessionTracer::queued(const Attempt &a, std::size_t position, int busy) {
     add(a, TraceEvent::queued,
-        fmt::format("position {} in the queue, {} workers busy", position, busy));
+        fmt::format("position {} in the queue, {} busy", position, plural(busy, "worker")));
 }
 
 void SessionTracer::service_start(const Attempt &a, SimTime waited) {
@@ -261,11 +268,11 @@ void SessionTracer::service_end(const Attempt &a) {
 
 void SessionTracer::dropped(const Attempt &a, LossCause cause) {
     failing_.erase(a.id); // its own failure never came: this one did
-    const char *doing = a.in_service ? "serving it" : "with it in the queue";
+    const char *doing = a.in_service ? "while serving it" : "with it in the queue";
     add(a, TraceEvent::attempt_failed,
         cause == LossCause::node_failure
-            ? fmt::format("the node crashed while {}", doing)
-            : fmt::format("the node was terminated ({}) while {}", cause_name(cause), doing));
+            ? fmt::format("the node crashed {}", doing)
+            : fmt::format("the node was terminated ({}) {}", cause_name(cause), doing));
 }
 
 // --- state backends ---
@@ -275,8 +282,9 @@ void SessionTracer::store_op(const Attempt &a, bool write, SimTime issued,
     const Key key = key_of(a);
     if (op.throttles > 0)
         add(issued, key, TraceEvent::store_throttled, "store",
-            fmt::format("refused {} time(s) for capacity; the node retried with backoff",
-                        op.throttles));
+            fmt::format("refused {} time(s) for capacity{}", op.throttles,
+                        op.ok || op.timed_out ? "; the node retried with backoff"
+                                              : ", the last time for good"));
     const TraceEvent e = write ? TraceEvent::store_write : TraceEvent::store_read;
     if (op.ok) {
         add(issued, key, e, "store",
@@ -323,12 +331,11 @@ void SessionTracer::environment(const Attempt &a, bool cold, bool provisioned, S
 void SessionTracer::throttled(const Attempt &a, bool concurrency_limit) {
     const auto &spec = ctx_.arch.serverless;
     add(a, TraceEvent::attempt_failed,
-        concurrency_limit
-            ? fmt::format("429 throttled: {} environments busy (concurrency_limit)",
-                          spec.concurrency_limit)
-            : fmt::format("429 throttled: the scaling rate is used up ({} new environments per "
-                          "{})",
-                          spec.scaling_burst, span(from_seconds(spec.scaling_window))));
+        concurrency_limit ? fmt::format("429 throttled: {} busy (concurrency_limit)",
+                                        plural(spec.concurrency_limit, "environment"))
+                          : fmt::format("429 throttled: the scaling rate is used up ({} per {})",
+                                        plural(spec.scaling_burst, "new environment"),
+                                        span(from_seconds(spec.scaling_window))));
 }
 
 void SessionTracer::cold_start(const Attempt &a, SimTime ready) {
