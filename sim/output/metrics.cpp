@@ -70,7 +70,9 @@ std::vector<Metric> all_metrics() {
         {"sessions_lost", [](const RunResult &r) { return d(r.sessions_lost); }, true, true},
         {"sessions_abandoned", [](const RunResult &r) { return d(r.sessions_abandoned); }, true,
          true},
-        {"sessions_active", [](const RunResult &r) { return d(r.sessions_active); }, false, true},
+        // In the table when sessions were still going at the drain limit (started = completed +
+        // lost + abandoned + active).
+        {"sessions_active", [](const RunResult &r) { return d(r.sessions_active); }, true, true, 0},
         {"lost_session_pct", lost_pct, true, false},
         {"sessions_affected_pct", affected_pct, true, false},
         {"requests_ok", [](const RunResult &r) { return d(r.requests_ok); }, false, true},

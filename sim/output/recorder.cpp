@@ -204,11 +204,15 @@ RunResult Recorder::finish(SimTime now) {
     r_.environments_mean = environments_.window_area / window_ns;
     r_.environments_busy_mean = serverless_ ? busy_.window_area / window_ns : 0;
     r_.node_hours = billed_.window_area / static_cast<double>(kSecond) / 3600.0;
-    r_.utilization =
-        serving_workers_.window_area > 0 ? busy_.window_area / serving_workers_.window_area : 0;
+    // Of no capacity, or of no request: undefined (an empty cell, n/a), not 0.
+    constexpr double kUndefined = std::numeric_limits<double>::quiet_NaN();
+    r_.utilization = serving_workers_.window_area > 0
+                         ? busy_.window_area / serving_workers_.window_area
+                         : kUndefined;
     r_.requests_in_system_mean = in_system_.window_area / window_ns;
     r_.node_response_mean_ms =
-        node_time_count_ ? node_time_sum_ns_ / static_cast<double>(node_time_count_) * 1e-6 : 0;
+        node_time_count_ ? node_time_sum_ns_ / static_cast<double>(node_time_count_) * 1e-6
+                         : kUndefined;
     r_.store_ops = r_.store_reads + r_.store_writes;
     return std::move(r_);
 }

@@ -278,8 +278,11 @@ std::string point_tables(const Scenario &sc, const RunMetrics &rm) {
                                });
                 row += fmt::format("{:>{}}", table_cell(metric, v), col[a]);
             }
-            // Loss causes that never happened, full availability, no scaling: only clutter.
-            if (!unremarkable) out += row + "\n";
+            // Loss causes that never happened, full availability, no scaling: only clutter; but
+            // a row an objective judges stays, so its verdict below can be read against it.
+            const bool judged = std::any_of(sc.slo.begin(), sc.slo.end(),
+                                            [&](const Slo &s) { return s.metric == metric.name; });
+            if (!unremarkable || judged) out += row + "\n";
         }
         out += slo_rows(sc, rm, p, kLabel, col);
     }

@@ -3,6 +3,8 @@
 // window, and the timeseries carries the fleet's desired and draining nodes.
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "statesim/output/recorder.hpp"
 
 using namespace statesim;
@@ -76,6 +78,13 @@ TEST_CASE("recorder: always serving is availability 1, never serving 0") {
     CHECK(r.availability == 0);
     CHECK(r.events.empty());
     CHECK(r.scale_out_events == 0);
+    // Of no capacity and no request: undefined, not 0 (an empty cell, n/a in the table).
+    CHECK(std::isnan(r.utilization));
+    CHECK(std::isnan(r.node_response_mean_ms));
+    // Capacity that served nothing is a defined 0.
+    Recorder idle(0, 100 * kSecond, 10 * kSecond);
+    idle.fleet_changed(0, fleet(3, 3, 0));
+    CHECK(idle.finish(100 * kSecond).utilization == 0);
 }
 
 TEST_CASE("recorder: the last timeseries row ends at the end of the window") {

@@ -256,3 +256,26 @@ TEST_CASE("an objective's label wider than the metric names keeps the verdicts a
     };
     CHECK(width(slo) == width(header));
 }
+
+TEST_CASE("a row an objective judges is shown even when it would be left out as 0 everywhere") {
+    // cold_start_pct is 0 for every (server) architecture: the row is clutter, except that the
+    // objective's verdict below must be readable against it. sessions_active shows only when
+    // sessions were still going (started = completed + lost + abandoned + active).
+    const Scenario judged = load(kBase + "slo: {cold_start_pct: 1%}\n");
+    const Scenario plain = load(kBase);
+    const auto table = [](const Scenario &sc, std::uint64_t active) {
+        RunMetrics m(sc);
+        for (int rep = 0; rep < 2; ++rep)
+            for (std::size_t arch = 0; arch < 2; ++arch) {
+                RunRecord r = run(arch, rep, 0.1, 100);
+                r.result.requests_ok = 100;
+                r.result.sessions_active = active;
+                m.add(r);
+            }
+        return comparison_table(sc, m);
+    };
+    CHECK(contains(table(judged, 0), "\ncold_start_pct "));
+    CHECK_FALSE(contains(table(plain, 0), "\ncold_start_pct "));
+    CHECK_FALSE(contains(table(plain, 0), "\nsessions_active "));
+    CHECK(contains(table(plain, 7), "\nsessions_active "));
+}
