@@ -2,8 +2,8 @@
 serverless and workflow figures: one group per point, one coloured bar per architecture."""
 import textwrap
 
-from .csvio import finite, num
-from .style import ci_or_none
+from .csvio import UNDEFINED, finite, num
+from .style import mark_undefined, panel_note
 
 
 def _items(value):
@@ -70,8 +70,9 @@ def common_items(run, points):
 
 def grouped(ax, run, styles, points, archs, mean_of, ci_of=None, annotate=True,
             **bar_kw):
-    """Draws mean_of(row) per (point, architecture) with ci_of(row) error bars; returns the
-    largest finite value drawn (None when nothing was)."""
+    """Draws mean_of(row) per (point, architecture) with ci_of(row) error bars, and "n/a" where
+    the mean is undefined (annotate=True); returns the largest finite value drawn (None when
+    nothing was)."""
     n = max(len(archs), 1)
     width = 0.8 / n
     top = None
@@ -90,14 +91,24 @@ def grouped(ax, run, styles, points, archs, mean_of, ci_of=None, annotate=True,
         drawn.append((xs[0], a))
         kw = dict(color=styles.color(a), label=a)
         kw.update(bar_kw)
-        ax.bar(xs, [y if finite(y) else 0 for y in ys], width=width * 0.9,
-               yerr=ci_or_none(cis), capsize=2, **kw)
+        # An undefined mean (n/a in the table) gets no bar and no cap, which at 0 would read as
+        # a measured 0: its NaN height draws nothing and keeps the legend's entry.
+        ax.bar(xs, ys, width=width * 0.9, **kw)
+        err = [(x, y, c) for x, y, c in zip(xs, ys, cis) if finite(y) and finite(c)]
+        if err:  # only where the CI is defined: no 0 cap for one replication either
+            ex, ey, ec = zip(*err)
+            ax.errorbar(ex, ey, yerr=ec, fmt="none", ecolor="black", capsize=2)
+        if annotate:
+            mark_undefined(ax, [x for x, y in zip(xs, ys) if not finite(y)], fontsize=6)
         for x, y in zip(xs, ys):
             if finite(y):
                 top = y if top is None else max(top, y)
                 if annotate:
                     ax.annotate(f"{y:.3g}", (x, y), textcoords="offset points", xytext=(0, 2),
                                 ha="center", fontsize=6)
+    ax.set_xlim(-0.5, len(points) - 0.5)  # the groups' places even when every bar is n/a
+    if not any(finite(b.get_height()) for b in ax.patches):
+        ax.set_yticks([])  # nothing measured: a scale around 0 would suggest a 0
     if len(points) == 1 and not run.sweep_keys:  # one group: name the bars instead
         ax.set_xticks([x for x, _ in drawn])
         ax.set_xticklabels([a for _, a in drawn], fontsize=7, rotation=30 if n > 3 else 0,
@@ -106,6 +117,18 @@ def grouped(ax, run, styles, points, archs, mean_of, ci_of=None, annotate=True,
         ax.set_xticks(range(len(points)))
         ax.set_xticklabels(point_ticks(run, points), fontsize=7)
     return top
+
+
+def empty_note(ax, run, name, zero_text):
+    """Says in the panel of metric `name` why it has no nonzero bar: zero_text when every
+    defined mean is 0, n/a when none is defined, "no data" without the column."""
+    if not run.aggregate.has(name + "_mean"):
+        panel_note(ax, f"no data (no {name} column)")
+        return
+    vals = run.aggregate.values(run.aggregate.rows, name + "_mean")
+    if any(finite(v) and v != 0 for v in vals):
+        return
+    panel_note(ax, zero_text if any(finite(v) for v in vals) else UNDEFINED)
 
 
 def column(name):

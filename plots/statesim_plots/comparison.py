@@ -7,8 +7,9 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
-from .csvio import finite, num
-from .style import Styles, ci_or_none, file_name, legend_outside, no_data, reps_note, save
+from .csvio import UNDEFINED, finite, num
+from .style import (Styles, ci_or_none, file_name, legend_outside, mark_undefined, no_data,
+                    reps_note, save)
 
 _NOT_ITEMS = ("cost_usd", "cost_per_month_usd", "cost_per_1k_sessions_usd")
 _ITEM_COLORS = plt.get_cmap("Set2")
@@ -45,28 +46,57 @@ def cost_items(aggregate):
             if c.startswith("cost_") and c.endswith("_usd_mean") and c[:-5] not in _NOT_ITEMS]
 
 
+def lost_pct(row):
+    """lost_session_pct, the table's: lost / ended (completed + lost + abandoned). Recomputed
+    from the counts only for an older CSV without the column: an empty cell is undefined (n/a
+    in the table), not a value to rebuild."""
+    if "lost_session_pct_mean" in row:
+        return num(row.get("lost_session_pct_mean"))
+    lost = num(row.get("sessions_lost_mean"))
+    ended = lost + num(row.get("sessions_completed_mean")) + (  # no column: none abandoned
+        num(row.get("sessions_abandoned_mean")) if "sessions_abandoned_mean" in row else 0)
+    return 100 * lost / ended if finite(ended) and ended > 0 else math.nan
+
+
 def lost_by_cause(rows, cause_names):
-    """Per row: (total % lost, its CI, [(cause, % of sessions started)] largest first)."""
+    """Per row: (% of sessions ended that were lost, its CI, [(cause, its part)] largest first).
+    The parts split that total by each cause's share of the lost sessions, so the bar ends at
+    the total: a cause's mean over the mean of sessions ended would not (a mean of ratios is
+    not the ratio of the means), nor would a share of sessions started (a session still active
+    at the end is neither lost nor ended)."""
     out = []
     for r in rows:
-        total = num(r.get("lost_session_pct_mean"))
-        ci = num(r.get("lost_session_pct_ci95"))
-        started = num(r.get("sessions_started_mean"))
-        lost = num(r.get("sessions_lost_mean"))
+        total, ci = lost_pct(r), num(r.get("lost_session_pct_ci95"))
         counts = [(c, num(r.get(f"lost_{c}_mean"))) for c in cause_names]
         counts = [(c, v) for c, v in counts if finite(v) and v > 0]
-        if not finite(total) and finite(started) and started > 0 and finite(lost):
-            total = 100 * lost / started
-        if finite(started) and started > 0:
-            parts = [(c, 100 * v / started) for c, v in counts]
-        else:  # no denominator: split the total in proportion to the counts
-            s = sum(v for _, v in counts)
-            parts = [(c, total * v / s) for c, v in counts] if s > 0 and finite(total) else []
-        if not parts and finite(total) and total > 0:
-            parts = [("unknown cause", total)]
+        lost = num(r.get("sessions_lost_mean"))
+        whole = sum(v for _, v in counts)
+        whole = max(whole, lost) if finite(lost) else whole  # causes not written: unknown
+        parts = []
+        if finite(total) and total > 0:
+            parts = [(c, total * v / whole) for c, v in counts] if whole > 0 else []
+            rest = total - sum(v for _, v in parts)
+            if rest > 1e-9 * total:
+                parts.append(("unknown cause", rest))
         parts.sort(key=lambda cv: -cv[1])
         out.append((total, ci, parts))
     return out
+
+
+def _no_loss_text(data, rows, names):
+    """The sentence of a lost-sessions panel without a positive value: "no session lost" only
+    where the total is known, n/a where it is undefined, "no data" without the column."""
+    undefined = [n for n, (t, _, _) in zip(names, data) if not finite(t)]
+    if len(undefined) < len(data):
+        return "no session lost" + (f"\n{', '.join(undefined)}: {UNDEFINED}" if undefined
+                                    else "")
+    if not any("lost_session_pct_mean" in r for r in rows):
+        return "no data (no sessions lost column)"
+    ended = [sum(num(r.get(f"sessions_{k}_mean")) for k in ("completed", "lost", "abandoned"))
+             for r in rows]
+    if all(e == 0 for e in ended):  # a share of nothing, in every replication
+        return "n/a: no session ended (lost / ended is undefined)"
+    return UNDEFINED
 
 
 def _lost_panel(ax, rows, names, aggregate, cause_color):
@@ -74,10 +104,8 @@ def _lost_panel(ax, rows, names, aggregate, cause_color):
     positives = [v for t, _, parts in data for v in [t] + [p for _, p in parts]
                  if finite(v) and v > 0]
     if not positives:
-        # "none lost" is a fact only when some total is known; missing columns are no data
-        known = any(finite(t) for t, _, _ in data)
-        no_data(ax, "no session lost" if known else "no data (no sessions lost column)")
-        ax.set_title("sessions lost (% of sessions started)")
+        no_data(ax, _no_loss_text(data, rows, names))
+        ax.set_title("sessions lost (% of sessions ended)")
         return
     lo = min(0.01, 10 ** math.floor(math.log10(min(positives))))
     ax.set_xscale("log")
@@ -96,9 +124,10 @@ def _lost_panel(ax, rows, names, aggregate, cause_color):
             ax.errorbar(total, y, xerr=[[min(ci, total - lo * 1.0001)], [ci]], fmt="none",
                         ecolor="black", capsize=3, linewidth=1)
     trans = blended_transform_factory(ax.transAxes, ax.transData)
-    for y, (total, ci, parts) in enumerate(data):
+    for y, ((total, ci, parts), r) in enumerate(zip(data, rows)):
         if not finite(total):
-            text = "no data"
+            text = ("n/a (undefined in at least\none replication)"
+                    if "lost_session_pct_mean" in r else "no data")
         elif total == 0:
             text = "0 (none lost)"
         else:
@@ -109,7 +138,7 @@ def _lost_panel(ax, rows, names, aggregate, cause_color):
     ax.set_yticks(range(len(names)))
     ax.set_yticklabels(names, fontsize=8)
     ax.set_ylim(len(names) - 0.5, -0.5)
-    ax.set_title("sessions lost by cause (% of sessions started, log scale)")
+    ax.set_title("sessions lost by cause (% of sessions ended, log scale)")
     ax.grid(axis="x", which="major", alpha=0.3)
     handles, labels = ax.get_legend_handles_labels()
     if handles:
@@ -129,9 +158,7 @@ def _latency_panel(ax, rows, names, styles):
     p50 = [num(r.get("latency_p50_ms_mean")) for r in rows]
     p99 = [num(r.get("latency_p99_ms_mean")) for r in rows]
     if not any(finite(v) for v in p50 + p99):
-        known = any("latency_p50_ms_mean" in r or "latency_p99_ms_mean" in r for r in rows)
-        no_data(ax, "no latency (no successful request)" if known else
-                "no data (no latency column)")
+        no_data(ax, _no_latency_text(rows))
         ax.set_title("latency (ms)")
         return
     x = range(len(rows))
@@ -151,6 +178,8 @@ def _latency_panel(ax, rows, names, styles):
                 ax.annotate(_fmt(v), (i + offset, v + c if finite(c) else v),
                             textcoords="offset points", xytext=(0, 3), ha="center",
                             fontsize=7)
+    mark_undefined(ax, [i + offset for offset, values in ((-0.2, p50), (0.2, p99))
+                        for i, v in zip(x, values) if not finite(v)])
     tops = [v + c if finite(c) else v for q, vals in (("p50", p50), ("p99", p99))
             for v, c in zip(vals, (num(r.get(f"latency_{q}_ms_ci95")) for r in rows))]
     if all(v > 0 for v in p50 + p99 if finite(v)):
@@ -161,7 +190,7 @@ def _latency_panel(ax, rows, names, styles):
     failed = []
     for r in rows:
         f = num(r.get("failed_request_pct_mean"))
-        if not finite(f):
+        if "failed_request_pct_mean" not in r:  # older CSVs; an empty cell is n/a
             ok, bad = num(r.get("requests_ok_mean")), num(r.get("requests_failed_mean"))
             f = 100 * bad / (ok + bad) if finite(ok) and finite(bad) and ok + bad > 0 else f
         failed.append(f"failed {_fmt(f)} %" if finite(f) else "failed n/a")
@@ -173,10 +202,22 @@ def _latency_panel(ax, rows, names, styles):
               frameon=False)
 
 
+def _no_latency_text(rows):
+    """"no successful request" only when no replication had one; an empty mean otherwise says
+    that some replication had none (undefined there), not that none had any."""
+    if not any("latency_p50_ms_mean" in r or "latency_p99_ms_mean" in r for r in rows):
+        return "no data (no latency column)"
+    ok = [num(r.get("requests_ok_mean")) for r in rows]
+    if all(v == 0 for v in ok):
+        return "no latency (no successful request)"
+    return UNDEFINED
+
+
 def _bars(ax, rows, names, styles, metric, title):
     means = [num(r.get(metric + "_mean")) for r in rows]
     if not any(finite(v) for v in means):
-        no_data(ax, f"no {metric} column")
+        no_data(ax, UNDEFINED if any(metric + "_mean" in r for r in rows) else
+                f"no {metric} column")
         ax.set_title(title)
         return
     ax.bar(range(len(rows)), means, color=[styles.color(n) for n in names],
@@ -185,6 +226,7 @@ def _bars(ax, rows, names, styles, metric, title):
         if finite(v):
             ax.annotate(_fmt(v), (i, v), textcoords="offset points", xytext=(0, 3),
                         ha="center", fontsize=7)
+    mark_undefined(ax, [i for i, v in enumerate(means) if not finite(v)])
     _xticks(ax, names)
     cis = [num(r.get(metric + "_ci95")) for r in rows]
     headroom(ax, [m + c if finite(c) else m for m, c in zip(means, cis)])

@@ -52,6 +52,11 @@ def finite(x):
     return x is not None and not math.isnan(x) and not math.isinf(x)
 
 
+# An empty mean of a column statesim wrote: the metric (a share of nothing, a latency without a
+# successful request) is undefined in at least one replication; the table prints n/a.
+UNDEFINED = "n/a: undefined in at least one replication (see the table)"
+
+
 class Table:
     """Rows of one CSV as dicts, with its header; empty when the file is absent."""
 
@@ -198,7 +203,9 @@ def summary_sweep_keys(summary):
 
 
 def aggregate_from_summary(summary):
-    """aggregate.csv-like rows (mean, 95 % CI) rebuilt from summary.csv when it is missing."""
+    """aggregate.csv-like rows (mean, 95 % CI) rebuilt from summary.csv when it is missing; as
+    statesim's, a mean is undefined (empty) when one replication's value is (a mean over the
+    others would lean towards the runs that had traffic, and disagree with the table)."""
     keys = summary_sweep_keys(summary)
     metrics = [c for c in summary.header if c not in _SUMMARY_FIXED and c not in keys]
     groups = OrderedDict()
@@ -213,7 +220,8 @@ def aggregate_from_summary(summary):
         out = {"scenario": rows[0].get("scenario", ""), "point": str(point),
                "architecture": arch, "replications": str(len(rows))}
         for m in metrics:
-            xs = [x for x in (num(r.get(m)) for r in rows) if finite(x)]
+            xs = [num(r.get(m)) for r in rows]
+            xs = xs if all(finite(x) for x in xs) else []
             mean = sum(xs) / len(xs) if xs else math.nan
             ci = math.nan
             if len(xs) >= 2:

@@ -13,16 +13,17 @@ from .style import temp_path
 
 # What each plot shows, by file stem (a sweep's per-point files share their stem's caption).
 CAPTIONS = {
-    "comparison": "Sessions lost by cause (log scale, so 0.1 % and 75 % read on one axis), "
+    "comparison": "Sessions lost by cause in % of sessions ended (the table's "
+                  "lost_session_pct; log scale, so 0.1 % and 75 % read on one axis), "
                   "latency p50 / p99 with the share of failed requests, throughput and cost by "
-                  "item: mean with 95 % CI error bars.",
+                  "item: mean with 95 % CI error bars; n/a where the table has n/a.",
     "latency_cdf": "Latency of successful requests pooled over replications "
                    "(latency_histogram.csv): CDF on a log time axis and the tail (1 − CDF).",
     "timeseries": "One replication over time: requests arriving per second (each interval's "
                   "arrivals count over its width), nodes (in service, desired, draining), p99 "
                   "latency (gaps: intervals without completions), sessions lost, and the run's "
                   "events.",
-    "sweep": "Every metric that is not zero everywhere, against the swept key(s), one line per "
+    "sweep": "Every metric that is not 0 or undefined everywhere, against the swept key(s), one line per "
              "architecture with its 95 % CI band (several keys swept: markers with 95 % CI "
              "error bars, no line, as the points are a grid rather than a sequence).",
     "serverless": "Cold-start share, environments alive and busy, throttled share, and "

@@ -2,12 +2,14 @@
 plot, legends sit outside the axes (ten architectures do not cover the data), and PNGs are
 written atomically so a reader never sees half a file."""
 import os
+import textwrap
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
 DPI = 100
 _LINES = ["-", "--", "-.", ":"]
@@ -98,6 +100,23 @@ def no_data(ax, text):
             color="0.4")
     ax.set_xticks([])
     ax.set_yticks([])
+
+
+def mark_undefined(ax, xs, fontsize=7):
+    """"n/a" at the foot of each x whose value is undefined (an empty cell, n/a in the table),
+    where its bar would stand: no bar (a bar at 0 would read as a measured 0)."""
+    trans = blended_transform_factory(ax.transData, ax.transAxes)
+    for x in xs:
+        ax.text(x, 0.02, "n/a", transform=trans, ha="center", va="bottom", fontsize=fontsize,
+                color="0.4")
+
+
+def panel_note(ax, text, y=0.75, width=36):
+    """A sentence across a panel that keeps its axes (no_data clears them), wrapped to about
+    the width of a panel (matplotlib's wrap uses the figure's)."""
+    lines = [w for ln in text.split("\n") for w in textwrap.wrap(ln, width) or [""]]
+    ax.text(0.5, y, "\n".join(lines), ha="center", va="center", transform=ax.transAxes,
+            fontsize=9, color="0.4")
 
 
 def ci_or_none(values):

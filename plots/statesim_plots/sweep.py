@@ -1,6 +1,7 @@
 """sweep.png: every metric of aggregate.csv against the swept key(s), one line per
 architecture with its 95 % CI band, so a trend across points reads at a glance. Metrics that
-are zero or empty at every point are left out (named in the caption); nothing without a sweep."""
+are 0 or undefined (empty, n/a in the table) at every point are left out, named in the caption
+apart: a 0 is a measurement, an undefined value is not; nothing without a sweep."""
 import math
 import textwrap
 
@@ -22,16 +23,34 @@ def metrics(aggregate):
     return [m for m in HEADLINE if m in names] + [m for m in names if m not in HEADLINE]
 
 
+def left_out(vals):
+    """Why a metric is not drawn: "0" (0 at every point), "undefined" (empty at every point),
+    "mixed" (0 where defined, empty elsewhere); None when it has a nonzero value."""
+    if any(finite(v) and v != 0 for v in vals):
+        return None
+    defined = [v for v in vals if finite(v)]
+    if len(defined) == len(vals):
+        return "0"
+    return "mixed" if defined else "undefined"
+
+
+_LEFT_OUT = (("0", "0 at every point"), ("undefined", "undefined at every point (n/a)"),
+             ("mixed", "0 where defined, undefined elsewhere"))
+
+
 def plot(run, directory):
     """Writes sweep.png when aggregate.csv holds more than one point; returns the paths."""
     points = [p for p in run.points if run.agg_rows(p)]
     if len(points) < 2:
         return []
     styles = Styles(run.architectures)
-    shown, empty = [], []
+    shown, empty = [], {}
     for m in metrics(run.aggregate):
-        vals = run.aggregate.values(run.aggregate.rows, m + "_mean")
-        (shown if any(finite(v) and v != 0 for v in vals) else empty).append(m)
+        why = left_out(run.aggregate.values(run.aggregate.rows, m + "_mean"))
+        if why is None:
+            shown.append(m)
+        else:
+            empty.setdefault(why, []).append(m)
     if not shown:
         return []
     # One key: a line per architecture shows its trend. Several: the points are a grid, not a
@@ -87,8 +106,9 @@ def plot(run, directory):
     caption = (f"x: {xlabel}" + (f" ({'; '.join(common)})" if common else "")
                + ("; mean with 95% CI error bars (none with one replication)" if grid else
                   "; mean with 95% CI band (no band with one replication)"))
-    if empty:
-        caption += f"\nzero or empty at every point (not drawn): {', '.join(empty)}"
+    for why, text in _LEFT_OUT:
+        if empty.get(why):
+            caption += f"\n{text} (not drawn): {', '.join(empty[why])}"
     fig.suptitle(f"{run.scenario}: every metric across the sweep", fontsize=12,
                  y=1 - 0.25 / height)
     caption = "\n".join(textwrap.fill(line, 40 * cols) for line in caption.split("\n"))

@@ -3,7 +3,7 @@ lost with its CI; the losses by cause. Only when some architecture ran workflows
 columns nonzero)."""
 import matplotlib.pyplot as plt
 
-from .bars import column, grouped
+from .bars import column, empty_note, grouped
 from .csvio import finite, num
 from .style import Styles, legend_outside, save
 
@@ -57,7 +57,9 @@ def plot(run, directory):
     legend_outside(out, title="outcome", title_fontsize=8)
 
     mean, ci = column("workflows_lost_pct")
-    if not any(finite(num(r.get("workflows_lost_pct_mean"))) for r in run.aggregate.rows):
+    if run.aggregate.has("workflows_lost_pct_mean"):  # an empty cell is n/a, as in the table
+        empty_note(pct, run, "workflows_lost_pct", "no workflow lost")
+    else:
         def mean(r):  # older outputs: lost / (completed + lost)
             c, lost = num(r.get("workflows_completed_mean")), num(r.get("workflows_lost_mean"))
             return 100 * lost / (c + lost) if finite(c) and finite(lost) and c + lost > 0 \

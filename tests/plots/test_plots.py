@@ -35,7 +35,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import plot_results  # noqa: E402
 import report_check  # noqa: E402
 from statesim_plots import (comparison, csvio, latency, report, serverless,  # noqa: E402
-                            style, sweep, timeseries)
+                            style, sweep, timeseries, workflows)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 OPTIONAL = ("sweep.png", "serverless.png", "workflows.png")
@@ -116,12 +116,16 @@ class PlotCase(unittest.TestCase):
         self.assertEqual([p.name for p in directory.iterdir() if p.name.startswith(".tmp-")],
                          [], "a temporary file was left behind")
 
-    def check(self, directory, expected, absent=OPTIONAL):
-        """Renders directory; the expected PNGs are real, the absent ones not written."""
+    def check(self, directory, expected, absent=OPTIONAL, sparse=()):
+        """Renders directory; the expected PNGs are real (those in sparse may have almost
+        nothing to draw), the absent ones not written."""
         rc, out, err = self.render(directory)
         self.assertEqual(rc, 0, err)
         for name in expected:
-            self.assert_real_png(directory / name)
+            if name in sparse:
+                self.assertEqual((directory / name).read_bytes()[:8], PNG_SIGNATURE, name)
+            else:
+                self.assert_real_png(directory / name)
         for name in absent:
             if name not in expected:
                 self.assertFalse((directory / name).exists(), f"{name} drawn without data")
@@ -129,6 +133,24 @@ class PlotCase(unittest.TestCase):
         self.assertEqual({p.name for p in pngs}, set(expected))
         self.assert_report(directory, pngs)
         return out
+
+    def figure(self, directory, module=sweep):
+        """The figure module.plot draws (its first), drawn, before it is saved."""
+        kept = []
+        real = module.save
+
+        def keep(fig, d, name):
+            fig.canvas.draw()
+            kept.append(fig)
+            self.addCleanup(plt.close, fig)
+            return Path(d) / name
+        module.save = keep
+        try:
+            module.plot(csvio.Run(directory), directory)
+        finally:
+            module.save = real
+        self.assertGreaterEqual(len(kept), 1)
+        return kept[0]
 
 
 class Kinds(PlotCase):
@@ -420,24 +442,6 @@ def set_sweep_values(directory, values, extra_key=None):
 
 
 class Figures(PlotCase):
-    def figure(self, directory, module=sweep):
-        """The figure module.plot draws (its first), drawn, before it is saved."""
-        kept = []
-        real = module.save
-
-        def keep(fig, d, name):
-            fig.canvas.draw()
-            kept.append(fig)
-            self.addCleanup(plt.close, fig)
-            return Path(d) / name
-        module.save = keep
-        try:
-            module.plot(csvio.Run(directory), directory)
-        finally:
-            module.save = real
-        self.assertGreaterEqual(len(kept), 1)
-        return kept[0]
-
     def test_latency_cdf_names_an_architecture_without_a_curve(self):
         d = self.copy("comparison")
         gone = csvio.Run(d).architectures[-1]
@@ -480,6 +484,159 @@ class Figures(PlotCase):
         styles = {ln.get_linestyle() for ax in self.figure(one).axes for ln in ax.get_lines()
                   if ln.get_marker() not in (None, "", "None")}
         self.assertNotIn("None", styles)
+
+
+def texts(ax):
+    return [t.get_text() for t in ax.texts]
+
+
+def bar_heights(ax):
+    """(x centre, height) of the bars of an axes, NaN heights (undefined: not drawn) left out."""
+    return [(b.get_x() + b.get_width() / 2, b.get_height()) for b in ax.patches
+            if not math.isnan(b.get_height())]
+
+
+class Undefined(PlotCase):
+    """Undefined values (empty cells, n/a in the table) from real outputs: the plots say n/a
+    where the table does, never a 0, a bar or a value recomputed from the counts."""
+
+    def test_fixtures_render(self):
+        self.check(self.copy("lost-active"),
+                   ["comparison.png", "latency_cdf.png", "timeseries.png"])
+        # timeseries.png shows replication 0, which had no arrival: its nodes' lines only
+        self.check(self.copy("undefined"), ["comparison.png", "latency_cdf.png",
+                                            "timeseries.png", "serverless.png", "workflows.png"],
+                   sparse=["timeseries.png"])
+        d = self.copy("undefined-sweep")
+        per_point = [f"{s}-point-{p}.png" for s in ("comparison", "latency_cdf", "timeseries")
+                     for p in (0, 1)]
+        self.check(d, per_point + ["sweep.png", "serverless.png", "workflows.png"])
+
+    def test_lost_bars_end_at_lost_session_pct(self):
+        """Sessions still active at the end: lost / ended (the table's lost_session_pct) is far
+        from lost / started; the bars by cause, the label and the error bar all use the
+        first, and the bars end where the label and the error bar are."""
+        d = self.copy("lost-active")
+        row = next(r for r in csvio.Run(d).agg_rows(0) if r["architecture"] == "nonsticky")
+        total = csvio.num(row["lost_session_pct_mean"])
+        started_pct = 100 * csvio.num(row["sessions_lost_mean"]) / csvio.num(
+            row["sessions_started_mean"])
+        self.assertGreater(total, 1.2 * started_pct, "fixture: sessions should stay active")
+        (got, _, parts), = comparison.lost_by_cause([row], ["routing"])
+        self.assertEqual(got, total)
+        self.assertAlmostEqual(sum(v for _, v in parts), total, places=9)
+        ax = self.figure(d, comparison).axes[0]
+        self.assertIn("% of sessions ended", ax.get_title())
+        ends = [b.get_x() + b.get_width() for b in ax.patches if round(b.get_y() + 0.3) == 0]
+        self.assertAlmostEqual(max(ends), total, places=6)
+        self.assertIn(f"{comparison._fmt(total)} %", " ".join(texts(ax)))
+
+    def test_lost_parts_split_the_total(self):
+        """Two causes and lost sessions no cause column names: the parts add up to the total,
+        in proportion to the counts, the rest an unknown cause."""
+        row = {"lost_session_pct_mean": "10", "sessions_lost_mean": "8",
+               "lost_a_mean": "4", "lost_b_mean": "2"}
+        (_, _, parts), = comparison.lost_by_cause([row], ["a", "b"])
+        self.assertEqual([c for c, _ in parts], ["a", "b", "unknown cause"])
+        for (_, v), want in zip(parts, (5.0, 2.5, 2.5)):
+            self.assertAlmostEqual(v, want)
+
+    def test_empty_cell_is_not_recomputed(self):
+        """Sessions, requests, cold starts and workflows in some replications, none in others:
+        the means are empty (n/a) and the plots say so, where the fallbacks for older CSVs
+        used to invent "100 %", "0 (none lost)", 16.7 % cold starts and 0 % workflows lost."""
+        d = self.copy("undefined")
+        rows = csvio.Run(d).agg_rows(0)
+        for r in rows:
+            for col in ("lost_session_pct_mean", "latency_p50_ms_mean",
+                        "cold_start_pct_mean", "workflows_lost_pct_mean"):
+                self.assertEqual(r[col], "", f"fixture: {col} should be empty")
+        self.assertTrue(any(csvio.num(r["sessions_lost_mean"]) > 0 for r in rows))
+        self.assertTrue(any(csvio.num(r["requests_ok_mean"]) > 0 for r in rows))
+        fn = next(r for r in rows if r["architecture"] == "fn")
+        self.assertGreater(csvio.num(fn["cold_starts_mean"]), 0)
+        self.assertTrue(math.isnan(serverless._cold_pct(fn)))
+        self.assertTrue(all(math.isnan(comparison.lost_pct(r)) for r in rows))
+
+        lost, lat = self.figure(d, comparison).axes[:2]
+        self.assertEqual(texts(lost), [csvio.UNDEFINED])
+        # requests succeeded in some replications: "no successful request" would be false
+        self.assertEqual(texts(lat), [csvio.UNDEFINED])
+        cold, _, thr = self.figure(d, serverless).axes[:3]
+        for ax in (cold, thr):
+            self.assertEqual(bar_heights(ax), [], ax.get_title())
+            self.assertIn(csvio.UNDEFINED, "\n".join(texts(ax)).replace("\n", " "))
+            self.assertEqual(texts(ax).count("n/a"), len(rows))
+        pct = self.figure(d, workflows).axes[1]
+        self.assertEqual(bar_heights(pct), [])
+        self.assertEqual(texts(pct).count("n/a"), len(rows))
+
+    def test_fallbacks_only_without_the_column(self):
+        """An older CSV without the columns: the shares are computed from the counts."""
+        d = self.copy("lost-active")
+        drop_columns(d / "aggregate.csv", lambda c: c.startswith("lost_session_pct"))
+        row = next(r for r in csvio.Run(d).agg_rows(0) if r["architecture"] == "nonsticky")
+        ended = sum(csvio.num(row[f"sessions_{k}_mean"])
+                    for k in ("completed", "lost", "abandoned"))
+        self.assertAlmostEqual(comparison.lost_pct(row),
+                               100 * csvio.num(row["sessions_lost_mean"]) / ended)
+        self.assertAlmostEqual(serverless._cold_pct({"cold_starts_mean": "1",
+                                                     "invocations_mean": "4"}), 25.0)
+
+    def test_undefined_bar_is_no_bar(self):
+        """workflows_lost_pct is 0 at point 0 and undefined at point 1: bars (at 0) and their
+        caps at point 0 only, "n/a" at point 1's places."""
+        d = self.copy("undefined-sweep")
+        run = csvio.Run(d)
+        for p, want in ((0, "0"), (1, "")):
+            self.assertEqual({r["workflows_lost_pct_mean"] for r in run.agg_rows(p)}, {want})
+        pct = self.figure(d, workflows).axes[1]
+        xs = [x for x, _ in bar_heights(pct)]
+        self.assertEqual(len(xs), 2)
+        self.assertTrue(all(-0.5 < x < 0.5 for x in xs), xs)  # point 0's group
+        na = [t.get_position()[0] for t in pct.texts if t.get_text() == "n/a"]
+        self.assertEqual(len(na), 2)
+        self.assertTrue(all(0.5 < x < 1.5 for x in na), na)  # point 1's group
+        caps = [x for ln in pct.get_lines() for x in ln.get_xdata()]
+        self.assertTrue(all(x < 0.5 for x in caps), caps)
+
+    def test_empty_replication_0_panel_says_why(self):
+        """Replication 0 had no arrival (others had environments): its panel says so."""
+        d = self.copy("undefined")
+        ts = [r for r in csvio.Table(d / "timeseries.csv").rows if r["replication"] == "0"]
+        self.assertTrue(ts and all(csvio.num(r["environments"]) == 0 for r in ts))
+        panel = self.figure(d, serverless).axes[3]
+        self.assertIn("replication 0", panel.get_title())
+        self.assertEqual(len(panel.get_lines()), 0)
+        self.assertIn("no environment alive in replication 0",
+                      " ".join(texts(panel)).replace("\n", " "))
+
+    def test_sweep_caption_separates_0_and_undefined(self):
+        d = self.copy("undefined-sweep")
+        caption = " ".join(t.get_text() for t in self.figure(d).texts).replace("\n", " ")
+        self.assertNotIn("zero or empty", caption)
+        zero = caption.split("0 at every point (not drawn):")[1].split("undefined")[0]
+        self.assertIn("workflows_lost,", zero)
+        self.assertNotIn("lost_session_pct", zero)
+        undefined = caption.split("undefined at every point (n/a) (not drawn):")[1]
+        self.assertIn("lost_session_pct", undefined.split("0 where defined")[0])
+        mixed = caption.split("0 where defined, undefined elsewhere (not drawn):")[1]
+        self.assertIn("workflows_lost_pct", mixed)
+        self.assertEqual(sweep.left_out([0.0, math.nan]), "mixed")
+        self.assertEqual(sweep.left_out([0.0, 0.0]), "0")
+        self.assertEqual(sweep.left_out([math.nan, math.nan]), "undefined")
+        self.assertIsNone(sweep.left_out([0.0, 1.0, math.nan]))
+
+    def test_rebuilt_mean_is_undefined_like_statesim(self):
+        """Without aggregate.csv, a mean with one undefined replication is undefined too, as
+        statesim writes it (not the mean of the others)."""
+        d = self.copy("undefined")
+        written = csvio.Table(d / "aggregate.csv")
+        rebuilt = csvio.aggregate_from_summary(csvio.Table(d / "summary.csv"))
+        for want, got in zip(written.rows, rebuilt.rows):
+            for col in ("lost_session_pct_mean", "latency_p99_ms_mean", "cold_start_pct_mean",
+                        "throughput_rps_mean"):
+                self.assertEqual(want[col] == "", got[col] == "", col)
 
 
 class EntryPoints(PlotCase):
