@@ -694,14 +694,17 @@ void ServerFleet::forget_rebalance(Node &n) {
     --rebalance_surge_;
 }
 
-// The group's nodes per zone: booting and running ones, and failed ones that will be repaired
-// (they come back in their zone: counting them out made a zone's return look like an empty
-// zone to rebalance, draining healthy nodes elsewhere).
+// The group's nodes per zone: booting and running ones, and failed ones (repaired in place, or
+// not yet detected: until its checks fail the group still counts a dead node, and then
+// replaces it in its zone). Counting them out made a zone that returns before its dead nodes
+// were detected look empty: the group launched there and drained a healthy node elsewhere,
+// then the replacements came too (3:1 in two zones).
 std::vector<int> ServerFleet::nodes_per_zone() const {
     std::vector<int> count(static_cast<std::size_t>(nodes_.zones()), 0);
     for (std::size_t i = 0; i < nodes_.slots(); ++i) {
         const Node &n = nodes_[static_cast<int>(i)];
-        if (n.state == NodeState::booting || n.state == NodeState::running || awaiting_repair(n))
+        if (n.state == NodeState::booting || n.state == NodeState::running ||
+            n.state == NodeState::failed)
             ++count[static_cast<std::size_t>(n.zone)];
     }
     return count;

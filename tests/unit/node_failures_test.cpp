@@ -528,3 +528,34 @@ failures: {{mode: process, events: [{{at: 1.005s, kill: node}}]}}
     CHECK(early.sessions_lost == 0);
     CHECK(early.sessions_completed == 1);
 }
+
+TEST_CASE("a zone back before its dead nodes are detected is not rebalanced as if empty") {
+    // Zone 0 of 2 dark from 100 s to 120 s; its two dead nodes are detected only at ~145 s and
+    // replaced in their zone. The group must count them until then: no rebalancing launch or
+    // drain on the zone's return, 2:2 again, and a second outage of zone 0 kills 2 nodes. Before,
+    // the returning zone looked empty: a node launched there, a healthy one drained in zone 1
+    // (148 sessions lost to scale_in), then the replacements came: 3:1, and the second outage
+    // killed 3 nodes of 4.
+    const RunResult r = run_model(R"(
+duration: 900s
+warmup: 0s
+workload:
+  sessions: {arrival: {process: poisson, rate: 2/s}, requests: 1000, think_time: 10s}
+  request: {service_time: 1ms, write_fraction: 1, state_growth: 100B}
+cluster: {nodes: 4, zones: 2, workers: 16, boot_time: 60s}
+load_balancer: {deregistration_delay: 30s, sticky: true}
+state: {location: local}
+failures:
+  events:
+    - {at: 100s, kill: zone, zone: 0, duration: 20s}
+    - {at: 600s, kill: zone, zone: 0, duration: 100s}
+)",
+                                  5);
+    int kills_second = 0, drains_before = 0;
+    for (const EventRow &e : r.events) {
+        if (e.what == MarkedEvent::kill && e.time_s >= 600) ++kills_second;
+        if (e.what == MarkedEvent::drain_start && e.time_s < 600) ++drains_before;
+    }
+    CHECK(drains_before == 0);
+    CHECK(kills_second == 2);
+}
