@@ -564,12 +564,11 @@ void ServerFleet::reconcile() {
 }
 
 // The zone with the fewest nodes in the group (new nodes balance the zones, as an Auto Scaling
-// group does); ties go to the lowest zone.
+// group does); ties go to the lowest zone. During a rolling deployment every old-release node is
+// going, so the group ends with the new ones alone: first the zone with the fewest new nodes,
+// then the fewest nodes, then the most old ones (the batch retires an old node from the fullest
+// zone: complete_batch_if_ready). Fewest nodes alone left 3:1 in two zones.
 int ServerFleet::launch_zone() const {
-    // The zone with the fewest nodes. During a rolling deployment every old-release node is
-    // going, so the group ends with the new ones alone: first the zone with the fewest new
-    // nodes, then the fewest nodes, then the most old ones (the batch retires an old node from
-    // the fullest zone: complete_batch_if_ready). Fewest nodes alone left 3:1 in two zones.
     const std::size_t zones = static_cast<std::size_t>(nodes_.zones());
     std::vector<int> count(zones, 0), fresh(zones, 0), old(zones, 0);
     for (std::size_t i = 0; i < nodes_.slots(); ++i) {

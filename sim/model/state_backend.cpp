@@ -266,8 +266,7 @@ class ExternalStore final : public StateBackend {
             const SimTime issued = op.sent + op.out;
             const SimTime done = ok ? at_node - op.back : at_node; // failures: the node gives up
             ctx_.trace->store_op(a, op.write, issued,
-                                 SessionStore::Outcome{done, ok, op.throttles, units, timed_out},
-                                 at_node);
+                                 SessionStore::Outcome{done, ok, op.throttles, units, timed_out});
         }
         if (!op.write) {
             if (!ok) { // the store refused: the request fails
@@ -322,7 +321,7 @@ class ClientToken final : public StateBackend {
             a.state_bytes = 0; // a user who continues starts over with an empty token
             if (s) {
                 if (a.traced) [[unlikely]]
-                    ctx_.trace->token_rejected(a, verified, token.max_bytes);
+                    ctx_.trace->token_rejected(a, token.max_bytes);
                 clients_.mark_lost(*s, LossCause::token_overflow);
             }
             return verified;

@@ -58,7 +58,6 @@ void SessionTracer::set_nodes(const NodeGroup *nodes, const char *prefix) {
     prefix_ = prefix;
 }
 
-// A slot's incarnation keeps its name after it dies (kept the first time it is named).
 namespace {
 // "1 worker", "3 workers".
 std::string plural(long long n, const char *thing) {
@@ -66,6 +65,8 @@ std::string plural(long long n, const char *thing) {
 }
 } // namespace
 
+// A node keeps its name after it dies (kept the first time it is named), and a slot launched
+// again is another node.
 std::string SessionTracer::name(NodeRef r) {
     if (!r.valid()) return "";
     // The slot's node since its launch: a crash bumps the generation (references to the
@@ -278,7 +279,7 @@ void SessionTracer::dropped(const Attempt &a, LossCause cause) {
 // --- state backends ---
 
 void SessionTracer::store_op(const Attempt &a, bool write, SimTime issued,
-                             const SessionStore::Outcome &op, SimTime at_node) {
+                             const SessionStore::Outcome &op) {
     const Key key = key_of(a);
     if (op.throttles > 0)
         add(issued, key, TraceEvent::store_throttled, "store",
@@ -294,7 +295,7 @@ void SessionTracer::store_op(const Attempt &a, bool write, SimTime issued,
     const bool throttled = op.throttles >= static_cast<std::uint32_t>(SessionStore::kMaxTries);
     add(issued, key, e, "store",
         throttled ? "failed: throttled on every try" : "failed: the store is unavailable");
-    (void)at_node; // the node knows then: the row comes with the end of the service
+    // The node knows when its service ends: the row comes then (service_end).
     failing_[a.id] = fmt::format("the store {} failed", write ? "write" : "read");
 }
 
@@ -308,8 +309,8 @@ void SessionTracer::state_created(const Session &s, NodeRef node) {
         fmt::format("the session's state now lives in {}'s memory", where));
 }
 
-void SessionTracer::token_rejected(const Attempt &a, SimTime at, double max_bytes) {
-    (void)at; // verified then: the row comes with the end of the service
+void SessionTracer::token_rejected(const Attempt &a, double max_bytes) {
+    // Written with the end of the service (service_end), after the verification.
     failing_[a.id] =
         fmt::format("413: the token would grow past max_bytes ({:.0f} B); not retried", max_bytes);
 }

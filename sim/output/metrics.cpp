@@ -31,7 +31,7 @@ double requests(const RunResult &r) {
     return d(r.requests_ok + r.requests_failed);
 }
 double failed_request_pct(const RunResult &r) {
-    return pct(d(r.requests_failed), d(r.requests_ok + r.requests_failed));
+    return pct(d(r.requests_failed), requests(r));
 }
 double ms(double ns) {
     return ns * 1e-6;

@@ -55,13 +55,12 @@ class SessionTracer {
 
     // State backends: a store operation issued at `issued`; a cached copy used; state created
     // on a node; a token too large to grow.
-    // A store operation issued (reaching the store) at `issued`; `at_node`: when its reply, or
-    // the node's own timeout, is back at the node.
-    void store_op(const Attempt &a, bool write, SimTime issued, const SessionStore::Outcome &op,
-                  SimTime at_node);
+    // A store operation issued (reaching the store) at `issued`; a failed one's attempt_failed
+    // row comes with the end of the service (service_end).
+    void store_op(const Attempt &a, bool write, SimTime issued, const SessionStore::Outcome &op);
     void cache_hit(const Attempt &a, SimTime at);
     void state_created(const Session &s, NodeRef node);
-    void token_rejected(const Attempt &a, SimTime at, double max_bytes);
+    void token_rejected(const Attempt &a, double max_bytes); // row at service_end
 
     // Serverless: the environment the request got (new, reused idle or provisioned), or a
     // throttle (429); the init before a cold environment serves; an environment reclaimed
