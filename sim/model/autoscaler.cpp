@@ -88,7 +88,11 @@ int Autoscaler::evaluate(const Observation &o) {
 // proportional amount rounded down: floor(current - current x metric / target) nodes removed,
 // i.e. to ceil(current x metric / target) (so the fixed point analytic::target_tracking_nodes
 // is stable), never while a node warms up (AWS does not scale in during instance warmup). An
-// action restarts both counts: the next needs fresh datapoints.
+// action leaves the counts as they are: an alarm that stays in ALARM invokes its Auto Scaling
+// action again every period ("for Auto Scaling actions, the alarm continues to invoke the action
+// once per minute that the alarm remains in the new state", https://docs.aws.amazon.com/
+// AmazonCloudWatch/latest/monitoring/alarm-actions.html); the scale-out counts the ready nodes
+// only, so nodes still booting or warming are not added twice.
 int Autoscaler::target_tracking(const Observation &o) {
     const bool above = o.metric > spec_.target;
     const bool below = o.metric < spec_.in_threshold * spec_.target;
@@ -101,7 +105,6 @@ int Autoscaler::target_tracking(const Observation &o) {
         desired = std::max(current, clamp(ceil_count(settled(o) * load)));
     else if (below_ >= spec_.in_datapoints && !o.warming())
         desired = std::min(current, clamp(ceil_count(o.current * load)));
-    if (desired != o.current) above_ = below_ = 0;
     return desired;
 }
 
@@ -156,10 +159,13 @@ int Autoscaler::limit_scale_up(const Observation &o, int recommendation) {
 // recommendation is `current`, else ceil(ready x ratio). When it would scale up while some pods
 // are not ready yet, those count as using 0 %: the ratio is taken again over all of them, and
 // if that one is within tolerance or points down, the recommendation stays `current` (without
-// this, pods still booting make every period scale up again, up to max). Every recommendation
-// enters the downscale stabilization window (k8s records the in-tolerance one too). Scale-up
-// applies at once; a scale-down goes only to the highest recommendation of the last
-// `stabilization` seconds (k8s keeps those with time > now - window).
+// this, pods still booting make every period scale up again, up to max).
+// The controller without `behavior` (pkg/controller/podautoscaler/horizontal.go,
+// normalizeDesiredReplicas) then goes to the highest recommendation of the last `stabilization`
+// seconds, this one included, whichever way it points, and caps a scale-up
+// (limit_scale_up): a capped recommendation still counts at the next periods. The window
+// keeps the entries not before now - stabilization (rec.timestamp.Before(cutoff) drops one)
+// and starts with the count at the first evaluation (recordInitialRecommendation).
 int Autoscaler::hpa(const Observation &o) {
     const double ratio = o.metric / spec_.target;
     int recommendation = o.current;
@@ -171,15 +177,18 @@ int Autoscaler::hpa(const Observation &o) {
     } else if (std::abs(ratio - 1) > spec_.hpa_tolerance) {
         recommendation = ceil_count(o.ready * ratio);
     }
+    if (!hpa_started_) {
+        hpa_started_ = true;
+        recommendations_.emplace_back(o.now_s, o.current);
+    }
     while (!recommendations_.empty() &&
-           recommendations_.front().first <= o.now_s - spec_.hpa_stabilization)
+           recommendations_.front().first < o.now_s - spec_.hpa_stabilization)
         recommendations_.pop_front();
-    recommendations_.emplace_back(o.now_s, recommendation);
-    if (recommendation >= o.current) return limit_scale_up(o, recommendation);
     int highest = recommendation;
     for (const auto &r : recommendations_)
         highest = std::max(highest, r.second);
-    return std::min(o.current, highest);
+    recommendations_.emplace_back(o.now_s, recommendation);
+    return limit_scale_up(o, highest);
 }
 
 } // namespace statesim

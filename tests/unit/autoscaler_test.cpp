@@ -64,11 +64,21 @@ TEST_CASE("target tracking: a datapoint not above target breaks the run") {
     CHECK(run(a, n, {0.9}) == std::vector<int>{6}); // the third fresh datapoint
 }
 
-TEST_CASE("target tracking: the datapoint history restarts after an action") {
-    Autoscaler a(spec_for(Policy::target_tracking));
-    int n = 4;
-    // 4 -> 6 on the third; the next action needs three fresh datapoints: ceil(6 x 0.8 / 0.6) = 8.
-    CHECK(run(a, n, {0.9, 0.9, 0.9, 0.8, 0.8, 0.8}) == std::vector<int>{4, 4, 6, 6, 6, 8});
+TEST_CASE("target tracking: an alarm still in ALARM acts again at the next datapoint") {
+    // CloudWatch invokes an Auto Scaling action every period while the alarm stays in ALARM:
+    // no three fresh datapoints after an action.
+    Autoscaler a(spec_for(Policy::target_tracking)); // 60 %, 3 out datapoints
+    CHECK(a.evaluate({0, 0.9, 4, 4, 0}) == 4);
+    CHECK(a.evaluate({60, 0.9, 4, 4, 0}) == 4);
+    CHECK(a.evaluate({120, 0.9, 4, 4, 0}) == 6); // ceil(4 x 1.5)
+    // Still above while the 2 new nodes boot: the ready 4 give 6 again, nothing added twice.
+    CHECK(a.evaluate({180, 0.9, 6, 4, 2}) == 6);
+    // All 6 ready and still above: ceil(6 x 0.8 / 0.6) = 8 at once (before: three datapoints
+    // later).
+    CHECK(a.evaluate({240, 0.8, 6, 6, 0}) == 8);
+    // A datapoint at target ends the run: the next above one is the first of three.
+    CHECK(a.evaluate({300, 0.6, 8, 8, 0}) == 8);
+    CHECK(a.evaluate({360, 0.9, 8, 8, 0}) == 8);
 }
 
 TEST_CASE("target tracking: scale in by the proportional amount rounded down") {
@@ -78,12 +88,22 @@ TEST_CASE("target tracking: scale in by the proportional amount rounded down") {
     int n = 10;
     // 10 x 0.3 / 0.6 = 5 exactly: floor(10 - 5) = 5 removed.
     CHECK(run(a, n, {0.3, 0.3, 0.3}) == std::vector<int>{10, 10, 5});
-    // 5 x 0.25 / 0.6 = 2.083: floor(5 - 2.083) = 2 removed, leaving 3 (not floor(2.083) = 2).
-    CHECK(run(a, n, {0.25, 0.25, 0.25}) == std::vector<int>{5, 5, 3});
+    // A datapoint at target ends the run; 5 x 0.25 / 0.6 = 2.083: floor(5 - 2.083) = 2 removed,
+    // leaving 3 (not floor(2.083) = 2).
+    CHECK(run(a, n, {0.6, 0.25, 0.25, 0.25}) == std::vector<int>{5, 5, 5, 3});
     // 3 x 0.5 / 0.6 = 2.5 -> 3 - floor(0.5) = 3: below 54% but nothing to remove; the run goes
     // on, so the next datapoint at 0.2 (3 x 0.2 / 0.6 = 1 -> min 2) acts at once.
-    CHECK(run(a, n, {0.5, 0.5, 0.5}) == std::vector<int>{3, 3, 3});
+    CHECK(run(a, n, {0.6, 0.5, 0.5, 0.5}) == std::vector<int>{3, 3, 3, 3});
     CHECK(run(a, n, {0.2}) == std::vector<int>{2});
+}
+
+TEST_CASE("target tracking: a scale-in alarm still in ALARM acts again at the next datapoint") {
+    auto s = spec_for(Policy::target_tracking);
+    s.in_datapoints = 3;
+    Autoscaler a(s);
+    int n = 10;
+    // 10 -> 5, and the 5 still below 54 % at the next datapoint: ceil(5 x 0.3 / 0.6) = 3.
+    CHECK(run(a, n, {0.3, 0.3, 0.3, 0.3}) == std::vector<int>{10, 10, 5, 3});
 }
 
 TEST_CASE("target tracking: no scale-in while a node is warming") {
@@ -264,20 +284,45 @@ TEST_CASE("hpa: scale-down held by the stabilization window") {
     CHECK(a.evaluate({0, 1.2, 4, 4, 0}) == 8);    // ratio 2: recommendation 8
     CHECK(a.evaluate({100, 0.45, 8, 8, 0}) == 8); // recommendation 6, window max 8
     CHECK(a.evaluate({200, 0.3, 8, 8, 0}) == 8);  // recommendation 4, window max 8
-    CHECK(a.evaluate({299, 0.3, 8, 8, 0}) == 8);  // the 8 of t = 0 is still inside
-    CHECK(a.evaluate({300, 0.3, 8, 8, 0}) == 6);  // it aged out: max(6, 4, 4, 4)
-    CHECK(a.evaluate({400, 0.3, 6, 6, 0}) == 4);  // the 6 aged out: max(4, 4, 4, 3)
-    CHECK(a.evaluate({600, 0.3, 4, 4, 0}) == 3);  // recommendation 2, the 3 of t = 400 holds
-    CHECK(a.evaluate({700, 0.3, 3, 3, 0}) == 2);  // max(2, 2)
+    // The 8 of t = 0 is not before 300 - 300: still inside (k8s drops
+    // rec.timestamp.Before(cutoff)).
+    CHECK(a.evaluate({300, 0.3, 8, 8, 0}) == 8);
+    CHECK(a.evaluate({301, 0.3, 8, 8, 0}) == 6); // it aged out: max(6, 4, 4, 4)
+    CHECK(a.evaluate({401, 0.3, 6, 6, 0}) == 4); // recommendation 3; the 6 aged out: max(4, .., 3)
+    CHECK(a.evaluate({701, 0.3, 4, 4, 0}) == 3); // recommendation 2, the 3 of t = 401 holds
+    CHECK(a.evaluate({702, 0.3, 3, 3, 0}) == 2); // max(2, 2)
+}
+
+TEST_CASE("hpa: a capped scale-up goes on at the next period") {
+    // Without `behavior` k8s takes the window's highest recommendation whichever way it points,
+    // then caps the scale-up (normalizeDesiredReplicas): the capped 8 still counts.
+    auto s = spec_for(Policy::hpa); // 60 %
+    s.min = 1;
+    Autoscaler a(s);
+    CHECK(a.evaluate({0, 2.4, 2, 2, 0}) == 4);  // ratio 4: recommendation 8, capped to 4
+    CHECK(a.evaluate({15, 0.6, 4, 4, 0}) == 8); // in tolerance (4), but the 8 of t = 0: 8
+    CHECK(a.evaluate({30, 0.3, 8, 8, 0}) == 8); // recommendation 4, held by the 8
+}
+
+TEST_CASE("hpa: the window starts with the count at the first evaluation") {
+    // recordInitialRecommendation: a fresh HPA does not scale down for `stabilization`.
+    auto s = spec_for(Policy::hpa);
+    s.min = 1;
+    Autoscaler a(s);
+    CHECK(a.evaluate({0, 0.3, 10, 10, 0}) == 10); // recommendation 5, held by the 10 of t = 0
+    CHECK(a.evaluate({300, 0.3, 10, 10, 0}) == 10);
+    CHECK(a.evaluate({315, 0.3, 10, 10, 0}) == 5);
 }
 
 TEST_CASE("hpa: in-tolerance recommendations count in the window") {
     auto s = spec_for(Policy::hpa);
     s.min = 1;
     Autoscaler a(s);
-    CHECK(a.evaluate({0, 0.6, 10, 10, 0}) == 10);  // in tolerance: recommendation 10
-    CHECK(a.evaluate({15, 0.3, 10, 10, 0}) == 10); // recommendation 5, held by the 10
-    CHECK(a.evaluate({300, 0.3, 10, 10, 0}) == 5);
+    CHECK(a.evaluate({0, 0.3, 10, 10, 0}) == 10);   // held by the count at the start
+    CHECK(a.evaluate({301, 0.6, 10, 10, 0}) == 10); // in tolerance: recommendation 10
+    CHECK(a.evaluate({316, 0.3, 10, 10, 0}) == 10); // recommendation 5, held by the 10
+    CHECK(a.evaluate({601, 0.3, 10, 10, 0}) == 10); // t = 301 is not before 601 - 300
+    CHECK(a.evaluate({602, 0.3, 10, 10, 0}) == 5);
 }
 
 TEST_CASE("scheduled: entries clamped, evaluate changes nothing") {
