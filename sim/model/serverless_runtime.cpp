@@ -10,8 +10,11 @@ namespace statesim {
 ServerlessRuntime::ServerlessRuntime(ModelContext &ctx, Clients &clients, AttemptPool &attempts)
     : ctx_(ctx), clients_(clients), attempts_(attempts), envs_(1),
       state_(make_state_backend(ctx, envs_, clients)), net_rng_(ctx.seed, "fleet_network"),
-      cold_rng_(ctx.seed, "cold_start"), tokens_(ctx.arch.serverless.scaling_burst),
+      cold_rng_(ctx.seed, "cold_start"),
+      scaling_window_(std::max<SimTime>(1, from_seconds(ctx.arch.serverless.scaling_window))),
       idle_timeout_(from_seconds(ctx.arch.serverless.idle_timeout)) {
+    credit_ = static_cast<Credit>(scaling_window_) *
+              static_cast<Credit>(ctx.arch.serverless.scaling_burst); // a full bucket
     clients_.set_state_backend(state_.get());
 }
 
@@ -35,13 +38,14 @@ int ServerlessRuntime::create(bool provisioned) {
 }
 
 bool ServerlessRuntime::take_scaling_token() {
-    const auto &spec = ctx_.arch.serverless;
-    const double per_ns = spec.scaling_burst / (spec.scaling_window * static_cast<double>(kSecond));
-    tokens_ = std::min<double>(spec.scaling_burst,
-                               tokens_ + per_ns * static_cast<double>(ctx_.now() - tokens_at_));
+    // An environment costs `scaling_window_` units; each nanosecond refills `scaling_burst`.
+    const auto burst = static_cast<Credit>(ctx_.arch.serverless.scaling_burst);
+    const auto cost = static_cast<Credit>(scaling_window_);
+    credit_ =
+        std::min(cost * burst, credit_ + static_cast<Credit>(ctx_.now() - tokens_at_) * burst);
     tokens_at_ = ctx_.now();
-    if (tokens_ < 1) return false;
-    tokens_ -= 1;
+    if (credit_ < cost) return false;
+    credit_ -= cost;
     return true;
 }
 

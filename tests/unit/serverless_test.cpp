@@ -181,6 +181,31 @@ serverless: {cold_start: 0s, concurrency_limit: 1}
     CHECK(r.latency.max() == 600 * kSecond / 1000);
 }
 
+TEST_CASE("the scaling bucket refills by the time passed, however often it was read") {
+    // 1 new environment per 1 s; two requests at 1 s, each 1 h long: the second is throttled
+    // and retried every 100 ms. At 2 s, exactly 1 s after the first took the token, one is back:
+    // the 10th retry gets an environment. In doubles ten refills of 0.1 made 0.9999999999999999
+    // of a token: refused at 2 s too, 11 throttles and the session abandoned.
+    const std::string trace = write_trace("bucket", std::vector<double>(2, 1.0));
+    const RunResult r = run_model(R"(
+duration: 3h
+warmup: 0s
+workload:
+  sessions:
+    arrival: {process: trace, file: )" +
+                                  trace + R"(}
+    requests: 1
+  request: {service_time: 1h}
+  client: {timeout: 2h, retries: {max: 10, backoff: 100ms}}
+cluster: {runtime: serverless}
+serverless: {cold_start: 0s, scaling_rate: 1/1s}
+)");
+    CHECK(r.throttles == 10);
+    CHECK(r.invocations == 2);
+    CHECK(r.requests_ok == 2);
+    CHECK(r.requests_failed == 0);
+}
+
 TEST_CASE("Lambda bills invocations, duration with init in 1 ms steps, and provisioned time") {
     const RunResult r = run_model(
         function_at("2/s", "10200us", "{idle_timeout: 1s, cold_start: 500ms, memory: 1GiB}",

@@ -76,9 +76,14 @@ class ServerlessRuntime final : public ComputeBackend {
     std::uint64_t created_ = 0;
     int alive_ = 0, busy_ = 0;
     // Scaling rate as a token bucket: `scaling_burst` new environments, refilled continuously
-    // at burst per window (Lambda: 1 000 every 10 s, "refilled continuously").
-    double tokens_ = 0;
+    // at burst per window (Lambda: 1 000 every 10 s, "refilled continuously"). Kept in whole
+    // units of 1/(burst x window ns) of an environment, so the bucket at an instant does not
+    // depend on how often it was read (ten reads 100 ms apart added up to 0.9999999999999999
+    // of an environment in doubles, and the 11th try at 1 s was refused).
+    __extension__ using Credit = unsigned __int128;
+    Credit credit_ = 0;
     SimTime tokens_at_ = 0;
+    SimTime scaling_window_ = 1; // ns, at least 1
     SimTime idle_timeout_ = 0;
 };
 
