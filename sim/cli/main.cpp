@@ -220,18 +220,32 @@ int cmd_run(const std::vector<std::string> &args) {
     }
     run_experiment(sc, opts, [&](RunRecord &&r) { writer.add(r); });
     progress.end();
+    // Interrupted: nothing finished writes nothing, and a partial set never replaces a
+    // previous set in --out (Ctrl-C on a rerun must not cost the last complete results).
+    const bool interrupted = g_interrupted.load();
+    if (interrupted && writer.runs_finished() == 0) {
+        print_line(
+            fmt::format("interrupted: no run finished; nothing written ({} untouched)", out));
+        return 130;
+    }
+    if (interrupted) dir->keep_existing();
     // The analytic cross-check beside the simulated means, for the report.
     writer.attach("analyze.txt", analyze_scenario(sc, &writer.metrics()));
     writer.finish();
+    const std::string &written = dir->written_to();
     if (!a.quiet) {
         std::cout << writer.table_text();
         std::cout << fmt::format("\nwrote {}/summary.csv, aggregate.csv, timeseries.csv, "
                                  "events.csv, latency_histogram.csv, table.txt, warnings.txt, "
                                  "analyze.txt, resolved.yaml{}\n",
-                                 out, a.trace > 0 ? ", trace.csv" : "");
+                                 written, a.trace > 0 ? ", trace.csv" : "");
     }
-    if (g_interrupted.load()) {
-        print_line("interrupted: wrote the runs that finished");
+    if (interrupted) {
+        print_line(written == dir->target()
+                       ? "interrupted: wrote the runs that finished"
+                       : fmt::format("interrupted: wrote the runs that finished to {}; {} keeps "
+                                     "the previous results",
+                                     written, out));
         return 130;
     }
     return 0;

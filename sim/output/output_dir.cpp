@@ -57,14 +57,22 @@ void check_replaceable(const fs::path &target) {
         throw OutputError("is a symbolic link; give the directory itself or a new path");
     if (status.type() != fs::file_type::directory)
         throw OutputError("exists and is not a directory");
+    bool empty = true, marked = false;
     for (const auto &entry : fs::directory_iterator(target, ec)) {
         const std::string name = entry.path().filename().string();
         if (!entry.is_regular_file() || !is_output_file(name))
             throw OutputError(fmt::format("it holds \"{}\", which statesim did not write; choose a "
                                           "new or empty directory",
                                           name));
+        empty = false;
+        marked = marked || name == "resolved.yaml";
     }
     if (ec) throw OutputError(ec.message());
+    // Every set statesim commits has resolved.yaml: files with statesim's names but without it
+    // (a user's own table.txt or summary.csv) are not a set it wrote.
+    if (!empty && !marked)
+        throw OutputError("it holds files named like statesim's outputs but no resolved.yaml, so "
+                          "not a set statesim wrote; choose a new or empty directory");
 }
 
 // Removes statesim's files from an old output directory, then the directory if empty.
@@ -85,7 +93,16 @@ bool is_output_file(const std::string &name) {
         "analyze.txt",           "trace.csv",     "report.html"};
     for (const char *k : known)
         if (name == k) return true;
-    return name.ends_with(".png"); // plots rendered from the previous set are stale
+    // Plots rendered from the previous set are stale: plots/statesim_plots names them
+    // STEM.png or STEM-point-N.png, and its temporaries .tmp-PID-NAME.png.
+    static const char *const plots[] = {"comparison", "latency_cdf", "timeseries",
+                                        "sweep",      "serverless",  "workflows"};
+    if (!name.ends_with(".png")) return false;
+    if (name.starts_with(".tmp-")) return true;
+    const std::string stem = name.substr(0, name.size() - 4);
+    for (const char *p : plots)
+        if (stem == p || stem.starts_with(std::string(p) + "-point-")) return true;
+    return false;
 }
 
 DurableFile::DurableFile(std::string path) : path_(std::move(path)) {
@@ -147,7 +164,13 @@ void OutputDir::commit() {
     sync_directory(staging_);
     const std::string parent = fs::path(target_).parent_path().string();
     std::error_code ec;
-    if (!fs::exists(target_, ec)) {
+    written_to_ = target_;
+    if (keep_existing_ && fs::exists(target_, ec) && !fs::is_empty(target_, ec)) {
+        written_to_ = fresh_sibling(target_, ".partial");
+        if (::rename(staging_.c_str(), written_to_.c_str()) != 0)
+            throw OutputError(
+                fmt::format("rename {} to {}: {}", staging_, written_to_, errno_text()));
+    } else if (!fs::exists(target_, ec)) {
         if (::rename(staging_.c_str(), target_.c_str()) != 0)
             throw OutputError(fmt::format("rename {} to {}: {}", staging_, target_, errno_text()));
     } else if (::renameat2(AT_FDCWD, staging_.c_str(), AT_FDCWD, target_.c_str(),

@@ -397,11 +397,14 @@ TEST_CASE("a new output set replaces the old one whole, and an uncommitted one c
     std::ofstream(dir / "summary.csv") << "old\n";
     std::ofstream(dir / "events.csv") << "old\n";
     std::ofstream(dir / "comparison.png") << "old\n";
+    std::ofstream(dir / "resolved.yaml") << "old\n"; // every set statesim writes has it
     {
         OutputDir out(dir.string());
-        DurableFile f(out.staged("summary.csv"));
-        f.write("new\n");
-        f.close();
+        for (const char *name : {"summary.csv", "resolved.yaml"}) {
+            DurableFile f(out.staged(name));
+            f.write("new\n");
+            f.close();
+        }
         CHECK(slurp(dir / "summary.csv") == "old\n"); // untouched until the commit
         out.commit();
     }
@@ -423,10 +426,44 @@ TEST_CASE("a new output set replaces the old one whole, and an uncommitted one c
     fs::remove_all(base);
 }
 
+TEST_CASE("a set that must keep the existing one goes beside it, into a new directory as usual") {
+    // An interrupted rerun: its partial results never replace the previous complete set.
+    const fs::path base = scratch("keep"), dir = base / "out";
+    fs::create_directories(dir);
+    std::ofstream(dir / "summary.csv") << "old\n";
+    std::ofstream(dir / "resolved.yaml") << "old\n";
+    std::string beside;
+    {
+        OutputDir out(dir.string());
+        DurableFile f(out.staged("summary.csv"));
+        f.write("partial\n");
+        f.close();
+        out.keep_existing();
+        out.commit();
+        beside = out.written_to();
+    }
+    CHECK(slurp(dir / "summary.csv") == "old\n");
+    CHECK(beside.starts_with(dir.string() + ".partial-"));
+    CHECK(slurp(fs::path(beside) / "summary.csv") == "partial\n");
+    const fs::path fresh = base / "fresh";
+    {
+        OutputDir out(fresh.string());
+        DurableFile f(out.staged("summary.csv"));
+        f.write("partial\n");
+        f.close();
+        out.keep_existing(); // nothing to keep: the set goes where asked
+        out.commit();
+        CHECK(out.written_to() == fresh.string());
+    }
+    CHECK(slurp(fresh / "summary.csv") == "partial\n");
+    fs::remove_all(base);
+}
+
 TEST_CASE("a user's file that appears during the run is not replaced: the results stay staged") {
     const fs::path base = scratch("appeared"), dir = base / "out";
     fs::create_directories(dir);
     std::ofstream(dir / "summary.csv") << "old\n";
+    std::ofstream(dir / "resolved.yaml") << "old\n";
     std::string why;
     {
         OutputDir out(dir.string());
@@ -466,6 +503,20 @@ TEST_CASE("an output directory that cannot be written, or holds a user's files, 
     CHECK(slurp(base / "mine" / "notes.txt") == "precious");
     CHECK(is_output_file("summary.csv"));
     CHECK_FALSE(is_output_file("notes.txt"));
+    // Only the plots' own names: a user's picture is not stale output.
+    for (const char *plot :
+         {"comparison.png", "comparison-point-3.png", "latency_cdf.png", "timeseries-point-1.png",
+          "sweep.png", "serverless.png", "workflows.png", ".tmp-123-report.html.png"})
+        CHECK(is_output_file(plot));
+    for (const char *mine :
+         {"photo.png", "fig1-architecture-diagram.png", "comparison-old.png", "sweep.png.bak"})
+        CHECK_FALSE(is_output_file(mine));
+    // Files merely named like outputs, without the resolved.yaml every set has, are refused.
+    fs::create_directories(base / "named");
+    std::ofstream(base / "named" / "table.txt") << "mine";
+    CHECK_THROWS_AS(OutputDir((base / "named").string()), OutputError);
+    std::ofstream(base / "named" / "resolved.yaml") << "name: x\n";
+    CHECK_NOTHROW(OutputDir((base / "named").string()));
     fs::remove_all(base);
 }
 

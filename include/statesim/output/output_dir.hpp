@@ -46,14 +46,24 @@ class OutputDir {
     // Path of `file` inside the staging directory.
     std::string staged(std::string_view file) const;
     const std::string &target() const { return target_; }
+    // A set that must not replace an existing DIR (an interrupted run's partial results over a
+    // previous complete set): commit() then moves it to a new sibling `DIR.partial-<pid>-<n>`
+    // instead, and DIR keeps what it held.
+    void keep_existing() { keep_existing_ = true; }
     void commit();
+    // Where commit() put the set: DIR, or the sibling of keep_existing().
+    const std::string &written_to() const { return written_to_; }
 
   private:
-    std::string target_, staging_;
+    std::string target_, staging_, written_to_;
     bool committed_ = false;
+    bool keep_existing_ = false;
 };
 
-// Files statesim itself writes into an output directory (and may therefore replace).
+// Files statesim itself writes into an output directory (and may therefore replace): its CSVs,
+// texts and resolved.yaml, and the plots' names (comparison*.png, latency_cdf*.png,
+// timeseries*.png, sweep*.png, serverless*.png, workflows*.png, a plot script's temporary
+// .tmp-*.png), never any other file.
 bool is_output_file(const std::string &name);
 
 } // namespace statesim

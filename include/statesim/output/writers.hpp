@@ -82,6 +82,7 @@ class ResultWriter {
     void attach(const std::string &name, const std::string &text);
     void finish();
     const RunMetrics &metrics() const { return metrics_; }
+    std::size_t runs_finished() const { return finished_; }
     // What the terminal shows after the run: the table and its precision warnings, and a line
     // saying so when not every run finished (an interruption).
     std::string table_text() const;
