@@ -129,9 +129,15 @@ RunArgs parse_run_args(const std::string &command, const std::vector<std::string
 LoadOptions load_options(const RunArgs &a) {
     LoadOptions o;
     o.sets = a.sets;
-    if (a.seed >= 0) o.sets.push_back(fmt::format("seed={}", a.seed));
-    if (a.replications > 0) o.sets.push_back(fmt::format("replications={}", a.replications));
-    if (!a.duration.empty()) o.sets.push_back("duration=" + a.duration);
+    // The shorthands are --set flags inside; messages name the flag the user typed.
+    auto shorthand = [&](const std::string &key, const std::string &value) {
+        o.sets.push_back(key + "=" + value);
+        o.set_flags.resize(o.sets.size());
+        o.set_flags.back() = fmt::format("--{} {}", key, value);
+    };
+    if (a.seed >= 0) shorthand("seed", std::to_string(a.seed));
+    if (a.replications > 0) shorthand("replications", std::to_string(a.replications));
+    if (!a.duration.empty()) shorthand("duration", a.duration);
     return o;
 }
 

@@ -340,7 +340,9 @@ struct Override {
 
 std::vector<Override> parse_sets(const LoadOptions &options) {
     std::vector<Override> out;
-    for (const auto &s : options.sets) {
+    for (std::size_t i = 0; i < options.sets.size(); ++i) {
+        const std::string &s = options.sets[i];
+        const bool flagged = i < options.set_flags.size() && !options.set_flags[i].empty();
         const auto eq = s.find('=');
         // Spaces around KEY are dropped (`--set ' cluster.nodes = 3 '`); around VALUE YAML
         // drops them.
@@ -350,7 +352,7 @@ std::vector<Override> parse_sets(const LoadOptions &options) {
             throw ConfigError(
                 fmt::format("error: --set {}: expected KEY=VALUE, e.g. --set cluster.nodes=8", s));
         const std::string key = s.substr(first, last - first + 1);
-        const std::string source = "--set " + s;
+        const std::string source = flagged ? options.set_flags[i] : "--set " + s;
         if (key.find_first_of(" \t") != std::string::npos)
             throw ConfigError(fmt::format("error: {}: {}: expected a dotted key without spaces, "
                                           "like cluster.nodes",

@@ -44,7 +44,8 @@ std::string slo_limit_text(const Slo &slo) {
                        : m.ends_with("_ms")    ? "ms"
                        : m == "throughput_rps" ? "/s"
                                                : "";
-    return fmt::format("{:g}{}", slo.limit, unit);
+    // The limit as the user wrote it, shortest exact form: 1 h is 3600000ms, not 3.6e+06ms.
+    return fmt::format("{}{}", slo.limit, unit);
 }
 
 bool passes_all(const std::vector<SloVerdict> &v) {

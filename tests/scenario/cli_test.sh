@@ -217,6 +217,10 @@ got=$?
 [ -f "$tmp/term/summary.csv" ] && passes=$((passes + 1)) || { echo "FAIL sigterm wrote no summary"; failures=$((failures + 1)); }
 ls "$tmp" | grep -q '\.tmp-' && { echo "FAIL sigterm left staging"; failures=$((failures + 1)); } || passes=$((passes + 1))
 
+# The shorthands are named as typed, not as the --set they become.
+expect duration-flag 2 "$bin" run "$mm1" --duration 90 --quiet --out "$tmp/dflag"
+grep_in duration-flag "$tmp/err" "error: --duration 90: duration: a duration needs a unit"
+
 # A directory of the user's own pictures, or of files merely named like statesim's outputs
 # (no resolved.yaml: not a set statesim wrote), is refused, never emptied.
 mkdir -p "$tmp/figs" && echo mine >"$tmp/figs/diagram.png"

@@ -130,6 +130,10 @@ TEST_CASE("a share's limit is shown in percent, and a bare number below 1 is war
     const std::string table = comparison_table(bare, m);
     CHECK(contains(table, "slo lost_session_pct <= 70%"));
     CHECK(contains(table, "slo latency_p99 <= 200ms")); // in the column's unit, ms
+    // As written, never in exponent notation: 1 h is 3600000ms (was 3.6e+06ms).
+    CHECK(slo_limit_text(load(kBase + "slo: {latency_p99: 1h}\n").slo[0]) == "3600000ms");
+    CHECK(slo_limit_text(load(kBase + "slo: {cost_per_month_usd: 1234567.5}\n").slo[0]) ==
+          "1234567.5");
     // Written with %, zero, or a --set with %: no warning.
     CHECK(load(kBase + "slo: {lost_session_pct: 0.7%}\n").warnings.empty());
     CHECK(load(kBase + "slo: {lost_session_pct: 0}\n").warnings.empty());

@@ -17,6 +17,9 @@ class ConfigError : public std::runtime_error {
 
 struct LoadOptions {
     std::vector<std::string> sets; // "dotted.key=value", applied in order to the file's tree
+    // The flag that gave each of `sets`, for messages ("--duration 90"); missing or empty:
+    // "--set KEY=VALUE".
+    std::vector<std::string> set_flags;
     // What the model simulates (modelled.hpp); settings of the features that are off are
     // refused. Tests of the parser itself pass Modelled::everything().
     Modelled modelled = {};
