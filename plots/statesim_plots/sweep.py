@@ -56,12 +56,17 @@ def plot(run, directory):
     # One key: a line per architecture shows its trend. Several: the points are a grid, not a
     # sequence, so markers and error bars only (a line would suggest a trend between them).
     grid = len(run.sweep_keys) > 1
-    ticks = point_ticks(run, points, named=grid)
-    xlabel = ", ".join(run.sweep_keys) or "point"
+    # The values alone, one line per key in the keys' order (named in the caption): "nodes=1"
+    # "service_time=5ms" under each of six points overlapped.
+    ticks = point_ticks(run, points, named=False)
+    xlabel = (" / ".join(run.sweep_keys) + " (one value per line, top to bottom)" if grid
+              else ", ".join(run.sweep_keys) or "point")
     common = common_items(run, points)
-    # about 60 characters of 7 pt fit under a panel: beyond, the labels turn
+    # about 60 characters of 7 pt fit under a panel: beyond, one key's labels turn and a grid's
+    # (several lines each, which turned would run into each other) get smaller
     crowded = len(points) * max((len(ln) for t in ticks for ln in t.split("\n")),
                                 default=0) > 60
+    turned = crowded and not grid
     cols = 4
     nrows = math.ceil(len(shown) / cols)
     # room under the last row for its tick labels (about 0.12 inch a line), above the caption
@@ -94,8 +99,8 @@ def plot(run, directory):
                 ax.fill_between(xs, lo, hi, color=styles.color(a), alpha=0.15, linewidth=0)
         ax.set_title(m, fontsize=9)
         ax.set_xticks(range(len(points)))
-        ax.set_xticklabels(ticks, fontsize=7, rotation=30 if crowded else 0,
-                           ha="right" if crowded else "center")
+        ax.set_xticklabels(ticks, fontsize=6 if crowded and grid else 7,
+                           rotation=30 if turned else 0, ha="right" if turned else "center")
         ax.tick_params(axis="y", labelsize=7)
         ax.grid(alpha=0.3)
     for ax in list(axes.flat)[len(shown):]:

@@ -34,6 +34,7 @@ run serverless "$here/serverless.yaml"
 run workflows "$S/order-workflow.yaml" --replications 2 --duration 1d \
   --set output.timeseries_interval=2h
 run ten-architectures "$here/ten-architectures.yaml"
+run grid "$here/grid.yaml"
 
 # Undefined values (empty cells, n/a in the table), one fixture per behaviour of the plots.
 # lost-active: most sessions still active at the end, so lost / ended (lost_session_pct) is far
@@ -155,7 +156,7 @@ for d in out.iterdir():
     if d.name != "comparison":  # one copy of a long config is enough for the report test
         (d / "resolved.yaml").unlink(missing_ok=True)
     if d.name in ("sweep", "ten-architectures", "serverless", "lost-active",
-                  "undefined-sweep"):
+                  "undefined-sweep", "grid"):
         rewrite(d / "timeseries.csv",
                 lambda h, rs: [r for r in rs if r[h.index("replication")] == "0"])
 PY

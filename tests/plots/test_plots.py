@@ -470,6 +470,27 @@ class Figures(PlotCase):
             for t in ax.get_xticklabels():
                 self.assertNotIn("dist: exponential", t.get_text())  # shared: in the caption
 
+    def test_grid_of_six_points_keeps_tick_labels_apart(self):
+        """Two keys, six points: the values alone, one line per key, unturned, never
+        overlapping (named and turned labels ran into each other); the keys in the caption."""
+        d = self.copy("grid")
+        self.assertEqual(len(csvio.Run(d).sweep_keys), 2)
+        fig = self.figure(d)
+        fig.canvas.draw()
+        for ax in fig.axes:
+            labels = [t for t in ax.get_xticklabels() if t.get_text()]
+            if not labels:
+                continue
+            self.assertEqual(len(labels), 6)
+            boxes = sorted((t.get_window_extent() for t in labels), key=lambda b: b.x0)
+            for a, b in zip(boxes, boxes[1:]):
+                self.assertLessEqual(a.x1, b.x0, f"{ax.get_title()}: tick labels overlap")
+            for t in labels:
+                self.assertNotIn("=", t.get_text())
+                self.assertEqual(t.get_rotation(), 0)
+        caption = " ".join(t.get_text() for t in fig.texts)
+        self.assertIn("cluster.nodes / workload.request.service_time", caption)
+
     def test_markers_only_for_a_grid(self):
         """Two swept keys make a grid, not a sequence: no line joins the points; one key
         keeps its lines."""
