@@ -94,11 +94,13 @@ void node_queue(const Architecture &a, Prediction &p, double lambda, bool expone
                 double &response, double &blocking, double &p_wait) {
     const int c = a.cluster.workers;
     const double es = p.service_mean, var = p.service_variance;
-    const bool finite = a.cluster.queue_limit < 1000;
+    // At rho >= 1 only the finite queue has a steady state.
+    const bool finite = a.cluster.queue_limit < 1000 || lambda * es >= c;
     if (exponential && finite) {
         const auto f = analytic::mmck(lambda, es, c, c + a.cluster.queue_limit);
         response = f.response_time;
         blocking = f.blocking;
+        p.finite_queue = true;
         return;
     }
     if (exponential) {
@@ -477,8 +479,10 @@ Prediction predict(const Architecture &a) {
         shares = ring_shares(n);
     p.busiest_utilization = p.utilization * n * *std::max_element(shares.begin(), shares.end());
     if (p.busiest_utilization >= 1) {
-        p.unstable = true;
-        return p;
+        // A finite queue is stable at any load (it blocks the excess), but from empty it fills
+        // only at the net rate lambda_node - c/E[S]: a queue_limit of 1e8 never does in a run.
+        const double net = (p.busiest_utilization - 1) * c / p.service_mean;
+        p.fill_time = net > 0 ? a.cluster.queue_limit / net : INFINITY;
     }
     if (!p.no_closed_form.empty()) return p;
     std::map<double, std::pair<double, double>> by_share; // share -> (W, blocking)
@@ -503,8 +507,7 @@ Prediction predict(const Architecture &a) {
     p.blocking = std::clamp(p.blocking, 0.0, 1.0);
     p.carried_rate = lambda * (1 - p.blocking);
     if (shares.size() == 1 || by_share.size() == 1) p.p_wait = p_wait;
-    const bool finite = a.cluster.queue_limit < 1000;
-    if (exponential && finite)
+    if (p.finite_queue)
         p.model = fmt::format("M/M/{}/{} per node", c, c + a.cluster.queue_limit);
     else if (exponential)
         p.model = fmt::format("M/M/{} per node", c);
@@ -802,8 +805,13 @@ class Simulated {
     std::size_t point_, arch_;
 };
 
-std::string queueing_text(const Architecture &a, const Simulated &sim) {
-    const Prediction p = predict(a);
+// The run a prediction is compared with: warm-up, then the measured duration (s).
+struct Window {
+    double warmup = 0, duration = 0;
+};
+
+std::string queueing_text(const Architecture &a, const Simulated &sim, const Window &window) {
+    Prediction p = predict(a);
     std::string out;
     if (p.request_rate == 0 && !p.no_closed_form.empty())
         return "  no closed form: " + p.no_closed_form + "\n";
@@ -811,7 +819,10 @@ std::string queueing_text(const Architecture &a, const Simulated &sim) {
     out += fmt::format("  request rate λ = {:.4g}/s ({:.4g} sessions/s x {:.4g} requests)\n",
                        p.request_rate, p.session_rate, p.requests_per_session);
     // M/M/c/K: the nodes admit λ(1 − B); throughput, utilization and L are compared with that.
-    const bool blocks = p.blocking > kNegligibleBlocking;
+    // rho >= 1 with a queue that does not fill within the run: no steady state to print.
+    const double run = window.warmup + window.duration;
+    const bool unstable = p.fill_time >= run;
+    const bool blocks = p.blocking > kNegligibleBlocking && !unstable;
     if (blocks)
         out += fmt::format("  carried (admitted) rate λ(1 − B) = {:.4g}/s (blocking B = {:.4g})\n",
                            p.carried_rate, p.blocking);
@@ -859,16 +870,29 @@ std::string queueing_text(const Architecture &a, const Simulated &sim) {
     if (p.busiest_utilization > p.utilization * (1 + 1e-9))
         out += fmt::format("  busiest node ρ = {:.4f} (consistent_hash ring share {:.4f})\n",
                            p.busiest_utilization, p.busiest_utilization / p.utilization / n);
-    if (p.unstable) {
-        out += "  unstable: ρ >= 1, queues grow until queue_limit rejects requests\n";
-        return out;
+    if (p.fill_time > 0) {
+        const std::string fill = fmt::format(
+            "ρ >= 1, and a queue fills from empty in queue_limit / (λ_node − c/E[S]) = {:.4g} s",
+            p.fill_time);
+        if (unstable) {
+            out += fmt::format("  unstable over this run: {}, longer than the run ({:g} s with "
+                               "the warm-up): queues grow through it\n",
+                               fill, run);
+            // The caveats on the fleet still hold; the timeout one came from the steady state.
+            for (const auto &s : p.approximate)
+                if (!s.starts_with("the mean latency is")) out += "  approximate: " + s + "\n";
+            return out;
+        }
+        if (p.fill_time > window.warmup)
+            p.approximate.push_back(fmt::format("{}, longer than the warm-up ({:g} s): the "
+                                                "measured window starts with queues filling",
+                                                fill, window.warmup));
     }
     if (!p.no_closed_form.empty()) return out + "  no closed form: " + p.no_closed_form + "\n";
     const std::string label = p.mgc_approximation ? " (M/G/c approximation)" : "";
     std::string model = p.model;
     if (p.p_wait >= 0) model += fmt::format(" (Erlang C, P(wait) = {:.4f})", p.p_wait);
-    if (a.cluster.queue_limit < 1000 && p.model.starts_with("M/M/"))
-        model += fmt::format(", blocking {:.4g}", p.blocking);
+    if (p.finite_queue) model += fmt::format(", blocking {:.4g}", p.blocking);
     if (p.mgc_approximation) model += ": Allen-Cunneen, W_q ≈ W_q(M/M/c)·(1 + cv²)/2";
     out += fmt::format("  model: {}{}\n", model, label);
     const std::string token =
@@ -1136,7 +1160,7 @@ std::string analyze_scenario(const Scenario &sc, const RunMetrics *simulated) {
             if (a.cluster.runtime == Runtime::serverless) {
                 out += serverless_text(a, sim);
             } else {
-                out += queueing_text(a, sim);
+                out += queueing_text(a, sim, {sc.warmup, sc.duration});
                 out += failures_text(a, sim);
             }
             out += workflows_text(a, sim, sc.duration);

@@ -96,6 +96,31 @@ double mgc_response_time(double lambda, double es, double var, int c) {
     return es + wq * (1 + var / (es * es)) / 2;
 }
 
+namespace {
+
+// 1/(e^t - 1) - 1/t + 1/2, smooth through t = 0 (where it is t/12 - t^3/720 + ...).
+double bernoulli_rest(double t) {
+    if (std::abs(t) < 1e-3) return t / 12 - t * t * t / 720;
+    return 1 / std::expm1(t) - 1 / t + 0.5;
+}
+
+// log sum_{j=0}^{m} e^(j x): a geometric sum in logs, for either sign of x.
+double log_geometric_sum(double x, double m) {
+    if (x == 0) return std::log(m + 1);
+    if (x < 0) return std::log(std::expm1((m + 1) * x) / std::expm1(x));
+    return m * x + std::log(std::expm1(-(m + 1) * x) / std::expm1(-x));
+}
+
+// Mean of j under the weights e^(j x), j = 0..m. The textbook 1/(e^-x - 1) - (m+1)/(e^-y - 1)
+// (y = (m+1) x) cancels catastrophically near x = 0; with the 1/x parts taken out analytically
+// it is m/2 + g(-x) - (m+1) g(-y), g = bernoulli_rest, accurate for any x and m.
+double geometric_mean_index(double x, double m) {
+    if (x == 0) return m / 2;
+    return m / 2 + bernoulli_rest(-x) - (m + 1) * bernoulli_rest(-(m + 1) * x);
+}
+
+} // namespace
+
 FiniteQueue mmck(double lambda, double mean_service, int c, int capacity) {
     FiniteQueue r;
     if (lambda <= 0 || capacity <= 0) {
@@ -103,25 +128,33 @@ FiniteQueue mmck(double lambda, double mean_service, int c, int capacity) {
         r.response_time = mean_service;
         return r;
     }
-    // Birth-death chain: p_k = p_{k-1} lambda / (mu min(k, c)). In logs, shifted by the largest
-    // before exponentiating: every term is a positive number, so no probability can come out
-    // negative (an LU solve of pi Q = 0 gave -6e-20 blocking at light load), and terms far below
-    // the largest underflow to 0 harmlessly.
-    const int n = capacity + 1;
-    const double log_lambda = std::log(lambda), log_mu = -std::log(mean_service);
-    std::vector<double> lp(static_cast<std::size_t>(n));
-    lp[0] = 0;
-    for (int k = 1; k < n; ++k)
-        lp[static_cast<std::size_t>(k)] = lp[static_cast<std::size_t>(k - 1)] + log_lambda -
-                                          log_mu - std::log(static_cast<double>(std::min(k, c)));
-    const double top = *std::max_element(lp.begin(), lp.end());
-    double sum = 0, mean = 0;
-    for (int k = 0; k < n; ++k) {
-        const double p = std::exp(lp[static_cast<std::size_t>(k)] - top);
+    if (!(mean_service > 0)) return r; // no service time: nothing ever waits
+    c = std::min(c, capacity);         // servers beyond the capacity never serve
+    // Birth-death chain: p_k = p_{k-1} lambda / (mu min(k, c)). Relative to p_c, in logs: the
+    // states below c one by one, the queue states c..K a geometric run of ratio
+    // r = lambda / (c mu) summed in closed form, so any K costs O(c) (queue_limit reaches 1e8).
+    // Every term is positive, so no probability can come out negative (an LU solve of pi Q = 0
+    // gave -6e-20 blocking at light load); terms far below the largest underflow to 0.
+    const double log_a = std::log(lambda * mean_service);      // log(lambda / mu)
+    const double x = log_a - std::log(static_cast<double>(c)); // log r
+    const double m = capacity - c;                             // queue places
+    std::vector<double> head(static_cast<std::size_t>(c));     // log p_k / p_c, k < c
+    double next = 0;
+    for (int k = c - 1; k >= 0; --k) {
+        next -= log_a - std::log(static_cast<double>(k + 1));
+        head[static_cast<std::size_t>(k)] = next;
+    }
+    const double log_tail = log_geometric_sum(x, m);
+    double top = log_tail;
+    for (double lp : head)
+        top = std::max(top, lp);
+    double sum = std::exp(log_tail - top), mean = sum * (c + geometric_mean_index(x, m));
+    for (int k = 0; k < c; ++k) {
+        const double p = std::exp(head[static_cast<std::size_t>(k)] - top);
         sum += p;
         mean += k * p;
     }
-    r.blocking = clamp01(std::exp(lp.back() - top) / sum);
+    r.blocking = clamp01(std::exp(m * x - top) / sum);
     r.mean_in_system = mean / sum;
     r.response_time = r.mean_in_system / (lambda * (1 - r.blocking)); // Little's law
     return r;

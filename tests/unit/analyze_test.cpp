@@ -820,3 +820,48 @@ load_balancer: {policy: consistent_hash}
     CHECK(!within_rel(h.node_response, offered, 1e-4)); // the weighting matters here
     CHECK(within_rel(h.carried_rate, 200 * admitted, 1e-12));
 }
+
+TEST_CASE("analyze: a finite queue at ρ >= 1 is M/M/c/K, not unstable") {
+    // c = 2, queue_limit 3, λ = 30/s, E[S] = 100 ms: ρ = 1.5, M/M/2/5. With a = λE[S] = 3,
+    // p_k ∝ a^k/k! for k <= 2, then x a/2 a place: 1, 3, 4.5, 6.75, 10.125, 15.1875 (sum
+    // 40.5625), so B = 15.1875/40.5625 and L = sum k p_k = 148.6875/40.5625. 0.1.x printed
+    // "unstable"; the simulator carries 18.71 +- 0.38/s at utilization 0.9373 +- 0.0073.
+    const std::string yaml = R"(
+duration: 10m
+warmup: 1m
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 30/s}
+    requests: 1
+  request:
+    service_time: {dist: exponential, mean: 100ms}
+  client: {timeout: 1d, retries: {max: 0}}
+cluster: {nodes: 1, workers: 2, queue_limit: 3}
+)";
+    const Prediction p = predict_yaml(yaml);
+    const double b = 15.1875 / 40.5625, l = 148.6875 / 40.5625;
+    CHECK(within_rel(p.blocking, b, 1e-12));
+    CHECK(within_rel(p.carried_rate, 30 * (1 - b), 1e-12));
+    CHECK(within_rel(p.node_response, l / (30 * (1 - b)), 1e-12)); // 195.3 ms
+    CHECK(p.fill_time == 0.3);                                     // 3 places / (30 - 20)/s
+    const std::string text = analyze_yaml(yaml);
+    CHECK(text.find("unstable") == std::string::npos);
+    CHECK(text.find("M/M/2/5 per node") != std::string::npos);
+    CHECK(text.find("utilization ρ(1 − B) = λ(1 − B)E[S]/(N·c) = 0.9384") != std::string::npos);
+    const RunResult r = run_model(yaml, 5 + test::seed_offset());
+    INFO("simulated rho ", r.utilization);
+    CHECK(within_rel(r.utilization, 30 * (1 - b) * 0.1 / 2, 0.03));
+
+    // queue_limit 1e8 fills at 10/s in 1e7 s, far beyond the run: unstable over it, and
+    // autoscaling's caveat is still printed.
+    const std::string big = analyze_yaml(
+        yaml, {"cluster.queue_limit=100000000", "autoscaling={min: 1, max: 4, target: 60%}"});
+    CHECK(big.find("unstable over this run") != std::string::npos);
+    CHECK(big.find("1e+07 s") != std::string::npos);
+    CHECK(big.find("the fleet is resized") != std::string::npos);
+    // 3000 places fill in 300 s: longer than the 60 s warm-up, shorter than the run.
+    const std::string mid = analyze_yaml(yaml, {"cluster.queue_limit=3000"});
+    CHECK(mid.find("unstable") == std::string::npos);
+    CHECK(mid.find("M/M/2/3002 per node") != std::string::npos);
+    CHECK(mid.find("starts with queues filling") != std::string::npos);
+}

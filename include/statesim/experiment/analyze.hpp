@@ -22,7 +22,10 @@ struct Prediction {
     // Why the model has no closed form here ("" when it has one). The rates, E[S] and rho are
     // still filled when they are known (not for non-Poisson arrivals).
     std::string no_closed_form;
-    bool unstable = false; // rho >= 1 somewhere: queues grow until queue_limit rejects
+    // rho >= 1 on the busiest node: queue_limit / (lambda_node - c / E[S]), the seconds its queue
+    // takes to fill from empty (0 otherwise). The finite queue is stable at any load (M/M/c/K);
+    // analyze calls it unstable when this exceeds the run (warm-up + duration).
+    double fill_time = 0;
 
     double session_rate = 0;
     double requests_per_session = 0; // issued: sessions that end at a loss issue fewer
@@ -63,6 +66,7 @@ struct Prediction {
     double node_response = 0;       // W of admitted requests, over the nodes' carried shares
     double latency = 0;             // hops + token_transfer + node_response
     double blocking = 0;            // M/M/c/K only
+    bool finite_queue = false;      // node_response from M/M/c/K (queue_limit matters)
     double carried_rate = 0;        // lambda (1 - blocking): the requests the nodes admit
     double p_wait = -1;             // Erlang C, M/M/c only
     std::string model;              // e.g. "M/G/4 per node"
