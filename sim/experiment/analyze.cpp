@@ -22,6 +22,8 @@ namespace {
 
 // A finite queue whose M/M/c/K blocking (same mean) stays below this is treated as unbounded.
 constexpr double kNegligibleBlocking = 1e-6;
+// Relative difference below which the M/M/c/K and M/M/c mean responses are the same number.
+constexpr double kSameResponse = 1e-6;
 
 // Var[I X] for I ~ Bernoulli(p) independent of X.
 double bernoulli_times_variance(double p, double mean, double var) {
@@ -94,18 +96,21 @@ void node_queue(const Architecture &a, Prediction &p, double lambda, bool expone
                 double &response, double &blocking, double &p_wait) {
     const int c = a.cluster.workers;
     const double es = p.service_mean, var = p.service_variance;
-    // At rho >= 1 only the finite queue has a steady state.
-    const bool finite = a.cluster.queue_limit < 1000 || lambda * es >= c;
-    if (exponential && finite) {
+    if (exponential) {
+        // M/M/c/K is exact for any queue_limit (O(c) to compute). M/M/c, with its Erlang C,
+        // only where the limit changes nothing visible: negligible blocking and the same W
+        // (a queue of 1001 at rho = 0.9999 blocks 9.5e-4 and halves L; M/M/1 said 9999).
         const auto f = analytic::mmck(lambda, es, c, c + a.cluster.queue_limit);
+        const double infinite = analytic::mmc_response_time(lambda, es, c);
+        if (f.blocking < kNegligibleBlocking &&
+            std::abs(f.response_time - infinite) <= kSameResponse * infinite) {
+            response = infinite;
+            p_wait = analytic::erlang_c(c, lambda * es);
+            return;
+        }
         response = f.response_time;
         blocking = f.blocking;
         p.finite_queue = true;
-        return;
-    }
-    if (exponential) {
-        response = analytic::mmc_response_time(lambda, es, c);
-        p_wait = analytic::erlang_c(c, lambda * es);
         return;
     }
     const double limit_blocking = analytic::mmck(lambda, es, c, c + a.cluster.queue_limit).blocking;

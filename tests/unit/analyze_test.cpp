@@ -334,10 +334,12 @@ state: {location: local}
     const Prediction p = predict_yaml(yaml);
     CHECK(p.blocking >= 0);
     CHECK(p.blocking <= 1e-300);
+    // Blocking ~1e-1000 and the same W as M/M/16: printed as M/M/16 with Erlang C.
+    CHECK(p.model == "M/M/16 per node");
     const std::string text = analyze_yaml(yaml);
-    const auto at = text.find("blocking ");
+    const auto at = text.find("P(wait) = ");
     REQUIRE(at != std::string::npos);
-    CHECK(std::stod(text.substr(at + 9)) >= 0);
+    CHECK(std::stod(text.substr(at + 10)) >= 0);
     CHECK(text.find("e-2") == std::string::npos);
     CHECK(p.lost_sessions >= 0);
     CHECK(p.lost_sessions <= 1);
@@ -864,4 +866,35 @@ cluster: {nodes: 1, workers: 2, queue_limit: 3}
     CHECK(mid.find("unstable") == std::string::npos);
     CHECK(mid.find("M/M/2/3002 per node") != std::string::npos);
     CHECK(mid.find("starts with queues filling") != std::string::npos);
+}
+
+TEST_CASE("analyze: M/M/c/K for any finite queue_limit, M/M/c only where it agrees") {
+    // λ = 999.9/s, E[S] = 1 ms, c = 1, queue_limit 1000: M/M/1/K with ρ = 0.9999, K = 1001,
+    // B = (1 - ρ) ρ^K / (1 - ρ^(K+1)), L = ρ/(1 - ρ) - (K+1) ρ^(K+1) / (1 - ρ^(K+1)),
+    // W = L / (λ(1 - B)). 0.1.x used M/M/1 at queue_limit >= 1000: W = 10 s, L = 9999.
+    const std::string yaml = R"(
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 999.9/s}
+    requests: 1
+  request:
+    service_time: {dist: exponential, mean: 1ms}
+  client: {timeout: 1d, retries: {max: 0}}
+cluster: {nodes: 1, workers: 1, queue_limit: 1000}
+)";
+    const double rho = 0.9999, k = 1001;
+    const double b = (1 - rho) * std::pow(rho, k) / (1 - std::pow(rho, k + 1));
+    const double l = rho / (1 - rho) - (k + 1) * std::pow(rho, k + 1) / (1 - std::pow(rho, k + 1));
+    const Prediction p = predict_yaml(yaml);
+    CHECK(within_rel(p.blocking, b, 1e-9));                          // 9.49e-4
+    CHECK(within_rel(p.node_response, l / (999.9 * (1 - b)), 1e-9)); // 492.65 ms
+    CHECK(p.model == "M/M/1/1001 per node");
+    // No jump at 1000: 999 places give nearly the same W.
+    const Prediction below = predict_yaml(yaml, {"cluster.queue_limit=999"});
+    CHECK(within_rel(below.node_response, p.node_response, 0.01));
+    // Where the limit is invisible (ρ = 0.5, 1000 places) it is M/M/1 with Erlang C.
+    const Prediction light = predict_yaml(yaml, {"workload.sessions.arrival.rate=500/s"});
+    CHECK(light.model == "M/M/1 per node");
+    CHECK(within_rel(light.node_response, 0.001 / (1 - 0.5), 1e-12));
+    CHECK(within_rel(light.p_wait, 0.5, 1e-12));
 }
