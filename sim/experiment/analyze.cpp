@@ -318,6 +318,24 @@ Prediction predict(const Architecture &a) {
     }
     p.requests_per_session = issued;
     const double lambda = p.session_rate * issued;
+    // Token overflow: the chain over the writes a token carries gives the share of requests
+    // rejected (413), which hold a worker for the verification only (ClientToken::serve).
+    analytic::TokenWrites chain{NAN, NAN, NAN};
+    if (p.token_overflow > 0 && w.state_growth > 0) {
+        const double m = std::floor(a.state.client.max_bytes / w.state_growth) + 1;
+        chain = analytic::token_writes(w.requests, w.write_fraction,
+                                       static_cast<int>(std::min(m, 1e9)), abandon);
+        p.rejected = chain.rejected;
+        if (!std::isfinite(p.rejected)) {
+            // abandon: one rejection per overflowing session, exactly; continue: at least one.
+            p.rejected = p.token_overflow / issued;
+            if (!abandon && p.token_overflow > 0.01)
+                p.approximate.push_back(fmt::format(
+                    "token rejections counted once per overflowing session ({:.4g} of the "
+                    "requests); sessions that start over can overflow again",
+                    p.rejected));
+        }
+    }
     p.request_rate = lambda;
 
     // ---- worker time ----
@@ -359,7 +377,8 @@ Prediction predict(const Architecture &a) {
         }
     }
     if (location == StateLocation::client) p.verify = a.state.client.verify_time;
-    p.service_mean = p.p_store_read * p.read_round_trip + p.cpu + p.verify +
+    if (p.rejected > 0) var = bernoulli_times_variance(1 - p.rejected, p.cpu, var); // 413: no CPU
+    p.service_mean = p.p_store_read * p.read_round_trip + (1 - p.rejected) * p.cpu + p.verify +
                      p.p_store_write * p.write_round_trip;
     p.service_variance = var;
     if (reuse_unknown && location == StateLocation::store) {
@@ -383,12 +402,9 @@ Prediction predict(const Architecture &a) {
         // smaller than the growth of every earlier write (96 ms predicted against 52.9 ms
         // simulated for 33 % of sessions overflowing). A chain over the writes carried.
         if (p.token_overflow > 0 && w.state_growth > 0) {
-            const double m = std::floor(a.state.client.max_bytes / w.state_growth) + 1;
-            const auto t = analytic::token_writes(w.requests, w.write_fraction,
-                                                  static_cast<int>(std::min(m, 1e9)), abandon);
-            if (std::isfinite(t.carried)) {
-                p.token_bytes = w.state_growth * t.carried;
-                g = w.state_growth * t.written;
+            if (std::isfinite(chain.carried)) {
+                p.token_bytes = w.state_growth * chain.carried;
+                g = w.state_growth * chain.written;
             } else if (p.token_overflow > 0.01) {
                 p.approximate.push_back(fmt::format(
                     "token size averaged as if no token overflowed ({:.2f}% of sessions do)",
@@ -511,6 +527,11 @@ Prediction predict(const Architecture &a) {
     if (admitted > 0) p.node_response /= admitted;
     p.blocking = std::clamp(p.blocking, 0.0, 1.0);
     p.carried_rate = lambda * (1 - p.blocking);
+    p.served_rate = p.carried_rate * (1 - p.rejected);
+    // L counts every admitted request, 413s included; a served one waits as long as any and
+    // then takes its CPU too.
+    p.in_system = p.carried_rate * p.node_response;
+    p.node_response += p.rejected * p.cpu;
     if (shares.size() == 1 || by_share.size() == 1) p.p_wait = p_wait;
     if (p.finite_queue)
         p.model = fmt::format("M/M/{}/{} per node", c, c + a.cluster.queue_limit);
@@ -831,12 +852,18 @@ std::string queueing_text(const Architecture &a, const Simulated &sim, const Win
     if (blocks)
         out += fmt::format("  carried (admitted) rate λ(1 − B) = {:.4g}/s (blocking B = {:.4g})\n",
                            p.carried_rate, p.blocking);
+    if (p.rejected > 0)
+        out += fmt::format("  token overflow rejects r = {:.4g} of them (413, {:.4g}/s; each holds "
+                           "a worker for the verification only): served {} = {:.4g}/s\n",
+                           p.rejected, p.carried_rate * p.rejected,
+                           blocks ? "λ(1 − B)(1 − r)" : "λ(1 − r)", p.served_rate);
     out += sim.line("throughput_rps", 1, 4, "throughput_rps (successful requests/s)", "/s");
     std::string parts;
     const auto add = [&parts](const std::string &s) { parts += (parts.empty() ? "" : " + ") + s; };
     if (p.p_store_read > 0)
         add(fmt::format("store read {:.4f} ms x {:.4f}", 1e3 * p.read_round_trip, p.p_store_read));
-    add(fmt::format("CPU {:.4f} ms", 1e3 * p.cpu));
+    add(p.rejected > 0 ? fmt::format("CPU {:.4f} ms x (1 − r)", 1e3 * p.cpu)
+                       : fmt::format("CPU {:.4f} ms", 1e3 * p.cpu));
     if (p.verify > 0) add(fmt::format("verify {:.4f} ms", 1e3 * p.verify));
     if (p.p_store_write > 0)
         add(fmt::format("store write {:.4f} ms x {:.4f}", 1e3 * p.write_round_trip,
@@ -907,13 +934,15 @@ std::string queueing_text(const Architecture &a, const Simulated &sim, const Win
     out += fmt::format("  mean latency = {:.4f} ms (node {:.4f} ms + 4 hops {:.4f} ms{}){}\n",
                        1e3 * p.latency, 1e3 * p.node_response, 1e3 * p.hops, token, label);
     out += sim.line("latency_mean_ms", 1, 4, "latency_mean_ms (successful requests)", " ms");
+    // With 413s W here is every admitted request's, the rejected ones' shorter stay included.
+    const std::string every = p.rejected > 0 ? " (W of every request, 413s included)" : "";
     if (blocks)
         out += fmt::format(
-            "  Little: mean requests at nodes L = λ(1 − B)W = {:.4f} (carried rate){}\n",
-            p.carried_rate * p.node_response, label);
+            "  Little: mean requests at nodes L = λ(1 − B)W = {:.4f} (carried rate){}{}\n",
+            p.in_system, every, label);
     else
-        out += fmt::format("  Little: mean requests at nodes L = λW = {:.4f}{}\n",
-                           p.request_rate * p.node_response, label);
+        out += fmt::format("  Little: mean requests at nodes L = λW = {:.4f}{}{}\n", p.in_system,
+                           every, label);
     out += sim.line("requests_in_system_mean", 1, 4,
                     "requests_in_system_mean (time-average requests at nodes)");
     if (p.lost_sessions >= 0) {

@@ -234,7 +234,7 @@ double requests_until_writes(const Distribution &d, double w, int m) {
 }
 
 TokenWrites token_writes(const Distribution &d, double w, int m, bool ends) {
-    const TokenWrites none{kNaN, kNaN};
+    const TokenWrites none{kNaN, kNaN, kNaN};
     w = std::clamp(w, 0.0, 1.0);
     if (m <= 0 || m > 100'000) return none;
     const bool geo = geometric(d);
@@ -254,7 +254,7 @@ TokenWrites token_writes(const Distribution &d, double w, int m, bool ends) {
     std::vector<double> pi(static_cast<std::size_t>(m), 0.0), next(pi.size());
     pi[0] = 1;
     struct Sums {
-        double served = 0, carried = 0, written = 0;
+        double served = 0, carried = 0, written = 0, rejected = 0;
     };
     std::vector<Sums> cumulated;
     Sums sum;
@@ -276,6 +276,7 @@ TokenWrites token_writes(const Distribution &d, double w, int m, bool ends) {
         sum.served += survive * (alive - rejected);
         sum.carried += survive * (carried - rejected * static_cast<double>(m - 1));
         sum.written += survive * (w * alive - rejected);
+        sum.rejected += survive * rejected;
         if (!geo) {
             cumulated.push_back(sum);
             if (j >= longest) break;
@@ -302,10 +303,12 @@ TokenWrites token_writes(const Distribution &d, double w, int m, bool ends) {
                 return cumulated[j].*field;
             });
         };
-        sum = {mean_of(&Sums::served), mean_of(&Sums::carried), mean_of(&Sums::written)};
+        sum = {mean_of(&Sums::served), mean_of(&Sums::carried), mean_of(&Sums::written),
+               mean_of(&Sums::rejected)};
     }
     if (!(sum.served > 0)) return none;
-    return {sum.carried / sum.served, sum.written / sum.served};
+    return {sum.carried / sum.served, sum.written / sum.served,
+            sum.rejected / (sum.served + sum.rejected)};
 }
 
 MachineRepair machine_repair(int nodes, double mtbf, double mttr, int repairmen) {

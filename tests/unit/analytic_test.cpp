@@ -287,6 +287,10 @@ TEST_CASE("token_writes: the writes a served request's token carries, overflows 
     CHECK(ends.written == doctest::Approx(1.0));
     const auto again = analytic::token_writes(three, 1.0, 2, false);
     CHECK(again.carried == doctest::Approx(0.0));
+    // Rejected shares of the issued requests: none, 1 of 2 (ends), 1 of 3 (starts over).
+    CHECK(open.rejected == 0);
+    CHECK(ends.rejected == doctest::Approx(0.5));
+    CHECK(again.rejected == doctest::Approx(1.0 / 3));
     // Half the requests write, m = 2, geometric lengths: memoryless, so ending and starting
     // over give the same mean; without overflow it is the closed form w (E[k^2] - E[k]) / 2E[k].
     Distribution geometric = Distribution::constant_value(8);

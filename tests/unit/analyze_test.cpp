@@ -898,3 +898,54 @@ cluster: {nodes: 1, workers: 1, queue_limit: 1000}
     CHECK(within_rel(light.node_response, 0.001 / (1 - 0.5), 1e-12));
     CHECK(within_rel(light.p_wait, 0.5, 1e-12));
 }
+
+TEST_CASE("analyze: token-overflow rejections (413) are not served and hold a worker for the "
+          "verification only") {
+    // /tmp/rev3/tok.yaml: geometric(8) sessions at 5/s, half the requests write 300 B, max 1 KiB:
+    // the m = 4th write overflows. With q = 7/8, w = 1/2: r0 = w / (1 - (1-w) q) = 8/9,
+    // P(overflow) = r0 (q r0)^(m-1) and, with abandon, E[requests] = (1 - (q r0)^m) / (1 - q)
+    // (the rejected one included). One rejection per overflowing session: 2.091/s of 25.36/s.
+    // A 413 holds a worker for verify_time (0.2 ms) only (ClientToken::serve), so
+    // ρ = (served x (20 + 0.2) ms + rejected x 0.2 ms) / 8 = 0.0588; 0.1.x counted every request
+    // as served with full CPU: 25.36/s, ρ = 0.0640 (simulated 23.50 +- 0.64/s, 0.0592 +- 0.002).
+    const std::string yaml = R"(
+duration: 1h
+warmup: 2m
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 5/s}
+    requests: {dist: geometric, mean: 8}
+    think_time: {dist: exponential, mean: 1s}
+  request:
+    service_time: {dist: exponential, mean: 20ms}
+    write_fraction: 0.5
+    state_growth: 300B
+  client: {timeout: 1d, retries: {max: 0}, on_state_loss: abandon}
+cluster: {nodes: 2, workers: 4}
+load_balancer: {policy: random}
+state: {location: client, client: {max_bytes: 1KiB, bandwidth: 10KiB/s}}
+)";
+    const double q = 7.0 / 8, r0 = 8.0 / 9;
+    const double overflow = r0 * std::pow(q * r0, 3);
+    const double issued = (1 - std::pow(q * r0, 4)) / (1 - q);
+    const double rejected = 5 * overflow, served = 5 * issued - rejected; // 2.091, 23.27 /s
+    const Prediction p = predict_yaml(yaml);
+    CHECK(within_rel(p.request_rate, 5 * issued, 1e-12));
+    CHECK(within_rel(p.served_rate, served, 1e-9));
+    CHECK(within_rel(p.rejected * p.request_rate, rejected, 1e-9));
+    CHECK(within_rel(p.utilization, (served * 0.0202 + rejected * 0.0002) / 8, 1e-9));
+    const RunResult r = run_model(yaml, 3 + test::seed_offset());
+    const double throughput = static_cast<double>(r.requests_ok) / r.duration_s;
+    INFO("simulated ", throughput, "/s, rho ", r.utilization);
+    CHECK(within_rel(throughput, served, 0.05));
+    CHECK(within_rel(r.utilization, p.utilization, 0.05));
+
+    // on_state_loss continue: every session issues its 8 requests (40/s) and a token that
+    // started over can overflow again; geometric lengths are memoryless, so the rejected share
+    // is that of abandon: 40 x 0.08245 = 3.298/s rejected, 36.70/s served, ρ = 0.0928
+    // (0.1.x: 40/s and 0.1010).
+    const Prediction c = predict_yaml(yaml, {"workload.client.on_state_loss=continue"});
+    const double share = rejected / (5 * issued);
+    CHECK(within_rel(c.served_rate, 40 * (1 - share), 1e-9));
+    CHECK(within_rel(c.utilization, (40 * (1 - share) * 0.0202 + 40 * share * 0.0002) / 8, 1e-9));
+}

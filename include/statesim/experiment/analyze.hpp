@@ -63,13 +63,18 @@ struct Prediction {
     double hops = 0;                // 4 E[hop]
     double token_bytes = 0;         // mean token size a request carries (client state)
     double token_transfer = 0;      // both ways
-    double node_response = 0;       // W of admitted requests, over the nodes' carried shares
+    double node_response = 0;       // W of served requests, over the nodes' carried shares
     double latency = 0;             // hops + token_transfer + node_response
     double blocking = 0;            // M/M/c/K only
     bool finite_queue = false;      // node_response from M/M/c/K (queue_limit matters)
     double carried_rate = 0;        // lambda (1 - blocking): the requests the nodes admit
-    double p_wait = -1;             // Erlang C, M/M/c only
-    std::string model;              // e.g. "M/G/4 per node"
+    // Client state: the share of the issued requests rejected for token overflow (413); they
+    // hold a worker for the verification only, so E[S] = verify + (1 - rejected) E[CPU].
+    double rejected = 0;
+    double served_rate = 0; // successful requests/s: carried_rate (1 - rejected)
+    double in_system = 0;   // Little's L at the nodes, every admitted request (413s included)
+    double p_wait = -1;     // Erlang C, M/M/c only
+    std::string model;      // e.g. "M/G/4 per node"
     bool mgc_approximation = false; // node_response comes from Allen-Cunneen
 
     double lost_sessions = -1;            // fraction; < 0 when not applicable or unknown

@@ -55,11 +55,12 @@ double at_least_writes(const Distribution &requests, double write_fraction, int 
 double requests_until_writes(const Distribution &requests, double write_fraction, int m);
 // A client token when the m-th write overflows it (that request is rejected, then the session
 // ends, `ends`, or starts over with an empty token), averaged over the requests served (not
-// rejected): the writes the request's token carries, and the share that write themselves. NaN
-// for a length distribution without a closed form (as at_least_writes) or an m too large to
-// iterate (the overflow is then negligible).
+// rejected): the writes the request's token carries, and the share that write themselves; and
+// the share of the issued requests that are rejected (413). NaN for a length distribution
+// without a closed form (as at_least_writes) or an m too large to iterate (the overflow is then
+// negligible).
 struct TokenWrites {
-    double carried = 0, written = 0;
+    double carried = 0, written = 0, rejected = 0;
 };
 TokenWrites token_writes(const Distribution &requests, double write_fraction, int m, bool ends);
 
