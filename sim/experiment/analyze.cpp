@@ -95,7 +95,7 @@ SameNode same_node(const Architecture &a) {
 void node_queue(const Architecture &a, Prediction &p, double lambda, bool exponential,
                 double &response, double &blocking, double &p_wait) {
     const int c = a.cluster.workers;
-    const double es = p.service_mean, var = p.service_variance;
+    const double es = p.mixed_mean, var = p.mixed_variance; // every request at the node
     if (exponential) {
         // M/M/c/K is exact for any queue_limit (O(c) to compute). M/M/c, with its Erlang C,
         // only where the limit changes nothing visible: negligible blocking and the same W
@@ -232,6 +232,30 @@ const char *to_string(StoreSpec::CapacityMode m) {
     default:
         return "fixed";
     }
+}
+
+// The workflows' steps are requests to the same workers (placed by the balancer, an
+// in_memory workflow's later steps on its first step's node): mixes their rate steps x
+// workflows/s and step_time into p.mixed_*. Returns whether the mix keeps exponential worker
+// time (both exponential with one mean).
+bool add_workflow_load(const Architecture &a, Prediction &p) {
+    const WorkflowSpec &wf = a.workflows;
+    p.workflow_rate = wf.arrival.rate * wf.steps; // the mean rate for non-Poisson arrivals
+    p.workflow_step = wf.step_time.expected();
+    const double lambda = p.mixed_rate, total = lambda + p.workflow_rate;
+    if (!(total > 0)) return true;
+    const double es = p.mixed_mean, ws = p.workflow_step, wv = wf.step_time.variance();
+    p.mixed_rate = total;
+    p.mixed_mean = (lambda * es + p.workflow_rate * ws) / total;
+    const double second =
+        (lambda * (p.mixed_variance + es * es) + p.workflow_rate * (wv + ws * ws)) / total;
+    p.mixed_variance = std::max(0.0, second - p.mixed_mean * p.mixed_mean);
+    p.approximate.push_back(fmt::format(
+        "workflow steps ({:.4g}/s) share the workers: their arrivals, spaced by the workflows' "
+        "waits, are taken as Poisson; failed steps retried are not counted",
+        p.workflow_rate));
+    return wf.step_time.kind == Distribution::Kind::exponential && ws == es &&
+           p.mixed_variance == es * es;
 }
 
 } // namespace
@@ -385,9 +409,24 @@ Prediction predict(const Architecture &a) {
         p.hit_unknown = fmt::format("it needs the local_cache hit rate, i.e. {}", same.why);
         p.service_mean_low = p.service_mean - (issued - 1) / issued * p.read_round_trip;
     }
-    const bool exponential = w.service_time.kind == Distribution::Kind::exponential &&
-                             p.service_mean == p.cpu && var == p.cpu * p.cpu;
-    if (!serverless) p.utilization = lambda * p.service_mean / (n * c); // no fleet otherwise
+    bool exponential = w.service_time.kind == Distribution::Kind::exponential &&
+                       p.service_mean == p.cpu && var == p.cpu * p.cpu;
+    p.mixed_rate = lambda;
+    p.mixed_mean = p.service_mean;
+    p.mixed_variance = var;
+    if (a.workflows.enabled) {
+        if (serverless) {
+            p.approximate.push_back(fmt::format(
+                "workflow steps ({:.4g}/s) run on the same functions and are left out here",
+                a.workflows.arrival.rate * a.workflows.steps));
+        } else {
+            if (!add_workflow_load(a, p)) exponential = false;
+            if (a.workflows.arrival.kind != ArrivalProcess::Kind::poisson)
+                p.no_closed_form = "workflow arrivals are not Poisson: their steps load the same "
+                                   "workers at a varying rate";
+        }
+    }
+    if (!serverless) p.utilization = p.mixed_rate * p.mixed_mean / (n * c); // no fleet otherwise
     p.hops = 4 * hop;
 
     // ---- token transfer (client state) ----
@@ -502,7 +541,7 @@ Prediction predict(const Architecture &a) {
     if (p.busiest_utilization >= 1) {
         // A finite queue is stable at any load (it blocks the excess), but from empty it fills
         // only at the net rate lambda_node - c/E[S]: a queue_limit of 1e8 never does in a run.
-        const double net = (p.busiest_utilization - 1) * c / p.service_mean;
+        const double net = (p.busiest_utilization - 1) * c / p.mixed_mean;
         p.fill_time = net > 0 ? a.cluster.queue_limit / net : INFINITY;
     }
     if (!p.no_closed_form.empty()) return p;
@@ -511,7 +550,7 @@ Prediction predict(const Architecture &a) {
     for (double s : shares) {
         if (by_share.count(s)) continue;
         double response = 0, blocking = 0;
-        node_queue(a, p, lambda * s, exponential, response, blocking, p_wait);
+        node_queue(a, p, p.mixed_rate * s, exponential, response, blocking, p_wait);
         by_share[s] = {response, blocking};
     }
     if (!p.no_closed_form.empty()) return p;
@@ -528,10 +567,10 @@ Prediction predict(const Architecture &a) {
     p.blocking = std::clamp(p.blocking, 0.0, 1.0);
     p.carried_rate = lambda * (1 - p.blocking);
     p.served_rate = p.carried_rate * (1 - p.rejected);
-    // L counts every admitted request, 413s included; a served one waits as long as any and
-    // then takes its CPU too.
-    p.in_system = p.carried_rate * p.node_response;
-    p.node_response += p.rejected * p.cpu;
+    // L counts every admitted request, 413s and workflow steps included; a served session
+    // request waits as long as any (Wq = W - E[S] of the mix) and then takes its own time.
+    p.in_system = p.mixed_rate * (1 - p.blocking) * p.node_response;
+    p.node_response += p.service_mean + p.rejected * p.cpu - p.mixed_mean;
     if (shares.size() == 1 || by_share.size() == 1) p.p_wait = p_wait;
     if (p.finite_queue)
         p.model = fmt::format("M/M/{}/{} per node", c, c + a.cluster.queue_limit);
@@ -735,12 +774,12 @@ AutoscalingPrediction predict_autoscaling(const Architecture &a) {
             why = p.no_closed_form;
             return -1;
         }
-        if (lambda) *lambda = p.request_rate;
-        if (es) *es = p.service_mean;
-        return cpu ? analytic::target_tracking_nodes(p.request_rate, p.service_mean,
-                                                     a.cluster.workers, s.target, s.min, s.max)
-                   : analytic::target_tracking_nodes(p.request_rate, 1.0, 1, s.target, s.min,
-                                                     s.max);
+        // Every request a node serves counts, workflow steps (and 413s) included.
+        if (lambda) *lambda = p.mixed_rate;
+        if (es) *es = p.mixed_mean;
+        return cpu ? analytic::target_tracking_nodes(p.mixed_rate, p.mixed_mean, a.cluster.workers,
+                                                     s.target, s.min, s.max)
+                   : analytic::target_tracking_nodes(p.mixed_rate, 1.0, 1, s.target, s.min, s.max);
     };
     const auto &arr = a.workload.arrival;
     double mean_rate = arr.rate, low = NAN, high = NAN;
@@ -875,6 +914,17 @@ std::string queueing_text(const Architecture &a, const Simulated &sim, const Win
             : std::string("n/a");
     out += fmt::format("  worker time E[S] = {:.4f} ms ({}), cv² = {}\n", 1e3 * p.service_mean,
                        parts, cv2);
+    // Workflow steps load the same workers: ρ, the wait and L are those of the mix.
+    const bool mix = p.workflow_rate > 0;
+    if (mix)
+        out += fmt::format(
+            "  workflow steps λ_w = {:.4g}/s ({:.4g} workflows/s x {} steps) of {:.4f} ms each on "
+            "the same workers: the nodes serve λ + λ_w = {:.4g}/s of E[S] = {:.4f} ms, cv² = "
+            "{:.4f}; a session request waits as long as any, then takes its own E[S]\n",
+            p.workflow_rate, a.workflows.arrival.rate, a.workflows.steps, 1e3 * p.workflow_step,
+            p.mixed_rate, 1e3 * p.mixed_mean,
+            p.mixed_mean > 0 ? p.mixed_variance / (p.mixed_mean * p.mixed_mean) : 0.0);
+    const std::string all = mix ? "(λ + λ_w)" : "λ";
     if (a.state.location == StateLocation::store) {
         const auto &st = a.state.store;
         if (p.store_units) {
@@ -892,12 +942,12 @@ std::string queueing_text(const Architecture &a, const Simulated &sim, const Win
         }
     }
     if (blocks)
-        out += fmt::format("  utilization ρ(1 − B) = λ(1 − B)E[S]/(N·c) = {:.4f} (carried; "
+        out += fmt::format("  utilization ρ(1 − B) = {}(1 − B)E[S]/(N·c) = {:.4f} (carried; "
                            "offered ρ = {:.4f}, N={}, c={})\n",
-                           p.utilization * (1 - p.blocking), p.utilization, n, c);
+                           all, p.utilization * (1 - p.blocking), p.utilization, n, c);
     else
-        out += fmt::format("  utilization ρ = λE[S]/(N·c) = {:.4f} (N={}, c={})\n", p.utilization,
-                           n, c);
+        out += fmt::format("  utilization ρ = {}E[S]/(N·c) = {:.4f} (N={}, c={})\n", all,
+                           p.utilization, n, c);
     out += sim.line("utilization", 1, 4, "utilization (busy / available worker time)");
     if (p.busiest_utilization > p.utilization * (1 + 1e-9))
         out += fmt::format("  busiest node ρ = {:.4f} (consistent_hash ring share {:.4f})\n",
@@ -936,13 +986,14 @@ std::string queueing_text(const Architecture &a, const Simulated &sim, const Win
     out += sim.line("latency_mean_ms", 1, 4, "latency_mean_ms (successful requests)", " ms");
     // With 413s W here is every admitted request's, the rejected ones' shorter stay included.
     const std::string every = p.rejected > 0 ? " (W of every request, 413s included)" : "";
+    const std::string of_mix = mix ? " (W of every request, workflow steps included)" : every;
     if (blocks)
         out += fmt::format(
-            "  Little: mean requests at nodes L = λ(1 − B)W = {:.4f} (carried rate){}{}\n",
-            p.in_system, every, label);
+            "  Little: mean requests at nodes L = {}(1 − B)W = {:.4f} (carried rate){}{}\n", all,
+            p.in_system, of_mix, label);
     else
-        out += fmt::format("  Little: mean requests at nodes L = λW = {:.4f}{}{}\n", p.in_system,
-                           every, label);
+        out += fmt::format("  Little: mean requests at nodes L = {}W = {:.4f}{}{}\n", all,
+                           p.in_system, of_mix, label);
     out += sim.line("requests_in_system_mean", 1, 4,
                     "requests_in_system_mean (time-average requests at nodes)");
     if (p.lost_sessions >= 0) {

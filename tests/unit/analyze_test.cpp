@@ -949,3 +949,48 @@ state: {location: client, client: {max_bytes: 1KiB, bandwidth: 10KiB/s}}
     CHECK(within_rel(c.served_rate, 40 * (1 - share), 1e-9));
     CHECK(within_rel(c.utilization, (40 * (1 - share) * 0.0202 + 40 * share * 0.0002) / 8, 1e-9));
 }
+
+TEST_CASE("analyze: workflow steps load the same workers") {
+    // /tmp/rev3/wf.yaml: sessions 10/s x 20 ms exp and workflows 5/s x 4 steps x 50 ms exp on
+    // one node with c = 2. The nodes serve λ = 10 + 20 = 30/s of mixed E[S] = (10 x 20 + 20 x
+    // 50)/30 = 40 ms, E[S^2] = (10 x 2 x 20^2 + 20 x 2 x 50^2)/30 ms^2 = 3600, cv² = 1.25;
+    // ρ = 30 x 0.04 / 2 = 0.6. Allen-Cunneen: a = 1.2, Erlang C(2, 1.2) = 1.8/4 = 0.45,
+    // W_q = 0.45/(50 - 30) x (1 + 1.25)/2, and a session request then takes its own 20 ms.
+    // 0.1.x left the workflows out: ρ 0.1000, 20.20 ms (simulated 0.6075 +- 0.0098,
+    // 46.11 +- 1.72 ms).
+    const std::string yaml = R"(
+duration: 20m
+warmup: 2m
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 10/s}
+    requests: 1
+  request: {service_time: {dist: exponential, mean: 20ms}}
+  client: {timeout: 1d, retries: {max: 0}}
+cluster: {nodes: 1, workers: 2}
+workflows:
+  arrival: {process: poisson, rate: 5/s}
+  steps: 4
+  step_time: {dist: exponential, mean: 50ms}
+  wait: {dist: exponential, mean: 1s}
+)";
+    const Prediction p = predict_yaml(yaml);
+    const double latency = 0.020 + 0.45 / 20 * (1 + 1.25) / 2; // 45.31 ms
+    CHECK(within_rel(p.utilization, 0.6, 1e-12));
+    CHECK(within_rel(p.mixed_variance / (p.mixed_mean * p.mixed_mean), 1.25, 1e-12));
+    CHECK(within_rel(p.latency, latency, 1e-9));
+    CHECK(within_rel(p.in_system, 30 * (latency + 0.020), 1e-9)); // W of the mix: + 20 ms
+    CHECK(p.mgc_approximation);
+    const RunResult r = run_model(yaml, 13 + test::seed_offset());
+    INFO("simulated rho ", r.utilization, " W ", mean_latency(r));
+    CHECK(within_rel(r.utilization, 0.6, 0.05));
+    CHECK(within_rel(mean_latency(r), latency, 0.15));
+
+    // Autoscaling on cpu counts the steps' CPU: ceil(1.2 / (2 x 0.25)) = 3 nodes, not
+    // ceil(0.2 / 0.5) = 1.
+    const AutoscalingPrediction as =
+        predict_autoscaling(test::load(yaml, {"autoscaling={min: 1, max: 10, target: 25%}"})
+                                .points[0]
+                                .architectures[0]);
+    CHECK(as.nodes == 3);
+}

@@ -46,6 +46,11 @@ struct Prediction {
     std::string hit_unknown;
     double service_mean_low = 0;
 
+    // Workflows (servers): their steps are requests to the same workers. The nodes see the mix
+    // of both streams: rate, E[S] and Var[S] (the sessions' alone without workflows).
+    double workflow_rate = 0, workflow_step = 0; // steps/s, E[step_time]
+    double mixed_rate = 0, mixed_mean = 0, mixed_variance = 0;
+
     double store_ops_rate = 0; // offered store operations per second (reads + writes)
     double store_ops_sd = 0;   // sd of the operations in one second (compound Poisson)
     // DynamoDB capacity modes (on_demand, provisioned): mean request units per read and per
@@ -58,7 +63,7 @@ struct Prediction {
     double read_units_rate = 0, write_units_rate = 0;
     double read_units_sd = 0, write_units_sd = 0;
 
-    double utilization = 0;         // lambda E[S] / (N c), offered (servers only)
+    double utilization = 0;         // mixed lambda E[S] / (N c), offered (servers only)
     double busiest_utilization = 0; // the most loaded node (consistent_hash: its ring share)
     double hops = 0;                // 4 E[hop]
     double token_bytes = 0;         // mean token size a request carries (client state)
@@ -124,8 +129,9 @@ CrashLossPrediction predict_crash_loss(const Architecture &a);
 
 // The node count autoscaling settles at: target tracking on cpu, ceil(lambda E[S] / (workers x
 // target)), on requests_per_node ceil(lambda / target), clamped to [min, max]; lambda and E[S]
-// as in predict(). Non-Poisson arrivals have no steady state: the count at their mean rate (and
-// the range the load spans) is given, labelled.
+// as in predict(), of every request the nodes serve (workflow steps included: mixed_*). Non-Poisson
+// arrivals have no steady state: the count at their mean rate (and the range the load spans) is
+// given, labelled.
 struct AutoscalingPrediction {
     bool applies = false;       // autoscaling enabled
     int nodes = -1;             // the steady count (at the mean rate when not steady)
