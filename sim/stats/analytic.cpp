@@ -7,6 +7,7 @@
 
 #include <Eigen/Dense>
 #include <boost/math/special_functions/beta.hpp>
+#include <boost/math/special_functions/gamma.hpp>
 
 namespace statesim::analytic {
 namespace {
@@ -158,6 +159,87 @@ FiniteQueue mmck(double lambda, double mean_service, int c, int capacity) {
     r.mean_in_system = mean / sum;
     r.response_time = r.mean_in_system / (lambda * (1 - r.blocking)); // Little's law
     return r;
+}
+
+namespace {
+
+// P(X > t) and E[X; X > t] for a quantity of the given kind and parameters (as prepare()
+// derives them); NaN for kinds without a closed form here.
+struct Tail {
+    double probability = kNaN, mean = kNaN;
+};
+
+Tail exponential_tail(double m, double t) {
+    const double e = std::exp(-t / m);
+    return {e, (t + m) * e};
+}
+
+// P(N(0,1) > z).
+double normal_tail(double z) {
+    return 0.5 * std::erfc(z / std::sqrt(2.0));
+}
+
+Tail tail_of(const Distribution &d, double t) {
+    const double m = d.expected();
+    if (t <= 0) return {1, m};
+    switch (d.kind) {
+    case Distribution::Kind::constant:
+        return d.mean > t ? Tail{1, m} : Tail{0, 0};
+    case Distribution::Kind::exponential:
+        return exponential_tail(m, t);
+    case Distribution::Kind::lognormal: {
+        const double s2 = std::log1p(d.cv * d.cv), s = std::sqrt(s2);
+        const double z = (std::log(t) - (std::log(m) - s2 / 2)) / s;
+        return {normal_tail(z), m * normal_tail(z - s)};
+    }
+    case Distribution::Kind::uniform: {
+        if (t >= d.max) return {0, 0};
+        const double lo = std::max(t, d.min), width = d.max - d.min;
+        if (!(width > 0)) return {1, m};
+        return {(d.max - lo) / width, (d.max * d.max - lo * lo) / (2 * width)};
+    }
+    case Distribution::Kind::erlang: {
+        const double x = d.k * t / m; // rate k/m
+        return {boost::math::gamma_q(d.k, x), m * boost::math::gamma_q(d.k + 1, x)};
+    }
+    case Distribution::Kind::hyperexp: { // the sampler's two balanced phases
+        const double c2 = d.cv * d.cv, p = 0.5 * (1 + std::sqrt((c2 - 1) / (c2 + 1)));
+        const Tail a = exponential_tail(m / (2 * p), t), b = exponential_tail(m / (2 * (1 - p)), t);
+        return {p * a.probability + (1 - p) * b.probability, p * a.mean + (1 - p) * b.mean};
+    }
+    case Distribution::Kind::weibull: {
+        const double scale = m / std::tgamma(1 + 1 / d.shape), x = std::pow(t / scale, d.shape);
+        return {std::exp(-x), m * boost::math::gamma_q(1 + 1 / d.shape, x)};
+    }
+    case Distribution::Kind::pareto: {
+        const double xm = m * (d.shape - 1) / d.shape;
+        if (t <= xm) return {1, m};
+        return {std::pow(xm / t, d.shape), m * std::pow(xm / t, d.shape - 1)};
+    }
+    case Distribution::Kind::empirical: {
+        if (!d.samples || d.samples->empty()) return {};
+        double above = 0, sum = 0;
+        for (double x : *d.samples)
+            if (x > t) ++above, sum += x;
+        const auto n = static_cast<double>(d.samples->size());
+        return {above / n, sum / n};
+    }
+    case Distribution::Kind::geometric:
+        break;
+    }
+    return {};
+}
+
+} // namespace
+
+double tail_probability(const Distribution &d, double t) {
+    return clamp01(tail_of(d, t).probability);
+}
+
+double tail_mean_share(const Distribution &d, double t) {
+    const double m = d.expected();
+    if (!(m > 0)) return 0;
+    return clamp01(tail_of(d, t).mean / m);
 }
 
 double session_requests_mean(const Distribution &d) {

@@ -82,6 +82,9 @@ struct Prediction {
     std::string model;      // e.g. "M/G/4 per node"
     bool mgc_approximation = false; // node_response comes from Allen-Cunneen
 
+    // P(CPU demand > client timeout) and the share of E[CPU] above it (NaN: no closed tail).
+    double timeout_tail = 0, timeout_share = 0;
+
     double lost_sessions = -1;            // fraction; < 0 when not applicable or unknown
     std::string lost_why;                 // how the loss closed form was derived, or why none
     double token_overflow = -1;           // P(a session's token outgrows max_bytes), client state

@@ -34,6 +34,14 @@ struct FiniteQueue {
 };
 FiniteQueue mmck(double lambda, double mean_service, int servers, int capacity);
 
+// ---- tails ----
+
+// P(X > t), and E[X; X > t] / E[X] (the share of the mean above t), for X of `d`: closed forms
+// for constant, exponential, lognormal, uniform, erlang, hyperexp, weibull, pareto and
+// empirical; NaN for geometric. Used to tell whether a client timeout cuts into the service.
+double tail_probability(const Distribution &d, double t);
+double tail_mean_share(const Distribution &d, double t);
+
 // ---- sessions ----
 // A session has k = max(1, floor(X)) requests for X drawn from `requests` (what the model
 // draws). The forms below are exact for constant, empirical and geometric X and return NaN for
