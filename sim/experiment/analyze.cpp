@@ -764,6 +764,63 @@ CrashLossPrediction predict_crash_loss(const Architecture &a) {
     return r;
 }
 
+namespace {
+
+// ceil(x), the autoscaler's (a relative 1e-12 keeps roundoff on an exact ratio from adding a
+// node).
+int ceil_nodes(double x) {
+    return analytic::target_tracking_nodes(x, 1, 1, 1);
+}
+
+// The count target tracking reaches from `start` (Autoscaler::target_tracking's rule) when a
+// node's metric is min(load / N, cap): a node cannot serve more than c/E[S] requests/s nor be
+// busier than 1. Datapoint noise and warm-up are left out.
+int saturated_count(const AutoscalingSpec &s, double load, double cap, int start) {
+    int n = std::clamp(start, s.min, s.max);
+    for (int i = 0; i < 10000; ++i) {
+        const double metric = std::min(load / n, cap), ratio = n * metric / s.target;
+        int next = n;
+        if (metric > s.target)
+            next = std::max(n, ceil_nodes(ratio));
+        else if (metric < s.in_threshold * s.target)
+            next = std::min(n, ceil_nodes(ratio));
+        next = std::clamp(next, s.min, s.max);
+        if (next == n) break;
+        n = next;
+    }
+    return n;
+}
+
+// A target a node's metric cannot exceed (requests_per_node at or above c/E[S], cpu at 100 %)
+// never triggers a scale-out: the count is where the rule stops from cluster.nodes. And a count
+// at which rho >= 1 (clamped to max, or that unreachable target) is saturated: said.
+void check_reachable(const Architecture &a, AutoscalingPrediction &r) {
+    const auto &s = a.autoscaling;
+    const int c = a.cluster.workers;
+    if (!(r.service_mean > 0)) return;
+    const bool cpu = s.metric == AutoscalingSpec::Metric::cpu;
+    const double cap = cpu ? 1.0 : c / r.service_mean;
+    const double load = cpu ? r.request_rate * r.service_mean / c : r.request_rate;
+    if (s.target >= cap) {
+        r.nodes = saturated_count(s, load, cap, a.cluster.nodes);
+        r.unreachable =
+            cpu ? fmt::format("target {:g} is the most a node can be busy: the metric never "
+                              "exceeds it",
+                              s.target)
+                : fmt::format("target {:g}/s is at or above what a node can complete, c/E[S] = "
+                              "{:.4g}/s: the metric never exceeds it",
+                              s.target, cap);
+    }
+    r.utilization = r.request_rate * r.service_mean / (r.nodes * c);
+    if (r.utilization >= 1)
+        r.approximate.push_back(fmt::format(
+            "at {} nodes ρ = λE[S]/(N·c) = {:.4f} >= 1: the nodes are saturated (queues fill and "
+            "reject)",
+            r.nodes, r.utilization));
+}
+
+} // namespace
+
 AutoscalingPrediction predict_autoscaling(const Architecture &a) {
     AutoscalingPrediction r;
     const auto &s = a.autoscaling;
@@ -846,6 +903,7 @@ AutoscalingPrediction predict_autoscaling(const Architecture &a) {
         r.low = count(low, nullptr, nullptr);
         r.high = count(high, nullptr, nullptr);
     }
+    check_reachable(a, r);
     return r;
 }
 
@@ -1079,9 +1137,22 @@ std::string failures_text(const Architecture &a, const Simulated &sim) {
                           as.request_rate * as.service_mean / (a.cluster.workers * s.target))
                     : fmt::format("ceil(λ/target) = ceil({:.4g}/s / {:g}) = ceil({:.4f})",
                                   as.request_rate, s.target, as.request_rate / s.target);
-            out += fmt::format("  autoscaling (target tracking on {}): steady at {} nodes = {}, "
-                               "clamped to [{}, {}]\n",
-                               cpu ? "cpu" : "requests_per_node", as.nodes, formula, s.min, s.max);
+            const char *metric = cpu ? "cpu" : "requests_per_node";
+            if (as.unreachable.empty())
+                out += fmt::format("  autoscaling (target tracking on {}): steady at {} nodes = "
+                                   "{}, clamped to [{}, {}]\n",
+                                   metric, as.nodes, formula, s.min, s.max);
+            else
+                out += fmt::format("  autoscaling (target tracking on {}): {}, so no scale-out; "
+                                   "from the initial {} nodes the rule settles at {} (not {} = "
+                                   "{}), clamped to [{}, {}]\n",
+                                   metric, as.unreachable, a.cluster.nodes, as.nodes,
+                                   analytic::target_tracking_nodes(
+                                       cpu ? as.request_rate * as.service_mean : as.request_rate, 1,
+                                       cpu ? a.cluster.workers : 1, s.target),
+                                   formula, s.min, s.max);
+            for (const auto &c : as.approximate)
+                out += "    approximate: " + c + "\n";
             if (!as.note.empty()) {
                 out += "    approximate: " + as.note;
                 if (as.low >= 0) out += fmt::format(" ({} to {} nodes)", as.low, as.high);

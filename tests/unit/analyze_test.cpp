@@ -1023,3 +1023,43 @@ cluster: {nodes: 1, workers: 1, queue_limit: 100000000}
                                                 "exponential, mean: 1ms}"});
     CHECK(exp.find("outlast") == std::string::npos);
 }
+
+TEST_CASE("analyze: a requests_per_node target a node cannot reach never scales out") {
+    // /tmp/rev3/as.yaml from 2 nodes, requests_per_node 50/s: a node of c = 4 workers at
+    // E[S] = 100 ms completes at most c/E[S] = 40/s < 50/s, so the metric (served/s) never
+    // exceeds the target. 0.1.x printed ceil(143.52/50) = 3 nodes; the simulator stays at 2.0000.
+    // At 2 nodes (metric 40 < 0.9 x 50) the rule wants ceil(2 x 40/50) = 2: it stays, with
+    // ρ = 143.52 x 0.1 / (2 x 4) = 1.794.
+    const std::string yaml = R"(
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 143.52/s}
+    requests: 1
+  request:
+    service_time: {dist: exponential, mean: 100ms}
+cluster: {nodes: 2, workers: 4}
+load_balancer: {policy: random}
+autoscaling: {min: 1, max: 20, metric: requests_per_node, target: 50/s}
+)";
+    const auto at = [&](const std::vector<std::string> &sets) {
+        return predict_autoscaling(test::load(yaml, sets).points[0].architectures[0]);
+    };
+    const AutoscalingPrediction two = at({});
+    CHECK(two.nodes == 2);
+    CHECK(has(two.unreachable, "c/E[S] = 40/s"));
+    CHECK(within_rel(two.utilization, 143.52 * 0.1 / 8, 1e-12));
+    REQUIRE(two.approximate.size() == 1);
+    CHECK(has(two.approximate[0], "saturated"));
+    CHECK(has(analyze_scenario(test::load(yaml)), "from the initial 2 nodes the rule settles at 2 "
+                                                  "(not 3 = ceil(λ/target)"));
+    // From 6 nodes: 143.52/6 = 23.9/s < 45 scales in to ceil(6 x 23.92/50) = 3; there the
+    // metric saturates at 40 and ceil(3 x 40/50) = 3 stays, still at ρ = 14.352/12 >= 1.
+    const AutoscalingPrediction six = at({"cluster.nodes=6"});
+    CHECK(six.nodes == 3);
+    CHECK(six.approximate.size() == 1);
+    // A reachable target (30/s < 40/s): ceil(143.52/30) = 5 at ρ = 0.7176, nothing said.
+    const AutoscalingPrediction fine = at({"autoscaling.target=30/s"});
+    CHECK(fine.nodes == 5);
+    CHECK(fine.unreachable.empty());
+    CHECK(fine.approximate.empty());
+}

@@ -143,6 +143,12 @@ struct AutoscalingPrediction {
     double service_mean = 0;    // E[S] used (cpu)
     std::string not_applicable; // why there is no number
     std::string note;           // e.g. "no steady state: diurnal arrivals"
+    // Why the target cannot be reached ("" when it can): a node's metric cannot exceed it
+    // (requests_per_node >= c/E[S], cpu 100 %). `nodes` is then where the rule stops from
+    // cluster.nodes with the metric saturated, not ceil(lambda / target).
+    std::string unreachable;
+    double utilization = 0;               // rho = lambda E[S] / (nodes c) at that count
+    std::vector<std::string> approximate; // e.g. rho >= 1 at that count
 };
 AutoscalingPrediction predict_autoscaling(const Architecture &a);
 
