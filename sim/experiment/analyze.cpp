@@ -634,6 +634,68 @@ Prediction predict(const Architecture &a) {
     return p;
 }
 
+namespace {
+
+// replace_failed: false. Each node (a crew per node) is an independent alternating renewal
+// process: up for mtbf from its repair, then down for mttr. The checks detect a crash after
+// D ~ U((u - 1) I, u I] (a probe at a uniform phase); until then the dead node still counts as
+// healthy. A node they marked (D < mttr, or unhealthy already when it crashed) is routed only
+// after (h - 1/2) I of passing checks from its repair, unless no target is healthy: the balancer
+// then fails open and routes to every target, so it serves at once. The long-run shares of a
+// node's phases, and from their product over the independent nodes, E[serving] and
+// P(some node serves) = 1 - P(none up) + P(none up, none healthy, one admitting).
+void repair_in_place(const Architecture &a, NodesUpPrediction &r) {
+    const auto &lb = a.load_balancer;
+    const auto &mttr = a.failures.nodes.mttr;
+    const double interval = lb.health_interval, m = mttr.expected(), up = r.mtbf;
+    const double lo = (lb.unhealthy_threshold - 1) * interval, hi = lo + interval;
+    const double admit = (lb.healthy_threshold - 0.5) * interval;
+    double marked = 0, unseen = 0; // P(D < R), E[min(D, R)]: the dead node still "healthy"
+    if (mttr.kind == Distribution::Kind::exponential && m > 0) {
+        marked = m / interval * (std::exp(-lo / m) - std::exp(-hi / m)); // E[e^(-D/m)]
+        unseen = m * (1 - marked);
+    } else {
+        marked = std::clamp((m - lo) / interval, 0.0, 1.0); // P(D < m)
+        unseen = m <= lo   ? m
+                 : m >= hi ? (lo + hi) / 2
+                           : (m - lo) / interval * (lo + m) / 2 + (hi - m) / interval * m;
+        if (mttr.kind != Distribution::Kind::constant && marked > 0 && marked < 1)
+            r.approximate.push_back(fmt::format(
+                "P(the health check marks a node before its repair) = {:.4f} taken at the {} "
+                "mttr's mean",
+                marked, to_string(mttr.kind)));
+    }
+    // A node crashes before its checks pass w.p. s (exponential up time); it is then unhealthy
+    // when it dies, and its next repair needs the checks again. q = P(healthy at a crash)
+    // solves q = 1 - s (1 - q (1 - marked)).
+    const bool fails = std::isfinite(up) && up > 0;
+    const double s = fails ? -std::expm1(-admit / up) : 0;
+    const double denominator = 1 - s * (1 - marked);
+    const double q = denominator > 0 ? (1 - s) / denominator : 0;
+    const double checks = 1 - q * (1 - marked); // P(a repair waits for the checks)
+    const double cycle = up + m;
+    const double admitting = fails ? checks * up * s / cycle : 0; // E[min(admit, U)] = up s
+    const double serving = fails ? up / cycle - admitting : 1;
+    const double undetected = fails ? q * unseen / cycle : 0;
+    const double detected = fails ? m / cycle - undetected : 0;
+    const int n = r.nodes;
+    const double unhealthy = detected + admitting; // down and known, or up and not yet admitted
+    r.mean_up = n * serving + n * admitting * std::pow(unhealthy, n - 1); // failing open
+    r.availability = std::clamp(
+        1 - (std::pow(1 - serving, n) - std::pow(unhealthy, n) + std::pow(detected, n)), 0.0, 1.0);
+    r.down = m;
+    r.down_why =
+        marked > 0
+            ? fmt::format("repair: mttr {:g} s; the checks mark {:.4f} of the crashed nodes first "
+                          "(or a node that dies before they pass), which serve ({} - 1/2) x {:g} "
+                          "s after their repair, or at once when no target is healthy (the "
+                          "balancer fails open): {:.4f} of a node's time waiting for them",
+                          m, marked, lb.healthy_threshold, interval, admitting)
+            : fmt::format("repair: mttr {:g} s (back before the health check marks it)", m);
+}
+
+} // namespace
+
 NodesUpPrediction predict_nodes_up(const Architecture &a) {
     NodesUpPrediction r;
     const auto &f = a.failures;
@@ -645,44 +707,24 @@ NodesUpPrediction predict_nodes_up(const Architecture &a) {
     const double interval = lb.health_interval;
     // A probe comes at a uniform phase: the unhealthy_threshold-th failing probe after a crash
     // comes (threshold - 1/2) intervals later on average; a newly registered (booted)
-    // target passes its one check half an interval after it registered, a repaired target the
-    // checks had marked unhealthy its healthy_threshold-th (threshold - 1/2) intervals after.
+    // target passes its one check half an interval after it registered.
     const double detect = (lb.unhealthy_threshold - 0.5) * interval;
-    const double admit = (lb.healthy_threshold - 0.5) * interval;
     if (f.replace_failed) {
+        r.model = fmt::format("machine-repair CTMC, n = {}, a repair crew per node", r.nodes);
         const double boot = a.cluster.boot_time.expected();
         r.down = detect + boot + 0.5 * interval;
         r.down_why = fmt::format("replacement: detection ({} - 1/2) x {:g} s + boot {:g} s + "
                                  "its first health check 1/2 x {:g} s",
                                  lb.unhealthy_threshold, interval, boot, interval);
+        const auto mr = analytic::machine_repair(r.nodes, r.mtbf, r.down, r.nodes);
+        r.mean_up = mr.mean_up;
+        r.availability = mr.availability;
     } else {
-        const auto &mttr = f.nodes.mttr;
-        const double m = mttr.expected();
-        // P(the health check marks the node before it is back): the detection delay D is
-        // uniform on ((u - 1) I, u I]; then the repaired node registers anew.
-        const double lo = (lb.unhealthy_threshold - 1) * interval, hi = lo + interval;
-        double marked = 0;
-        if (mttr.kind == Distribution::Kind::exponential && m > 0) {
-            marked = m / interval * (std::exp(-lo / m) - std::exp(-hi / m)); // E[e^(-D/m)]
-        } else {
-            marked = std::clamp((m - lo) / interval, 0.0, 1.0); // P(D < m)
-            if (mttr.kind != Distribution::Kind::constant && marked > 0 && marked < 1)
-                r.approximate.push_back(fmt::format(
-                    "P(the health check marks a node before its repair) = {:.4f} taken at the "
-                    "{} mttr's mean",
-                    marked, to_string(mttr.kind)));
-        }
-        r.down = m + marked * admit;
-        r.down_why =
-            marked > 0
-                ? fmt::format("repair: mttr {:g} s + P(marked first) {:.4f} x healthy checks ({} "
-                              "- 1/2) x {:g} s",
-                              m, marked, lb.healthy_threshold, interval)
-                : fmt::format("repair: mttr {:g} s (back before the health check marks it)", m);
+        r.model = fmt::format("n = {} nodes repaired in place, each an independent up/down "
+                              "renewal with its health-check phases",
+                              r.nodes);
+        repair_in_place(a, r);
     }
-    const auto mr = analytic::machine_repair(r.nodes, r.mtbf, r.down, r.nodes);
-    r.mean_up = mr.mean_up;
-    r.availability = mr.availability;
     const double warm = std::isfinite(r.mtbf) && r.mtbf > 0
                             ? r.mean_up / r.mtbf *
                                   (1 - std::clamp(a.cluster.warmup_capacity, 0.0, 1.0)) *
@@ -1090,10 +1132,8 @@ std::string failures_text(const Architecture &a, const Simulated &sim) {
     std::string out;
     const NodesUpPrediction up = predict_nodes_up(a);
     if (up.applies) {
-        out += fmt::format(
-            "  nodes up (failures.nodes: machine-repair CTMC, n = {}, a repair crew per node):\n"
-            "    mtbf {:g} s; down {:g} s = {}\n",
-            up.nodes, up.mtbf, up.down, up.down_why);
+        out += fmt::format("  nodes up (failures.nodes: {}):\n    mtbf {:g} s; down {:g} s = {}\n",
+                           up.model, up.mtbf, up.down, up.down_why);
         out += fmt::format("    mean nodes up = {:.4f}; serving = {:.4f} (a returning node counted "
                            "at warmup_capacity {:g} for warmup_period {:g} s)\n",
                            up.mean_up, up.serving_mean, a.cluster.warmup_capacity,
@@ -1104,8 +1144,9 @@ std::string failures_text(const Architecture &a, const Simulated &sim) {
         out += fmt::format("    availability P(at least one node up) = {:.6f}\n", up.availability);
         out += sim.line("availability", 1, 6,
                         "availability (time share with at least one serving node)");
-        out += "    approximate: the CTMC takes up and down times as exponential with these means "
-               "(with a crew per node its time averages hold for any distributions)\n";
+        if (a.failures.replace_failed)
+            out += "    approximate: the CTMC takes up and down times as exponential with these "
+                   "means (with a crew per node its time averages hold for any distributions)\n";
         for (const auto &s : up.approximate)
             out += "    approximate: " + s + "\n";
     }

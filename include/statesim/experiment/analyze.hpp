@@ -93,18 +93,20 @@ struct Prediction {
 
 Prediction predict(const Architecture &a);
 
-// Nodes up under failures.nodes: the machine-repair CTMC over cluster.nodes nodes with a repair
-// crew per node (independent repairs), failure rate 1/E[mtbf], return rate 1/E[down]. The down
-// time is, with replace_failed: false, E[mttr] plus (when the health check marked the node
-// before it came back) the re-registration (healthy_threshold - 1/2) x interval; with
-// replace_failed: true, the replacement: detection (unhealthy_threshold - 1/2) x interval +
-// E[boot_time] + (healthy_threshold - 1/2) x interval (the first probe of a new target comes at
-// a uniform phase). The CTMC assumes exponential times; with a crew per node each node is an
-// independent alternating renewal process, so the long-run time averages depend on the means
-// only (the transient from the all-up start and, for a non-exponential mtbf, the node's age do
-// not enter).
+// Nodes up under failures.nodes. With replace_failed: true, the machine-repair CTMC over
+// cluster.nodes nodes with a repair crew per node (independent repairs), failure rate 1/E[mtbf],
+// return rate 1/E[down], down = the replacement: detection (unhealthy_threshold - 1/2) x interval
+// + E[boot_time] + (a new target's first probe at a uniform phase) interval / 2; with a crew per
+// node each node is an independent alternating renewal process, so the long-run time averages
+// depend on the means only. With replace_failed: false, each node is up for mtbf from its repair
+// and down for mttr; a node the health checks marked while down serves (healthy_threshold - 1/2)
+// x interval after its repair, or at once when no target is healthy (the balancer fails open),
+// and a dead node not yet detected still counts as healthy: the shares of these phases per node,
+// multiplied over the independent nodes (exact for exponential mtbf and exponential or
+// constant mttr).
 struct NodesUpPrediction {
     bool applies = false;      // failures.nodes enabled
+    std::string model;         // which model, for the text
     int nodes = 0;             // n = cluster.nodes
     double mtbf = 0, down = 0; // means, s
     std::string down_why;      // how `down` was made up
