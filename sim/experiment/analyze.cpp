@@ -833,6 +833,32 @@ int saturated_count(const AutoscalingSpec &s, double load, double cap, int start
     return n;
 }
 
+// Poisson load: one datapoint is the fleet's average over one evaluation period T, whose work
+// (cpu) or request count (requests_per_node) is Poisson: relative sd sqrt((1 + cv²)/(λT)) or
+// 1/sqrt(λT). Within 3 sd of the scale-out threshold (target) or the scale-in one
+// (in_threshold x target) at the predicted count, runs of noisy datapoints move the fleet.
+void check_noise(const Architecture &a, AutoscalingPrediction &r, double load, double cap) {
+    const auto &s = a.autoscaling;
+    if (a.workload.arrival.kind != ArrivalProcess::Kind::poisson || r.nodes <= 0) return;
+    const bool cpu = s.metric == AutoscalingSpec::Metric::cpu;
+    const Prediction p = predict(a);
+    const double cv2 = p.mixed_mean > 0 ? p.mixed_variance / (p.mixed_mean * p.mixed_mean) : 0;
+    const double count = r.request_rate * s.evaluation_period;
+    if (!(count > 0)) return;
+    const double metric = std::min(load / r.nodes, cap);
+    const double sd = metric * std::sqrt((cpu ? 1 + cv2 : 1.0) / count);
+    const double out = (s.target - metric) / sd, in = (metric - s.in_threshold * s.target) / sd;
+    if (std::min(out, in) >= 3) return;
+    const bool up = out < in;
+    r.approximate.push_back(fmt::format(
+        "datapoint noise: at {} nodes the metric averages {:.4g} ({:.2f}% of the target) and one "
+        "datapoint ({:g} s of Poisson {}) has sd {:.3g}, {:.2g} sd from the scale-{} threshold "
+        "{:.4g}: runs of datapoints beyond it move the count {} (the simulated mean lies {})",
+        r.nodes, metric, 100 * metric / s.target, s.evaluation_period, cpu ? "work" : "requests",
+        sd, up ? out : in, up ? "out" : "in", up ? s.target : s.in_threshold * s.target,
+        up ? "up, then back" : "down, then back", up ? "above" : "below"));
+}
+
 // A target a node's metric cannot exceed (requests_per_node at or above c/E[S], cpu at 100 %)
 // never triggers a scale-out: the count is where the rule stops from cluster.nodes. And a count
 // at which rho >= 1 (clamped to max, or that unreachable target) is saturated: said.
@@ -853,6 +879,7 @@ void check_reachable(const Architecture &a, AutoscalingPrediction &r) {
                               "{:.4g}/s: the metric never exceeds it",
                               s.target, cap);
     }
+    if (r.unreachable.empty() && r.note.empty()) check_noise(a, r, load, cap);
     r.utilization = r.request_rate * r.service_mean / (r.nodes * c);
     if (r.utilization >= 1)
         r.approximate.push_back(fmt::format(

@@ -1095,3 +1095,39 @@ autoscaling: {min: 1, max: 20, metric: requests_per_node, target: 50/s}
     CHECK(fine.unreachable.empty());
     CHECK(fine.approximate.empty());
 }
+
+TEST_CASE("analyze: an autoscaling count within the datapoints' noise of a threshold is "
+          "approximate") {
+    // /tmp/rev3/as.yaml: 143.52/s x 100 ms exp on 4 workers, cpu target 60%: ratio 5.98 -> 6
+    // nodes, where the metric averages 14.352/24 = 0.598. One 60 s datapoint of Poisson work
+    // has relative sd sqrt((1 + cv²)/(λT)) = sqrt(2/(143.52 x 60)): 0.598 is 0.22 sd below the
+    // target, so runs of datapoints above it scale out (simulated 6.357 +- 0.232; 0.1.x printed
+    // "steady at 6" as exact).
+    const std::string yaml = R"(
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 143.52/s}
+    requests: 1
+  request:
+    service_time: {dist: exponential, mean: 100ms}
+cluster: {nodes: 6, workers: 4}
+load_balancer: {policy: random}
+autoscaling: {min: 1, max: 20, target: 60%}
+)";
+    const AutoscalingPrediction p =
+        predict_autoscaling(test::load(yaml).points[0].architectures[0]);
+    CHECK(p.nodes == 6);
+    REQUIRE(p.approximate.size() == 1);
+    const double sd = 0.598 * std::sqrt(2 / (143.52 * 60));
+    CHECK(has(p.approximate[0], fmt::format("has sd {:.3g}, {:.2g} sd from the scale-out "
+                                            "threshold 0.6",
+                                            sd, 0.002 / sd)));
+    // 1368/s x 10 ms: ratio 5.7 -> 6 nodes at 0.57, 11 sd from 0.6 and from 0.54: nothing said.
+    const AutoscalingPrediction clear = predict_autoscaling(
+        test::load(yaml, {"workload.sessions.arrival.rate=1368/s",
+                          "workload.request.service_time={dist: exponential, mean: 10ms}"})
+            .points[0]
+            .architectures[0]);
+    CHECK(clear.nodes == 6);
+    CHECK(clear.approximate.empty());
+}
