@@ -115,6 +115,15 @@ void node_queue(const Architecture &a, Prediction &p, double lambda, bool expone
         p.finite_queue = true;
         return;
     }
+    if (a.cluster.queue_limit == 0) {
+        // M/G/c/c: nothing waits, and Erlang B holds for any worker time of this mean
+        // (insensitivity), infinite variance included.
+        const auto f = analytic::mmck(lambda, es, c, c);
+        response = es;
+        blocking = f.blocking;
+        p.finite_queue = true;
+        return;
+    }
     const double limit_blocking = analytic::mmck(lambda, es, c, c + a.cluster.queue_limit).blocking;
     if (limit_blocking > kNegligibleBlocking && p.no_closed_form.empty())
         p.no_closed_form = fmt::format(
@@ -532,8 +541,14 @@ Prediction predict(const Architecture &a) {
                 p.store_ops_rate, p.store_ops_sd, cap);
     }
     if (serverless) return p; // no queue, no nodes: serverless_text has the function's forms
-    if (!std::isfinite(var) && p.no_closed_form.empty())
-        p.no_closed_form = "the worker time has infinite variance: the mean wait is infinite";
+    // Without a queue (queue_limit 0) nothing waits: Erlang B needs the mean only.
+    if (!std::isfinite(p.mixed_variance) && p.no_closed_form.empty() && a.cluster.queue_limit > 0)
+        p.no_closed_form =
+            c == 1 ? "the worker time has infinite variance: the mean wait is infinite "
+                     "(Pollaczek-Khinchine)"
+                   : "the worker time has infinite variance: the M/G/c approximation needs a "
+                     "finite one (the mean wait is infinite at high load; whether it is finite "
+                     "at low load depends on the tail)";
 
     // ---- nodes ----
     std::vector<double> shares(static_cast<std::size_t>(n), 1.0 / n);
@@ -574,7 +589,11 @@ Prediction predict(const Architecture &a) {
     p.in_system = p.mixed_rate * (1 - p.blocking) * p.node_response;
     p.node_response += p.service_mean + p.rejected * p.cpu - p.mixed_mean;
     if (shares.size() == 1 || by_share.size() == 1) p.p_wait = p_wait;
-    if (p.finite_queue)
+    if (p.finite_queue && !exponential)
+        p.model = fmt::format("M/G/{}/{} per node (Erlang B, whatever the worker-time "
+                              "distribution)",
+                              c, c);
+    else if (p.finite_queue)
         p.model = fmt::format("M/M/{}/{} per node", c, c + a.cluster.queue_limit);
     else if (exponential)
         p.model = fmt::format("M/M/{} per node", c);

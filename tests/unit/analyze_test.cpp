@@ -1131,3 +1131,40 @@ autoscaling: {min: 1, max: 20, target: 60%}
     CHECK(clear.nodes == 6);
     CHECK(clear.approximate.empty());
 }
+
+TEST_CASE("analyze: queue_limit 0 is Erlang B whatever the worker-time distribution") {
+    // M/G/2/2 at a = 15/s x 100 ms = 1.5: B = (a²/2) / (1 + a + a²/2) = 1.125/3.625, for any
+    // distribution of that mean (insensitivity), and nothing waits: W = E[S]. 0.1.x said "no
+    // closed form" (lognormal) or "the mean wait is infinite" (pareto 1.5, infinite variance).
+    const std::string yaml = R"(
+duration: 30m
+warmup: 1m
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 15/s}
+    requests: 1
+  request:
+    service_time: {dist: lognormal, mean: 100ms, cv: 2}
+  client: {timeout: 1d, retries: {max: 0}}
+cluster: {nodes: 1, workers: 2, queue_limit: 0}
+)";
+    const double b = 1.125 / 3.625;
+    for (const char *service :
+         {"{dist: lognormal, mean: 100ms, cv: 2}", "{dist: pareto, mean: 100ms, shape: 1.5}"}) {
+        INFO(service);
+        const Prediction p =
+            predict_yaml(yaml, {std::string("workload.request.service_time=") + service});
+        REQUIRE(p.no_closed_form.empty());
+        CHECK(within_rel(p.blocking, b, 1e-12));
+        CHECK(within_rel(p.node_response, 0.1, 1e-12));
+        CHECK(has(p.model, "M/G/2/2 per node (Erlang B"));
+    }
+    const RunResult r = run_model(yaml, 17 + test::seed_offset());
+    INFO("simulated rho ", r.utilization);
+    CHECK(within_rel(r.utilization, 15 * (1 - b) * 0.1 / 2, 0.06)); // 0.5172
+    // With a queue, infinite variance has no closed form, worded by c.
+    const Prediction q = predict_yaml(yaml, {"cluster.queue_limit=10",
+                                             "workload.request.service_time={dist: pareto, mean: "
+                                             "100ms, shape: 1.5}"});
+    CHECK(has(q.no_closed_form, "depends on the tail"));
+}
