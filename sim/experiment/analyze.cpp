@@ -22,6 +22,10 @@ namespace {
 
 // A finite queue whose M/M/c/K blocking (same mean) stays below this is treated as unbounded.
 constexpr double kNegligibleBlocking = 1e-6;
+// P(CPU > timeout), or its share of E[CPU], above which timeouts change the served requests.
+constexpr double kTimeoutTail = 1e-3;
+// Relative difference below which the M/M/c/K and M/M/c mean responses are the same number.
+constexpr double kSameResponse = 1e-6;
 
 // Var[I X] for I ~ Bernoulli(p) independent of X.
 double bernoulli_times_variance(double p, double mean, double var) {
@@ -93,17 +97,31 @@ SameNode same_node(const Architecture &a) {
 void node_queue(const Architecture &a, Prediction &p, double lambda, bool exponential,
                 double &response, double &blocking, double &p_wait) {
     const int c = a.cluster.workers;
-    const double es = p.service_mean, var = p.service_variance;
-    const bool finite = a.cluster.queue_limit < 1000;
-    if (exponential && finite) {
+    const double es = p.mixed_mean, var = p.mixed_variance; // every request at the node
+    if (exponential) {
+        // M/M/c/K is exact for any queue_limit (O(c) to compute). M/M/c, with its Erlang C,
+        // only where the limit changes nothing visible: negligible blocking and the same W
+        // (a queue of 1001 at rho = 0.9999 blocks 9.5e-4 and halves L; M/M/1 said 9999).
         const auto f = analytic::mmck(lambda, es, c, c + a.cluster.queue_limit);
+        const double infinite = analytic::mmc_response_time(lambda, es, c);
+        if (f.blocking < kNegligibleBlocking &&
+            std::abs(f.response_time - infinite) <= kSameResponse * infinite) {
+            response = infinite;
+            p_wait = analytic::erlang_c(c, lambda * es);
+            return;
+        }
         response = f.response_time;
         blocking = f.blocking;
+        p.finite_queue = true;
         return;
     }
-    if (exponential) {
-        response = analytic::mmc_response_time(lambda, es, c);
-        p_wait = analytic::erlang_c(c, lambda * es);
+    if (a.cluster.queue_limit == 0) {
+        // M/G/c/c: nothing waits, and Erlang B holds for any worker time of this mean
+        // (insensitivity), infinite variance included.
+        const auto f = analytic::mmck(lambda, es, c, c);
+        response = es;
+        blocking = f.blocking;
+        p.finite_queue = true;
         return;
     }
     const double limit_blocking = analytic::mmck(lambda, es, c, c + a.cluster.queue_limit).blocking;
@@ -227,6 +245,30 @@ const char *to_string(StoreSpec::CapacityMode m) {
     }
 }
 
+// The workflows' steps are requests to the same workers (placed by the balancer, an
+// in_memory workflow's later steps on its first step's node): mixes their rate steps x
+// workflows/s and step_time into p.mixed_*. Returns whether the mix keeps exponential worker
+// time (both exponential with one mean).
+bool add_workflow_load(const Architecture &a, Prediction &p) {
+    const WorkflowSpec &wf = a.workflows;
+    p.workflow_rate = wf.arrival.rate * wf.steps; // the mean rate for non-Poisson arrivals
+    p.workflow_step = wf.step_time.expected();
+    const double lambda = p.mixed_rate, total = lambda + p.workflow_rate;
+    if (!(total > 0)) return true;
+    const double es = p.mixed_mean, ws = p.workflow_step, wv = wf.step_time.variance();
+    p.mixed_rate = total;
+    p.mixed_mean = (lambda * es + p.workflow_rate * ws) / total;
+    const double second =
+        (lambda * (p.mixed_variance + es * es) + p.workflow_rate * (wv + ws * ws)) / total;
+    p.mixed_variance = std::max(0.0, second - p.mixed_mean * p.mixed_mean);
+    p.approximate.push_back(fmt::format(
+        "workflow steps ({:.4g}/s) share the workers: their arrivals, spaced by the workflows' "
+        "waits, are taken as Poisson; failed steps retried are not counted",
+        p.workflow_rate));
+    return wf.step_time.kind == Distribution::Kind::exponential && ws == es &&
+           p.mixed_variance == es * es;
+}
+
 } // namespace
 
 Prediction predict(const Architecture &a) {
@@ -311,6 +353,24 @@ Prediction predict(const Architecture &a) {
     }
     p.requests_per_session = issued;
     const double lambda = p.session_rate * issued;
+    // Token overflow: the chain over the writes a token carries gives the share of requests
+    // rejected (413), which hold a worker for the verification only (ClientToken::serve).
+    analytic::TokenWrites chain{NAN, NAN, NAN};
+    if (p.token_overflow > 0 && w.state_growth > 0) {
+        const double m = std::floor(a.state.client.max_bytes / w.state_growth) + 1;
+        chain = analytic::token_writes(w.requests, w.write_fraction,
+                                       static_cast<int>(std::min(m, 1e9)), abandon);
+        p.rejected = chain.rejected;
+        if (!std::isfinite(p.rejected)) {
+            // abandon: one rejection per overflowing session, exactly; continue: at least one.
+            p.rejected = p.token_overflow / issued;
+            if (!abandon && p.token_overflow > 0.01)
+                p.approximate.push_back(fmt::format(
+                    "token rejections counted once per overflowing session ({:.4g} of the "
+                    "requests); sessions that start over can overflow again",
+                    p.rejected));
+        }
+    }
     p.request_rate = lambda;
 
     // ---- worker time ----
@@ -352,16 +412,32 @@ Prediction predict(const Architecture &a) {
         }
     }
     if (location == StateLocation::client) p.verify = a.state.client.verify_time;
-    p.service_mean = p.p_store_read * p.read_round_trip + p.cpu + p.verify +
+    if (p.rejected > 0) var = bernoulli_times_variance(1 - p.rejected, p.cpu, var); // 413: no CPU
+    p.service_mean = p.p_store_read * p.read_round_trip + (1 - p.rejected) * p.cpu + p.verify +
                      p.p_store_write * p.write_round_trip;
     p.service_variance = var;
     if (reuse_unknown && location == StateLocation::store) {
         p.hit_unknown = fmt::format("it needs the local_cache hit rate, i.e. {}", same.why);
         p.service_mean_low = p.service_mean - (issued - 1) / issued * p.read_round_trip;
     }
-    const bool exponential = w.service_time.kind == Distribution::Kind::exponential &&
-                             p.service_mean == p.cpu && var == p.cpu * p.cpu;
-    if (!serverless) p.utilization = lambda * p.service_mean / (n * c); // no fleet otherwise
+    bool exponential = w.service_time.kind == Distribution::Kind::exponential &&
+                       p.service_mean == p.cpu && var == p.cpu * p.cpu;
+    p.mixed_rate = lambda;
+    p.mixed_mean = p.service_mean;
+    p.mixed_variance = var;
+    if (a.workflows.enabled) {
+        if (serverless) {
+            p.approximate.push_back(fmt::format(
+                "workflow steps ({:.4g}/s) run on the same functions and are left out here",
+                a.workflows.arrival.rate * a.workflows.steps));
+        } else {
+            if (!add_workflow_load(a, p)) exponential = false;
+            if (a.workflows.arrival.kind != ArrivalProcess::Kind::poisson)
+                p.no_closed_form = "workflow arrivals are not Poisson: their steps load the same "
+                                   "workers at a varying rate";
+        }
+    }
+    if (!serverless) p.utilization = p.mixed_rate * p.mixed_mean / (n * c); // no fleet otherwise
     p.hops = 4 * hop;
 
     // ---- token transfer (client state) ----
@@ -376,12 +452,9 @@ Prediction predict(const Architecture &a) {
         // smaller than the growth of every earlier write (96 ms predicted against 52.9 ms
         // simulated for 33 % of sessions overflowing). A chain over the writes carried.
         if (p.token_overflow > 0 && w.state_growth > 0) {
-            const double m = std::floor(a.state.client.max_bytes / w.state_growth) + 1;
-            const auto t = analytic::token_writes(w.requests, w.write_fraction,
-                                                  static_cast<int>(std::min(m, 1e9)), abandon);
-            if (std::isfinite(t.carried)) {
-                p.token_bytes = w.state_growth * t.carried;
-                g = w.state_growth * t.written;
+            if (std::isfinite(chain.carried)) {
+                p.token_bytes = w.state_growth * chain.carried;
+                g = w.state_growth * chain.written;
             } else if (p.token_overflow > 0.01) {
                 p.approximate.push_back(fmt::format(
                     "token size averaged as if no token overflowed ({:.2f}% of sessions do)",
@@ -468,8 +541,14 @@ Prediction predict(const Architecture &a) {
                 p.store_ops_rate, p.store_ops_sd, cap);
     }
     if (serverless) return p; // no queue, no nodes: serverless_text has the function's forms
-    if (!std::isfinite(var) && p.no_closed_form.empty())
-        p.no_closed_form = "the worker time has infinite variance: the mean wait is infinite";
+    // Without a queue (queue_limit 0) nothing waits: Erlang B needs the mean only.
+    if (!std::isfinite(p.mixed_variance) && p.no_closed_form.empty() && a.cluster.queue_limit > 0)
+        p.no_closed_form =
+            c == 1 ? "the worker time has infinite variance: the mean wait is infinite "
+                     "(Pollaczek-Khinchine)"
+                   : "the worker time has infinite variance: the M/G/c approximation needs a "
+                     "finite one (the mean wait is infinite at high load; whether it is finite "
+                     "at low load depends on the tail)";
 
     // ---- nodes ----
     std::vector<double> shares(static_cast<std::size_t>(n), 1.0 / n);
@@ -477,8 +556,10 @@ Prediction predict(const Architecture &a) {
         shares = ring_shares(n);
     p.busiest_utilization = p.utilization * n * *std::max_element(shares.begin(), shares.end());
     if (p.busiest_utilization >= 1) {
-        p.unstable = true;
-        return p;
+        // A finite queue is stable at any load (it blocks the excess), but from empty it fills
+        // only at the net rate lambda_node - c/E[S]: a queue_limit of 1e8 never does in a run.
+        const double net = (p.busiest_utilization - 1) * c / p.mixed_mean;
+        p.fill_time = net > 0 ? a.cluster.queue_limit / net : INFINITY;
     }
     if (!p.no_closed_form.empty()) return p;
     std::map<double, std::pair<double, double>> by_share; // share -> (W, blocking)
@@ -486,7 +567,7 @@ Prediction predict(const Architecture &a) {
     for (double s : shares) {
         if (by_share.count(s)) continue;
         double response = 0, blocking = 0;
-        node_queue(a, p, lambda * s, exponential, response, blocking, p_wait);
+        node_queue(a, p, p.mixed_rate * s, exponential, response, blocking, p_wait);
         by_share[s] = {response, blocking};
     }
     if (!p.no_closed_form.empty()) return p;
@@ -502,9 +583,17 @@ Prediction predict(const Architecture &a) {
     if (admitted > 0) p.node_response /= admitted;
     p.blocking = std::clamp(p.blocking, 0.0, 1.0);
     p.carried_rate = lambda * (1 - p.blocking);
+    p.served_rate = p.carried_rate * (1 - p.rejected);
+    // L counts every admitted request, 413s and workflow steps included; a served session
+    // request waits as long as any (Wq = W - E[S] of the mix) and then takes its own time.
+    p.in_system = p.mixed_rate * (1 - p.blocking) * p.node_response;
+    p.node_response += p.service_mean + p.rejected * p.cpu - p.mixed_mean;
     if (shares.size() == 1 || by_share.size() == 1) p.p_wait = p_wait;
-    const bool finite = a.cluster.queue_limit < 1000;
-    if (exponential && finite)
+    if (p.finite_queue && !exponential)
+        p.model = fmt::format("M/G/{}/{} per node (Erlang B, whatever the worker-time "
+                              "distribution)",
+                              c, c);
+    else if (p.finite_queue)
         p.model = fmt::format("M/M/{}/{} per node", c, c + a.cluster.queue_limit);
     else if (exponential)
         p.model = fmt::format("M/M/{} per node", c);
@@ -530,6 +619,21 @@ Prediction predict(const Architecture &a) {
             "request) and ends the session when a request runs out of retries: the nodes are "
             "not offered exactly λ",
             p.blocking, w.max_retries));
+    // A request whose own CPU demand outlasts the timeout times out at any load: the mean of
+    // the successful requests leaves it out, and each retry (the same demand) times out again.
+    p.timeout_tail = analytic::tail_probability(w.service_time, w.timeout);
+    p.timeout_share = analytic::tail_mean_share(w.service_time, w.timeout);
+    if (p.timeout_tail > kTimeoutTail || p.timeout_share > kTimeoutTail)
+        p.approximate.push_back(fmt::format(
+            "P(CPU > timeout {:g} s) = {:.3g}% of the requests, carrying {:.3g}% of E[CPU] "
+            "({} CPU): they time out at any load ({}), so the successful requests' mean "
+            "latency is below the one above and their count below λ",
+            w.timeout, 100 * p.timeout_tail, 100 * p.timeout_share, to_string(w.service_time.kind),
+            w.max_retries > 0
+                ? fmt::format("each retried {} times with the same demand, so the nodes do up to "
+                              "{:.3g}% more CPU work than λE[CPU]",
+                              w.max_retries, 100 * w.max_retries * p.timeout_share)
+                : std::string("not retried")));
     if (p.latency > 0.1 * w.timeout)
         p.approximate.push_back(fmt::format(
             "the mean latency is {:.0f}% of the client timeout ({:g} s): attempts that time out "
@@ -549,6 +653,68 @@ Prediction predict(const Architecture &a) {
     return p;
 }
 
+namespace {
+
+// replace_failed: false. Each node (a crew per node) is an independent alternating renewal
+// process: up for mtbf from its repair, then down for mttr. The checks detect a crash after
+// D ~ U((u - 1) I, u I] (a probe at a uniform phase); until then the dead node still counts as
+// healthy. A node they marked (D < mttr, or unhealthy already when it crashed) is routed only
+// after (h - 1/2) I of passing checks from its repair, unless no target is healthy: the balancer
+// then fails open and routes to every target, so it serves at once. The long-run shares of a
+// node's phases, and from their product over the independent nodes, E[serving] and
+// P(some node serves) = 1 - P(none up) + P(none up, none healthy, one admitting).
+void repair_in_place(const Architecture &a, NodesUpPrediction &r) {
+    const auto &lb = a.load_balancer;
+    const auto &mttr = a.failures.nodes.mttr;
+    const double interval = lb.health_interval, m = mttr.expected(), up = r.mtbf;
+    const double lo = (lb.unhealthy_threshold - 1) * interval, hi = lo + interval;
+    const double admit = (lb.healthy_threshold - 0.5) * interval;
+    double marked = 0, unseen = 0; // P(D < R), E[min(D, R)]: the dead node still "healthy"
+    if (mttr.kind == Distribution::Kind::exponential && m > 0) {
+        marked = m / interval * (std::exp(-lo / m) - std::exp(-hi / m)); // E[e^(-D/m)]
+        unseen = m * (1 - marked);
+    } else {
+        marked = std::clamp((m - lo) / interval, 0.0, 1.0); // P(D < m)
+        unseen = m <= lo   ? m
+                 : m >= hi ? (lo + hi) / 2
+                           : (m - lo) / interval * (lo + m) / 2 + (hi - m) / interval * m;
+        if (mttr.kind != Distribution::Kind::constant && marked > 0 && marked < 1)
+            r.approximate.push_back(fmt::format(
+                "P(the health check marks a node before its repair) = {:.4f} taken at the {} "
+                "mttr's mean",
+                marked, to_string(mttr.kind)));
+    }
+    // A node crashes before its checks pass w.p. s (exponential up time); it is then unhealthy
+    // when it dies, and its next repair needs the checks again. q = P(healthy at a crash)
+    // solves q = 1 - s (1 - q (1 - marked)).
+    const bool fails = std::isfinite(up) && up > 0;
+    const double s = fails ? -std::expm1(-admit / up) : 0;
+    const double denominator = 1 - s * (1 - marked);
+    const double q = denominator > 0 ? (1 - s) / denominator : 0;
+    const double checks = 1 - q * (1 - marked); // P(a repair waits for the checks)
+    const double cycle = up + m;
+    const double admitting = fails ? checks * up * s / cycle : 0; // E[min(admit, U)] = up s
+    const double serving = fails ? up / cycle - admitting : 1;
+    const double undetected = fails ? q * unseen / cycle : 0;
+    const double detected = fails ? m / cycle - undetected : 0;
+    const int n = r.nodes;
+    const double unhealthy = detected + admitting; // down and known, or up and not yet admitted
+    r.mean_up = n * serving + n * admitting * std::pow(unhealthy, n - 1); // failing open
+    r.availability = std::clamp(
+        1 - (std::pow(1 - serving, n) - std::pow(unhealthy, n) + std::pow(detected, n)), 0.0, 1.0);
+    r.down = m;
+    r.down_why =
+        marked > 0
+            ? fmt::format("repair: mttr {:g} s; the checks mark {:.4f} of the crashed nodes first "
+                          "(or a node that dies before they pass), which serve ({} - 1/2) x {:g} "
+                          "s after their repair, or at once when no target is healthy (the "
+                          "balancer fails open): {:.4f} of a node's time waiting for them",
+                          m, marked, lb.healthy_threshold, interval, admitting)
+            : fmt::format("repair: mttr {:g} s (back before the health check marks it)", m);
+}
+
+} // namespace
+
 NodesUpPrediction predict_nodes_up(const Architecture &a) {
     NodesUpPrediction r;
     const auto &f = a.failures;
@@ -560,44 +726,24 @@ NodesUpPrediction predict_nodes_up(const Architecture &a) {
     const double interval = lb.health_interval;
     // A probe comes at a uniform phase: the unhealthy_threshold-th failing probe after a crash
     // comes (threshold - 1/2) intervals later on average; a newly registered (booted)
-    // target passes its one check half an interval after it registered, a repaired target the
-    // checks had marked unhealthy its healthy_threshold-th (threshold - 1/2) intervals after.
+    // target passes its one check half an interval after it registered.
     const double detect = (lb.unhealthy_threshold - 0.5) * interval;
-    const double admit = (lb.healthy_threshold - 0.5) * interval;
     if (f.replace_failed) {
+        r.model = fmt::format("machine-repair CTMC, n = {}, a repair crew per node", r.nodes);
         const double boot = a.cluster.boot_time.expected();
         r.down = detect + boot + 0.5 * interval;
         r.down_why = fmt::format("replacement: detection ({} - 1/2) x {:g} s + boot {:g} s + "
                                  "its first health check 1/2 x {:g} s",
                                  lb.unhealthy_threshold, interval, boot, interval);
+        const auto mr = analytic::machine_repair(r.nodes, r.mtbf, r.down, r.nodes);
+        r.mean_up = mr.mean_up;
+        r.availability = mr.availability;
     } else {
-        const auto &mttr = f.nodes.mttr;
-        const double m = mttr.expected();
-        // P(the health check marks the node before it is back): the detection delay D is
-        // uniform on ((u - 1) I, u I]; then the repaired node registers anew.
-        const double lo = (lb.unhealthy_threshold - 1) * interval, hi = lo + interval;
-        double marked = 0;
-        if (mttr.kind == Distribution::Kind::exponential && m > 0) {
-            marked = m / interval * (std::exp(-lo / m) - std::exp(-hi / m)); // E[e^(-D/m)]
-        } else {
-            marked = std::clamp((m - lo) / interval, 0.0, 1.0); // P(D < m)
-            if (mttr.kind != Distribution::Kind::constant && marked > 0 && marked < 1)
-                r.approximate.push_back(fmt::format(
-                    "P(the health check marks a node before its repair) = {:.4f} taken at the "
-                    "{} mttr's mean",
-                    marked, to_string(mttr.kind)));
-        }
-        r.down = m + marked * admit;
-        r.down_why =
-            marked > 0
-                ? fmt::format("repair: mttr {:g} s + P(marked first) {:.4f} x healthy checks ({} "
-                              "- 1/2) x {:g} s",
-                              m, marked, lb.healthy_threshold, interval)
-                : fmt::format("repair: mttr {:g} s (back before the health check marks it)", m);
+        r.model = fmt::format("n = {} nodes repaired in place, each an independent up/down "
+                              "renewal with its health-check phases",
+                              r.nodes);
+        repair_in_place(a, r);
     }
-    const auto mr = analytic::machine_repair(r.nodes, r.mtbf, r.down, r.nodes);
-    r.mean_up = mr.mean_up;
-    r.availability = mr.availability;
     const double warm = std::isfinite(r.mtbf) && r.mtbf > 0
                             ? r.mean_up / r.mtbf *
                                   (1 - std::clamp(a.cluster.warmup_capacity, 0.0, 1.0)) *
@@ -679,6 +825,90 @@ CrashLossPrediction predict_crash_loss(const Architecture &a) {
     return r;
 }
 
+namespace {
+
+// ceil(x), the autoscaler's (a relative 1e-12 keeps roundoff on an exact ratio from adding a
+// node).
+int ceil_nodes(double x) {
+    return analytic::target_tracking_nodes(x, 1, 1, 1);
+}
+
+// The count target tracking reaches from `start` (Autoscaler::target_tracking's rule) when a
+// node's metric is min(load / N, cap): a node cannot serve more than c/E[S] requests/s nor be
+// busier than 1. Datapoint noise and warm-up are left out.
+int saturated_count(const AutoscalingSpec &s, double load, double cap, int start) {
+    int n = std::clamp(start, s.min, s.max);
+    for (int i = 0; i < 10000; ++i) {
+        const double metric = std::min(load / n, cap), ratio = n * metric / s.target;
+        int next = n;
+        if (metric > s.target)
+            next = std::max(n, ceil_nodes(ratio));
+        else if (metric < s.in_threshold * s.target)
+            next = std::min(n, ceil_nodes(ratio));
+        next = std::clamp(next, s.min, s.max);
+        if (next == n) break;
+        n = next;
+    }
+    return n;
+}
+
+// Poisson load: one datapoint is the fleet's average over one evaluation period T, whose work
+// (cpu) or request count (requests_per_node) is Poisson: relative sd sqrt((1 + cv²)/(λT)) or
+// 1/sqrt(λT). Within 3 sd of the scale-out threshold (target) or the scale-in one
+// (in_threshold x target) at the predicted count, runs of noisy datapoints move the fleet.
+void check_noise(const Architecture &a, AutoscalingPrediction &r, double load, double cap) {
+    const auto &s = a.autoscaling;
+    if (a.workload.arrival.kind != ArrivalProcess::Kind::poisson || r.nodes <= 0) return;
+    const bool cpu = s.metric == AutoscalingSpec::Metric::cpu;
+    const Prediction p = predict(a);
+    const double cv2 = p.mixed_mean > 0 ? p.mixed_variance / (p.mixed_mean * p.mixed_mean) : 0;
+    const double count = r.request_rate * s.evaluation_period;
+    if (!(count > 0)) return;
+    const double metric = std::min(load / r.nodes, cap);
+    const double sd = metric * std::sqrt((cpu ? 1 + cv2 : 1.0) / count);
+    const double out = (s.target - metric) / sd, in = (metric - s.in_threshold * s.target) / sd;
+    if (std::min(out, in) >= 3) return;
+    const bool up = out < in;
+    r.approximate.push_back(fmt::format(
+        "datapoint noise: at {} nodes the metric averages {:.4g} ({:.2f}% of the target) and one "
+        "datapoint ({:g} s of Poisson {}) has sd {:.3g}, {:.2g} sd from the scale-{} threshold "
+        "{:.4g}: runs of datapoints beyond it move the count {} (the simulated mean lies {})",
+        r.nodes, metric, 100 * metric / s.target, s.evaluation_period, cpu ? "work" : "requests",
+        sd, up ? out : in, up ? "out" : "in", up ? s.target : s.in_threshold * s.target,
+        up ? "up, then back" : "down, then back", up ? "above" : "below"));
+}
+
+// A target a node's metric cannot exceed (requests_per_node at or above c/E[S], cpu at 100 %)
+// never triggers a scale-out: the count is where the rule stops from cluster.nodes. And a count
+// at which rho >= 1 (clamped to max, or that unreachable target) is saturated: said.
+void check_reachable(const Architecture &a, AutoscalingPrediction &r) {
+    const auto &s = a.autoscaling;
+    const int c = a.cluster.workers;
+    if (!(r.service_mean > 0)) return;
+    const bool cpu = s.metric == AutoscalingSpec::Metric::cpu;
+    const double cap = cpu ? 1.0 : c / r.service_mean;
+    const double load = cpu ? r.request_rate * r.service_mean / c : r.request_rate;
+    if (s.target >= cap) {
+        r.nodes = saturated_count(s, load, cap, a.cluster.nodes);
+        r.unreachable =
+            cpu ? fmt::format("target {:g} is the most a node can be busy: the metric never "
+                              "exceeds it",
+                              s.target)
+                : fmt::format("target {:g}/s is at or above what a node can complete, c/E[S] = "
+                              "{:.4g}/s: the metric never exceeds it",
+                              s.target, cap);
+    }
+    if (r.unreachable.empty() && r.note.empty()) check_noise(a, r, load, cap);
+    r.utilization = r.request_rate * r.service_mean / (r.nodes * c);
+    if (r.utilization >= 1)
+        r.approximate.push_back(fmt::format(
+            "at {} nodes ρ = λE[S]/(N·c) = {:.4f} >= 1: the nodes are saturated (queues fill and "
+            "reject)",
+            r.nodes, r.utilization));
+}
+
+} // namespace
+
 AutoscalingPrediction predict_autoscaling(const Architecture &a) {
     AutoscalingPrediction r;
     const auto &s = a.autoscaling;
@@ -706,12 +936,12 @@ AutoscalingPrediction predict_autoscaling(const Architecture &a) {
             why = p.no_closed_form;
             return -1;
         }
-        if (lambda) *lambda = p.request_rate;
-        if (es) *es = p.service_mean;
-        return cpu ? analytic::target_tracking_nodes(p.request_rate, p.service_mean,
-                                                     a.cluster.workers, s.target, s.min, s.max)
-                   : analytic::target_tracking_nodes(p.request_rate, 1.0, 1, s.target, s.min,
-                                                     s.max);
+        // Every request a node serves counts, workflow steps (and 413s) included.
+        if (lambda) *lambda = p.mixed_rate;
+        if (es) *es = p.mixed_mean;
+        return cpu ? analytic::target_tracking_nodes(p.mixed_rate, p.mixed_mean, a.cluster.workers,
+                                                     s.target, s.min, s.max)
+                   : analytic::target_tracking_nodes(p.mixed_rate, 1.0, 1, s.target, s.min, s.max);
     };
     const auto &arr = a.workload.arrival;
     double mean_rate = arr.rate, low = NAN, high = NAN;
@@ -761,6 +991,7 @@ AutoscalingPrediction predict_autoscaling(const Architecture &a) {
         r.low = count(low, nullptr, nullptr);
         r.high = count(high, nullptr, nullptr);
     }
+    check_reachable(a, r);
     return r;
 }
 
@@ -802,8 +1033,13 @@ class Simulated {
     std::size_t point_, arch_;
 };
 
-std::string queueing_text(const Architecture &a, const Simulated &sim) {
-    const Prediction p = predict(a);
+// The run a prediction is compared with: warm-up, then the measured duration (s).
+struct Window {
+    double warmup = 0, duration = 0;
+};
+
+std::string queueing_text(const Architecture &a, const Simulated &sim, const Window &window) {
+    Prediction p = predict(a);
     std::string out;
     if (p.request_rate == 0 && !p.no_closed_form.empty())
         return "  no closed form: " + p.no_closed_form + "\n";
@@ -811,16 +1047,25 @@ std::string queueing_text(const Architecture &a, const Simulated &sim) {
     out += fmt::format("  request rate λ = {:.4g}/s ({:.4g} sessions/s x {:.4g} requests)\n",
                        p.request_rate, p.session_rate, p.requests_per_session);
     // M/M/c/K: the nodes admit λ(1 − B); throughput, utilization and L are compared with that.
-    const bool blocks = p.blocking > kNegligibleBlocking;
+    // rho >= 1 with a queue that does not fill within the run: no steady state to print.
+    const double run = window.warmup + window.duration;
+    const bool unstable = p.fill_time >= run;
+    const bool blocks = p.blocking > kNegligibleBlocking && !unstable;
     if (blocks)
         out += fmt::format("  carried (admitted) rate λ(1 − B) = {:.4g}/s (blocking B = {:.4g})\n",
                            p.carried_rate, p.blocking);
+    if (p.rejected > 0)
+        out += fmt::format("  token overflow rejects r = {:.4g} of them (413, {:.4g}/s; each holds "
+                           "a worker for the verification only): served {} = {:.4g}/s\n",
+                           p.rejected, p.carried_rate * p.rejected,
+                           blocks ? "λ(1 − B)(1 − r)" : "λ(1 − r)", p.served_rate);
     out += sim.line("throughput_rps", 1, 4, "throughput_rps (successful requests/s)", "/s");
     std::string parts;
     const auto add = [&parts](const std::string &s) { parts += (parts.empty() ? "" : " + ") + s; };
     if (p.p_store_read > 0)
         add(fmt::format("store read {:.4f} ms x {:.4f}", 1e3 * p.read_round_trip, p.p_store_read));
-    add(fmt::format("CPU {:.4f} ms", 1e3 * p.cpu));
+    add(p.rejected > 0 ? fmt::format("CPU {:.4f} ms x (1 − r)", 1e3 * p.cpu)
+                       : fmt::format("CPU {:.4f} ms", 1e3 * p.cpu));
     if (p.verify > 0) add(fmt::format("verify {:.4f} ms", 1e3 * p.verify));
     if (p.p_store_write > 0)
         add(fmt::format("store write {:.4f} ms x {:.4f}", 1e3 * p.write_round_trip,
@@ -832,6 +1077,17 @@ std::string queueing_text(const Architecture &a, const Simulated &sim) {
             : std::string("n/a");
     out += fmt::format("  worker time E[S] = {:.4f} ms ({}), cv² = {}\n", 1e3 * p.service_mean,
                        parts, cv2);
+    // Workflow steps load the same workers: ρ, the wait and L are those of the mix.
+    const bool mix = p.workflow_rate > 0;
+    if (mix)
+        out += fmt::format(
+            "  workflow steps λ_w = {:.4g}/s ({:.4g} workflows/s x {} steps) of {:.4f} ms each on "
+            "the same workers: the nodes serve λ + λ_w = {:.4g}/s of E[S] = {:.4f} ms, cv² = "
+            "{:.4f}; a session request waits as long as any, then takes its own E[S]\n",
+            p.workflow_rate, a.workflows.arrival.rate, a.workflows.steps, 1e3 * p.workflow_step,
+            p.mixed_rate, 1e3 * p.mixed_mean,
+            p.mixed_mean > 0 ? p.mixed_variance / (p.mixed_mean * p.mixed_mean) : 0.0);
+    const std::string all = mix ? "(λ + λ_w)" : "λ";
     if (a.state.location == StateLocation::store) {
         const auto &st = a.state.store;
         if (p.store_units) {
@@ -849,42 +1105,61 @@ std::string queueing_text(const Architecture &a, const Simulated &sim) {
         }
     }
     if (blocks)
-        out += fmt::format("  utilization ρ(1 − B) = λ(1 − B)E[S]/(N·c) = {:.4f} (carried; "
+        out += fmt::format("  utilization ρ(1 − B) = {}(1 − B)E[S]/(N·c) = {:.4f} (carried; "
                            "offered ρ = {:.4f}, N={}, c={})\n",
-                           p.utilization * (1 - p.blocking), p.utilization, n, c);
+                           all, p.utilization * (1 - p.blocking), p.utilization, n, c);
     else
-        out += fmt::format("  utilization ρ = λE[S]/(N·c) = {:.4f} (N={}, c={})\n", p.utilization,
-                           n, c);
+        out += fmt::format("  utilization ρ = {}E[S]/(N·c) = {:.4f} (N={}, c={})\n", all,
+                           p.utilization, n, c);
     out += sim.line("utilization", 1, 4, "utilization (busy / available worker time)");
     if (p.busiest_utilization > p.utilization * (1 + 1e-9))
         out += fmt::format("  busiest node ρ = {:.4f} (consistent_hash ring share {:.4f})\n",
                            p.busiest_utilization, p.busiest_utilization / p.utilization / n);
-    if (p.unstable) {
-        out += "  unstable: ρ >= 1, queues grow until queue_limit rejects requests\n";
-        return out;
+    if (p.fill_time > 0) {
+        const std::string fill = fmt::format(
+            "ρ >= 1, and a queue fills from empty in queue_limit / (λ_node − c/E[S]) = {:.4g} s",
+            p.fill_time);
+        if (unstable) {
+            out += fmt::format("  unstable over this run: {}, longer than the run ({:g} s with "
+                               "the warm-up): queues grow through it\n",
+                               fill, run);
+            // The caveats on the fleet still hold; the timeout one came from the steady state.
+            for (const auto &s : p.approximate)
+                if (!s.starts_with("the mean latency is")) out += "  approximate: " + s + "\n";
+            return out;
+        }
+        if (p.fill_time > window.warmup)
+            p.approximate.push_back(fmt::format("{}, longer than the warm-up ({:g} s): the "
+                                                "measured window starts with queues filling",
+                                                fill, window.warmup));
     }
     if (!p.no_closed_form.empty()) return out + "  no closed form: " + p.no_closed_form + "\n";
     const std::string label = p.mgc_approximation ? " (M/G/c approximation)" : "";
     std::string model = p.model;
     if (p.p_wait >= 0) model += fmt::format(" (Erlang C, P(wait) = {:.4f})", p.p_wait);
-    if (a.cluster.queue_limit < 1000 && p.model.starts_with("M/M/"))
-        model += fmt::format(", blocking {:.4g}", p.blocking);
+    if (p.finite_queue) model += fmt::format(", blocking {:.4g}", p.blocking);
     if (p.mgc_approximation) model += ": Allen-Cunneen, W_q ≈ W_q(M/M/c)·(1 + cv²)/2";
     out += fmt::format("  model: {}{}\n", model, label);
     const std::string token =
         a.state.location == StateLocation::client
             ? fmt::format(" + token {:.4f} ms for {:.0f} B", 1e3 * p.token_transfer, p.token_bytes)
             : "";
-    out += fmt::format("  mean latency = {:.4f} ms (node {:.4f} ms + 4 hops {:.4f} ms{}){}\n",
-                       1e3 * p.latency, 1e3 * p.node_response, 1e3 * p.hops, token, label);
+    const std::string cut = p.timeout_tail > kTimeoutTail || p.timeout_share > kTimeoutTail
+                                ? " (approximate: requests that outlast the timeout, below)"
+                                : "";
+    out += fmt::format("  mean latency = {:.4f} ms (node {:.4f} ms + 4 hops {:.4f} ms{}){}{}\n",
+                       1e3 * p.latency, 1e3 * p.node_response, 1e3 * p.hops, token, label, cut);
     out += sim.line("latency_mean_ms", 1, 4, "latency_mean_ms (successful requests)", " ms");
+    // With 413s W here is every admitted request's, the rejected ones' shorter stay included.
+    const std::string every = p.rejected > 0 ? " (W of every request, 413s included)" : "";
+    const std::string of_mix = mix ? " (W of every request, workflow steps included)" : every;
     if (blocks)
         out += fmt::format(
-            "  Little: mean requests at nodes L = λ(1 − B)W = {:.4f} (carried rate){}\n",
-            p.carried_rate * p.node_response, label);
+            "  Little: mean requests at nodes L = {}(1 − B)W = {:.4f} (carried rate){}{}\n", all,
+            p.in_system, of_mix, label);
     else
-        out += fmt::format("  Little: mean requests at nodes L = λW = {:.4f}{}\n",
-                           p.request_rate * p.node_response, label);
+        out += fmt::format("  Little: mean requests at nodes L = {}W = {:.4f}{}{}\n", all,
+                           p.in_system, of_mix, label);
     out += sim.line("requests_in_system_mean", 1, 4,
                     "requests_in_system_mean (time-average requests at nodes)");
     if (p.lost_sessions >= 0) {
@@ -903,10 +1178,8 @@ std::string failures_text(const Architecture &a, const Simulated &sim) {
     std::string out;
     const NodesUpPrediction up = predict_nodes_up(a);
     if (up.applies) {
-        out += fmt::format(
-            "  nodes up (failures.nodes: machine-repair CTMC, n = {}, a repair crew per node):\n"
-            "    mtbf {:g} s; down {:g} s = {}\n",
-            up.nodes, up.mtbf, up.down, up.down_why);
+        out += fmt::format("  nodes up (failures.nodes: {}):\n    mtbf {:g} s; down {:g} s = {}\n",
+                           up.model, up.mtbf, up.down, up.down_why);
         out += fmt::format("    mean nodes up = {:.4f}; serving = {:.4f} (a returning node counted "
                            "at warmup_capacity {:g} for warmup_period {:g} s)\n",
                            up.mean_up, up.serving_mean, a.cluster.warmup_capacity,
@@ -917,8 +1190,9 @@ std::string failures_text(const Architecture &a, const Simulated &sim) {
         out += fmt::format("    availability P(at least one node up) = {:.6f}\n", up.availability);
         out += sim.line("availability", 1, 6,
                         "availability (time share with at least one serving node)");
-        out += "    approximate: the CTMC takes up and down times as exponential with these means "
-               "(with a crew per node its time averages hold for any distributions)\n";
+        if (a.failures.replace_failed)
+            out += "    approximate: the CTMC takes up and down times as exponential with these "
+                   "means (with a crew per node its time averages hold for any distributions)\n";
         for (const auto &s : up.approximate)
             out += "    approximate: " + s + "\n";
     }
@@ -950,9 +1224,22 @@ std::string failures_text(const Architecture &a, const Simulated &sim) {
                           as.request_rate * as.service_mean / (a.cluster.workers * s.target))
                     : fmt::format("ceil(λ/target) = ceil({:.4g}/s / {:g}) = ceil({:.4f})",
                                   as.request_rate, s.target, as.request_rate / s.target);
-            out += fmt::format("  autoscaling (target tracking on {}): steady at {} nodes = {}, "
-                               "clamped to [{}, {}]\n",
-                               cpu ? "cpu" : "requests_per_node", as.nodes, formula, s.min, s.max);
+            const char *metric = cpu ? "cpu" : "requests_per_node";
+            if (as.unreachable.empty())
+                out += fmt::format("  autoscaling (target tracking on {}): steady at {} nodes = "
+                                   "{}, clamped to [{}, {}]\n",
+                                   metric, as.nodes, formula, s.min, s.max);
+            else
+                out += fmt::format("  autoscaling (target tracking on {}): {}, so no scale-out; "
+                                   "from the initial {} nodes the rule settles at {} (not {} = "
+                                   "{}), clamped to [{}, {}]\n",
+                                   metric, as.unreachable, a.cluster.nodes, as.nodes,
+                                   analytic::target_tracking_nodes(
+                                       cpu ? as.request_rate * as.service_mean : as.request_rate, 1,
+                                       cpu ? a.cluster.workers : 1, s.target),
+                                   formula, s.min, s.max);
+            for (const auto &c : as.approximate)
+                out += "    approximate: " + c + "\n";
             if (!as.note.empty()) {
                 out += "    approximate: " + as.note;
                 if (as.low >= 0) out += fmt::format(" ({} to {} nodes)", as.low, as.high);
@@ -1136,7 +1423,7 @@ std::string analyze_scenario(const Scenario &sc, const RunMetrics *simulated) {
             if (a.cluster.runtime == Runtime::serverless) {
                 out += serverless_text(a, sim);
             } else {
-                out += queueing_text(a, sim);
+                out += queueing_text(a, sim, {sc.warmup, sc.duration});
                 out += failures_text(a, sim);
             }
             out += workflows_text(a, sim, sc.duration);

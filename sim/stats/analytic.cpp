@@ -7,6 +7,7 @@
 
 #include <Eigen/Dense>
 #include <boost/math/special_functions/beta.hpp>
+#include <boost/math/special_functions/gamma.hpp>
 
 namespace statesim::analytic {
 namespace {
@@ -96,6 +97,31 @@ double mgc_response_time(double lambda, double es, double var, int c) {
     return es + wq * (1 + var / (es * es)) / 2;
 }
 
+namespace {
+
+// 1/(e^t - 1) - 1/t + 1/2, smooth through t = 0 (where it is t/12 - t^3/720 + ...).
+double bernoulli_rest(double t) {
+    if (std::abs(t) < 1e-3) return t / 12 - t * t * t / 720;
+    return 1 / std::expm1(t) - 1 / t + 0.5;
+}
+
+// log sum_{j=0}^{m} e^(j x): a geometric sum in logs, for either sign of x.
+double log_geometric_sum(double x, double m) {
+    if (x == 0) return std::log(m + 1);
+    if (x < 0) return std::log(std::expm1((m + 1) * x) / std::expm1(x));
+    return m * x + std::log(std::expm1(-(m + 1) * x) / std::expm1(-x));
+}
+
+// Mean of j under the weights e^(j x), j = 0..m. The textbook 1/(e^-x - 1) - (m+1)/(e^-y - 1)
+// (y = (m+1) x) cancels catastrophically near x = 0; with the 1/x parts taken out analytically
+// it is m/2 + g(-x) - (m+1) g(-y), g = bernoulli_rest, accurate for any x and m.
+double geometric_mean_index(double x, double m) {
+    if (x == 0) return m / 2;
+    return m / 2 + bernoulli_rest(-x) - (m + 1) * bernoulli_rest(-(m + 1) * x);
+}
+
+} // namespace
+
 FiniteQueue mmck(double lambda, double mean_service, int c, int capacity) {
     FiniteQueue r;
     if (lambda <= 0 || capacity <= 0) {
@@ -103,28 +129,117 @@ FiniteQueue mmck(double lambda, double mean_service, int c, int capacity) {
         r.response_time = mean_service;
         return r;
     }
-    // Birth-death chain: p_k = p_{k-1} lambda / (mu min(k, c)). In logs, shifted by the largest
-    // before exponentiating: every term is a positive number, so no probability can come out
-    // negative (an LU solve of pi Q = 0 gave -6e-20 blocking at light load), and terms far below
-    // the largest underflow to 0 harmlessly.
-    const int n = capacity + 1;
-    const double log_lambda = std::log(lambda), log_mu = -std::log(mean_service);
-    std::vector<double> lp(static_cast<std::size_t>(n));
-    lp[0] = 0;
-    for (int k = 1; k < n; ++k)
-        lp[static_cast<std::size_t>(k)] = lp[static_cast<std::size_t>(k - 1)] + log_lambda -
-                                          log_mu - std::log(static_cast<double>(std::min(k, c)));
-    const double top = *std::max_element(lp.begin(), lp.end());
-    double sum = 0, mean = 0;
-    for (int k = 0; k < n; ++k) {
-        const double p = std::exp(lp[static_cast<std::size_t>(k)] - top);
+    if (!(mean_service > 0)) return r; // no service time: nothing ever waits
+    c = std::min(c, capacity);         // servers beyond the capacity never serve
+    // Birth-death chain: p_k = p_{k-1} lambda / (mu min(k, c)). Relative to p_c, in logs: the
+    // states below c one by one, the queue states c..K a geometric run of ratio
+    // r = lambda / (c mu) summed in closed form, so any K costs O(c) (queue_limit reaches 1e8).
+    // Every term is positive, so no probability can come out negative (an LU solve of pi Q = 0
+    // gave -6e-20 blocking at light load); terms far below the largest underflow to 0.
+    const double log_a = std::log(lambda * mean_service);      // log(lambda / mu)
+    const double x = log_a - std::log(static_cast<double>(c)); // log r
+    const double m = capacity - c;                             // queue places
+    std::vector<double> head(static_cast<std::size_t>(c));     // log p_k / p_c, k < c
+    double next = 0;
+    for (int k = c - 1; k >= 0; --k) {
+        next -= log_a - std::log(static_cast<double>(k + 1));
+        head[static_cast<std::size_t>(k)] = next;
+    }
+    const double log_tail = log_geometric_sum(x, m);
+    double top = log_tail;
+    for (double lp : head)
+        top = std::max(top, lp);
+    double sum = std::exp(log_tail - top), mean = sum * (c + geometric_mean_index(x, m));
+    for (int k = 0; k < c; ++k) {
+        const double p = std::exp(head[static_cast<std::size_t>(k)] - top);
         sum += p;
         mean += k * p;
     }
-    r.blocking = clamp01(std::exp(lp.back() - top) / sum);
+    r.blocking = clamp01(std::exp(m * x - top) / sum);
     r.mean_in_system = mean / sum;
     r.response_time = r.mean_in_system / (lambda * (1 - r.blocking)); // Little's law
     return r;
+}
+
+namespace {
+
+// P(X > t) and E[X; X > t] for a quantity of the given kind and parameters (as prepare()
+// derives them); NaN for kinds without a closed form here.
+struct Tail {
+    double probability = kNaN, mean = kNaN;
+};
+
+Tail exponential_tail(double m, double t) {
+    const double e = std::exp(-t / m);
+    return {e, (t + m) * e};
+}
+
+// P(N(0,1) > z).
+double normal_tail(double z) {
+    return 0.5 * std::erfc(z / std::sqrt(2.0));
+}
+
+Tail tail_of(const Distribution &d, double t) {
+    const double m = d.expected();
+    if (t <= 0) return {1, m};
+    switch (d.kind) {
+    case Distribution::Kind::constant:
+        return d.mean > t ? Tail{1, m} : Tail{0, 0};
+    case Distribution::Kind::exponential:
+        return exponential_tail(m, t);
+    case Distribution::Kind::lognormal: {
+        const double s2 = std::log1p(d.cv * d.cv), s = std::sqrt(s2);
+        const double z = (std::log(t) - (std::log(m) - s2 / 2)) / s;
+        return {normal_tail(z), m * normal_tail(z - s)};
+    }
+    case Distribution::Kind::uniform: {
+        if (t >= d.max) return {0, 0};
+        const double lo = std::max(t, d.min), width = d.max - d.min;
+        if (!(width > 0)) return {1, m};
+        return {(d.max - lo) / width, (d.max * d.max - lo * lo) / (2 * width)};
+    }
+    case Distribution::Kind::erlang: {
+        const double x = d.k * t / m; // rate k/m
+        return {boost::math::gamma_q(d.k, x), m * boost::math::gamma_q(d.k + 1, x)};
+    }
+    case Distribution::Kind::hyperexp: { // the sampler's two balanced phases
+        const double c2 = d.cv * d.cv, p = 0.5 * (1 + std::sqrt((c2 - 1) / (c2 + 1)));
+        const Tail a = exponential_tail(m / (2 * p), t), b = exponential_tail(m / (2 * (1 - p)), t);
+        return {p * a.probability + (1 - p) * b.probability, p * a.mean + (1 - p) * b.mean};
+    }
+    case Distribution::Kind::weibull: {
+        const double scale = m / std::tgamma(1 + 1 / d.shape), x = std::pow(t / scale, d.shape);
+        return {std::exp(-x), m * boost::math::gamma_q(1 + 1 / d.shape, x)};
+    }
+    case Distribution::Kind::pareto: {
+        const double xm = m * (d.shape - 1) / d.shape;
+        if (t <= xm) return {1, m};
+        return {std::pow(xm / t, d.shape), m * std::pow(xm / t, d.shape - 1)};
+    }
+    case Distribution::Kind::empirical: {
+        if (!d.samples || d.samples->empty()) return {};
+        double above = 0, sum = 0;
+        for (double x : *d.samples)
+            if (x > t) ++above, sum += x;
+        const auto n = static_cast<double>(d.samples->size());
+        return {above / n, sum / n};
+    }
+    case Distribution::Kind::geometric:
+        break;
+    }
+    return {};
+}
+
+} // namespace
+
+double tail_probability(const Distribution &d, double t) {
+    return clamp01(tail_of(d, t).probability);
+}
+
+double tail_mean_share(const Distribution &d, double t) {
+    const double m = d.expected();
+    if (!(m > 0)) return 0;
+    return clamp01(tail_of(d, t).mean / m);
 }
 
 double session_requests_mean(const Distribution &d) {
@@ -201,7 +316,7 @@ double requests_until_writes(const Distribution &d, double w, int m) {
 }
 
 TokenWrites token_writes(const Distribution &d, double w, int m, bool ends) {
-    const TokenWrites none{kNaN, kNaN};
+    const TokenWrites none{kNaN, kNaN, kNaN};
     w = std::clamp(w, 0.0, 1.0);
     if (m <= 0 || m > 100'000) return none;
     const bool geo = geometric(d);
@@ -221,7 +336,7 @@ TokenWrites token_writes(const Distribution &d, double w, int m, bool ends) {
     std::vector<double> pi(static_cast<std::size_t>(m), 0.0), next(pi.size());
     pi[0] = 1;
     struct Sums {
-        double served = 0, carried = 0, written = 0;
+        double served = 0, carried = 0, written = 0, rejected = 0;
     };
     std::vector<Sums> cumulated;
     Sums sum;
@@ -243,6 +358,7 @@ TokenWrites token_writes(const Distribution &d, double w, int m, bool ends) {
         sum.served += survive * (alive - rejected);
         sum.carried += survive * (carried - rejected * static_cast<double>(m - 1));
         sum.written += survive * (w * alive - rejected);
+        sum.rejected += survive * rejected;
         if (!geo) {
             cumulated.push_back(sum);
             if (j >= longest) break;
@@ -269,10 +385,12 @@ TokenWrites token_writes(const Distribution &d, double w, int m, bool ends) {
                 return cumulated[j].*field;
             });
         };
-        sum = {mean_of(&Sums::served), mean_of(&Sums::carried), mean_of(&Sums::written)};
+        sum = {mean_of(&Sums::served), mean_of(&Sums::carried), mean_of(&Sums::written),
+               mean_of(&Sums::rejected)};
     }
     if (!(sum.served > 0)) return none;
-    return {sum.carried / sum.served, sum.written / sum.served};
+    return {sum.carried / sum.served, sum.written / sum.served,
+            sum.rejected / (sum.served + sum.rejected)};
 }
 
 MachineRepair machine_repair(int nodes, double mtbf, double mttr, int repairmen) {

@@ -287,6 +287,10 @@ TEST_CASE("token_writes: the writes a served request's token carries, overflows 
     CHECK(ends.written == doctest::Approx(1.0));
     const auto again = analytic::token_writes(three, 1.0, 2, false);
     CHECK(again.carried == doctest::Approx(0.0));
+    // Rejected shares of the issued requests: none, 1 of 2 (ends), 1 of 3 (starts over).
+    CHECK(open.rejected == 0);
+    CHECK(ends.rejected == doctest::Approx(0.5));
+    CHECK(again.rejected == doctest::Approx(1.0 / 3));
     // Half the requests write, m = 2, geometric lengths: memoryless, so ending and starting
     // over give the same mean; without overflow it is the closed form w (E[k^2] - E[k]) / 2E[k].
     Distribution geometric = Distribution::constant_value(8);
@@ -298,4 +302,45 @@ TEST_CASE("token_writes: the writes a served request's token carries, overflows 
     CHECK(analytic::token_writes(geometric, 0.5, 100'000, true).carried ==
           doctest::Approx(0.5 * (k2 - k) / (2 * k)).epsilon(1e-6));
     CHECK(std::isnan(analytic::token_writes(geometric, 0.5, 200'000, true).carried)); // too long
+}
+
+TEST_CASE("tails: P(X > t) and the share of E[X] above t by kind") {
+    const auto make = [](Distribution::Kind kind, double mean) {
+        Distribution d;
+        d.kind = kind;
+        d.mean = mean;
+        return d;
+    };
+    // Exponential mean 1, t = 2: e^-2, and E[X; X > 2] = (2 + 1) e^-2.
+    const Distribution e = Distribution::exponential_mean(1);
+    CHECK(within_rel(analytic::tail_probability(e, 2), std::exp(-2.0), 1e-12));
+    CHECK(within_rel(analytic::tail_mean_share(e, 2), 3 * std::exp(-2.0), 1e-12));
+    // Erlang k = 2, mean 1 (rate 2), t = 1, x = 2: e^-x (1 + x) and e^-x (1 + x + x^2/2).
+    Distribution er = make(Distribution::Kind::erlang, 1);
+    er.k = 2;
+    CHECK(within_rel(analytic::tail_probability(er, 1), 3 * std::exp(-2.0), 1e-12));
+    CHECK(within_rel(analytic::tail_mean_share(er, 1), 5 * std::exp(-2.0), 1e-12));
+    // Pareto shape 3, mean 1.5: x_m = 1; t = 2: (1/2)^3 and (1/2)^2.
+    Distribution pa = make(Distribution::Kind::pareto, 1.5);
+    pa.shape = 3;
+    CHECK(within_rel(analytic::tail_probability(pa, 2), 0.125, 1e-12));
+    CHECK(within_rel(analytic::tail_mean_share(pa, 2), 0.25, 1e-12));
+    // Uniform [0, 2], t = 1.5: 1/4, and (2^2 - 1.5^2)/(2 x 2) / 1 = 0.4375.
+    Distribution u = make(Distribution::Kind::uniform, 1);
+    u.min = 0;
+    u.max = 2;
+    CHECK(within_rel(analytic::tail_probability(u, 1.5), 0.25, 1e-12));
+    CHECK(within_rel(analytic::tail_mean_share(u, 1.5), 0.4375, 1e-12));
+    // Weibull shape 1 and hyperexp cv 1 are the exponential.
+    Distribution wb = make(Distribution::Kind::weibull, 1);
+    CHECK(within_rel(analytic::tail_mean_share(wb, 2), 3 * std::exp(-2.0), 1e-12));
+    Distribution h = make(Distribution::Kind::hyperexp, 1);
+    CHECK(within_rel(analytic::tail_probability(h, 2), std::exp(-2.0), 1e-12));
+    // Lognormal mean 1 ms, cv 10, t = 20 ms (the review's case): 0.678 % of the values carry
+    // 37.4 % of the mean (sigma^2 = ln 101; from a separate evaluation of the normal tails).
+    Distribution ln = make(Distribution::Kind::lognormal, 0.001);
+    ln.cv = 10;
+    CHECK(within_rel(analytic::tail_probability(ln, 0.020), 0.0067817780, 1e-8));
+    CHECK(within_rel(analytic::tail_mean_share(ln, 0.020), 0.3743568916, 1e-8));
+    CHECK(analytic::tail_probability(Distribution::constant_value(1), 2) == 0);
 }

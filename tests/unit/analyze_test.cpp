@@ -334,10 +334,12 @@ state: {location: local}
     const Prediction p = predict_yaml(yaml);
     CHECK(p.blocking >= 0);
     CHECK(p.blocking <= 1e-300);
+    // Blocking ~1e-1000 and the same W as M/M/16: printed as M/M/16 with Erlang C.
+    CHECK(p.model == "M/M/16 per node");
     const std::string text = analyze_yaml(yaml);
-    const auto at = text.find("blocking ");
+    const auto at = text.find("P(wait) = ");
     REQUIRE(at != std::string::npos);
-    CHECK(std::stod(text.substr(at + 9)) >= 0);
+    CHECK(std::stod(text.substr(at + 10)) >= 0);
     CHECK(text.find("e-2") == std::string::npos);
     CHECK(p.lost_sessions >= 0);
     CHECK(p.lost_sessions <= 1);
@@ -447,23 +449,55 @@ TEST_CASE("analyze: nodes up under failures.nodes (machine-repair CTMC)") {
     const std::string text = analyze_scenario(test::load(four_nodes()));
     CHECK(has(text, "mean nodes up = 2.6667"));
     CHECK(has(text, "availability P(at least one node up) = 0.987654"));
-    CHECK(has(text, "the CTMC takes up and down times as exponential"));
+    CHECK(has(text, "n = 4 nodes repaired in place"));
 
     // Default health checks (30 s, 2 failing, 5 passing): a 5 min repair is always marked first
-    // (detection within 60 s), so the node registers anew: + (5 - 1/2) x 30 s.
+    // (D ~ U(30 s, 60 s]), so the repaired node is routed after a = (5 - 1/2) x 30 s = 135 s of
+    // passing checks, its up time (mtbf 600 s) running from the repair. Per node: s = P(crash
+    // before admission) = 1 - e^(-a/600); P(healthy at a crash) q = 1 - s; cycle 900 s; shares
+    // admitting s x 600/900, serving 600/900 - that, dead but still "healthy" q E[D]/900
+    // (E[D] = 45 s), dead and detected the rest of 300/900. A node serves when admitted, or when
+    // admitting while no target is healthy (the balancer fails open). 0.1.x added a to the down
+    // time (mean up 4 x 600/1035 = 2.3188, availability 0.968797); simulated (100 h x 6,
+    // warmup_capacity 1) 2.1784 +- 0.0337 and 0.977843 +- 0.002272.
     const std::vector<std::string> defaults = {"load_balancer.health_check.interval=30s"};
     const NodesUpPrediction marked =
         predict_nodes_up(test::load(four_nodes(), defaults).points[0].architectures[0]);
-    CHECK(within_rel(marked.down, 300 + 135, 1e-12));
-    CHECK(within_rel(marked.mean_up, 4 * 600.0 / 1035, 1e-9));
-    // An exponential repair of mean m is marked first w.p. E[e^(-D/m)], D ~ U(30 s, 60 s].
-    const NodesUpPrediction exp_repair = predict_nodes_up(
-        test::load(four_nodes(), {"load_balancer.health_check.interval=30s",
-                                  "failures.nodes.mttr={dist: exponential, mean: 5m}"})
-            .points[0]
-            .architectures[0]);
-    const double p_marked = 10 * (std::exp(-0.1) - std::exp(-0.2));
-    CHECK(within_rel(exp_repair.down, 300 + p_marked * 135, 1e-12));
+    const double s = 1 - std::exp(-135.0 / 600), q = 1 - s;
+    const double admitting = s * 600 / 900, serving = 600.0 / 900 - admitting;
+    const double detected = 300.0 / 900 - q * 45 / 900, unhealthy = detected + admitting;
+    CHECK(within_rel(marked.down, 300, 1e-12));
+    CHECK(within_rel(marked.mean_up, 4 * serving + 4 * admitting * std::pow(unhealthy, 3), 1e-9));
+    CHECK(within_rel(marked.availability,
+                     1 - std::pow(1 - serving, 4) + std::pow(unhealthy, 4) - std::pow(detected, 4),
+                     1e-9)); // 0.97823
+
+    // /tmp/rev3/fail.yaml with replace_failed false and mttr exponential 40 s: one node serves
+    // whenever it is up (alone, it is the balancer's every target: fail-open), so availability =
+    // 600/640 = 0.9375 (0.1.x: 0.8761; simulated 0.9283 +- 0.0148, 0.935702 +- 0.002522 over
+    // 100 h x 8). Two nodes: 0.99051 by the phases above (simulated 0.990958 +- 0.000838;
+    // 0.1.x 0.98465).
+    const std::vector<std::string> exp40 = {"load_balancer.health_check.interval=30s",
+                                            "failures.nodes.mttr={dist: exponential, mean: 40s}",
+                                            "cluster.nodes=1"};
+    const NodesUpPrediction one =
+        predict_nodes_up(test::load(four_nodes(), exp40).points[0].architectures[0]);
+    CHECK(within_rel(one.availability, 600.0 / 640, 1e-12));
+    CHECK(within_rel(one.mean_up, 600.0 / 640, 1e-12));
+    std::vector<std::string> two_nodes = exp40;
+    two_nodes.back() = "cluster.nodes=2";
+    const NodesUpPrediction two =
+        predict_nodes_up(test::load(four_nodes(), two_nodes).points[0].architectures[0]);
+    // An exponential repair of mean 40 s is marked first w.p. E[e^(-D/40)], D ~ U(30 s, 60 s].
+    const double p_marked = 40.0 / 30 * (std::exp(-30.0 / 40) - std::exp(-60.0 / 40));
+    const double q2 = (1 - s) / (1 - s * (1 - p_marked)), checks = 1 - q2 * (1 - p_marked);
+    const double adm2 = checks * 600 * s / 640, serve2 = 600.0 / 640 - adm2;
+    const double det2 = 40.0 / 640 - q2 * 40 * (1 - p_marked) / 640;
+    CHECK(within_rel(two.availability,
+                     1 - std::pow(1 - serve2, 2) + std::pow(det2 + adm2, 2) - std::pow(det2, 2),
+                     1e-9));
+    CHECK(two.availability > 0.990);
+    CHECK(two.availability < 0.9910);
 
     // replace_failed: detection (2 - 1/2) 30 s + boot 90 s + its one check 1/2 x 30 s = 150 s
     // (a new target passes one check, whatever healthy_threshold).
@@ -819,4 +853,318 @@ load_balancer: {policy: consistent_hash}
     CHECK(within_rel(h.node_response, weighted / admitted, 1e-9));
     CHECK(!within_rel(h.node_response, offered, 1e-4)); // the weighting matters here
     CHECK(within_rel(h.carried_rate, 200 * admitted, 1e-12));
+}
+
+TEST_CASE("analyze: a finite queue at ρ >= 1 is M/M/c/K, not unstable") {
+    // c = 2, queue_limit 3, λ = 30/s, E[S] = 100 ms: ρ = 1.5, M/M/2/5. With a = λE[S] = 3,
+    // p_k ∝ a^k/k! for k <= 2, then x a/2 a place: 1, 3, 4.5, 6.75, 10.125, 15.1875 (sum
+    // 40.5625), so B = 15.1875/40.5625 and L = sum k p_k = 148.6875/40.5625. 0.1.x printed
+    // "unstable"; the simulator carries 18.71 +- 0.38/s at utilization 0.9373 +- 0.0073.
+    const std::string yaml = R"(
+duration: 10m
+warmup: 1m
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 30/s}
+    requests: 1
+  request:
+    service_time: {dist: exponential, mean: 100ms}
+  client: {timeout: 1d, retries: {max: 0}}
+cluster: {nodes: 1, workers: 2, queue_limit: 3}
+)";
+    const Prediction p = predict_yaml(yaml);
+    const double b = 15.1875 / 40.5625, l = 148.6875 / 40.5625;
+    CHECK(within_rel(p.blocking, b, 1e-12));
+    CHECK(within_rel(p.carried_rate, 30 * (1 - b), 1e-12));
+    CHECK(within_rel(p.node_response, l / (30 * (1 - b)), 1e-12)); // 195.3 ms
+    CHECK(p.fill_time == 0.3);                                     // 3 places / (30 - 20)/s
+    const std::string text = analyze_yaml(yaml);
+    CHECK(text.find("unstable") == std::string::npos);
+    CHECK(text.find("M/M/2/5 per node") != std::string::npos);
+    CHECK(text.find("utilization ρ(1 − B) = λ(1 − B)E[S]/(N·c) = 0.9384") != std::string::npos);
+    const RunResult r = run_model(yaml, 5 + test::seed_offset());
+    INFO("simulated rho ", r.utilization);
+    CHECK(within_rel(r.utilization, 30 * (1 - b) * 0.1 / 2, 0.03));
+
+    // queue_limit 1e8 fills at 10/s in 1e7 s, far beyond the run: unstable over it, and
+    // autoscaling's caveat is still printed.
+    const std::string big = analyze_yaml(
+        yaml, {"cluster.queue_limit=100000000", "autoscaling={min: 1, max: 4, target: 60%}"});
+    CHECK(big.find("unstable over this run") != std::string::npos);
+    CHECK(big.find("1e+07 s") != std::string::npos);
+    CHECK(big.find("the fleet is resized") != std::string::npos);
+    // 3000 places fill in 300 s: longer than the 60 s warm-up, shorter than the run.
+    const std::string mid = analyze_yaml(yaml, {"cluster.queue_limit=3000"});
+    CHECK(mid.find("unstable") == std::string::npos);
+    CHECK(mid.find("M/M/2/3002 per node") != std::string::npos);
+    CHECK(mid.find("starts with queues filling") != std::string::npos);
+}
+
+TEST_CASE("analyze: M/M/c/K for any finite queue_limit, M/M/c only where it agrees") {
+    // λ = 999.9/s, E[S] = 1 ms, c = 1, queue_limit 1000: M/M/1/K with ρ = 0.9999, K = 1001,
+    // B = (1 - ρ) ρ^K / (1 - ρ^(K+1)), L = ρ/(1 - ρ) - (K+1) ρ^(K+1) / (1 - ρ^(K+1)),
+    // W = L / (λ(1 - B)). 0.1.x used M/M/1 at queue_limit >= 1000: W = 10 s, L = 9999.
+    const std::string yaml = R"(
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 999.9/s}
+    requests: 1
+  request:
+    service_time: {dist: exponential, mean: 1ms}
+  client: {timeout: 1d, retries: {max: 0}}
+cluster: {nodes: 1, workers: 1, queue_limit: 1000}
+)";
+    const double rho = 0.9999, k = 1001;
+    const double b = (1 - rho) * std::pow(rho, k) / (1 - std::pow(rho, k + 1));
+    const double l = rho / (1 - rho) - (k + 1) * std::pow(rho, k + 1) / (1 - std::pow(rho, k + 1));
+    const Prediction p = predict_yaml(yaml);
+    CHECK(within_rel(p.blocking, b, 1e-9));                          // 9.49e-4
+    CHECK(within_rel(p.node_response, l / (999.9 * (1 - b)), 1e-9)); // 492.65 ms
+    CHECK(p.model == "M/M/1/1001 per node");
+    // No jump at 1000: 999 places give nearly the same W.
+    const Prediction below = predict_yaml(yaml, {"cluster.queue_limit=999"});
+    CHECK(within_rel(below.node_response, p.node_response, 0.01));
+    // Where the limit is invisible (ρ = 0.5, 1000 places) it is M/M/1 with Erlang C.
+    const Prediction light = predict_yaml(yaml, {"workload.sessions.arrival.rate=500/s"});
+    CHECK(light.model == "M/M/1 per node");
+    CHECK(within_rel(light.node_response, 0.001 / (1 - 0.5), 1e-12));
+    CHECK(within_rel(light.p_wait, 0.5, 1e-12));
+}
+
+TEST_CASE("analyze: token-overflow rejections (413) are not served and hold a worker for the "
+          "verification only") {
+    // /tmp/rev3/tok.yaml: geometric(8) sessions at 5/s, half the requests write 300 B, max 1 KiB:
+    // the m = 4th write overflows. With q = 7/8, w = 1/2: r0 = w / (1 - (1-w) q) = 8/9,
+    // P(overflow) = r0 (q r0)^(m-1) and, with abandon, E[requests] = (1 - (q r0)^m) / (1 - q)
+    // (the rejected one included). One rejection per overflowing session: 2.091/s of 25.36/s.
+    // A 413 holds a worker for verify_time (0.2 ms) only (ClientToken::serve), so
+    // ρ = (served x (20 + 0.2) ms + rejected x 0.2 ms) / 8 = 0.0588; 0.1.x counted every request
+    // as served with full CPU: 25.36/s, ρ = 0.0640 (simulated 23.50 +- 0.64/s, 0.0592 +- 0.002).
+    const std::string yaml = R"(
+duration: 1h
+warmup: 2m
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 5/s}
+    requests: {dist: geometric, mean: 8}
+    think_time: {dist: exponential, mean: 1s}
+  request:
+    service_time: {dist: exponential, mean: 20ms}
+    write_fraction: 0.5
+    state_growth: 300B
+  client: {timeout: 1d, retries: {max: 0}, on_state_loss: abandon}
+cluster: {nodes: 2, workers: 4}
+load_balancer: {policy: random}
+state: {location: client, client: {max_bytes: 1KiB, bandwidth: 10KiB/s}}
+)";
+    const double q = 7.0 / 8, r0 = 8.0 / 9;
+    const double overflow = r0 * std::pow(q * r0, 3);
+    const double issued = (1 - std::pow(q * r0, 4)) / (1 - q);
+    const double rejected = 5 * overflow, served = 5 * issued - rejected; // 2.091, 23.27 /s
+    const Prediction p = predict_yaml(yaml);
+    CHECK(within_rel(p.request_rate, 5 * issued, 1e-12));
+    CHECK(within_rel(p.served_rate, served, 1e-9));
+    CHECK(within_rel(p.rejected * p.request_rate, rejected, 1e-9));
+    CHECK(within_rel(p.utilization, (served * 0.0202 + rejected * 0.0002) / 8, 1e-9));
+    const RunResult r = run_model(yaml, 3 + test::seed_offset());
+    const double throughput = static_cast<double>(r.requests_ok) / r.duration_s;
+    INFO("simulated ", throughput, "/s, rho ", r.utilization);
+    CHECK(within_rel(throughput, served, 0.05));
+    CHECK(within_rel(r.utilization, p.utilization, 0.05));
+
+    // on_state_loss continue: every session issues its 8 requests (40/s) and a token that
+    // started over can overflow again; geometric lengths are memoryless, so the rejected share
+    // is that of abandon: 40 x 0.08245 = 3.298/s rejected, 36.70/s served, ρ = 0.0928
+    // (0.1.x: 40/s and 0.1010).
+    const Prediction c = predict_yaml(yaml, {"workload.client.on_state_loss=continue"});
+    const double share = rejected / (5 * issued);
+    CHECK(within_rel(c.served_rate, 40 * (1 - share), 1e-9));
+    CHECK(within_rel(c.utilization, (40 * (1 - share) * 0.0202 + 40 * share * 0.0002) / 8, 1e-9));
+}
+
+TEST_CASE("analyze: workflow steps load the same workers") {
+    // /tmp/rev3/wf.yaml: sessions 10/s x 20 ms exp and workflows 5/s x 4 steps x 50 ms exp on
+    // one node with c = 2. The nodes serve λ = 10 + 20 = 30/s of mixed E[S] = (10 x 20 + 20 x
+    // 50)/30 = 40 ms, E[S^2] = (10 x 2 x 20^2 + 20 x 2 x 50^2)/30 ms^2 = 3600, cv² = 1.25;
+    // ρ = 30 x 0.04 / 2 = 0.6. Allen-Cunneen: a = 1.2, Erlang C(2, 1.2) = 1.8/4 = 0.45,
+    // W_q = 0.45/(50 - 30) x (1 + 1.25)/2, and a session request then takes its own 20 ms.
+    // 0.1.x left the workflows out: ρ 0.1000, 20.20 ms (simulated 0.6075 +- 0.0098,
+    // 46.11 +- 1.72 ms).
+    const std::string yaml = R"(
+duration: 20m
+warmup: 2m
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 10/s}
+    requests: 1
+  request: {service_time: {dist: exponential, mean: 20ms}}
+  client: {timeout: 1d, retries: {max: 0}}
+cluster: {nodes: 1, workers: 2}
+workflows:
+  arrival: {process: poisson, rate: 5/s}
+  steps: 4
+  step_time: {dist: exponential, mean: 50ms}
+  wait: {dist: exponential, mean: 1s}
+)";
+    const Prediction p = predict_yaml(yaml);
+    const double latency = 0.020 + 0.45 / 20 * (1 + 1.25) / 2; // 45.31 ms
+    CHECK(within_rel(p.utilization, 0.6, 1e-12));
+    CHECK(within_rel(p.mixed_variance / (p.mixed_mean * p.mixed_mean), 1.25, 1e-12));
+    CHECK(within_rel(p.latency, latency, 1e-9));
+    CHECK(within_rel(p.in_system, 30 * (latency + 0.020), 1e-9)); // W of the mix: + 20 ms
+    CHECK(p.mgc_approximation);
+    const RunResult r = run_model(yaml, 13 + test::seed_offset());
+    INFO("simulated rho ", r.utilization, " W ", mean_latency(r));
+    CHECK(within_rel(r.utilization, 0.6, 0.05));
+    CHECK(within_rel(mean_latency(r), latency, 0.15));
+
+    // Autoscaling on cpu counts the steps' CPU: ceil(1.2 / (2 x 0.25)) = 3 nodes, not
+    // ceil(0.2 / 0.5) = 1.
+    const AutoscalingPrediction as =
+        predict_autoscaling(test::load(yaml, {"autoscaling={min: 1, max: 10, target: 25%}"})
+                                .points[0]
+                                .architectures[0]);
+    CHECK(as.nodes == 3);
+}
+
+TEST_CASE("analyze: requests whose CPU outlasts the timeout make the latency approximate") {
+    // Lognormal CPU of mean 1 ms and cv 10 with a 20 ms timeout: 0.678 % of the requests carry
+    // 37.4 % of E[CPU] (see analytic_test) and time out at any load, so the successful ones
+    // average 0.656 +- 0.016 ms simulated against P-K's 1.5101 ms, which 0.1.x printed as exact
+    // (its check was mean latency > 10 % of the timeout).
+    const std::string yaml = R"(
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 10/s}
+    requests: 1
+  request:
+    service_time: {dist: lognormal, mean: 1ms, cv: 10}
+  client: {timeout: 20ms, retries: {max: 0}}
+cluster: {nodes: 1, workers: 1, queue_limit: 100000000}
+)";
+    const Prediction p = predict_yaml(yaml);
+    CHECK(within_rel(p.timeout_tail, 0.0067817780, 1e-8));
+    CHECK(within_rel(p.timeout_share, 0.3743568916, 1e-8));
+    const std::string text = analyze_yaml(yaml);
+    CHECK(text.find("(approximate: requests that outlast the timeout, below)") !=
+          std::string::npos);
+    CHECK(text.find("P(CPU > timeout 0.02 s) = 0.678% of the requests, carrying 37.4% of E[CPU]") !=
+          std::string::npos);
+    // Exponential 1 ms against 20 ms: e^-20, negligible; nothing said.
+    const std::string exp = analyze_yaml(yaml, {"workload.request.service_time={dist: "
+                                                "exponential, mean: 1ms}"});
+    CHECK(exp.find("outlast") == std::string::npos);
+}
+
+TEST_CASE("analyze: a requests_per_node target a node cannot reach never scales out") {
+    // /tmp/rev3/as.yaml from 2 nodes, requests_per_node 50/s: a node of c = 4 workers at
+    // E[S] = 100 ms completes at most c/E[S] = 40/s < 50/s, so the metric (served/s) never
+    // exceeds the target. 0.1.x printed ceil(143.52/50) = 3 nodes; the simulator stays at 2.0000.
+    // At 2 nodes (metric 40 < 0.9 x 50) the rule wants ceil(2 x 40/50) = 2: it stays, with
+    // ρ = 143.52 x 0.1 / (2 x 4) = 1.794.
+    const std::string yaml = R"(
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 143.52/s}
+    requests: 1
+  request:
+    service_time: {dist: exponential, mean: 100ms}
+cluster: {nodes: 2, workers: 4}
+load_balancer: {policy: random}
+autoscaling: {min: 1, max: 20, metric: requests_per_node, target: 50/s}
+)";
+    const auto at = [&](const std::vector<std::string> &sets) {
+        return predict_autoscaling(test::load(yaml, sets).points[0].architectures[0]);
+    };
+    const AutoscalingPrediction two = at({});
+    CHECK(two.nodes == 2);
+    CHECK(has(two.unreachable, "c/E[S] = 40/s"));
+    CHECK(within_rel(two.utilization, 143.52 * 0.1 / 8, 1e-12));
+    REQUIRE(two.approximate.size() == 1);
+    CHECK(has(two.approximate[0], "saturated"));
+    CHECK(has(analyze_scenario(test::load(yaml)), "from the initial 2 nodes the rule settles at 2 "
+                                                  "(not 3 = ceil(λ/target)"));
+    // From 6 nodes: 143.52/6 = 23.9/s < 45 scales in to ceil(6 x 23.92/50) = 3; there the
+    // metric saturates at 40 and ceil(3 x 40/50) = 3 stays, still at ρ = 14.352/12 >= 1.
+    const AutoscalingPrediction six = at({"cluster.nodes=6"});
+    CHECK(six.nodes == 3);
+    CHECK(six.approximate.size() == 1);
+    // A reachable target (30/s < 40/s): ceil(143.52/30) = 5 at ρ = 0.7176, nothing said.
+    const AutoscalingPrediction fine = at({"autoscaling.target=30/s"});
+    CHECK(fine.nodes == 5);
+    CHECK(fine.unreachable.empty());
+    CHECK(fine.approximate.empty());
+}
+
+TEST_CASE("analyze: an autoscaling count within the datapoints' noise of a threshold is "
+          "approximate") {
+    // /tmp/rev3/as.yaml: 143.52/s x 100 ms exp on 4 workers, cpu target 60%: ratio 5.98 -> 6
+    // nodes, where the metric averages 14.352/24 = 0.598. One 60 s datapoint of Poisson work
+    // has relative sd sqrt((1 + cv²)/(λT)) = sqrt(2/(143.52 x 60)): 0.598 is 0.22 sd below the
+    // target, so runs of datapoints above it scale out (simulated 6.357 +- 0.232; 0.1.x printed
+    // "steady at 6" as exact).
+    const std::string yaml = R"(
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 143.52/s}
+    requests: 1
+  request:
+    service_time: {dist: exponential, mean: 100ms}
+cluster: {nodes: 6, workers: 4}
+load_balancer: {policy: random}
+autoscaling: {min: 1, max: 20, target: 60%}
+)";
+    const AutoscalingPrediction p =
+        predict_autoscaling(test::load(yaml).points[0].architectures[0]);
+    CHECK(p.nodes == 6);
+    REQUIRE(p.approximate.size() == 1);
+    const double sd = 0.598 * std::sqrt(2 / (143.52 * 60));
+    CHECK(has(p.approximate[0], fmt::format("has sd {:.3g}, {:.2g} sd from the scale-out "
+                                            "threshold 0.6",
+                                            sd, 0.002 / sd)));
+    // 1368/s x 10 ms: ratio 5.7 -> 6 nodes at 0.57, 11 sd from 0.6 and from 0.54: nothing said.
+    const AutoscalingPrediction clear = predict_autoscaling(
+        test::load(yaml, {"workload.sessions.arrival.rate=1368/s",
+                          "workload.request.service_time={dist: exponential, mean: 10ms}"})
+            .points[0]
+            .architectures[0]);
+    CHECK(clear.nodes == 6);
+    CHECK(clear.approximate.empty());
+}
+
+TEST_CASE("analyze: queue_limit 0 is Erlang B whatever the worker-time distribution") {
+    // M/G/2/2 at a = 15/s x 100 ms = 1.5: B = (a²/2) / (1 + a + a²/2) = 1.125/3.625, for any
+    // distribution of that mean (insensitivity), and nothing waits: W = E[S]. 0.1.x said "no
+    // closed form" (lognormal) or "the mean wait is infinite" (pareto 1.5, infinite variance).
+    const std::string yaml = R"(
+duration: 30m
+warmup: 1m
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 15/s}
+    requests: 1
+  request:
+    service_time: {dist: lognormal, mean: 100ms, cv: 2}
+  client: {timeout: 1d, retries: {max: 0}}
+cluster: {nodes: 1, workers: 2, queue_limit: 0}
+)";
+    const double b = 1.125 / 3.625;
+    for (const char *service :
+         {"{dist: lognormal, mean: 100ms, cv: 2}", "{dist: pareto, mean: 100ms, shape: 1.5}"}) {
+        INFO(service);
+        const Prediction p =
+            predict_yaml(yaml, {std::string("workload.request.service_time=") + service});
+        REQUIRE(p.no_closed_form.empty());
+        CHECK(within_rel(p.blocking, b, 1e-12));
+        CHECK(within_rel(p.node_response, 0.1, 1e-12));
+        CHECK(has(p.model, "M/G/2/2 per node (Erlang B"));
+    }
+    const RunResult r = run_model(yaml, 17 + test::seed_offset());
+    INFO("simulated rho ", r.utilization);
+    CHECK(within_rel(r.utilization, 15 * (1 - b) * 0.1 / 2, 0.06)); // 0.5172
+    // With a queue, infinite variance has no closed form, worded by c.
+    const Prediction q = predict_yaml(yaml, {"cluster.queue_limit=10",
+                                             "workload.request.service_time={dist: pareto, mean: "
+                                             "100ms, shape: 1.5}"});
+    CHECK(has(q.no_closed_form, "depends on the tail"));
 }

@@ -22,7 +22,10 @@ struct Prediction {
     // Why the model has no closed form here ("" when it has one). The rates, E[S] and rho are
     // still filled when they are known (not for non-Poisson arrivals).
     std::string no_closed_form;
-    bool unstable = false; // rho >= 1 somewhere: queues grow until queue_limit rejects
+    // rho >= 1 on the busiest node: queue_limit / (lambda_node - c / E[S]), the seconds its queue
+    // takes to fill from empty (0 otherwise). The finite queue is stable at any load (M/M/c/K);
+    // analyze calls it unstable when this exceeds the run (warm-up + duration).
+    double fill_time = 0;
 
     double session_rate = 0;
     double requests_per_session = 0; // issued: sessions that end at a loss issue fewer
@@ -43,6 +46,11 @@ struct Prediction {
     std::string hit_unknown;
     double service_mean_low = 0;
 
+    // Workflows (servers): their steps are requests to the same workers. The nodes see the mix
+    // of both streams: rate, E[S] and Var[S] (the sessions' alone without workflows).
+    double workflow_rate = 0, workflow_step = 0; // steps/s, E[step_time]
+    double mixed_rate = 0, mixed_mean = 0, mixed_variance = 0;
+
     double store_ops_rate = 0; // offered store operations per second (reads + writes)
     double store_ops_sd = 0;   // sd of the operations in one second (compound Poisson)
     // DynamoDB capacity modes (on_demand, provisioned): mean request units per read and per
@@ -55,18 +63,27 @@ struct Prediction {
     double read_units_rate = 0, write_units_rate = 0;
     double read_units_sd = 0, write_units_sd = 0;
 
-    double utilization = 0;         // lambda E[S] / (N c), offered (servers only)
+    double utilization = 0;         // mixed lambda E[S] / (N c), offered (servers only)
     double busiest_utilization = 0; // the most loaded node (consistent_hash: its ring share)
     double hops = 0;                // 4 E[hop]
     double token_bytes = 0;         // mean token size a request carries (client state)
     double token_transfer = 0;      // both ways
-    double node_response = 0;       // W of admitted requests, over the nodes' carried shares
+    double node_response = 0;       // W of served requests, over the nodes' carried shares
     double latency = 0;             // hops + token_transfer + node_response
     double blocking = 0;            // M/M/c/K only
+    bool finite_queue = false;      // node_response from M/M/c/K (queue_limit matters)
     double carried_rate = 0;        // lambda (1 - blocking): the requests the nodes admit
-    double p_wait = -1;             // Erlang C, M/M/c only
-    std::string model;              // e.g. "M/G/4 per node"
+    // Client state: the share of the issued requests rejected for token overflow (413); they
+    // hold a worker for the verification only, so E[S] = verify + (1 - rejected) E[CPU].
+    double rejected = 0;
+    double served_rate = 0; // successful requests/s: carried_rate (1 - rejected)
+    double in_system = 0;   // Little's L at the nodes, every admitted request (413s included)
+    double p_wait = -1;     // Erlang C, M/M/c only
+    std::string model;      // e.g. "M/G/4 per node"
     bool mgc_approximation = false; // node_response comes from Allen-Cunneen
+
+    // P(CPU demand > client timeout) and the share of E[CPU] above it (NaN: no closed tail).
+    double timeout_tail = 0, timeout_share = 0;
 
     double lost_sessions = -1;            // fraction; < 0 when not applicable or unknown
     std::string lost_why;                 // how the loss closed form was derived, or why none
@@ -76,18 +93,20 @@ struct Prediction {
 
 Prediction predict(const Architecture &a);
 
-// Nodes up under failures.nodes: the machine-repair CTMC over cluster.nodes nodes with a repair
-// crew per node (independent repairs), failure rate 1/E[mtbf], return rate 1/E[down]. The down
-// time is, with replace_failed: false, E[mttr] plus (when the health check marked the node
-// before it came back) the re-registration (healthy_threshold - 1/2) x interval; with
-// replace_failed: true, the replacement: detection (unhealthy_threshold - 1/2) x interval +
-// E[boot_time] + (healthy_threshold - 1/2) x interval (the first probe of a new target comes at
-// a uniform phase). The CTMC assumes exponential times; with a crew per node each node is an
-// independent alternating renewal process, so the long-run time averages depend on the means
-// only (the transient from the all-up start and, for a non-exponential mtbf, the node's age do
-// not enter).
+// Nodes up under failures.nodes. With replace_failed: true, the machine-repair CTMC over
+// cluster.nodes nodes with a repair crew per node (independent repairs), failure rate 1/E[mtbf],
+// return rate 1/E[down], down = the replacement: detection (unhealthy_threshold - 1/2) x interval
+// + E[boot_time] + (a new target's first probe at a uniform phase) interval / 2; with a crew per
+// node each node is an independent alternating renewal process, so the long-run time averages
+// depend on the means only. With replace_failed: false, each node is up for mtbf from its repair
+// and down for mttr; a node the health checks marked while down serves (healthy_threshold - 1/2)
+// x interval after its repair, or at once when no target is healthy (the balancer fails open),
+// and a dead node not yet detected still counts as healthy: the shares of these phases per node,
+// multiplied over the independent nodes (exact for exponential mtbf and exponential or
+// constant mttr).
 struct NodesUpPrediction {
     bool applies = false;      // failures.nodes enabled
+    std::string model;         // which model, for the text
     int nodes = 0;             // n = cluster.nodes
     double mtbf = 0, down = 0; // means, s
     std::string down_why;      // how `down` was made up
@@ -115,8 +134,9 @@ CrashLossPrediction predict_crash_loss(const Architecture &a);
 
 // The node count autoscaling settles at: target tracking on cpu, ceil(lambda E[S] / (workers x
 // target)), on requests_per_node ceil(lambda / target), clamped to [min, max]; lambda and E[S]
-// as in predict(). Non-Poisson arrivals have no steady state: the count at their mean rate (and
-// the range the load spans) is given, labelled.
+// as in predict(), of every request the nodes serve (workflow steps included: mixed_*). Non-Poisson
+// arrivals have no steady state: the count at their mean rate (and the range the load spans) is
+// given, labelled.
 struct AutoscalingPrediction {
     bool applies = false;       // autoscaling enabled
     int nodes = -1;             // the steady count (at the mean rate when not steady)
@@ -125,6 +145,12 @@ struct AutoscalingPrediction {
     double service_mean = 0;    // E[S] used (cpu)
     std::string not_applicable; // why there is no number
     std::string note;           // e.g. "no steady state: diurnal arrivals"
+    // Why the target cannot be reached ("" when it can): a node's metric cannot exceed it
+    // (requests_per_node >= c/E[S], cpu 100 %). `nodes` is then where the rule stops from
+    // cluster.nodes with the metric saturated, not ceil(lambda / target).
+    std::string unreachable;
+    double utilization = 0;               // rho = lambda E[S] / (nodes c) at that count
+    std::vector<std::string> approximate; // e.g. rho >= 1 at that count
 };
 AutoscalingPrediction predict_autoscaling(const Architecture &a);
 

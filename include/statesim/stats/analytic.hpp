@@ -34,6 +34,14 @@ struct FiniteQueue {
 };
 FiniteQueue mmck(double lambda, double mean_service, int servers, int capacity);
 
+// ---- tails ----
+
+// P(X > t), and E[X; X > t] / E[X] (the share of the mean above t), for X of `d`: closed forms
+// for constant, exponential, lognormal, uniform, erlang, hyperexp, weibull, pareto and
+// empirical; NaN for geometric. Used to tell whether a client timeout cuts into the service.
+double tail_probability(const Distribution &d, double t);
+double tail_mean_share(const Distribution &d, double t);
+
 // ---- sessions ----
 // A session has k = max(1, floor(X)) requests for X drawn from `requests` (what the model
 // draws). The forms below are exact for constant, empirical and geometric X and return NaN for
@@ -55,11 +63,12 @@ double at_least_writes(const Distribution &requests, double write_fraction, int 
 double requests_until_writes(const Distribution &requests, double write_fraction, int m);
 // A client token when the m-th write overflows it (that request is rejected, then the session
 // ends, `ends`, or starts over with an empty token), averaged over the requests served (not
-// rejected): the writes the request's token carries, and the share that write themselves. NaN
-// for a length distribution without a closed form (as at_least_writes) or an m too large to
-// iterate (the overflow is then negligible).
+// rejected): the writes the request's token carries, and the share that write themselves; and
+// the share of the issued requests that are rejected (413). NaN for a length distribution
+// without a closed form (as at_least_writes) or an m too large to iterate (the overflow is then
+// negligible).
 struct TokenWrites {
-    double carried = 0, written = 0;
+    double carried = 0, written = 0, rejected = 0;
 };
 TokenWrites token_writes(const Distribution &requests, double write_fraction, int m, bool ends);
 
