@@ -1022,10 +1022,11 @@ class Simulated {
         if (std::any_of(v.begin(), v.end(), [](double x) { return std::isnan(x); }))
             return fmt::format("      simulated: n/a (a run has no value) = {}\n", label);
         const Estimate e = estimate(v);
-        const std::string ci =
-            e.n < 2 ? "n/a" : fmt::format("{:.{}f}", e.half_width, decimals); // one run: no CI
-        return fmt::format("      simulated: {:.{}f} ± {}{} = {}\n", e.mean, decimals, ci, unit,
-                           label);
+        if (e.n < 2) // one run: no CI (the unit goes with the mean: not "± n/a/s")
+            return fmt::format("      simulated: {:.{}f}{} ± n/a = {}\n", e.mean, decimals, unit,
+                               label);
+        return fmt::format("      simulated: {:.{}f} ± {:.{}f}{} = {}\n", e.mean, decimals,
+                           e.half_width, decimals, unit, label);
     }
 
   private:

@@ -221,6 +221,11 @@ ls "$tmp" | grep -q '\.tmp-' && { echo "FAIL sigterm left staging"; failures=$((
 expect duration-flag 2 "$bin" run "$mm1" --duration 90 --quiet --out "$tmp/dflag"
 grep_in duration-flag "$tmp/err" "error: --duration 90: duration: a duration needs a unit"
 
+# One replication: analyze.txt's simulated lines have no CI, the unit stays with the mean.
+expect one-replication 0 "$bin" run "$mm1" --duration 2m --replications 1 --quiet --out "$tmp/one"
+grep_in one-replication "$tmp/one/analyze.txt" "simulated: [0-9.]*/s ± n/a = "
+grep -q "n/a/s" "$tmp/one/analyze.txt" && { echo "FAIL one-replication: n/a/s"; failures=$((failures + 1)); } || passes=$((passes + 1))
+
 # A directory of the user's own pictures, or of files merely named like statesim's outputs
 # (no resolved.yaml: not a set statesim wrote), is refused, never emptied.
 mkdir -p "$tmp/figs" && echo mine >"$tmp/figs/diagram.png"
