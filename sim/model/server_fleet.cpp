@@ -448,6 +448,7 @@ void ServerFleet::on_repaired(int node, std::uint32_t generation) {
     // match the new configuration), rather than leave the group mixed until the next release.
     // Not after the window, where no deployment acts.
     if (batch_ == 0 && old_release && ctx_.now() <= ctx_.window_end) next_batch();
+    report_fleet(); // what the batch launched or began to drain
 }
 
 std::vector<int> ServerFleet::running_nodes() const {
@@ -601,15 +602,27 @@ int ServerFleet::launch_zone() const {
 void ServerFleet::zone_down(int zone) {
     if (zone_outages_[static_cast<std::size_t>(zone)]++ > 0) return;
     mark(MarkedEvent::zone_down, fmt::format("zone {}", zone));
+    std::vector<std::string> stopped; // booting nodes the outage ends
     for (std::size_t i = 0; i < nodes_.slots(); ++i) {
         const Node &n = nodes_[static_cast<int>(i)];
         if (n.zone != zone) continue;
-        if (n.up())
+        if (n.up()) {
             kill(static_cast<int>(i));
-        else if (n.state == NodeState::booting)
+        } else if (n.state == NodeState::booting) {
+            stopped.push_back(name(static_cast<int>(i)));
             terminate(static_cast<int>(i), LossCause::node_failure);
+        }
     }
-    reconcile(); // the booting ones it lost are launched again elsewhere
+    // The booting ones it lost are launched again elsewhere; events.csv names each relaunch,
+    // as it names a replacement after a detection.
+    std::vector<int> launched;
+    launch_log_ = &launched;
+    reconcile();
+    launch_log_ = nullptr;
+    for (std::size_t k = 0; k < stopped.size() && k < launched.size(); ++k)
+        mark(MarkedEvent::replace, name(launched[k]),
+             fmt::format("replaces {} (zone {} went dark while it booted)", stopped[k], zone));
+    report_fleet(); // the relaunches are billed and boot from now
 }
 
 // An Auto Scaling group rebalances zones by launching in the emptiest zone before terminating
@@ -895,6 +908,7 @@ int ServerFleet::launch(int zone) {
     const int slot = nodes_.launch(zone);
     nodes_[slot].version = release_;
     schedule_boot(slot);
+    if (launch_log_) launch_log_->push_back(slot);
     return slot;
 }
 

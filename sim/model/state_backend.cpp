@@ -203,7 +203,10 @@ class ExternalStore final : public StateBackend {
             if (++op.throttles == static_cast<std::uint32_t>(SessionStore::kMaxTries))
                 // the SDK gives up: the last refusal is back at the node
                 return finish(index, a, s, node, false, now + op.back, false);
-            return now + SessionStore::backoff(static_cast<int>(op.throttles) - 1, rng_);
+            // The refusal goes back to the node, whose SDK waits its backoff and sends the
+            // next try: it reaches the store a round trip (the operation's hops) later.
+            return now + op.back + SessionStore::backoff(static_cast<int>(op.throttles) - 1, rng_) +
+                   op.out;
         }
         return now;
     }

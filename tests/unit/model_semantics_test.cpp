@@ -274,6 +274,30 @@ state: {{location: store, store: {{kind: redis, capacity: 1/s, read_latency: 1ms
     CHECK(r.store_reads == 3);
 }
 
+TEST_CASE("a refused store try is retried a round trip after its backoff") {
+    // Capacity 1/s, two sessions at 0.1 s, 100 ms hops: both reads reach the store at 0.4 s
+    // (client -> balancer -> node -> store); the second is refused. Each retry needs the
+    // refusal's way back and the next try's way out, 200 ms, besides its backoff: tries at
+    // 0.4, >= 0.6 and >= 0.8 s are refused at most, second 1 admits. Before, retries left from
+    // the store itself every 12-400 ms: refused 6 times.
+    const auto trace = write_trace("store-round-trip", {0.1, 0.1});
+    const RunResult r = run_model(fmt::format(R"(
+duration: 20s
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+  request: {{service_time: 10ms, write_fraction: 0}}
+  client: {{timeout: 30s, retries: {{max: 0}}}}
+network: {{hop_latency: 100ms}}
+cluster: {{nodes: 1, workers: 8}}
+state: {{location: store, store: {{kind: redis, capacity: 1/s, read_latency: 2ms}}}}
+)",
+                                              trace));
+    REQUIRE(r.requests_ok == 2);
+    CHECK(r.store_throttles >= 1);
+    CHECK(r.store_throttles <= 3);
+}
+
 TEST_CASE("a store slightly over its capacity still serves about its capacity") {
     // 21 requests/s (one read each) against 20 operations/s: the store can serve at most 20/s;
     // what it serves for clients that already gave up (timeout 3 s) is lost. Before, throttled

@@ -1,6 +1,7 @@
 // Node failure processes (failures.nodes), repair vs replacement, and how a dead node looks to
 // the balancer (failures.mode), each against an analytic value or a hand count.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <cmath>
 #include <vector>
@@ -558,4 +559,39 @@ failures:
     }
     CHECK(drains_before == 0);
     CHECK(kills_second == 2);
+}
+
+TEST_CASE("a node launched again when its zone goes dark is billed and boots from then") {
+    // node-1 (zone 0) dies at 30 s; its replacement node-3 boots in zone 0 from its detection,
+    // in (40, 50] s; zone 0 goes dark at 50 s for 30 s: node-3 is terminated and launched again
+    // in zone 1 (node-4, booting 50 -> 70 s); at 80 s the zone's return launches node-5 there
+    // and node-2 drains to rebalance. Billed: node-1 0 -> D, node-3 D -> 50, node-4 50 -> 180,
+    // node-5 80 -> 180, node-2 0 -> its termination t2: 280 s + t2 whatever D. Before, node-4
+    // went unbilled (and not booting) until its boot ended: one boot_time short.
+    const auto trace = write_trace("zone-relaunch", [] {
+        std::vector<double> t;
+        for (int s = 29; s <= 170; ++s)
+            t.push_back(s);
+        return t;
+    }());
+    const RunResult r = run_model(fmt::format(R"(
+duration: 3m
+warmup: 0s
+workload:
+  sessions: {{arrival: {{process: trace, file: {}}}, requests: 1}}
+  request: {{service_time: 100ms, write_fraction: 0}}
+  client: {{timeout: 60s, retries: {{max: 0}}}}
+cluster: {{nodes: 2, zones: 2, workers: 4, boot_time: 20s}}
+load_balancer: {{health_check: {{interval: 10s, unhealthy_threshold: 2, healthy_threshold: 3}},
+                connect_timeout: 5s, deregistration_delay: 10s}}
+failures: {{events: [{{at: 30s, kill: node}}, {{at: 50s, kill: zone, zone: 0, duration: 30s}}]}}
+)",
+                                              trace));
+    double t2 = -1;
+    for (const EventRow &e : r.events)
+        if (e.what == MarkedEvent::terminate && e.target == "node-2") t2 = e.time_s;
+    REQUIRE(t2 > 80);
+    CHECK(r.node_hours * 3600 == doctest::Approx(280 + t2).epsilon(1e-9));
+    for (const TimeseriesRow &row : r.timeseries)
+        if (row.time_s == 60 || row.time_s == 70) CHECK(row.nodes_booting == 1);
 }

@@ -138,11 +138,12 @@ class ServerFleet final : public ComputeBackend {
     // retiring one node of the fullest zone once it is healthy (or given up if it goes first).
     int rebalance_surge_ = 0;
     void rebalanced(int node);
-    void forget_rebalance(Node &n);      // a rebalancing node terminated before it was healthy
-    std::vector<int> zone_outages_;      // per zone: outages under way (dark while > 0)
-    std::optional<Autoscaler> scaler_;   // autoscaling.enabled
-    std::int64_t schedule_applied_ = -1; // policy: scheduled: the latest entry applied
-    Session orphan_;                     // routes attempts whose session has ended
+    void forget_rebalance(Node &n);          // a rebalancing node terminated before it was healthy
+    std::vector<int> zone_outages_;          // per zone: outages under way (dark while > 0)
+    std::optional<Autoscaler> scaler_;       // autoscaling.enabled
+    std::int64_t schedule_applied_ = -1;     // policy: scheduled: the latest entry applied
+    Session orphan_;                         // routes attempts whose session has ended
+    std::vector<int> *launch_log_ = nullptr; // zone_down: the slots reconcile() launches
 };
 
 } // namespace statesim
