@@ -2,7 +2,7 @@
 serverless and workflow figures: one group per point, one coloured bar per architecture."""
 import textwrap
 
-from .csvio import UNDEFINED, finite, num
+from .csvio import UNDEFINED, finite, num, short_number
 from .style import mark_undefined, panel_note
 
 
@@ -104,7 +104,7 @@ def grouped(ax, run, styles, points, archs, mean_of, ci_of=None, annotate=True,
             if finite(y):
                 top = y if top is None else max(top, y)
                 if annotate:
-                    ax.annotate(f"{y:.3g}", (x, y), textcoords="offset points", xytext=(0, 2),
+                    ax.annotate(short_number(y), (x, y), textcoords="offset points", xytext=(0, 2),
                                 ha="center", fontsize=6)
     ax.set_xlim(-0.5, len(points) - 0.5)  # the groups' places even when every bar is n/a
     if not any(finite(b.get_height()) for b in ax.patches):

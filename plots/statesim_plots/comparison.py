@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
-from .csvio import UNDEFINED, finite, num
+from .csvio import UNDEFINED, finite, num, short_number
 from .style import (Styles, ci_or_none, file_name, legend_outside, mark_undefined, no_data,
                     reps_note, save)
 
@@ -16,15 +16,7 @@ _ITEM_COLORS = plt.get_cmap("Set2")
 _CAUSE_COLORS = plt.get_cmap("Dark2")
 
 
-def _fmt(x):
-    """A short number: 3 significant digits, no exponent for everyday magnitudes."""
-    if not finite(x):
-        return "n/a"
-    if x == 0:
-        return "0"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}".replace(",", " ")
-    return f"{x:.3g}"
+_fmt = short_number
 
 
 def headroom(ax, values, factor=1.15):

@@ -48,6 +48,18 @@ def num(cell):
         return math.nan
 
 
+def short_number(x):
+    """A number for an annotation: 3 significant digits, whole and grouped from 1 000 up
+    ("10 196", never "1.02e+04", as the table prints it); "n/a" when undefined."""
+    if not finite(x):
+        return "n/a"
+    if x == 0:
+        return "0"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}".replace(",", " ")
+    return f"{x:.3g}"
+
+
 def finite(x):
     return x is not None and not math.isnan(x) and not math.isinf(x)
 

@@ -4,7 +4,7 @@ columns nonzero)."""
 import matplotlib.pyplot as plt
 
 from .bars import column, empty_note, grouped
-from .csvio import finite, num
+from .csvio import finite, num, short_number
 from .style import Styles, legend_outside, save
 
 _OUTCOMES = [("workflows_completed", "completed", "tab:green"),
@@ -12,8 +12,7 @@ _OUTCOMES = [("workflows_completed", "completed", "tab:green"),
              ("workflows_active", "active", "0.75")]
 
 
-def _short(x):
-    return "n/a" if not finite(x) else f"{x:.4g}"
+_short = short_number
 
 
 def relevant(run):

@@ -198,6 +198,17 @@ class Kinds(PlotCase):
         self.check(d, ["comparison.png", "latency_cdf.png", "timeseries.png", "workflows.png"])
 
 
+class Numbers(unittest.TestCase):
+    def test_annotations_never_in_exponent_notation(self):
+        """Bar annotations read like the table: 10 196 orders, not 1.02e+04."""
+        self.assertEqual(csvio.short_number(10196), "10 196")
+        self.assertEqual(csvio.short_number(9590.4), "9 590")
+        self.assertEqual(csvio.short_number(606), "606")
+        self.assertEqual(csvio.short_number(0.36482), "0.365")
+        self.assertEqual(csvio.short_number(0), "0")
+        self.assertEqual(csvio.short_number(float("nan")), "n/a")
+
+
 class Damaged(PlotCase):
     def test_interrupted_run(self):
         """Two points of the sweep; at point 1 one architecture never finished and no time
