@@ -358,6 +358,7 @@ void ServerFleet::balancer_error(std::uint32_t attempt) {
 void ServerFleet::respond(std::uint32_t attempt, bool ok) {
     const Attempt &a = attempts_[attempt];
     if (a.node.valid()) lb_.request_done(a.node);
+    answered(a, ok);
     const SimTime node_to_lb = ctx_.hop(net_rng_);
     clients_.answer(attempt, ok, node_to_lb + ctx_.hop(net_rng_));
 }

@@ -225,6 +225,7 @@ void ServerlessRuntime::on_reclaim(int env, std::uint32_t generation) {
 }
 
 void ServerlessRuntime::respond(std::uint32_t attempt, bool ok) {
+    answered(attempts_[attempt], ok);
     const SimTime out = ctx_.hop(net_rng_);
     clients_.answer(attempt, ok, out + ctx_.hop(net_rng_));
 }

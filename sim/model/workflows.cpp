@@ -49,6 +49,7 @@ void Workflows::on_step_due(std::uint32_t index, std::uint64_t uid) {
 // the first go to the node holding the progress; the others are placed by the backend.
 void Workflows::send_step(std::uint32_t index) {
     Workflow &w = flows_[index];
+    w.served_on = {};
     if (orchestrated_) ctx_.sink.state_transition(ctx_.now());
     Attempt a;
     a.id = next_attempt_++;
@@ -66,6 +67,7 @@ void Workflows::on_response(std::uint32_t attempt, bool ok) {
     attempts_.release(attempt);
     Workflow &w = flows_[a.slot];
     if (w.uid != a.uid) return; // lost meanwhile
+    w.served_on = {};           // the answer has landed
     if (!ok) {
         retry_later(a.slot);
         return;
@@ -73,8 +75,9 @@ void Workflows::on_response(std::uint32_t attempt, bool ok) {
     if (!orchestrated_) {
         if (!w.home.valid()) {
             // The progress now lives there; if the node died (the environment was reclaimed)
-            // while the response travelled, it went with it.
-            if (!backend_.holds(a.node)) {
+            // while the response travelled, it went with it (node_lost ended the workflow with
+            // the node's cause; this is the backstop). A workflow of one step holds nothing.
+            if (w.steps_left > 1 && !backend_.holds(a.node)) {
                 end(a.slot, false, backend_.gone_cause());
                 return;
             }
@@ -104,10 +107,22 @@ void Workflows::retry_later(std::uint32_t index) {
     ctx_.sim.schedule(ctx_.now() + delay, workflow_step, index, w.uid);
 }
 
+void Workflows::step_served(std::uint32_t index, std::uint64_t uid, NodeRef node) {
+    if (flows_[index].uid == uid) flows_[index].served_on = node;
+}
+
+// A workflow holding its progress there is lost with the node's cause: one waiting between
+// steps, or one whose first step was served there and whose answer is still on the way. One
+// whose last step was served is done: it completes when the answer lands.
 void Workflows::node_lost(NodeRef where, LossCause cause) {
     if (orchestrated_) return; // the orchestrator holds the progress
-    for (std::uint32_t i = 0; i < flows_.size(); ++i)
-        if (flows_[i].uid != 0 && flows_[i].home == where) end(i, false, cause);
+    for (std::uint32_t i = 0; i < flows_.size(); ++i) {
+        const Workflow &w = flows_[i];
+        if (w.uid == 0) continue;
+        const bool served_here = w.served_on.valid() && w.served_on == where;
+        if (served_here && w.steps_left == 1) continue;
+        if (w.home == where || (!w.home.valid() && served_here)) end(i, false, cause);
+    }
 }
 
 void Workflows::end(std::uint32_t index, bool completed, LossCause cause) {
@@ -121,6 +136,10 @@ void Workflows::end(std::uint32_t index, bool completed, LossCause cause) {
 // The backends' hook (compute_backend.hpp): a node's or environment's memory is gone.
 void ComputeBackend::memory_lost(NodeRef where, LossCause cause) {
     if (workflows_) workflows_->node_lost(where, cause);
+}
+
+void ComputeBackend::answered(const Attempt &a, bool ok) {
+    if (workflows_ && a.workflow && ok) workflows_->step_served(a.slot, a.uid, a.node);
 }
 
 } // namespace statesim

@@ -280,3 +280,65 @@ TEST_CASE("bad workflow values are located errors, and enabled: false switches t
     const auto diurnal = load(base + "workflows: {arrival: {process: diurnal, amplitude: 0.5}}\n");
     CHECK(within_rel(diurnal.points[0].architectures[0].workflows.arrival.rate, 2.0 / 60, 1e-12));
 }
+
+TEST_CASE("in_memory: a step whose answer is on its way when its node goes") {
+    // One node, 10 ms hops, 1 s steps. The node goes while a step's answer travels (two hops).
+    const auto yaml = [](const std::string &trace, int steps, const std::string &wait,
+                         const std::string &faults) {
+        return fmt::format(R"(
+duration: 1000s
+warmup: 10s
+workload:
+  sessions: {{arrival: {{process: poisson, rate: 1/h}}, requests: 1}}
+  request: {{service_time: 10ms}}
+network: {{hop_latency: 10ms}}
+cluster: {{nodes: 1, workers: 4, boot_time: 20s}}
+load_balancer: {{deregistration_delay: 30s}}
+failures: {}
+workflows:
+  arrival: {{process: trace, file: {}}}
+  steps: {}
+  step_time: 1s
+  wait: {}
+  orchestration: in_memory
+)",
+                           faults, trace, steps, wait);
+    };
+    const std::string deploy =
+        "{deployments: {batch: 100%}, events: [{at: 150s, deploy: rolling}]}";
+    SUBCASE("a first step's progress goes with a node the deployment drains: lost to it") {
+        // Served 195.81-196.81 s on the old node, which the deployment drains from 196.3 s and
+        // terminates once idle (196.81 s); the answer lands at 196.83 s. Before: node_failure.
+        const RunResult r =
+            run_model(yaml(write_trace("wf-first", {100, 195.8}), 3, "100s", deploy));
+        CHECK(r.workflows_lost == 2);
+        CHECK(wf_lost(r, LossCause::deployment) == 2);
+        CHECK(wf_lost(r, LossCause::node_failure) == 0);
+    }
+    SUBCASE("the last step served before the node is terminated: completed") {
+        // Steps at 94, 145 and 196 s; the last is served 196.05-197.05 s and the draining node
+        // terminates as it frees it. Before: lost to the deployment.
+        const RunResult r = run_model(yaml(write_trace("wf-last", {94}), 3, "50s", deploy));
+        CHECK(r.workflows_completed == 1);
+        CHECK(r.workflows_lost == 0);
+    }
+    SUBCASE("a crash while it waits for its last step: lost, not left running") {
+        // Step 1 served 100.01-101.01 s, its answer back at 101.03 s; the node dies at 150 s,
+        // during the wait before step 2 (the last). A version that remembered where step 1
+        // was served left this workflow running for ever.
+        const RunResult r =
+            run_model(yaml(write_trace("wf-wait", {100}), 2, "100s",
+                           "{mode: process, events: [{at: 150s, kill: node, count: 1}]}"));
+        CHECK(r.workflows_lost == 1);
+        CHECK(wf_lost(r, LossCause::node_failure) == 1);
+        CHECK(r.workflows_active == 0);
+    }
+    SUBCASE("a one-step workflow whose node crashes while its answer travels: completed") {
+        // Served 100.01-101.01 s; the process dies at 101.02 s. It held nothing between steps.
+        const RunResult r =
+            run_model(yaml(write_trace("wf-one", {100}), 1, "100s",
+                           "{mode: process, events: [{at: 101.02s, kill: node, count: 1}]}"));
+        CHECK(r.workflows_completed == 1);
+        CHECK(r.workflows_lost == 0);
+    }
+}

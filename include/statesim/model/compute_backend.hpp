@@ -30,6 +30,8 @@ class ComputeBackend {
 
   protected:
     void memory_lost(NodeRef where, LossCause cause);
+    // Its answer to attempt `a` leaves its node now: a workflow step's work is done.
+    void answered(const Attempt &a, bool ok);
     Workflows *workflows_ = nullptr;
 };
 

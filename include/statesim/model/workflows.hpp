@@ -29,8 +29,10 @@ class Workflows {
     // The response to a step's attempt (a client_response event of an attempt marked workflow).
     void on_response(std::uint32_t attempt, bool ok);
     // The node (environment) `where` lost its memory with `cause`: in_memory progress there is
-    // gone.
+    // gone, unless the workflow's last step is done and only its answer is on the way.
     void node_lost(NodeRef where, LossCause cause);
+    // The current step of workflow `index` (`uid`) was served on `node`; its answer is on the way.
+    void step_served(std::uint32_t index, std::uint64_t uid, NodeRef node);
     // Workflows of the measured cohort still running: the drain waits for them.
     std::uint64_t awaiting_outcome() const { return awaiting_; }
 
@@ -40,6 +42,7 @@ class Workflows {
         int steps_left = 0;    // the current step included
         int tries = 0;         // failed tries of the current step
         NodeRef home;          // in_memory: where the progress lives (after the first step)
+        NodeRef served_on;     // where the current step was served (invalid: not yet)
         SimTime started = 0;
         SimTime demand = 0; // the current step's work, drawn once: a retry redoes the same step
         bool measured = false;
