@@ -55,7 +55,7 @@ def short_number(x):
         return "n/a"
     if x == 0:
         return "0"
-    if abs(x) >= 1000:
+    if abs(x) >= 999.5:  # 3 digits would round it to 1e+03
         return f"{x:,.0f}".replace(",", " ")
     return f"{x:.3g}"
 

@@ -370,6 +370,7 @@ Prediction predict(const Architecture &a) {
                     "requests); sessions that start over can overflow again",
                     p.rejected));
         }
+        if (!(p.rejected >= 1e-9)) p.rejected = 0; // 3e-47 of the requests: no 413 lines
     }
     p.request_rate = lambda;
 
@@ -557,9 +558,13 @@ Prediction predict(const Architecture &a) {
     p.busiest_utilization = p.utilization * n * *std::max_element(shares.begin(), shares.end());
     if (p.busiest_utilization >= 1) {
         // A finite queue is stable at any load (it blocks the excess), but from empty it fills
-        // only at the net rate lambda_node - c/E[S]: a queue_limit of 1e8 never does in a run.
-        const double net = (p.busiest_utilization - 1) * c / p.mixed_mean;
-        p.fill_time = net > 0 ? a.cluster.queue_limit / net : INFINITY;
+        // at the net rate lambda_node - c/E[S], or by its random walk's spread, K places in
+        // about K^2 / (lambda_node + c/E[S]) (at rho = 1 the drift alone would say never): a
+        // queue_limit of 1e8 never fills in a run, the default 512 at 100/s in ~20 minutes.
+        const double out_rate = c / p.mixed_mean, in_rate = p.busiest_utilization * out_rate;
+        const double k = a.cluster.queue_limit, net = in_rate - out_rate;
+        const double spread = k * k / (in_rate + out_rate);
+        p.fill_time = net > 0 ? std::min(k / net, spread) : spread;
     }
     if (!p.no_closed_form.empty()) return p;
     std::map<double, std::pair<double, double>> by_share; // share -> (W, blocking)
@@ -867,8 +872,10 @@ void check_noise(const Architecture &a, AutoscalingPrediction &r, double load, d
     const double metric = std::min(load / r.nodes, cap);
     const double sd = metric * std::sqrt((cpu ? 1 + cv2 : 1.0) / count);
     const double out = (s.target - metric) / sd, in = (metric - s.in_threshold * s.target) / sd;
-    if (std::min(out, in) >= 3) return;
+    if (!std::isfinite(sd) || std::min(out, in) >= 3) return;
     const bool up = out < in;
+    // At max (min) the count cannot go up (down): that threshold moves nothing.
+    if ((up && r.nodes >= std::max(s.min, s.max)) || (!up && r.nodes <= s.min)) return;
     r.approximate.push_back(fmt::format(
         "datapoint noise: at {} nodes the metric averages {:.4g} ({:.2f}% of the target) and one "
         "datapoint ({:g} s of Poisson {}) has sd {:.3g}, {:.2g} sd from the scale-{} threshold "
@@ -890,6 +897,10 @@ void check_reachable(const Architecture &a, AutoscalingPrediction &r) {
     const double load = cpu ? r.request_rate * r.service_mean / c : r.request_rate;
     if (s.target >= cap) {
         r.nodes = saturated_count(s, load, cap, a.cluster.nodes);
+        // Never a scale-out: a varying load moves the count between its low and the start.
+        const int start = std::clamp(a.cluster.nodes, s.min, std::max(s.min, s.max));
+        if (r.high > start) r.high = start;
+        if (r.low > r.high) r.low = r.high;
         r.unreachable =
             cpu ? fmt::format("target {:g} is the most a node can be busy: the metric never "
                               "exceeds it",
@@ -1230,15 +1241,18 @@ std::string failures_text(const Architecture &a, const Simulated &sim) {
                 out += fmt::format("  autoscaling (target tracking on {}): steady at {} nodes = "
                                    "{}, clamped to [{}, {}]\n",
                                    metric, as.nodes, formula, s.min, s.max);
-            else
+            else {
+                const int reachable = analytic::target_tracking_nodes(
+                    cpu ? as.request_rate * as.service_mean : as.request_rate, 1,
+                    cpu ? a.cluster.workers : 1, s.target);
+                const std::string instead =
+                    reachable == as.nodes ? "" : fmt::format(" (not {} = {})", reachable, formula);
                 out += fmt::format("  autoscaling (target tracking on {}): {}, so no scale-out; "
-                                   "from the initial {} nodes the rule settles at {} (not {} = "
-                                   "{}), clamped to [{}, {}]\n",
-                                   metric, as.unreachable, a.cluster.nodes, as.nodes,
-                                   analytic::target_tracking_nodes(
-                                       cpu ? as.request_rate * as.service_mean : as.request_rate, 1,
-                                       cpu ? a.cluster.workers : 1, s.target),
-                                   formula, s.min, s.max);
+                                   "from the initial {} nodes the rule settles at {}{}, clamped to "
+                                   "[{}, {}]\n",
+                                   metric, as.unreachable, a.cluster.nodes, as.nodes, instead,
+                                   s.min, s.max);
+            }
             for (const auto &c : as.approximate)
                 out += "    approximate: " + c + "\n";
             if (!as.note.empty()) {
@@ -1263,6 +1277,22 @@ std::string workflows_text(const Architecture &a, const Simulated &sim, double w
         fmt::format("  workflows ({} steps, {}):\n", w.steps,
                     w.orchestration == WorkflowSpec::Orchestration::orchestrator ? "orchestrator"
                                                                                  : "in_memory");
+    // After the window no fault fires and no cost is counted while its workflows are followed
+    // to their end: those started late are exposed (and billed) for less than a whole
+    // workflow, so a short window reads low, whatever the orchestration and the faults.
+    const double length = (w.steps - 1) * w.wait.expected() + w.steps * w.step_time.expected();
+    const auto readable = [](double s) {
+        return s >= 3600 ? fmt::format("{:.3g} h", s / 3600)
+               : s >= 60 ? fmt::format("{:.3g} min", s / 60)
+                         : fmt::format("{:.3g} s", s);
+    };
+    if (length > 0.05 * window_s)
+        out += fmt::format("    note: a workflow lasts {} on average, {:.0f} % of the {} window; "
+                           "faults stop and costs are no longer counted at the window's end "
+                           "while its workflows are followed, so the simulated losses and "
+                           "transitions per workflow read low (use a window of many workflow "
+                           "lengths)\n",
+                           readable(length), 100 * length / window_s, readable(window_s));
     if (w.orchestration == WorkflowSpec::Orchestration::orchestrator) {
         out += fmt::format("    lost to node faults: 0 (every transition persisted, a failed "
                            "step retried elsewhere); {} transitions per workflow without "
@@ -1286,20 +1316,6 @@ std::string workflows_text(const Architecture &a, const Simulated &sim, double w
                        "{:g}/{:g})^-{} = {:.6f} of ended workflows (the progress waits on one "
                        "node; step times ignored)\n",
                        wait, mtbf, w.steps - 1, lost);
-    // After the window no fault fires while its workflows are followed to their end: those
-    // started late are exposed for less than a whole workflow, so a short window reads low.
-    const double length = (w.steps - 1) * wait + w.steps * w.step_time.expected();
-    const auto readable = [](double s) {
-        return s >= 3600 ? fmt::format("{:.3g} h", s / 3600)
-               : s >= 60 ? fmt::format("{:.3g} min", s / 60)
-                         : fmt::format("{:.3g} s", s);
-    };
-    if (length > 0.05 * window_s)
-        out += fmt::format("    note: a workflow lasts {} on average, {:.0f} % of the {} window; "
-                           "faults stop at the window's end while its workflows are followed, "
-                           "so the simulated share reads low (use a window of many workflow "
-                           "lengths)\n",
-                           readable(length), 100 * length / window_s, readable(window_s));
     return out + sim.line("workflows_lost_pct", 0.01, 6,
                           "workflows_lost_pct/100 (lost / ended workflows, every cause)");
 }

@@ -164,7 +164,8 @@ int Autoscaler::limit_scale_up(const Observation &o, int recommendation) {
 // normalizeDesiredReplicas) then goes to the highest recommendation of the last `stabilization`
 // seconds, this one included, whichever way it points, and caps a scale-up
 // (limit_scale_up): a capped recommendation still counts at the next periods. The window
-// keeps the entries not before now - stabilization (rec.timestamp.Before(cutoff) drops one)
+// keeps the entries not before now - stabilization (rec.timestamp.Before(cutoff) drops one;
+// a microsecond's slack, as times are ns x 1e-9 in doubles)
 // and starts with the count at the first evaluation (recordInitialRecommendation).
 int Autoscaler::hpa(const Observation &o) {
     const double ratio = o.metric / spec_.target;
@@ -182,7 +183,7 @@ int Autoscaler::hpa(const Observation &o) {
         recommendations_.emplace_back(o.now_s, o.current);
     }
     while (!recommendations_.empty() &&
-           recommendations_.front().first < o.now_s - spec_.hpa_stabilization)
+           recommendations_.front().first < o.now_s - spec_.hpa_stabilization - 1e-6)
         recommendations_.pop_front();
     int highest = recommendation;
     for (const auto &r : recommendations_)

@@ -44,8 +44,9 @@ std::string slo_limit_text(const Slo &slo) {
                        : m.ends_with("_ms")    ? "ms"
                        : m == "throughput_rps" ? "/s"
                                                : "";
-    // The limit as the user wrote it, shortest exact form: 1 h is 3600000ms, not 3.6e+06ms.
-    return fmt::format("{}{}", slo.limit, unit);
+    // In the column's unit, 12 significant digits: no exponent (1 h is 3600000ms, not
+    // 3.6e+06ms) and no conversion noise (7% is 0.07 x 100 = 7.000000000000001 in doubles).
+    return fmt::format("{:.12g}{}", slo.limit, unit);
 }
 
 bool passes_all(const std::vector<SloVerdict> &v) {

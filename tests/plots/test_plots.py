@@ -204,6 +204,7 @@ class Numbers(unittest.TestCase):
         self.assertEqual(csvio.short_number(10196), "10 196")
         self.assertEqual(csvio.short_number(9590.4), "9 590")
         self.assertEqual(csvio.short_number(606), "606")
+        self.assertEqual(csvio.short_number(999.7), "1 000")
         self.assertEqual(csvio.short_number(0.36482), "0.365")
         self.assertEqual(csvio.short_number(0), "0")
         self.assertEqual(csvio.short_number(float("nan")), "n/a")

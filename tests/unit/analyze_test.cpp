@@ -708,6 +708,14 @@ workflows: {{steps: 4, wait: {{dist: exponential, mean: 1h}}}}
     const std::string long_window =
         analyze_scenario(test::load(fmt::format(fmt::runtime(long_flows), "300h")));
     CHECK(long_window.find("note: a workflow lasts") == std::string::npos);
+    // Also where no closed form applies (a deployment) and for the orchestrator, whose
+    // transitions per workflow read low the same way (it was said only for the closed form).
+    const std::string deploying = analyze_scenario(test::load(
+        fmt::format(fmt::runtime(long_flows), "2h"), {"failures.deployments={every: 1h}"}));
+    CHECK(deploying.find("note: a workflow lasts 3 h") != std::string::npos);
+    const std::string orchestrated = analyze_scenario(test::load(
+        fmt::format(fmt::runtime(long_flows), "2h"), {"workflows.orchestration=orchestrator"}));
+    CHECK(orchestrated.find("note: a workflow lasts 3 h") != std::string::npos);
 }
 
 TEST_CASE("analyze: provisioned environments still let the overflow start cold") {
@@ -877,7 +885,8 @@ cluster: {nodes: 1, workers: 2, queue_limit: 3}
     CHECK(within_rel(p.blocking, b, 1e-12));
     CHECK(within_rel(p.carried_rate, 30 * (1 - b), 1e-12));
     CHECK(within_rel(p.node_response, l / (30 * (1 - b)), 1e-12)); // 195.3 ms
-    CHECK(p.fill_time == 0.3);                                     // 3 places / (30 - 20)/s
+    // min(3 places / (30 - 20)/s, 3^2 / (30 + 20)/s): the random walk fills it first.
+    CHECK(p.fill_time == doctest::Approx(0.18).epsilon(1e-12));
     const std::string text = analyze_yaml(yaml);
     CHECK(text.find("unstable") == std::string::npos);
     CHECK(text.find("M/M/2/5 per node") != std::string::npos);
@@ -893,6 +902,16 @@ cluster: {nodes: 1, workers: 2, queue_limit: 3}
     CHECK(big.find("unstable over this run") != std::string::npos);
     CHECK(big.find("1e+07 s") != std::string::npos);
     CHECK(big.find("the fleet is resized") != std::string::npos);
+    // At ρ = 1 exactly the drift is 0 but the queue still fills, by its spread: 512 places in
+    // about 512^2 / (20 + 20) s = 6 554 s at 20/s; M/M/2/514, not "unstable" (it said so, with
+    // an infinite fill time, while the simulator carried 99.8 % of λ).
+    const Prediction one =
+        predict_yaml(yaml, {"workload.sessions.arrival.rate=20/s", "cluster.queue_limit=512"});
+    CHECK(one.fill_time == doctest::Approx(512.0 * 512 / 40).epsilon(1e-12));
+    const std::string at_one = analyze_yaml(
+        yaml, {"workload.sessions.arrival.rate=20/s", "cluster.queue_limit=512", "duration=2h"});
+    CHECK(at_one.find("unstable") == std::string::npos);
+    CHECK(at_one.find("M/M/2/514 per node") != std::string::npos);
     // 3000 places fill in 300 s: longer than the 60 s warm-up, shorter than the run.
     const std::string mid = analyze_yaml(yaml, {"cluster.queue_limit=3000"});
     CHECK(mid.find("unstable") == std::string::npos);
@@ -1130,6 +1149,38 @@ autoscaling: {min: 1, max: 20, target: 60%}
             .architectures[0]);
     CHECK(clear.nodes == 6);
     CHECK(clear.approximate.empty());
+    // At max 6 the count cannot go up: the scale-out threshold's noise moves nothing, said
+    // nothing (it said "move the count up").
+    const AutoscalingPrediction capped =
+        predict_autoscaling(test::load(yaml, {"autoscaling.max=6"}).points[0].architectures[0]);
+    CHECK(capped.nodes == 6);
+    CHECK(capped.approximate.empty());
+}
+
+TEST_CASE("analyze: an unreachable target under a varying load, no scale-out") {
+    // A profile from 50/s to 200/s x 100 ms on 4 workers, cpu target 100 %: never exceeded, so
+    // no scale-out from the initial 3 nodes: the range of counts stops at 3 (it read up to
+    // ceil(200 x 0.1 / 4) = 5); "(not N = ...)" names the count a reachable target would give.
+    const std::string yaml = R"(
+duration: 1h
+workload:
+  sessions:
+    arrival: {process: profile, points: [[0s, 50/s], [30m, 200/s], [1h, 50/s]]}
+    requests: 1
+  request:
+    service_time: {dist: exponential, mean: 100ms}
+cluster: {nodes: 3, workers: 4}
+autoscaling: {min: 1, max: 20, target: 100%}
+)";
+    const AutoscalingPrediction p =
+        predict_autoscaling(test::load(yaml).points[0].architectures[0]);
+    CHECK(p.nodes == 3);
+    CHECK(p.low == 2); // ceil(50 x 0.1 / 4)
+    CHECK(p.high == 3);
+    const std::string text = analyze_scenario(test::load(yaml));
+    CHECK(text.find("(2 to 3 nodes)") != std::string::npos);
+    CHECK(text.find("settles at 3 (not 4 = ") != std::string::npos); // a different count
+    CHECK(text.find("(not 3 = ") == std::string::npos);
 }
 
 TEST_CASE("analyze: queue_limit 0 is Erlang B whatever the worker-time distribution") {

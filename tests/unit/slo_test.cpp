@@ -134,6 +134,8 @@ TEST_CASE("a share's limit is shown in percent, and a bare number below 1 is war
     CHECK(slo_limit_text(load(kBase + "slo: {latency_p99: 1h}\n").slo[0]) == "3600000ms");
     CHECK(slo_limit_text(load(kBase + "slo: {cost_per_month_usd: 1234567.5}\n").slo[0]) ==
           "1234567.5");
+    // A percentage through its fraction: 7.000000000000001 in doubles, shown 7%.
+    CHECK(slo_limit_text(load(kBase + "slo: {sessions_affected_pct: 7%}\n").slo[0]) == "7%");
     // Written with %, zero, or a --set with %: no warning.
     CHECK(load(kBase + "slo: {lost_session_pct: 0.7%}\n").warnings.empty());
     CHECK(load(kBase + "slo: {lost_session_pct: 0}\n").warnings.empty());
