@@ -238,7 +238,8 @@ int cmd_run(const std::vector<std::string> &args) {
     // The analytic cross-check beside the simulated means, for the report.
     writer.attach("analyze.txt", analyze_scenario(sc, &writer.metrics()));
     writer.finish();
-    const std::string &written = dir->written_to();
+    // Where the set went: --out as typed, or the sibling of an interrupted rerun.
+    const std::string written = dir->written_to() == dir->target() ? out : dir->written_to();
     if (!a.quiet) {
         std::cout << writer.table_text();
         std::cout << fmt::format("\nwrote {}/summary.csv, aggregate.csv, timeseries.csv, "
@@ -247,7 +248,7 @@ int cmd_run(const std::vector<std::string> &args) {
                                  written, a.trace > 0 ? ", trace.csv" : "");
     }
     if (interrupted) {
-        print_line(written == dir->target()
+        print_line(dir->written_to() == dir->target()
                        ? "interrupted: wrote the runs that finished"
                        : fmt::format("interrupted: wrote the runs that finished to {}; {} keeps "
                                      "the previous results",
