@@ -101,8 +101,11 @@ Node parse_yaml(const std::string &text, Context &ctx) {
                         "one scenario per file",
                         file, second.line + 1, second.column + 1));
     } catch (const YAML::Exception &e) {
-        throw ConfigError(fmt::format("error: {}:{}:{}: invalid YAML: {}", file, e.mark.line + 1,
-                                      e.mark.column + 1, e.msg));
+        // yaml-cpp says "illegal tab when looking for indentation": say what to do.
+        const bool tab = e.msg.find("tab") != std::string::npos;
+        throw ConfigError(fmt::format("error: {}:{}:{}: invalid YAML: {}{}", file, e.mark.line + 1,
+                                      e.mark.column + 1, e.msg,
+                                      tab ? "; YAML indents with spaces: replace the tab" : ""));
     }
 }
 
@@ -843,8 +846,9 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
 Scenario load_scenario(const std::string &path, const LoadOptions &options) {
     namespace fs = std::filesystem;
     std::error_code ec;
+    if (!fs::exists(path, ec)) throw ConfigError(fmt::format("error: {}: no such file", path));
     if (!fs::is_regular_file(path, ec))
-        throw ConfigError(fmt::format("error: {}: no such file (or not a regular file)", path));
+        throw ConfigError(fmt::format("error: {}: not a regular file (a directory?)", path));
     std::ifstream in(path, std::ios::binary);
     std::string text;
     const auto size = fs::file_size(path, ec);

@@ -24,9 +24,9 @@ std::shared_ptr<const std::vector<double>> read_samples(Section &s, const Node &
     constexpr std::uintmax_t kMaxSampleBytes = 256u << 20;
     std::error_code ec;
     if (!fs::is_regular_file(p, ec))
-        s.parse_unit(at, path, [](std::string_view) {
-            return units::Parsed{0, "cannot open the file (not a regular file)"};
-        });
+        fail(s.ctx(), at, path,
+             fmt::format("{}: {} (a path relative to the config file's directory)",
+                         fs::exists(p, ec) ? "not a regular file" : "no such file", p.string()));
     if (fs::file_size(p, ec) > kMaxSampleBytes || ec)
         s.parse_unit(at, path, [](std::string_view) {
             return units::Parsed{0, "the file is unreadable or larger than 256 MiB"};

@@ -399,3 +399,20 @@ TEST_CASE("every replication's seed is a valid seed: seed + replications - 1 at 
     CHECK(error_of(kBase + "seed: 4611686018427387902\nreplications: 2\n") == "(no error)");
     CHECK(error_of(kBase + "seed: 4611686018427387903\nreplications: 1\n") == "(no error)");
 }
+
+TEST_CASE("a newcomer's mistakes are named as what they are") {
+    // A typo in a distribution's key: the unknown key with its hint, not "cv: required key is
+    // missing" (which never mentioned the `vc` written).
+    CHECK(contains(error_of(with("service_time: 20ms",
+                                 "service_time: {dist: lognormal, mean: 20ms, vc: 1.0}")),
+                   "t.yaml:6:49: workload.request.service_time.vc: unknown key (did you mean "
+                   "cv?)"));
+    // A trace file that is not there: "no such file" and the path looked for (it said "not a
+    // regular file").
+    CHECK(contains(error_of(with("{process: poisson, rate: 10/s}",
+                                 "{process: trace, file: missing-trace.txt}")),
+                   "workload.sessions.arrival.file: no such file: missing-trace.txt"));
+    // A tab in the indentation: what to do about it.
+    CHECK(
+        contains(error_of(kBase + "\tworkers: 16\n"), "YAML indents with spaces: replace the tab"));
+}

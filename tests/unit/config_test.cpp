@@ -285,7 +285,7 @@ cluster: {nodes: 1}
     CHECK(contains(error_of(with("bad.csv"), {}, file),
                    "bad.csv:2: expected a number of seconds or a duration"));
     CHECK(contains(error_of(with("none.csv"), {}, file),
-                   "request.service_time.file: cannot open the file"));
+                   "request.service_time.file: no such file: " + (dir / "none.csv").string()));
     fs::remove_all(dir);
 }
 
