@@ -5,6 +5,7 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "yaml_section.hpp"
 
@@ -84,6 +85,17 @@ Distribution parse_random(Section &parent, const std::string &key, const char *d
             : std::vector<std::string>{"constant", "exponential", "lognormal", "uniform",  "erlang",
                                        "hyperexp", "weibull",     "pareto",    "empirical"};
     const std::string kind = kinds[s.choice("dist", nullptr, kinds)];
+    // Every key of this kind named before any is read: a typo (`vc`) is reported as the
+    // unknown key it is, with its hint, not as the missing `cv`.
+    static const std::map<std::string, std::vector<std::string>> kind_keys = {
+        {"constant", {"value"}},        {"exponential", {"mean"}},
+        {"lognormal", {"mean", "cv"}},  {"hyperexp", {"mean", "cv"}},
+        {"uniform", {"min", "max"}},    {"erlang", {"mean", "k"}},
+        {"weibull", {"mean", "shape"}}, {"pareto", {"mean", "shape"}},
+        {"empirical", {"file"}},        {"geometric", {"mean"}}};
+    for (const auto &k : kind_keys.at(kind))
+        s.allow(k);
+    s.finish();
     Distribution d;
     auto positive = [&](const std::string &k) {
         Node n = s.value(k, nullptr);

@@ -187,10 +187,7 @@ class Section {
         allow(key);
         Node v = node_[key];
         if (v.IsDefined() && !v.IsNull()) return v;
-        if (!default_yaml) {
-            misspelled(key); // `vc` for a missing `cv`: name the typo, not the missing key
-            fail(ctx_, node_, path_of(key), "required key is missing");
-        }
+        if (!default_yaml) fail(ctx_, node_, path_of(key), "required key is missing");
         node_[key] = ctx_.nodes.parse(default_yaml);
         ctx_.defaults.insert(path_of(key));
         return node_[key];
@@ -312,18 +309,6 @@ class Section {
                  fmt::format("expected a map of keys, found {}", describe(v)));
         }
         return Section(ctx_, node_[key], path_of(key));
-    }
-    // A written key close to the missing `key` that this section does not read: reported as
-    // the unknown key it is, with the hint.
-    void misspelled(const std::string &key) const {
-        if (!node_.IsMap()) return;
-        for (auto it = node_.begin(); it != node_.end(); ++it) {
-            const std::string written = it->first.Scalar();
-            if (std::find(known_.begin(), known_.end(), written) != known_.end()) continue;
-            if (units::did_you_mean(written, {key}))
-                fail(ctx_, it->first, path_of(written),
-                     fmt::format("unknown key (did you mean {}?)", key));
-        }
     }
     // Every key written must be one this section reads.
     void finish() const {

@@ -407,6 +407,10 @@ TEST_CASE("a newcomer's mistakes are named as what they are") {
                                  "service_time: {dist: lognormal, mean: 20ms, vc: 1.0}")),
                    "t.yaml:6:49: workload.request.service_time.vc: unknown key (did you mean "
                    "cv?)"));
+    // ... while a key of the kind that is really missing is still named as missing (`max`,
+    // close to `min`, is no typo of it).
+    CHECK(contains(error_of(with("service_time: 20ms", "service_time: {dist: uniform, max: 30ms}")),
+                   "workload.request.service_time.min: required key is missing"));
     // A trace file that is not there: "no such file" and the path looked for (it said "not a
     // regular file").
     CHECK(contains(error_of(with("{process: poisson, rate: 10/s}",
