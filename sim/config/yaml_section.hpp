@@ -187,6 +187,11 @@ class Section {
         allow(key);
         Node v = node_[key];
         if (v.IsDefined() && !v.IsNull()) return v;
+        // `nodes:` with nothing after it is a value left out, not a request for the default.
+        if (v.IsDefined())
+            fail(ctx_, key_node(key), path_of(key),
+                 "expected a value, found an empty one (write the value, or leave the key out "
+                 "for its default)");
         if (!default_yaml) fail(ctx_, node_, path_of(key), "required key is missing");
         node_[key] = ctx_.nodes.parse(default_yaml);
         ctx_.defaults.insert(path_of(key));
@@ -309,6 +314,12 @@ class Section {
                  fmt::format("expected a map of keys, found {}", describe(v)));
         }
         return Section(ctx_, node_[key], path_of(key));
+    }
+    // The key itself in the map (its position), or the map when absent.
+    Node key_node(const std::string &key) const {
+        for (auto it = node_.begin(); it != node_.end(); ++it)
+            if (it->first.Scalar() == key) return it->first;
+        return node_;
     }
     // Every key written must be one this section reads.
     void finish() const {

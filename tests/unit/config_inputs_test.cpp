@@ -416,6 +416,12 @@ TEST_CASE("a newcomer's mistakes are named as what they are") {
     CHECK(contains(error_of(with("{process: poisson, rate: 10/s}",
                                  "{process: trace, file: missing-trace.txt}")),
                    "workload.sessions.arrival.file: no such file: missing-trace.txt"));
+    // An empty value is a value left out, not the default (`nodes:` ran with 4, silently).
+    CHECK(contains(error_of(with("  nodes: 4", "  nodes:")),
+                   "t.yaml:8:3: cluster.nodes: expected a value, found an empty one"));
+    CHECK(contains(error_of(with("  nodes: 4", "  nodes: ~")), "cluster.nodes: expected a value"));
+    // A section written empty is still an empty map, as documented (`sticky:` is `{}`).
+    CHECK(error_of(kBase + "load_balancer:\n  sticky:\n") == "(no error)");
     // A tab in the indentation: what to do about it.
     CHECK(
         contains(error_of(kBase + "\tworkers: 16\n"), "YAML indents with spaces: replace the tab"));
