@@ -239,7 +239,8 @@ int cmd_run(const std::vector<std::string> &args) {
     writer.attach("analyze.txt", analyze_scenario(sc, &writer.metrics()));
     writer.finish();
     // Where the set went: --out as typed, or the sibling of an interrupted rerun.
-    const std::string written = dir->written_to() == dir->target() ? out : dir->written_to();
+    const bool beside = dir->written_to() != dir->target();
+    const std::string written = beside ? dir->written_to() : out;
     if (!a.quiet) {
         std::cout << writer.table_text();
         std::cout << fmt::format("\nwrote {}/summary.csv, aggregate.csv, timeseries.csv, "
@@ -248,7 +249,7 @@ int cmd_run(const std::vector<std::string> &args) {
                                  written, a.trace > 0 ? ", trace.csv" : "");
     }
     if (interrupted) {
-        print_line(dir->written_to() == dir->target()
+        print_line(!beside
                        ? "interrupted: wrote the runs that finished"
                        : fmt::format("interrupted: wrote the runs that finished to {}; {} keeps "
                                      "the previous results",

@@ -178,10 +178,8 @@ int Autoscaler::hpa(const Observation &o) {
     } else if (std::abs(ratio - 1) > spec_.hpa_tolerance) {
         recommendation = ceil_count(o.ready * ratio);
     }
-    if (!hpa_started_) {
-        hpa_started_ = true;
-        recommendations_.emplace_back(o.now_s, o.current);
-    }
+    // Empty only at the first evaluation: every evaluation leaves its recommendation.
+    if (recommendations_.empty()) recommendations_.emplace_back(o.now_s, o.current);
     while (!recommendations_.empty() &&
            recommendations_.front().first < o.now_s - spec_.hpa_stabilization - 1e-6)
         recommendations_.pop_front();

@@ -49,7 +49,6 @@ void Workflows::on_step_due(std::uint32_t index, std::uint64_t uid) {
 // the first go to the node holding the progress; the others are placed by the backend.
 void Workflows::send_step(std::uint32_t index) {
     Workflow &w = flows_[index];
-    w.served_on = {};
     if (orchestrated_) ctx_.sink.state_transition(ctx_.now());
     Attempt a;
     a.id = next_attempt_++;
@@ -138,8 +137,8 @@ void ComputeBackend::memory_lost(NodeRef where, LossCause cause) {
     if (workflows_) workflows_->node_lost(where, cause);
 }
 
-void ComputeBackend::answered(const Attempt &a, bool ok) {
-    if (workflows_ && a.workflow && ok) workflows_->step_served(a.slot, a.uid, a.node);
+void ComputeBackend::step_answered(const Attempt &a) {
+    workflows_->step_served(a.slot, a.uid, a.node);
 }
 
 } // namespace statesim

@@ -68,7 +68,6 @@ class Autoscaler {
     double last_out_, last_in_;
     // hpa: (time, recommendation) of the last `stabilization` seconds, oldest first.
     std::deque<std::pair<double, int>> recommendations_;
-    bool hpa_started_ = false; // the window starts with the count at the first evaluation
 };
 
 } // namespace statesim

@@ -30,8 +30,12 @@ class ComputeBackend {
 
   protected:
     void memory_lost(NodeRef where, LossCause cause);
-    // Its answer to attempt `a` leaves its node now: a workflow step's work is done.
-    void answered(const Attempt &a, bool ok);
+    // Its answer to attempt `a` leaves its node now: a workflow step's work is done. Inline:
+    // every response passes here, almost never a workflow step.
+    void answered(const Attempt &a, bool ok) {
+        if (workflows_ && a.workflow && ok) step_answered(a);
+    }
+    void step_answered(const Attempt &a);
     Workflows *workflows_ = nullptr;
 };
 
