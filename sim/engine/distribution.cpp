@@ -5,39 +5,13 @@
 
 namespace statesim {
 
-double Rng::exponential(double mean) {
-    return -mean * std::log(uniform_pos());
-}
-
 namespace {
 
 // ZIGNOR (J. A. Doornik, "An improved ziggurat method to generate normal random samples",
-// 2005): 128 strips of equal area under the normal density; x[i] are the strip edges.
-constexpr int kStrips = 128;
+// 2005): 128 strips of equal area under the normal density.
+constexpr int kStrips = ZigguratTables::kStrips;
 constexpr double kTailStart = 3.442619855899;
 constexpr double kStripArea = 9.91256303526217e-3;
-
-struct ZigguratTables {
-    double x[kStrips + 1];
-    double ratio[kStrips]; // x[i + 1] / x[i]: below it, a point is inside the strip for sure
-    ZigguratTables() {
-        double f = std::exp(-0.5 * kTailStart * kTailStart);
-        x[0] = kStripArea / f; // the base strip holds the tail
-        x[1] = kTailStart;
-        x[kStrips] = 0;
-        for (int i = 2; i < kStrips; ++i) {
-            x[i] = std::sqrt(-2 * std::log(kStripArea / x[i - 1] + f));
-            f = std::exp(-0.5 * x[i] * x[i]);
-        }
-        for (int i = 0; i < kStrips; ++i)
-            ratio[i] = x[i + 1] / x[i];
-    }
-};
-
-const ZigguratTables &zig() {
-    static const ZigguratTables tables;
-    return tables;
-}
 
 // Marsaglia's method for the tail beyond `start`.
 double normal_tail(Rng &rng, double start, bool negative) {
@@ -51,11 +25,27 @@ double normal_tail(Rng &rng, double start, bool negative) {
 
 } // namespace
 
-double Rng::standard_normal() {
-    const ZigguratTables &t = zig();
+ZigguratTables::ZigguratTables() {
+    double f = std::exp(-0.5 * kTailStart * kTailStart);
+    x[0] = kStripArea / f; // the base strip holds the tail
+    x[1] = kTailStart;
+    x[kStrips] = 0;
+    for (int i = 2; i < kStrips; ++i) {
+        x[i] = std::sqrt(-2 * std::log(kStripArea / x[i - 1] + f));
+        f = std::exp(-0.5 * x[i] * x[i]);
+    }
+    for (int i = 0; i < kStrips; ++i)
+        ratio[i] = x[i + 1] / x[i];
+}
+
+// Built before main; nothing samples during static initialization.
+const ZigguratTables kZiggurat;
+
+// The draw `bits` fell outside its strip's inner rectangle: the tail, an edge test, or a new
+// draw (the loop of the inline fast path, continued here).
+double Rng::standard_normal_edge(std::uint64_t bits) {
+    const ZigguratTables &t = kZiggurat;
     for (;;) {
-        // Disjoint bits of one draw: the strip from the low 7, the position from the top 53.
-        const std::uint64_t bits = next();
         const auto i = static_cast<int>(bits & (kStrips - 1));
         const double u = 2.0 * (static_cast<double>(bits >> 11) * 0x1.0p-53) - 1.0;
         if (std::fabs(u) < t.ratio[i]) return u * t.x[i];
@@ -64,6 +54,7 @@ double Rng::standard_normal() {
         const double f0 = std::exp(-0.5 * (t.x[i] * t.x[i] - x * x));
         const double f1 = std::exp(-0.5 * (t.x[i + 1] * t.x[i + 1] - x * x));
         if (f1 + uniform() * (f0 - f1) < 1.0) return x;
+        bits = next();
     }
 }
 
@@ -99,7 +90,7 @@ void Distribution::prepare() {
     prepared_ = true;
 }
 
-double Distribution::sample(Rng &rng) const {
+double Distribution::sample_other(Rng &rng) const {
     if (prepared_) return sample_prepared(rng);
     Distribution copy = *this;
     copy.prepare();

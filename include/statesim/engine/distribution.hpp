@@ -49,7 +49,12 @@ struct Distribution {
     // Derives the sampling constants from the parameters above; call after setting them
     // (an unprepared distribution still samples correctly, only slower).
     void prepare();
-    double sample(Rng &rng) const;
+    double sample(Rng &rng) const {
+        // The two kinds most runs draw for every hop, think time and service: inline.
+        if (prepared_ && kind == Kind::lognormal) return std::exp(a_ + b_ * rng.standard_normal());
+        if (prepared_ && kind == Kind::exponential) return rng.exponential(mean);
+        return sample_other(rng);
+    }
     SimTime sample_time(Rng &rng) const { return from_seconds(sample(rng)); }
     // Analytic moments (used by `analyze` and validation tests).
     double expected() const;
@@ -57,6 +62,7 @@ struct Distribution {
     bool is_zero() const { return kind == Kind::constant && mean == 0; }
 
   private:
+    double sample_other(Rng &rng) const;
     double sample_prepared(Rng &rng) const;
     bool prepared_ = false;
     double a_ = 0, b_ = 0, c_ = 0; // per kind: see prepare()

@@ -1,4 +1,5 @@
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <string_view>
 
@@ -72,14 +73,34 @@ class Rng {
         __extension__ using u128 = unsigned __int128;
         return static_cast<std::uint64_t>((static_cast<u128>(next()) * n) >> 64);
     }
-    double exponential(double mean);
+    double exponential(double mean) { return -mean * std::log(uniform_pos()); }
     // Ziggurat method (Doornik's ZIGNOR, 128 strips): one draw and a table look-up in ~98% of
-    // calls.
+    // calls. That path is inline (most runs draw a lognormal for every hop and service time);
+    // the rest is out of line.
     double standard_normal();
 
   private:
+    double standard_normal_edge(std::uint64_t bits);
     static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
     std::uint64_t s_[4];
 };
+
+// The ziggurat's strips (distribution.cpp): x[i] are the strip edges, ratio[i] = x[i+1] / x[i].
+struct ZigguratTables {
+    static constexpr int kStrips = 128;
+    double x[kStrips + 1];
+    double ratio[kStrips];
+    ZigguratTables();
+};
+extern const ZigguratTables kZiggurat;
+
+inline double Rng::standard_normal() {
+    // Disjoint bits of one draw: the strip from the low 7, the position from the top 53.
+    const std::uint64_t bits = next();
+    const auto i = static_cast<int>(bits & (ZigguratTables::kStrips - 1));
+    const double u = 2.0 * (static_cast<double>(bits >> 11) * 0x1.0p-53) - 1.0;
+    if (std::fabs(u) < kZiggurat.ratio[i]) return u * kZiggurat.x[i];
+    return standard_normal_edge(bits);
+}
 
 } // namespace statesim
