@@ -104,7 +104,7 @@ double Distribution::sample_prepared(Rng &rng) const {
     case Kind::exponential:
         return rng.exponential(mean);
     case Kind::lognormal:
-        return std::exp(a_ + b_ * rng.standard_normal());
+        return fast_exp(a_ + b_ * rng.standard_normal());
     case Kind::uniform:
         return min + (max - min) * rng.uniform();
     case Kind::erlang: {

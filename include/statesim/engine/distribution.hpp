@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "statesim/engine/fast_exp.hpp"
 #include "statesim/engine/random.hpp"
 #include "statesim/engine/sim_time.hpp"
 
@@ -51,7 +52,7 @@ struct Distribution {
     void prepare();
     double sample(Rng &rng) const {
         // The two kinds most runs draw for every hop, think time and service: inline.
-        if (prepared_ && kind == Kind::lognormal) return std::exp(a_ + b_ * rng.standard_normal());
+        if (prepared_ && kind == Kind::lognormal) return fast_exp(a_ + b_ * rng.standard_normal());
         if (prepared_ && kind == Kind::exponential) return rng.exponential(mean);
         return sample_other(rng);
     }
