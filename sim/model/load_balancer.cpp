@@ -1,7 +1,5 @@
 #include "statesim/model/load_balancer.hpp"
 
-#include <algorithm>
-
 namespace statesim {
 
 LoadBalancer::LoadBalancer(const LoadBalancerSpec &spec, std::uint64_t seed)
@@ -36,11 +34,10 @@ void LoadBalancer::refresh() {
         for (std::size_t i = 0; i < state_.size(); ++i)
             if (state_[i] == Target::initial || state_[i] == Target::unhealthy)
                 targets_.push_back(static_cast<int>(i));
+    routable_.assign(state_.size(), 0);
+    for (int i : targets_)
+        routable_[static_cast<std::size_t>(i)] = 1;
     ++membership_version_;
-}
-
-bool LoadBalancer::routable(int index) const {
-    return std::binary_search(targets_.begin(), targets_.end(), index);
 }
 
 NodeRef LoadBalancer::route(const Session &s, SimTime now) {

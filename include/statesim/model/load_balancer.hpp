@@ -25,7 +25,11 @@ class LoadBalancer {
     Target state(int index) const;
     // The target for a request of session `s` at `now`, or an invalid ref when none is routable.
     NodeRef route(const Session &s, SimTime now);
-    bool routable(int index) const;
+    // Whether the balancer routes to node `index` now (asked by every node going idle).
+    bool routable(int index) const {
+        const auto i = static_cast<std::size_t>(index);
+        return i < routable_.size() && routable_[i] != 0;
+    }
     const std::vector<int> &targets() const { return targets_; }
     // Outstanding requests per target (least_outstanding, power_of_two).
     void request_sent(NodeRef node) { outstanding(node, 1); }
@@ -45,6 +49,7 @@ class LoadBalancer {
     std::vector<Target> state_;
     std::vector<std::uint32_t> generation_;
     std::vector<int> targets_, outstanding_; // routable node indices (ascending); by node
+    std::vector<std::uint8_t> routable_;     // by node: 1 when in targets_
     std::uint64_t membership_version_ = 0;
     std::unique_ptr<BalancingStrategy> strategy_;
     Rng rng_;
