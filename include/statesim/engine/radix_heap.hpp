@@ -22,7 +22,8 @@ namespace statesim {
 //    pending: pushed into level 3 or 4, re-filed once or twice, then sorted into a run).
 //  - The run: a bucket of one time (level 0), of at most kRun events, or of level 1 to 3 (256 ns
 //    to 16.7 ms wide) and at most kSortRun events is not re-filed but becomes the run, sorted by
-//    (time, seq) by an insertion sort or a stable radix sort on the low digits, and its range
+//    (time, seq) by one std::sort of 64-bit keys (time offset, position) or, for a small bucket
+//    of a higher level, an insertion sort, and its range
 //    [last_, run_limit_) leaves the buckets. Re-filing would put almost every event of such a
 //    bucket into a bucket of its own (with 10^6 events pending, a 256 ns bucket holds 0.2 on
 //    average). A push at or after the run's last event is appended to it.
@@ -127,7 +128,7 @@ class RadixHeap {
         return (words_ >> (level * kWords) & ((1u << kWords) - 1)) != 0;
     }
     void refill();
-    void sort_run(int digits);
+    void sort_run();
     Event take_late();
     void release_pool();
 
