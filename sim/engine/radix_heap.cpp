@@ -32,7 +32,7 @@ void RadixHeap::add_block(Bucket &b, int level, int digit) {
     b.fill = 0;
 }
 
-// The run and the late heap are used up: the lowest non-empty bucket holds the earliest events,
+// The run and the late events are used up: the lowest non-empty bucket holds the earliest events,
 // and last_ moves to the start of its range (every event left in the buckets lies above it). A
 // bucket of one time (level 0), of at most kRun events (insertion sort) or of level 1-3 and at
 // most kSortRun events (radix sort, one pass per level) becomes the run; a bigger one is re-filed
@@ -120,12 +120,44 @@ void RadixHeap::sort_run() {
     current_.swap(scratch_);
 }
 
+// After the late events not later than e (their seqs are lower: e is the latest push), before
+// the later ones.
+void RadixHeap::push_late(const Event &e) {
+    if (late_head_ == late_.size()) {
+        late_.clear();
+        late_head_ = 0;
+    } else if (late_head_ >= 64 && 2 * late_head_ >= late_.size()) {
+        // The taken ones fill half the array: drop them (amortized O(1), no more events move
+        // than were taken).
+        late_.erase(late_.begin(), late_.begin() + static_cast<std::ptrdiff_t>(late_head_));
+        late_head_ = 0;
+    }
+    late_.push_back(e);
+    std::size_t at = late_.size() - 1;
+    for (; at > late_head_ && late_[at - 1].time > e.time; --at)
+        late_[at] = late_[at - 1];
+    late_[at] = e;
+    if (late_.size() - late_head_ > kLateMax) merge_late();
+}
+
+// Many late events at once (a burst of short delays): one merge into the run instead of ever
+// longer insertions.
+void RadixHeap::merge_late() {
+    const auto run = current_.begin() + static_cast<std::ptrdiff_t>(head_);
+    const auto late = late_.begin() + static_cast<std::ptrdiff_t>(late_head_);
+    scratch_.resize(static_cast<std::size_t>((current_.end() - run) + (late_.end() - late)));
+    std::merge(run, current_.end(), late, late_.end(), scratch_.begin(), earlier);
+    current_.swap(scratch_);
+    head_ = 0;
+    late_.clear();
+    late_head_ = 0;
+}
+
 Event RadixHeap::take_late() {
     --size_;
-    if (head_ < current_.size() && earlier(current_[head_], late_.top())) return current_[head_++];
-    const Event e = late_.top();
-    late_.pop();
-    return e;
+    if (head_ < current_.size() && earlier(current_[head_], late_[late_head_]))
+        return current_[head_++];
+    return late_[late_head_++];
 }
 
 void RadixHeap::release_pool() {
@@ -140,6 +172,7 @@ void RadixHeap::release_pool() {
     head_ = 0;
     run_limit_ = last_;
     late_.clear();
+    late_head_ = 0;
     size_ = 0;
 }
 
@@ -151,7 +184,7 @@ void RadixHeap::reset(SimTime floor) {
 
 void RadixHeap::drain_into(std::vector<Event> &out) {
     out.insert(out.end(), current_.begin() + static_cast<std::ptrdiff_t>(head_), current_.end());
-    late_.drain_into(out);
+    out.insert(out.end(), late_.begin() + static_cast<std::ptrdiff_t>(late_head_), late_.end());
     for (int l = 0; l < kLevels; ++l) {
         if (!has_level(l)) continue;
         for (const Bucket &b : buckets_[l])

@@ -553,3 +553,63 @@ TEST_CASE("the radix heap gives back its block pool when drained") {
     CHECK(h.empty());
     CHECK(h.pool_bytes() == 0);
 }
+
+TEST_CASE("short delays into the sorted run come out in order: a few, a burst past the merge "
+          "point, and a stream that never lets them drain") {
+    // 2000 events 10 us apart keep the radix heap in use; each round pops one (its 16.7 ms run
+    // is then sorted) and pushes delays shorter than the run's range, which go to the late
+    // events: `burst` at once (past RadixHeap's 32, they are merged into the run) and, in the
+    // stream phase, one more per pop so the late events never run out (their array is compacted
+    // instead of cleared).
+    for (const int burst : {3, 40, 200}) {
+        EventQueue q;
+        std::set<std::pair<SimTime, std::uint64_t>> reference;
+        auto push = [&](SimTime t) { reference.emplace(t, q.push(t, 0, 0, 0)); };
+        for (SimTime k = 0; k < 2000; ++k)
+            push(kSecond + k * 10 * kMicrosecond);
+        Rng rng(77, "late-events");
+        bool in_order = true;
+        auto pop = [&] {
+            const Event e = q.pop();
+            in_order = in_order && std::pair{e.time, e.seq} == *reference.begin();
+            reference.erase(reference.begin());
+            return e.time;
+        };
+        for (int round = 0; round < 400; ++round) {
+            const SimTime now = pop();
+            for (int k = 0; k < burst; ++k) // ties included: 1 ns steps over at most 2 us
+                push(now + static_cast<SimTime>(rng.below(2000)));
+            for (int k = 0; k < 2 * burst; ++k) {
+                const SimTime at = pop();
+                push(at + static_cast<SimTime>(rng.below(5 * kMillisecond)));
+            }
+        }
+        while (!reference.empty())
+            pop();
+        CHECK(in_order);
+        CHECK(q.empty());
+    }
+}
+
+TEST_CASE("a late event that stays pending while hundreds of others pass it keeps its place") {
+    // Radix mode with events 1 ms apart; after a pop, one event 0.9 ms later waits among the
+    // late events while 500 others are pushed 1 ns after each pop and taken before it: the late
+    // events never run out, so their array is compacted, not cleared.
+    EventQueue q;
+    for (SimTime k = 0; k < 1000; ++k)
+        q.push(kSecond + k * kMillisecond, 0, 0, 0);
+    SimTime now = q.pop().time;
+    const std::uint64_t waiting = q.push(now + 900 * kMicrosecond, 1, 0, 0);
+    bool in_order = true;
+    for (int k = 0; k < 500; ++k) {
+        const std::uint64_t seq = q.push(now + 1, 2, 0, 0);
+        const Event e = q.pop();
+        in_order = in_order && e.seq == seq && e.time == now + 1;
+        now = e.time;
+    }
+    const Event w = q.pop();
+    CHECK(in_order);
+    CHECK(w.seq == waiting);
+    CHECK(q.pop().time == kSecond + kMillisecond);
+    CHECK(q.using_radix());
+}

@@ -7,7 +7,6 @@
 
 #include "statesim/engine/event.hpp"
 #include "statesim/engine/large_page_allocator.hpp"
-#include "statesim/engine/quaternary_heap.hpp"
 
 namespace statesim {
 
@@ -28,8 +27,12 @@ namespace statesim {
 //    bucket into a bucket of its own (with 10^6 events pending, a 256 ns bucket holds 0.2 on
 //    average). A push at or after the run's last event is appended to it.
 //  - Late events: any other push earlier than run_limit_ (a short delay into the run's range,
-//    or an event between the last pop and a minimum shown by top()) goes to a small 4-ary heap,
-//    and top() takes the earlier of its head and the run's.
+//    or an event between the last pop and a minimum shown by top()) is inserted into a small
+//    sorted array of its own, and top() takes the earlier of its head and the run's. In a
+//    cluster run most events are such short delays (hops, store round trips, service times),
+//    with a handful pending at a time: an insertion moves a few events, a take none (a 4-ary
+//    heap here cost a sift per push and per take). Past kLateMax pending, they are merged into
+//    the run.
 //
 // Buckets are FIFO chains of fixed-size blocks from one pool, a free list reused last-in
 // first-out (a freed block is still in cache when the next event is filed into it): no per-bucket
@@ -48,7 +51,7 @@ class RadixHeap {
         else if (!current_.empty() && e.time >= current_.back().time)
             current_.push_back(e); // not before any run event, and the highest seq so far
         else
-            late_.push(e);
+            push_late(e);
         ++size_;
     }
     bool empty() const { return size_ == 0; }
@@ -56,22 +59,22 @@ class RadixHeap {
     // The earliest event; valid until the next push or take. Precondition: !empty(). Pushing
     // anything at or after the last taken event stays allowed.
     const Event &top() {
-        if (late_.empty()) [[likely]] {
+        if (late_head_ == late_.size()) [[likely]] {
             if (head_ == current_.size()) refill();
             return current_[head_];
         }
-        if (head_ < current_.size() && earlier(current_[head_], late_.top()))
+        if (head_ < current_.size() && earlier(current_[head_], late_[late_head_]))
             return current_[head_];
-        return late_.top();
+        return late_[late_head_];
     }
     // The event `d` places behind the front of the sorted run, if the run holds it (events of
-    // the late heap may come first: a hint for prefetching, not an order).
+    // the late events may come first: a hint for prefetching, not an order).
     const Event *ahead(std::size_t d) const {
         return head_ + d < current_.size() ? &current_[head_ + d] : nullptr;
     }
     // Removes and returns the earliest event. Precondition: !empty().
     Event take() {
-        if (late_.empty()) [[likely]] {
+        if (late_head_ == late_.size()) [[likely]] {
             if (head_ == current_.size()) refill();
             --size_;
             return current_[head_++];
@@ -84,10 +87,10 @@ class RadixHeap {
     void drain_into(std::vector<Event> &out);
     // Bytes held by the block pool.
     std::size_t pool_bytes() const { return blocks_.capacity() * sizeof(Block); }
-    // Bytes reserved in all: the pool, the run, its sort scratch and the late heap.
+    // Bytes reserved in all: the pool, the run, its sort scratch and the late events.
     std::size_t capacity_bytes() const {
         return pool_bytes() + next_.capacity() * sizeof(std::uint32_t) +
-               (current_.capacity() + scratch_.capacity()) * sizeof(Event) + late_.capacity_bytes();
+               (current_.capacity() + scratch_.capacity() + late_.capacity()) * sizeof(Event);
     }
 
   private:
@@ -100,6 +103,7 @@ class RadixHeap {
     static constexpr std::size_t kSortRun = 512;     // and level-1..3 buckets up to this size
     static constexpr std::size_t kPrefetchLines = 8; // of the next block while re-filing
     static constexpr std::size_t kKeepRun = 16384;   // run capacity kept between runs
+    static constexpr std::size_t kLateMax = 32;      // late events kept apart from the run
     static constexpr std::uint32_t kNone = UINT32_MAX;
     using Block = std::array<Event, kBlockEvents>;
     struct Bucket {
@@ -127,6 +131,8 @@ class RadixHeap {
     bool has_level(int level) const {
         return (words_ >> (level * kWords) & ((1u << kWords) - 1)) != 0;
     }
+    void push_late(const Event &e);
+    void merge_late();
     void refill();
     void sort_run();
     Event take_late();
@@ -142,10 +148,11 @@ class RadixHeap {
     std::uint64_t nonempty_[kLevels * kWords] = {};
     std::uint32_t words_ = 0;
     static_assert(kLevels * kWords <= 32, "one summary bit per mask word");
-    std::vector<Event> current_;  // the run, sorted; its times lie in [last_, run_limit_)
-    std::size_t head_ = 0;        // read position in current_
-    std::vector<Event> scratch_;  // for sorting the run
-    QuaternaryHeap late_;         // other pushes earlier than run_limit_
+    std::vector<Event> current_; // the run, sorted; its times lie in [last_, run_limit_)
+    std::size_t head_ = 0;       // read position in current_
+    std::vector<Event> scratch_; // for sorting the run
+    std::vector<Event> late_;    // other pushes earlier than run_limit_, sorted, from late_head_
+    std::size_t late_head_ = 0;
     std::uint64_t last_ = 0;      // the reference the buckets are filed against
     std::uint64_t run_limit_ = 0; // end of the run's range: the buckets hold nothing earlier
     std::size_t size_ = 0;
