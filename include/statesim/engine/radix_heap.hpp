@@ -41,7 +41,8 @@ namespace statesim {
 //
 // Ties: events with equal times always share a bucket, pushes append and re-filing reads each
 // bucket front to back, so equal times stay in push (= seq) order through the buckets; the run's
-// sort is stable, and the late heap compares (time, seq).
+// sort is stable, a late event goes after the late events of its time (it is the latest push),
+// and takes and merges compare (time, seq).
 class RadixHeap {
   public:
     // Precondition: e.time >= the time of the last event taken (or the floor given to reset).
