@@ -577,6 +577,48 @@ void warn_about_serverless(Scenario &sc, const Context &ctx, const Architecture 
     if (arch.autoscaling.enabled) warn("autoscaling", tree["autoscaling"], "it");
 }
 
+// Each autoscaling policy reads only some of the section's keys (docs/configuration.md,
+// autoscaling): a key written for another policy (steps under target_tracking, a cooldown under
+// target tracking or HPA, ...) is legal, as a preset or a sweep may switch the policy, but has
+// no effect; each one the user set is named, where it was set.
+void warn_about_autoscaling(Scenario &sc, const Context &ctx, const Architecture &arch,
+                            const Node &tree) {
+    const AutoscalingSpec &as = arch.autoscaling;
+    if (!as.enabled || arch.cluster.runtime == Runtime::serverless) return;
+    using Policy = AutoscalingSpec::Policy;
+    const char *policies[] = {"target_tracking", "step", "scheduled", "hpa"};
+    const Preset *preset = find_preset(arch.preset);
+    const auto ignores = [&](const char *key, std::initializer_list<Policy> readers,
+                             const char *readers_text) {
+        for (const Policy p : readers)
+            if (p == as.policy) return;
+        const std::string path = std::string("autoscaling.") + key;
+        const Node n = tree["autoscaling"][key];
+        if (!written(ctx, preset, n, path)) return;
+        std::string shown;
+        const std::string where = where_of(ctx, n, path, &shown);
+        const std::string w = fmt::format(
+            "warning: {}: {}: architecture \"{}\" scales with policy: {}, which ignores it; "
+            "it applies under {}",
+            where, shown, arch.name, policies[static_cast<std::size_t>(as.policy)], readers_text);
+        if (std::find(sc.warnings.begin(), sc.warnings.end(), w) == sc.warnings.end())
+            sc.warnings.push_back(w);
+    };
+    ignores("steps", {Policy::step}, "policy: step");
+    ignores("schedule", {Policy::scheduled}, "policy: scheduled");
+    ignores("hpa", {Policy::hpa}, "policy: hpa");
+    for (const char *k : {"out_datapoints", "in_datapoints", "in_threshold"})
+        ignores(k, {Policy::target_tracking}, "policy: target_tracking");
+    ignores("evaluation_period", {Policy::target_tracking, Policy::step},
+            "policy: target_tracking and step");
+    ignores("cooldown", {Policy::step, Policy::scheduled}, "policy: step and scheduled");
+    ignores("metric", {Policy::target_tracking, Policy::step, Policy::hpa},
+            "policy: target_tracking, step and hpa");
+    ignores("target", {Policy::target_tracking, Policy::hpa}, "policy: target_tracking and hpa");
+    ignores("instance_warmup", {Policy::target_tracking, Policy::step},
+            "policy: target_tracking and step");
+}
+
 } // namespace
 
 Scenario load_scenario_text(const std::string &text, const std::string &file,
@@ -830,6 +872,7 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
             parsed.preset = arch.preset;
             warn_about_schedule(sc, ctx, parsed, tree);
             warn_about_serverless(sc, ctx, parsed, tree);
+            warn_about_autoscaling(sc, ctx, parsed, tree);
             point.architectures.push_back(std::move(parsed));
             trees.push_back(tree);
             defaults.push_back(std::move(ctx.defaults));

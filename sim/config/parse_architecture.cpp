@@ -488,13 +488,20 @@ AutoscalingSpec parse_autoscaling(Section &root, const ClusterSpec &cluster) {
         s.choice("policy", "target_tracking", {"target_tracking", "step", "scheduled", "hpa"}));
     const std::vector<std::string> metrics = {"cpu", "requests_per_node", "in_flight_per_node"};
     as.metric = static_cast<Metric>(s.choice("metric", "cpu", metrics));
-    if (as.metric != Metric::cpu && !s.has("target"))
+    // Target tracking and HPA aim at the target; step and scheduled never read it.
+    const bool aims = as.policy == Policy::target_tracking || as.policy == Policy::hpa;
+    if (aims && as.metric != Metric::cpu && !s.has("target"))
         fail(ctx, s.node(), s.path_of("target"),
              fmt::format("required key is missing: with metric: {} give the target per serving "
                          "node, e.g. target: {}",
                          metrics[static_cast<std::size_t>(as.metric)],
                          as.metric == Metric::requests_per_node ? "100/s" : "8"));
-    as.target = metric_value(s, s.value("target", "60%"), s.path_of("target"), as.metric, true);
+    if (aims || as.metric == Metric::cpu || s.has("target")) {
+        as.target = metric_value(s, s.value("target", "60%"), s.path_of("target"), as.metric, true);
+    } else { // no default in the unit of a rate or count metric, and none is needed
+        s.allow("target");
+        s.forget("target");
+    }
     as.min = static_cast<int>(s.integer("min", "2", 1, 4096));
     as.max = static_cast<int>(s.integer("max", "40", 1, 4096));
     if (as.max < as.min)

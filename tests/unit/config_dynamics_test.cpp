@@ -729,3 +729,54 @@ autoscaling:
     const Scenario off = load("autoscaling: {enabled: false, schedule: [{at: 1m, desired: 3}]}\n");
     CHECK(off.warnings.empty());
 }
+
+TEST_CASE("a key the autoscaling policy does not read is named in a warning, where it was set") {
+    // Target tracking reads neither steps nor a cooldown; step reads no target; scheduled no
+    // metric, target, datapoints or evaluation period. Keys a policy reads, and defaults, are
+    // never named.
+    const Scenario tt = load("autoscaling:\n"
+                             "  steps: [{above: 80%, add: 2}]\n"
+                             "  cooldown: {out: 60s}\n"
+                             "  target: 50%\n");
+    REQUIRE(tt.warnings.size() == 2);
+    CHECK(contains(tt.warnings[0], "t.yaml:11:10: autoscaling.steps: architecture \"default\" "
+                                   "scales with policy: target_tracking, which ignores it; it "
+                                   "applies under policy: step"));
+    CHECK(contains(tt.warnings[1], "t.yaml:12:13: autoscaling.cooldown:"));
+    CHECK(contains(tt.warnings[1], "it applies under policy: step and scheduled"));
+
+    const Scenario step = load("autoscaling:\n"
+                               "  policy: step\n"
+                               "  steps: [{above: 80%, add: 2}]\n"
+                               "  cooldown: {out: 60s}\n"
+                               "  target: 50%\n"
+                               "  out_datapoints: 2\n");
+    REQUIRE(step.warnings.size() == 2);
+    CHECK(contains(step.warnings[0], "t.yaml:15:19: autoscaling.out_datapoints:"));
+    CHECK(contains(step.warnings[1], "t.yaml:14:11: autoscaling.target:"));
+
+    const Scenario scheduled = load("autoscaling:\n"
+                                    "  policy: scheduled\n"
+                                    "  schedule: [{at: 30m, desired: 6}]\n"
+                                    "  metric: cpu\n"
+                                    "  evaluation_period: 30s\n"
+                                    "  hpa: {period: 30s}\n");
+    CHECK(scheduled.warnings.size() == 3);
+
+    // Off, or set by nobody: nothing to say.
+    CHECK(load("autoscaling: {enabled: false, steps: [{above: 80%, add: 2}]}\n").warnings.empty());
+    CHECK(load("autoscaling: {policy: hpa, target: 70%}\n").warnings.empty());
+}
+
+TEST_CASE("step and scheduled scaling on a rate metric need no target") {
+    // Only target tracking and HPA aim at a target: a step policy on requests per node is
+    // complete with its steps (it once demanded a target it never read).
+    const Architecture a = arch("autoscaling:\n"
+                                "  policy: step\n"
+                                "  metric: requests_per_node\n"
+                                "  steps: [{above: 100/s, add: 2}, {below: 10/s, add: -1}]\n");
+    REQUIRE(a.autoscaling.steps.size() == 2);
+    CHECK(a.autoscaling.steps[0].threshold == doctest::Approx(100));
+    check_error("autoscaling: {policy: hpa, metric: requests_per_node}\n",
+                {"autoscaling.target: required key is missing"});
+}
