@@ -35,7 +35,7 @@ void RadixHeap::add_block(Bucket &b, int level, int digit) {
 // The run and the late events are used up: the lowest non-empty bucket holds the earliest events,
 // and last_ moves to the start of its range (every event left in the buckets lies above it). A
 // bucket of one time (level 0), of at most kRun events (insertion sort) or of level 1-3 and at
-// most kSortRun events (radix sort, one pass per level) becomes the run; a bigger one is re-filed
+// most kSortRun events (sort_run) becomes the run; a bigger one is re-filed
 // against last_ into lower levels, and the lowest bucket is taken again. Blocks go back to the pool
 // as soon as they are read, so re-filing reuses them while they are still in cache.
 void RadixHeap::refill() {
@@ -105,7 +105,7 @@ void RadixHeap::refill() {
 // Sorts a run of more than kRun events (a level-1..3 bucket: times within 2^24 ns of last_) by
 // time, stably: each event's key is its offset from last_ above its position in the bucket, so
 // one std::sort of 64-bit integers orders it, equal times in bucket (= seq) order. Against the
-// stable LSD radix sort on three 8-bit digits it replaces (O(n + 256) per digit), callgrind
+// stable LSD radix sort on one to three 8-bit digits it replaces (O(n + 256) per digit), callgrind
 // counts bench cluster -2.6 %, PHOLD with 10^6 pending -6 %, with 10^4 -7 %, hold -6 %; an
 // insertion sort is still the cheaper one up to kRun.
 void RadixHeap::sort_run() {
@@ -137,20 +137,30 @@ void RadixHeap::push_late(const Event &e) {
     for (; at > late_head_ && late_[at - 1].time > e.time; --at)
         late_[at] = late_[at - 1];
     late_[at] = e;
-    if (late_.size() - late_head_ > kLateMax) merge_late();
+    if (late_.size() - late_head_ > kLateMax) overflow_late();
 }
 
-// Many late events at once (a burst of short delays): one merge into the run instead of ever
-// longer insertions.
-void RadixHeap::merge_late() {
+// More than kLateMax late events (a burst of short delays): merged with the rest of the run.
+// While that is short, it stays the run (O(1) a push); past kMergeMax events (a wide run with
+// many events in flight) all of them go back into the buckets (they lie at or after last_, and
+// in (time, seq) order, so ties stay in order), where the next refill splits the run's range
+// into narrower ones: O(levels) a push, where merging into the long run would cost O(n).
+void RadixHeap::overflow_late() {
     const auto run = current_.begin() + static_cast<std::ptrdiff_t>(head_);
     const auto late = late_.begin() + static_cast<std::ptrdiff_t>(late_head_);
     scratch_.resize(static_cast<std::size_t>((current_.end() - run) + (late_.end() - late)));
     std::merge(run, current_.end(), late, late_.end(), scratch_.begin(), earlier);
-    current_.swap(scratch_);
-    head_ = 0;
     late_.clear();
     late_head_ = 0;
+    head_ = 0;
+    if (scratch_.size() <= kMergeMax) {
+        current_.swap(scratch_);
+        return;
+    }
+    current_.clear();
+    run_limit_ = last_;
+    for (const Event &e : scratch_)
+        file(e);
 }
 
 Event RadixHeap::take_late() {

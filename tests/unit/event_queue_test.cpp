@@ -554,13 +554,12 @@ TEST_CASE("the radix heap gives back its block pool when drained") {
     CHECK(h.pool_bytes() == 0);
 }
 
-TEST_CASE("short delays into the sorted run come out in order: a few, a burst past the merge "
-          "point, and a stream that never lets them drain") {
-    // 2000 events 10 us apart keep the radix heap in use; each round pops one (its 16.7 ms run
-    // is then sorted) and pushes delays shorter than the run's range, which go to the late
-    // events: `burst` at once (past RadixHeap's 32, they are merged into the run) and, in the
-    // stream phase, one more per pop so the late events never run out (their array is compacted
-    // instead of cleared).
+TEST_CASE("short delays into the sorted run come out in order: a few, and bursts past the "
+          "merge point") {
+    // 2000 events 10 us apart keep the radix heap in use; each round pops one (the run is then a
+    // 65 us bucket) and pushes `burst` delays of up to 2 us, which mostly land inside the run's
+    // range before its last event: late events (past RadixHeap's 32 at once they are merged
+    // into the run). Then each of 2 x burst pops pushes a delay of up to 5 ms.
     for (const int burst : {3, 40, 200}) {
         EventQueue q;
         std::set<std::pair<SimTime, std::uint64_t>> reference;
@@ -612,4 +611,37 @@ TEST_CASE("a late event that stays pending while hundreds of others pass it keep
     CHECK(w.seq == waiting);
     CHECK(q.pop().time == kSecond + kMillisecond);
     CHECK(q.using_radix());
+}
+
+TEST_CASE("a wide run flooded with short delays goes back into the buckets, in order") {
+    // 300 events 8.6 s apart: after the first pop the run is a small bucket seconds wide. 2000
+    // events in flight with delays of up to 1 ms then all land in its range: past 32 late events
+    // and 256 run events the merged run is filed back into the buckets (the next refill splits
+    // it), instead of every overflow merging into an ever longer run.
+    EventQueue q;
+    std::set<std::pair<SimTime, std::uint64_t>> reference;
+    auto push = [&](SimTime t) { reference.emplace(t, q.push(t, 0, 0, 0)); };
+    for (SimTime k = 1; k <= 300; ++k)
+        push(k << 33);
+    bool in_order = true;
+    auto pop = [&] {
+        const Event e = q.pop();
+        in_order = in_order && std::pair{e.time, e.seq} == *reference.begin();
+        reference.erase(reference.begin());
+        return e.time;
+    };
+    Rng rng(5, "wide-run");
+    SimTime now = pop();
+    for (int i = 0; i < 2000; ++i)
+        push(now + static_cast<SimTime>(rng.below(kMillisecond)));
+    for (int i = 0; i < 200000; ++i) {
+        now = pop();
+        // Ties among them too: every tenth delay is a multiple of 100 us.
+        const auto d = static_cast<SimTime>(rng.below(kMillisecond));
+        push(now + (i % 10 == 0 ? d / (100 * kMicrosecond) * (100 * kMicrosecond) : d));
+    }
+    while (!reference.empty())
+        pop();
+    CHECK(in_order);
+    CHECK(q.empty());
 }

@@ -15,10 +15,12 @@ extern const ExpTableEntry kExpTable[128];
 // e^x, inline: every lognormal draw (each hop, think time and service demand of most runs) is
 // one, and libm's costs a call through the PLT and an errno wrapper (about 50 instructions,
 // twice this). The algorithm of glibc's and musl's exp (Szabolcs Nagy, Arm optimized-routines:
-// x = k ln2/128 + r, e^x = 2^(k/128) e^r with a degree-5 polynomial on |r| <= ln2/256), so it
-// rounds as they do to within their 0.51 ulp, and the same bits on every platform: a run no
-// longer depends on the C library's exp. Outside |x| < 512 (overflow, subnormal results, NaN,
-// never a sample) it defers to std::exp.
+// x = k ln2/128 + r, e^x = 2^(k/128) e^r with a degree-5 polynomial on |r| <= ln2/256), within
+// 0.51 ulp. Built without FMA contraction (CMakeLists.txt: -ffp-contract=off) it gives the same
+// bits on every platform, where libm's exp differs between C libraries and, in glibc, between
+// CPUs with and without FMA (their results differ in the last bit for 0.07 % of arguments). At
+// |x| >= 512 (results beyond 1e222 or below 1e-222, NaN, infinities: never a sample) it defers
+// to std::exp.
 inline double fast_exp(double x) {
     if (!(std::fabs(x) < 512.0)) [[unlikely]]
         return std::exp(x);

@@ -21,9 +21,8 @@ namespace statesim {
 //    pending: pushed into level 3 or 4, re-filed once or twice, then sorted into a run).
 //  - The run: a bucket of one time (level 0), of at most kRun events, or of level 1 to 3 (256 ns
 //    to 16.7 ms wide) and at most kSortRun events is not re-filed but becomes the run, sorted by
-//    (time, seq) by one std::sort of 64-bit keys (time offset, position) or, for a small bucket
-//    of a higher level, an insertion sort, and its range
-//    [last_, run_limit_) leaves the buckets. Re-filing would put almost every event of such a
+//    (time, seq) by an insertion sort up to kRun events, else by one std::sort of 64-bit keys
+//    (time offset, position), and its range [last_, run_limit_) leaves the buckets. Re-filing would put almost every event of such a
 //    bucket into a bucket of its own (with 10^6 events pending, a 256 ns bucket holds 0.2 on
 //    average). A push at or after the run's last event is appended to it.
 //  - Late events: any other push earlier than run_limit_ (a short delay into the run's range,
@@ -31,8 +30,9 @@ namespace statesim {
 //    sorted array of its own, and top() takes the earlier of its head and the run's. In a
 //    cluster run most events are such short delays (hops, store round trips, service times),
 //    with a handful pending at a time: an insertion moves a few events, a take none (a 4-ary
-//    heap here cost a sift per push and per take). Past kLateMax pending, they are merged into
-//    the run.
+//    heap for them cost a sift per push and per take). Past kLateMax pending (a burst), they
+//    are merged with the rest of the run; past kMergeMax events that goes back into the buckets
+//    (a wide run with many events in flight: the next refill splits it).
 //
 // Buckets are FIFO chains of fixed-size blocks from one pool, a free list reused last-in
 // first-out (a freed block is still in cache when the next event is filed into it): no per-bucket
@@ -104,7 +104,8 @@ class RadixHeap {
     static constexpr std::size_t kSortRun = 512;     // and level-1..3 buckets up to this size
     static constexpr std::size_t kPrefetchLines = 8; // of the next block while re-filing
     static constexpr std::size_t kKeepRun = 16384;   // run capacity kept between runs
-    static constexpr std::size_t kLateMax = 32;      // late events kept apart from the run
+    static constexpr std::size_t kLateMax = 32;      // late events kept in the sorted array
+    static constexpr std::size_t kMergeMax = 256;    // a longer merged run goes back to buckets
     static constexpr std::uint32_t kNone = UINT32_MAX;
     using Block = std::array<Event, kBlockEvents>;
     struct Bucket {
@@ -133,7 +134,7 @@ class RadixHeap {
         return (words_ >> (level * kWords) & ((1u << kWords) - 1)) != 0;
     }
     void push_late(const Event &e);
-    void merge_late();
+    void overflow_late();
     void refill();
     void sort_run();
     Event take_late();
