@@ -22,9 +22,10 @@ namespace statesim {
 //  - The run: a bucket of one time (level 0), of at most kRun events, or of level 1 to 3 (256 ns
 //    to 16.7 ms wide) and at most kSortRun events is not re-filed but becomes the run, sorted by
 //    (time, seq) by an insertion sort up to kRun events, else by one std::sort of 64-bit keys
-//    (time offset, position), and its range [last_, run_limit_) leaves the buckets. Re-filing would put almost every event of such a
-//    bucket into a bucket of its own (with 10^6 events pending, a 256 ns bucket holds 0.2 on
-//    average). A push at or after the run's last event is appended to it.
+//    (time offset, position), and its range [last_, run_limit_) leaves the buckets. Re-filing
+//    would put almost every event of such a bucket into a bucket of its own (with 10^6 events
+//    pending, a 256 ns bucket holds 0.2 on average). A push at or after the run's last event is
+//    appended to it.
 //  - Late events: any other push earlier than run_limit_ (a short delay into the run's range,
 //    or an event between the last pop and a minimum shown by top()) is inserted into a small
 //    sorted array of its own, and top() takes the earlier of its head and the run's. In a
