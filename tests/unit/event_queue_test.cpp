@@ -554,6 +554,26 @@ TEST_CASE("the radix heap gives back its block pool when drained") {
     CHECK(h.pool_bytes() == 0);
 }
 
+namespace {
+// An EventQueue checked against an ordered set: every pop must be the reference's earliest.
+struct CheckedQueue {
+    EventQueue q;
+    std::set<std::pair<SimTime, std::uint64_t>> reference;
+    bool in_order = true;
+    void push(SimTime t) { reference.emplace(t, q.push(t, 0, 0, 0)); }
+    SimTime pop() {
+        const Event e = q.pop();
+        in_order = in_order && std::pair{e.time, e.seq} == *reference.begin();
+        reference.erase(reference.begin());
+        return e.time;
+    }
+    void drain() {
+        while (!reference.empty())
+            pop();
+    }
+};
+} // namespace
+
 TEST_CASE("short delays into the sorted run come out in order: a few, and bursts past the "
           "merge point") {
     // 2000 events 10 us apart keep the radix heap in use; each round pops one (the run is then a
@@ -561,32 +581,22 @@ TEST_CASE("short delays into the sorted run come out in order: a few, and bursts
     // range before its last event: late events (past RadixHeap's 32 at once they are merged
     // into the run). Then each of 2 x burst pops pushes a delay of up to 5 ms.
     for (const int burst : {3, 40, 200}) {
-        EventQueue q;
-        std::set<std::pair<SimTime, std::uint64_t>> reference;
-        auto push = [&](SimTime t) { reference.emplace(t, q.push(t, 0, 0, 0)); };
+        CheckedQueue cq;
         for (SimTime k = 0; k < 2000; ++k)
-            push(kSecond + k * 10 * kMicrosecond);
+            cq.push(kSecond + k * 10 * kMicrosecond);
         Rng rng(77, "late-events");
-        bool in_order = true;
-        auto pop = [&] {
-            const Event e = q.pop();
-            in_order = in_order && std::pair{e.time, e.seq} == *reference.begin();
-            reference.erase(reference.begin());
-            return e.time;
-        };
         for (int round = 0; round < 400; ++round) {
-            const SimTime now = pop();
+            const SimTime now = cq.pop();
             for (int k = 0; k < burst; ++k) // ties included: 1 ns steps over at most 2 us
-                push(now + static_cast<SimTime>(rng.below(2000)));
+                cq.push(now + static_cast<SimTime>(rng.below(2000)));
             for (int k = 0; k < 2 * burst; ++k) {
-                const SimTime at = pop();
-                push(at + static_cast<SimTime>(rng.below(5 * kMillisecond)));
+                const SimTime at = cq.pop();
+                cq.push(at + static_cast<SimTime>(rng.below(5 * kMillisecond)));
             }
         }
-        while (!reference.empty())
-            pop();
-        CHECK(in_order);
-        CHECK(q.empty());
+        cq.drain();
+        CHECK(cq.in_order);
+        CHECK(cq.q.empty());
     }
 }
 
@@ -618,30 +628,20 @@ TEST_CASE("a wide run flooded with short delays goes back into the buckets, in o
     // events in flight with delays of up to 1 ms then all land in its range: past 32 late events
     // and 256 run events the merged run is filed back into the buckets (the next refill splits
     // it), instead of every overflow merging into an ever longer run.
-    EventQueue q;
-    std::set<std::pair<SimTime, std::uint64_t>> reference;
-    auto push = [&](SimTime t) { reference.emplace(t, q.push(t, 0, 0, 0)); };
+    CheckedQueue cq;
     for (SimTime k = 1; k <= 300; ++k)
-        push(k << 33);
-    bool in_order = true;
-    auto pop = [&] {
-        const Event e = q.pop();
-        in_order = in_order && std::pair{e.time, e.seq} == *reference.begin();
-        reference.erase(reference.begin());
-        return e.time;
-    };
+        cq.push(k << 33);
     Rng rng(5, "wide-run");
-    SimTime now = pop();
+    SimTime now = cq.pop();
     for (int i = 0; i < 2000; ++i)
-        push(now + static_cast<SimTime>(rng.below(kMillisecond)));
+        cq.push(now + static_cast<SimTime>(rng.below(kMillisecond)));
     for (int i = 0; i < 200000; ++i) {
-        now = pop();
+        now = cq.pop();
         // Ties among them too: every tenth delay is a multiple of 100 us.
         const auto d = static_cast<SimTime>(rng.below(kMillisecond));
-        push(now + (i % 10 == 0 ? d / (100 * kMicrosecond) * (100 * kMicrosecond) : d));
+        cq.push(now + (i % 10 == 0 ? d / (100 * kMicrosecond) * (100 * kMicrosecond) : d));
     }
-    while (!reference.empty())
-        pop();
-    CHECK(in_order);
-    CHECK(q.empty());
+    cq.drain();
+    CHECK(cq.in_order);
+    CHECK(cq.q.empty());
 }
