@@ -865,9 +865,11 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
                         fail(ctx, entry["name"], e.path_of("name"),
                              fmt::format("duplicate architecture name \"{}\"", arch.name));
             }
+            if (archs.IsDefined()) ctx.architecture = arch.name;
             Section top(ctx, tree, "");
             Architecture parsed = parse_architecture(top);
             top.finish();
+            ctx.architecture.clear();
             parsed.name = arch.name;
             parsed.preset = arch.preset;
             warn_about_schedule(sc, ctx, parsed, tree);

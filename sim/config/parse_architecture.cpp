@@ -327,8 +327,8 @@ FaultEvent parse_event(Section &e, const Architecture &a) {
                                        "{}: the group never holds more nodes",
                                        most, fe.count)
                          : fmt::format("expected a count of at most cluster.nodes ({}), found {}: "
-                                       "the cluster has only {} nodes to kill",
-                                       most, fe.count, most));
+                                       "the cluster has only {} node{} to kill",
+                                       most, fe.count, most, most == 1 ? "" : "s"));
         } else {
             fe.kind = FaultEvent::Kind::kill_zone;
             fe.zone = static_cast<int>(e.integer("zone", nullptr, 0, 63));

@@ -37,6 +37,9 @@ struct Context {
     Modelled modelled;              // features the model simulates
     Tree nodes;                     // every node of this load
     Node tree;                      // the tree being read (set with reset()), for positions
+    // The named architecture being read, if any: a shared key can be wrong for one of them only
+    // (a kill count above the node count a preset sets), so errors at shared keys name it.
+    std::string architecture;
 };
 
 inline std::vector<std::string> split_path(const std::string &path) {
@@ -118,8 +121,12 @@ inline std::string where_of(const Context &ctx, const Node &at, const std::strin
                               const std::string &message) {
     std::string shown;
     const std::string where = where_of(ctx, at, path, &shown);
-    throw ConfigError(
-        fmt::format("error: {}: {}: {}", where, shown.empty() ? "(top)" : shown, message));
+    // A key of the architecture's own entry (architectures[i].set...) names it already.
+    const std::string architecture = ctx.architecture.empty() || shown.starts_with("architectures[")
+                                         ? ""
+                                         : fmt::format(" (architecture \"{}\")", ctx.architecture);
+    throw ConfigError(fmt::format("error: {}: {}{}: {}", where, shown.empty() ? "(top)" : shown,
+                                  architecture, message));
 }
 
 inline std::string describe(const Node &n) {

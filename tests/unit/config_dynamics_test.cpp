@@ -780,3 +780,19 @@ TEST_CASE("step and scheduled scaling on a rate metric need no target") {
     check_error("autoscaling: {policy: hpa, metric: requests_per_node}\n",
                 {"autoscaling.target: required key is missing"});
 }
+
+TEST_CASE("an error at a shared key that one architecture rejects names that architecture") {
+    // Three nodes to kill are fine for the four-node cluster, not for single-server's one node.
+    const std::string e = error_of("failures:\n"
+                                   "  events: [{at: 30m, kill: node, count: 3}]\n"
+                                   "architectures:\n"
+                                   "  - {name: sticky, preset: stateful-sticky}\n"
+                                   "  - {name: one, preset: single-server}\n");
+    CHECK(contains(e, "t.yaml:11:41: failures.events[0].count (architecture \"one\"): expected a "
+                      "count of at most cluster.nodes (1), found 3: the cluster has only 1 node "
+                      "to kill"));
+    // Without named architectures there is nothing to name.
+    CHECK(contains(error_of("failures:\n  events: [{at: 30m, kill: node, count: 5}]\n"),
+                   "t.yaml:11:41: failures.events[0].count: expected a count of at most "
+                   "cluster.nodes (4), found 5: the cluster has only 4 nodes"));
+}
