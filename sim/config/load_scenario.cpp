@@ -586,7 +586,6 @@ void warn_about_autoscaling(Scenario &sc, const Context &ctx, const Architecture
     const AutoscalingSpec &as = arch.autoscaling;
     if (!as.enabled || arch.cluster.runtime == Runtime::serverless) return;
     using Policy = AutoscalingSpec::Policy;
-    const char *policies[] = {"target_tracking", "step", "scheduled", "hpa"};
     const Preset *preset = find_preset(arch.preset);
     const auto ignores = [&](const char *key, std::initializer_list<Policy> readers,
                              const char *readers_text) {
@@ -600,7 +599,8 @@ void warn_about_autoscaling(Scenario &sc, const Context &ctx, const Architecture
         const std::string w = fmt::format(
             "warning: {}: {}: architecture \"{}\" scales with policy: {}, which ignores it; "
             "it applies under {}",
-            where, shown, arch.name, policies[static_cast<std::size_t>(as.policy)], readers_text);
+            where, shown, arch.name,
+            AutoscalingSpec::kPolicyNames[static_cast<std::size_t>(as.policy)], readers_text);
         if (std::find(sc.warnings.begin(), sc.warnings.end(), w) == sc.warnings.end())
             sc.warnings.push_back(w);
     };

@@ -484,8 +484,8 @@ AutoscalingSpec parse_autoscaling(Section &root, const ClusterSpec &cluster) {
     Section s = root.child("autoscaling");
     const Context &ctx = s.ctx();
     as.enabled = s.flag("enabled", "true");
-    as.policy = static_cast<Policy>(
-        s.choice("policy", "target_tracking", {"target_tracking", "step", "scheduled", "hpa"}));
+    as.policy =
+        static_cast<Policy>(s.choice("policy", "target_tracking", AutoscalingSpec::kPolicyNames));
     const std::vector<std::string> metrics = {"cpu", "requests_per_node", "in_flight_per_node"};
     as.metric = static_cast<Metric>(s.choice("metric", "cpu", metrics));
     // Target tracking and HPA aim at the target; step and scheduled never read it.

@@ -153,6 +153,8 @@ struct FailureSpec {
 struct AutoscalingSpec {
     bool enabled = false;
     enum class Policy { target_tracking, step, scheduled, hpa };
+    static inline const std::vector<std::string> kPolicyNames = {"target_tracking", "step",
+                                                                 "scheduled", "hpa"}; // by Policy
     Policy policy = Policy::target_tracking;
     enum class Metric { cpu, requests_per_node, in_flight_per_node };
     Metric metric = Metric::cpu;
