@@ -120,26 +120,6 @@ void RadixHeap::sort_run() {
     current_.swap(scratch_);
 }
 
-// After the late events not later than e (their seqs are lower: e is the latest push), before
-// the later ones.
-void RadixHeap::push_late(const Event &e) {
-    if (late_head_ == late_.size()) {
-        late_.clear();
-        late_head_ = 0;
-    } else if (late_head_ >= 64 && 2 * late_head_ >= late_.size()) {
-        // The taken ones fill half the array: drop them (amortized O(1), no more events move
-        // than were taken).
-        late_.erase(late_.begin(), late_.begin() + static_cast<std::ptrdiff_t>(late_head_));
-        late_head_ = 0;
-    }
-    late_.push_back(e);
-    std::size_t at = late_.size() - 1;
-    for (; at > late_head_ && late_[at - 1].time > e.time; --at)
-        late_[at] = late_[at - 1];
-    late_[at] = e;
-    if (late_.size() - late_head_ > kLateMax) overflow_late();
-}
-
 // More than kLateMax late events (a burst of short delays): merged with the rest of the run.
 // While that is short, it stays the run (O(1) a push); past kMergeMax events (a wide run with
 // many events in flight) all of them go back into the buckets (they lie at or after last_, and
@@ -148,10 +128,10 @@ void RadixHeap::push_late(const Event &e) {
 void RadixHeap::overflow_late() {
     const auto run = current_.begin() + static_cast<std::ptrdiff_t>(head_);
     const auto late = late_.begin() + static_cast<std::ptrdiff_t>(late_head_);
-    scratch_.resize(static_cast<std::size_t>((current_.end() - run) + (late_.end() - late)));
-    std::merge(run, current_.end(), late, late_.end(), scratch_.begin(), earlier);
-    late_.clear();
-    late_head_ = 0;
+    const auto late_end = late_.begin() + static_cast<std::ptrdiff_t>(late_end_);
+    scratch_.resize(static_cast<std::size_t>((current_.end() - run) + (late_end - late)));
+    std::merge(run, current_.end(), late, late_end, scratch_.begin(), earlier);
+    late_head_ = late_end_ = 0;
     head_ = 0;
     if (scratch_.size() <= kMergeMax) {
         current_.swap(scratch_);
@@ -181,8 +161,7 @@ void RadixHeap::release_pool() {
     current_.clear();
     head_ = 0;
     run_limit_ = last_;
-    late_.clear();
-    late_head_ = 0;
+    late_head_ = late_end_ = 0;
     size_ = 0;
 }
 
@@ -194,7 +173,8 @@ void RadixHeap::reset(SimTime floor) {
 
 void RadixHeap::drain_into(std::vector<Event> &out) {
     out.insert(out.end(), current_.begin() + static_cast<std::ptrdiff_t>(head_), current_.end());
-    out.insert(out.end(), late_.begin() + static_cast<std::ptrdiff_t>(late_head_), late_.end());
+    out.insert(out.end(), late_.begin() + static_cast<std::ptrdiff_t>(late_head_),
+               late_.begin() + static_cast<std::ptrdiff_t>(late_end_));
     for (int l = 0; l < kLevels; ++l) {
         if (!has_level(l)) continue;
         for (const Bucket &b : buckets_[l])

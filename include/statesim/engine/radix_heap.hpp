@@ -61,7 +61,7 @@ class RadixHeap {
     // The earliest event; valid until the next push or take. Precondition: !empty(). Pushing
     // anything at or after the last taken event stays allowed.
     const Event &top() {
-        if (late_head_ == late_.size()) [[likely]] {
+        if (late_head_ == late_end_) [[likely]] {
             if (head_ == current_.size()) refill();
             return current_[head_];
         }
@@ -76,7 +76,7 @@ class RadixHeap {
     }
     // Removes and returns the earliest event. Precondition: !empty().
     Event take() {
-        if (late_head_ == late_.size()) [[likely]] {
+        if (late_head_ == late_end_) [[likely]] {
             if (head_ == current_.size()) refill();
             --size_;
             return current_[head_++];
@@ -89,10 +89,11 @@ class RadixHeap {
     void drain_into(std::vector<Event> &out);
     // Bytes held by the block pool.
     std::size_t pool_bytes() const { return blocks_.capacity() * sizeof(Block); }
-    // Bytes reserved in all: the pool, the run, its sort scratch and the late events.
+    // Bytes reserved on the heap: the pool, the run and its sort scratch (the late events' array
+    // is part of the object).
     std::size_t capacity_bytes() const {
         return pool_bytes() + next_.capacity() * sizeof(std::uint32_t) +
-               (current_.capacity() + scratch_.capacity() + late_.capacity()) * sizeof(Event);
+               (current_.capacity() + scratch_.capacity()) * sizeof(Event);
     }
 
   private:
@@ -106,6 +107,7 @@ class RadixHeap {
     static constexpr std::size_t kPrefetchLines = 8; // of the next block while re-filing
     static constexpr std::size_t kKeepRun = 16384;   // run capacity kept between runs
     static constexpr std::size_t kLateMax = 32;      // late events kept in the sorted array
+    static constexpr std::size_t kLateCap = 64;      // its room, taken ones included
     static constexpr std::size_t kMergeMax = 256;    // a longer merged run goes back to buckets
     static constexpr std::uint32_t kNone = UINT32_MAX;
     using Block = std::array<Event, kBlockEvents>;
@@ -134,7 +136,26 @@ class RadixHeap {
     bool has_level(int level) const {
         return (words_ >> (level * kWords) & ((1u << kWords) - 1)) != 0;
     }
-    void push_late(const Event &e);
+    // After the late events not later than e (their seqs are lower: e is the latest push), before
+    // the later ones.
+    void push_late(const Event &e) {
+        if (late_head_ == late_end_) {
+            late_head_ = late_end_ = 0;
+        } else if (late_end_ == kLateCap) {
+            // The taken ones fill the rest of the array (at most kLateMax are live): drop them. At
+            // least kLateCap - kLateMax pushes come between two such moves of at most kLateMax
+            // events.
+            std::copy(late_.begin() + static_cast<std::ptrdiff_t>(late_head_),
+                      late_.begin() + static_cast<std::ptrdiff_t>(late_end_), late_.begin());
+            late_end_ -= late_head_;
+            late_head_ = 0;
+        }
+        std::size_t at = late_end_++;
+        for (; at > late_head_ && late_[at - 1].time > e.time; --at)
+            late_[at] = late_[at - 1];
+        late_[at] = e;
+        if (late_end_ - late_head_ > kLateMax) overflow_late();
+    }
     void overflow_late();
     void refill();
     void sort_run();
@@ -154,8 +175,9 @@ class RadixHeap {
     std::vector<Event> current_; // the run, sorted; its times lie in [last_, run_limit_)
     std::size_t head_ = 0;       // read position in current_
     std::vector<Event> scratch_; // for sorting the run
-    std::vector<Event> late_;    // other pushes earlier than run_limit_, sorted, from late_head_
-    std::size_t late_head_ = 0;
+    // Other pushes earlier than run_limit_, sorted, in [late_head_, late_end_).
+    std::array<Event, kLateCap> late_;
+    std::size_t late_head_ = 0, late_end_ = 0;
     std::uint64_t last_ = 0;      // the reference the buckets are filed against
     std::uint64_t run_limit_ = 0; // end of the run's range: the buckets hold nothing earlier
     std::size_t size_ = 0;
