@@ -143,13 +143,6 @@ void RadixHeap::overflow_late() {
         file(e);
 }
 
-Event RadixHeap::take_late() {
-    --size_;
-    if (head_ < current_.size() && earlier(current_[head_], late_[late_head_]))
-        return current_[head_++];
-    return late_[late_head_++];
-}
-
 void RadixHeap::release_pool() {
     decltype(blocks_)().swap(blocks_);
     std::vector<std::uint32_t>().swap(next_);

@@ -81,7 +81,10 @@ class RadixHeap {
             --size_;
             return current_[head_++];
         }
-        return take_late();
+        --size_;
+        if (head_ < current_.size() && earlier(current_[head_], late_[late_head_]))
+            return current_[head_++];
+        return late_[late_head_++];
     }
     // Starts empty; `floor` bounds every later push from below. Releases the block pool.
     void reset(SimTime floor);
@@ -159,7 +162,6 @@ class RadixHeap {
     void overflow_late();
     void refill();
     void sort_run();
-    Event take_late();
     void release_pool();
 
     // Storage: blocks_[i], and next_[i] the following block of its bucket (or of the free list).
