@@ -174,6 +174,8 @@ void ServerFleet::handle(const Event &e) {
         on_launch_retry(node, static_cast<std::uint32_t>(e.data));
         break;
     case connect_failed:
+        if (e.data != 0 && attempts_[e.target].traced) [[unlikely]]
+            ctx_.trace->unreachable(attempts_[e.target]);
         balancer_error(e.target);
         break;
     case drain_done:
@@ -235,9 +237,7 @@ void ServerFleet::on_node_arrival(int node, std::uint32_t attempt) {
     Attempt &a = attempts_[attempt];
     Node &n = nodes_[node];
     if (n.generation != a.node.generation || !n.up()) {
-        if (a.traced) [[unlikely]]
-            ctx_.trace->unreachable(a);
-        unreachable(attempt, a.arrived); // the balancer sent it then
+        unreachable(attempt, a.arrived, true); // the balancer sent it then
         return;
     }
     a.arrived = ctx_.now();
@@ -325,15 +325,19 @@ void ServerFleet::on_service_done(int node, std::uint32_t attempt, std::uint32_t
 // connection at once.
 // `since`: when the balancer started waiting — when it sent a new attempt (the timeout runs
 // from the connection attempt, not from its arrival a hop later), or now for work the host held.
-void ServerFleet::unreachable(std::uint32_t attempt, SimTime since) {
+// `sent_to_dead`: a new attempt, whose failure the trace shows when it happens (refused now, or
+// given up after connect_timeout); work the host held has its row from the crash (dropped).
+void ServerFleet::unreachable(std::uint32_t attempt, SimTime since, bool sent_to_dead) {
     if (ctx_.arch.failures.mode == FailureMode::process) {
+        if (sent_to_dead && attempts_[attempt].traced) [[unlikely]]
+            ctx_.trace->unreachable(attempts_[attempt]);
         respond(attempt, false);
         return;
     }
     const SimTime at =
         std::max(ctx_.now(), since + from_seconds(ctx_.arch.load_balancer.connect_timeout));
     clients_.guard(attempt, at);
-    ctx_.sim.schedule(at, connect_failed, attempt, 0);
+    ctx_.sim.schedule(at, connect_failed, attempt, sent_to_dead ? 1 : 0);
 }
 
 void ServerFleet::start_waiting(int node) {
@@ -383,7 +387,7 @@ void ServerFleet::kill(int index) {
     ++n.generation; // its pending completions and every reference to it no longer match
     n.reset_work();
     for (std::uint32_t a : doomed)
-        unreachable(a, ctx_.now());
+        unreachable(a, ctx_.now(), false);
     mark(MarkedEvent::kill, who,
          fmt::format("sessions lost {}", clients_.lost_total() - lost_before));
     if (repairs()) schedule_repair(index, (static_cast<std::uint64_t>(index) << 32) | n.generation);
@@ -439,7 +443,6 @@ void ServerFleet::on_repaired(int node, std::uint32_t generation) {
                                                  : 1);
     became_up(node);
     mark(MarkedEvent::repair, name(node));
-    report_fleet();
     // A batch waiting for this node goes on now if the node is healthy already (repaired
     // before the checks noticed: no verdict will come to do it).
     const bool old_release = n.version < release_; // `n` may move: the batch launches nodes
@@ -449,7 +452,7 @@ void ServerFleet::on_repaired(int node, std::uint32_t generation) {
     // match the new configuration), rather than leave the group mixed until the next release.
     // Not after the window, where no deployment acts.
     if (batch_ == 0 && old_release && ctx_.now() <= ctx_.window_end) next_batch();
-    report_fleet(); // what the batch launched or began to drain
+    report_fleet(); // the repaired node, and what the batch launched or began to drain
 }
 
 std::vector<int> ServerFleet::running_nodes() const {
@@ -818,7 +821,7 @@ void ServerFleet::terminate(int index, LossCause cause, bool crashed) {
     n.reset_work();
     nodes_.terminate(index);
     for (std::uint32_t a : doomed)
-        crashed ? unreachable(a, ctx_.now()) : respond(a, false);
+        crashed ? unreachable(a, ctx_.now(), false) : respond(a, false);
     mark(MarkedEvent::terminate, who,
          fmt::format("sessions lost {}", clients_.lost_total() - lost_before));
     report_fleet();

@@ -234,8 +234,8 @@ void SessionTracer::unreachable(const Attempt &a) {
     add(a, TraceEvent::attempt_failed,
         ctx_.arch.failures.mode == FailureMode::process
             ? std::string("the node is down: connection refused")
-            : fmt::format("the node is down: no answer, the balancer gives up after "
-                          "connect_timeout ({})",
+            : fmt::format("the node is down: no answer within connect_timeout ({}), the "
+                          "balancer gives up",
                           span(from_seconds(ctx_.arch.load_balancer.connect_timeout))));
 }
 

@@ -326,8 +326,9 @@ serverless: {{concurrency_limit: 1, cold_start: 0s}}
 TEST_CASE("trace: a dead host's connect_timeout runs from the balancer's send, a down store's "
           "timeout from the node's") {
     // 100 ms hops. One node, killed at 50 s (host mode): the request sent at 100 s is routed at
-    // 100.1 s; the balancer gives up 10 s later and its 502 is back at 110.2 s (it counted from
-    // the arrival at the host, a hop later: 110.3 s).
+    // 100.1 s; the balancer gives up 10 s later (attempt_failed at 110.1 s: it was written when
+    // the attempt reached the dead host, at 100.2 s) and its 502 is back at 110.2 s (it counted
+    // from the arrival at the host, a hop later: 110.3 s).
     const auto arrivals = write_trace("connect-timeout", {100});
     const RunResult host = traced(fmt::format(R"(
 duration: 5m
@@ -344,6 +345,9 @@ failures: {{mode: host, replace_failed: false, events: [{{at: 50s, kill: node}}]
                                               arrivals),
                                   1);
     const auto rows = by_session(host).at(1);
+    const std::size_t no_answer = find(rows, TraceEvent::attempt_failed);
+    REQUIRE(no_answer < rows.size());
+    CHECK(rows[no_answer].time_s == doctest::Approx(110.1).epsilon(1e-12));
     const std::size_t failed = find(rows, TraceEvent::response);
     REQUIRE(failed < rows.size());
     CHECK(rows[failed].time_s == doctest::Approx(110.2).epsilon(1e-12));

@@ -70,7 +70,7 @@ class ServerFleet final : public ComputeBackend {
     void on_drain_done(int node, std::uint32_t generation);
     // The attempt's node does not answer: a dead host connect_timeout after `since`, a dead
     // process now.
-    void unreachable(std::uint32_t attempt, SimTime since);
+    void unreachable(std::uint32_t attempt, SimTime since, bool sent_to_dead);
     void finish_drain_if_idle(int node);
     void terminate(int node, LossCause cause, bool crashed = false);
     std::vector<std::uint32_t> drop_work(int node, LossCause cause);
