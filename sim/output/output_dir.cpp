@@ -133,18 +133,38 @@ OutputDir::OutputDir(const std::string &dir) {
     if (target == target.root_path()) throw OutputError("cannot replace the root directory");
     check_replaceable(target);
     std::error_code ec;
+    // The parents that do not exist yet, deepest first: an uncommitted set removes them again.
+    for (fs::path p = target.parent_path(); !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+        created_parents_.push_back(p.string());
+        if (p == p.root_path() || p.parent_path() == p) break;
+    }
     fs::create_directories(target.parent_path(), ec);
-    if (ec) throw OutputError(ec.message());
+    if (ec) {
+        remove_created_parents();
+        throw OutputError(ec.message());
+    }
     // Creating the staging directory is the writability probe: it needs what commit() needs.
     staging_ = fresh_sibling(target, ".tmp");
-    if (!fs::create_directory(staging_, ec) || ec)
+    if (!fs::create_directory(staging_, ec) || ec) {
+        remove_created_parents();
         throw OutputError(ec ? ec.message() : "cannot create " + staging_);
+    }
+}
+
+// Nothing written (an error, or Ctrl-C before any run finished): the parents this set created
+// go again, unless something else has been put in them meanwhile (remove() leaves a directory
+// that is not empty).
+void OutputDir::remove_created_parents() {
+    std::error_code ec;
+    for (const std::string &p : created_parents_)
+        if (!fs::remove(p, ec)) break;
 }
 
 OutputDir::~OutputDir() {
     if (committed_) return;
     std::error_code ec;
     fs::remove_all(staging_, ec); // our own directory: nothing else lives there
+    remove_created_parents();
 }
 
 std::string OutputDir::staged(std::string_view file) const {

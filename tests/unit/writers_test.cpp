@@ -426,6 +426,32 @@ TEST_CASE("a new output set replaces the old one whole, and an uncommitted one c
     fs::remove_all(base);
 }
 
+TEST_CASE("an uncommitted set removes the parent directories it created, and only those") {
+    const fs::path base = scratch("parents");
+    fs::create_directories(base / "kept");
+    {
+        OutputDir out((base / "kept" / "new" / "deeper" / "out").string());
+        CHECK(fs::is_directory(base / "kept" / "new" / "deeper"));
+    } // Ctrl-C before any run finished: nothing is written
+    CHECK_FALSE(fs::exists(base / "kept" / "new"));
+    CHECK(fs::is_directory(base / "kept")); // it was there before
+    {
+        OutputDir out((base / "kept" / "new" / "deeper" / "out").string());
+        std::ofstream(base / "kept" / "new" / "note.txt") << "a user's file\n";
+    } // a file put there meanwhile keeps its directory
+    CHECK_FALSE(fs::exists(base / "kept" / "new" / "deeper"));
+    CHECK(fs::exists(base / "kept" / "new" / "note.txt"));
+    {
+        OutputDir out((base / "made" / "out").string());
+        DurableFile f(out.staged("summary.csv"));
+        f.write("x\n");
+        f.close();
+        out.commit();
+    }
+    CHECK(fs::exists(base / "made" / "out" / "summary.csv")); // committed: everything stays
+    fs::remove_all(base);
+}
+
 TEST_CASE("a set that must keep the existing one goes beside it, into a new directory as usual") {
     // An interrupted rerun: its partial results never replace the previous complete set.
     const fs::path base = scratch("keep"), dir = base / "out";

@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace statesim {
 
@@ -55,7 +56,9 @@ class OutputDir {
     const std::string &written_to() const { return written_to_; }
 
   private:
+    void remove_created_parents();
     std::string target_, staging_, written_to_;
+    std::vector<std::string> created_parents_; // by the constructor, deepest first
     bool committed_ = false;
     bool keep_existing_ = false;
 };
