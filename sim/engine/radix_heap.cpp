@@ -120,6 +120,27 @@ void RadixHeap::sort_run() {
     current_.swap(scratch_);
 }
 
+// After the late events not later than e (their seqs are lower: e is the latest push), before
+// the later ones.
+void RadixHeap::push_late(const Event &e) {
+    if (late_head_ == late_end_) {
+        late_head_ = late_end_ = 0;
+    } else if (late_end_ == kLateCap) {
+        // The taken ones fill the rest of the array (at most kLateMax are live): drop them. At
+        // least kLateCap - kLateMax pushes come between two such moves of at most kLateMax
+        // events.
+        std::copy(late_.begin() + static_cast<std::ptrdiff_t>(late_head_),
+                  late_.begin() + static_cast<std::ptrdiff_t>(late_end_), late_.begin());
+        late_end_ -= late_head_;
+        late_head_ = 0;
+    }
+    std::size_t at = late_end_++;
+    for (; at > late_head_ && late_[at - 1].time > e.time; --at)
+        late_[at] = late_[at - 1];
+    late_[at] = e;
+    if (late_end_ - late_head_ > kLateMax) overflow_late();
+}
+
 // More than kLateMax late events (a burst of short delays): merged with the rest of the run.
 // While that is short, it stays the run (O(1) a push); past kMergeMax events (a wide run with
 // many events in flight) all of them go back into the buckets (they lie at or after last_, and

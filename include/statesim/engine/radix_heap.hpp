@@ -139,26 +139,7 @@ class RadixHeap {
     bool has_level(int level) const {
         return (words_ >> (level * kWords) & ((1u << kWords) - 1)) != 0;
     }
-    // After the late events not later than e (their seqs are lower: e is the latest push), before
-    // the later ones.
-    void push_late(const Event &e) {
-        if (late_head_ == late_end_) {
-            late_head_ = late_end_ = 0;
-        } else if (late_end_ == kLateCap) {
-            // The taken ones fill the rest of the array (at most kLateMax are live): drop them. At
-            // least kLateCap - kLateMax pushes come between two such moves of at most kLateMax
-            // events.
-            std::copy(late_.begin() + static_cast<std::ptrdiff_t>(late_head_),
-                      late_.begin() + static_cast<std::ptrdiff_t>(late_end_), late_.begin());
-            late_end_ -= late_head_;
-            late_head_ = 0;
-        }
-        std::size_t at = late_end_++;
-        for (; at > late_head_ && late_[at - 1].time > e.time; --at)
-            late_[at] = late_[at - 1];
-        late_[at] = e;
-        if (late_end_ - late_head_ > kLateMax) overflow_late();
-    }
+    void push_late(const Event &e);
     void overflow_late();
     void refill();
     void sort_run();
