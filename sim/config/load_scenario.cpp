@@ -619,6 +619,63 @@ void warn_about_autoscaling(Scenario &sc, const Context &ctx, const Architecture
             "policy: target_tracking and step");
 }
 
+// A value of the file (with --set) that every architecture's preset or set: replaces: no run
+// reads it, so it is named in a warning, and checked as if nothing replaced it.
+struct Replaced {
+    std::string path;
+    Node value;    // a copy: the architectures' trees replace the file's
+    Origin origin; // where it was written (the file or a --set), for messages about it
+};
+
+// Whether setting `key` replaces the value at `path`: a key at it or above it, or
+// `sticky.enabled` for `sticky: true` (set_path turns it into `{enabled: true}`).
+bool replaces(const std::string &key, const std::string &path, const Node &value) {
+    const bool sticky = path == "sticky" || path.ends_with(".sticky");
+    return under(path, key) || (sticky && value.IsScalar() && key == path + ".enabled");
+}
+
+// What one architecture replaces: the keys its preset and its set: give, in the order applied,
+// each with what gives it ("preset single-server", "set: cluster.nodes").
+struct Replacing {
+    std::string name;
+    std::vector<std::pair<std::string, std::string>> keys;
+};
+
+// The architecture keys of `map` (at `path`) that every architecture replaces, the topmost of
+// each; a warning for each names what replaces it in each architecture.
+void find_replaced(Scenario &sc, Context &ctx, const Node &map, const std::string &path,
+                   const std::vector<Replacing> &replacing, std::vector<Replaced> &out) {
+    for (auto it = map.begin(); it != map.end(); ++it) {
+        const std::string key = it->first.Scalar();
+        if (path.empty() &&
+            std::find(kScenarioKeys.begin(), kScenarioKeys.end(), key) != kScenarioKeys.end())
+            continue;
+        const std::string child = path.empty() ? key : path + "." + key;
+        std::string by; // "\"a\" by preset single-server, \"b\" by set: cluster.nodes"
+        for (const auto &[name, keys] : replacing) {
+            std::string last; // set: is applied after the preset: it is the one that wins
+            for (const auto &[k, what] : keys)
+                if (replaces(k, child, it->second)) last = what;
+            if (last.empty()) {
+                by.clear();
+                break;
+            }
+            by += fmt::format("{}\"{}\" by {}", by.empty() ? "" : ", ", name, last);
+        }
+        if (by.empty()) {
+            if (it->second.IsMap()) find_replaced(sc, ctx, it->second, child, replacing, out);
+            continue;
+        }
+        std::string shown;
+        const std::string where = where_of(ctx, it->second, child, &shown);
+        sc.warnings.push_back(
+            fmt::format("warning: {}: {}: has no effect: every architecture replaces it ({})",
+                        where, shown, by));
+        const bool in_file = origin_of(ctx, child) == nullptr; // else a --set's
+        out.push_back({child, ctx.nodes.clone(it->second), {child, where, "", in_file}});
+    }
+}
+
 } // namespace
 
 Scenario load_scenario_text(const std::string &text, const std::string &file,
@@ -764,6 +821,104 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
         n_archs = archs.size();
     }
 
+    // Architecture `a` at the sweep point `pick`: applies to `tree` (the base: the file with
+    // --set) the point's sweep values, then the entry's preset and set:, and reads the entry.
+    // With `copy`, the values placed are copies, so reading the tree fills no defaults into
+    // nodes the other trees share.
+    const auto apply_architecture = [&](Node tree, std::size_t a,
+                                        const std::vector<std::size_t> &pick, bool copy) {
+        for (const auto &k : kScenarioKeys)
+            tree.remove(k);
+        for (std::size_t k = 0; k < sweep_values.size(); ++k) {
+            ctx.origins.push_back(
+                placed(ctx, "sweep", sc.sweep_keys[k], sweep_key_nodes[k], "sweep."));
+            const Node &v = sweep_values[k][pick[k]];
+            set_path(tree, sc.sweep_keys[k], copy ? ctx.nodes.clone(v) : v, ctx, v);
+        }
+        Architecture arch;
+        arch.name = "default";
+        if (archs.IsDefined()) {
+            const Node entry = archs[a];
+            const std::string path = fmt::format("architectures[{}]", a);
+            if (!entry.IsMap())
+                fail(ctx, entry, path, "expected a map like {name: a, preset: stateful-sticky}");
+            Section e(ctx, entry, path);
+            arch.name = e.scalar("name", nullptr);
+            if (!valid_architecture_name(arch.name))
+                fail(ctx, entry["name"], e.path_of("name"),
+                     fmt::format("expected a name with a visible character and no control "
+                                 "characters (tabs, line breaks): it heads a table column and "
+                                 "labels CSV rows; found \"{}\"",
+                                 printable(arch.name)));
+            if (e.has("preset")) {
+                arch.preset = e.scalar("preset", nullptr);
+                const Preset *preset = find_preset(arch.preset);
+                if (!preset) {
+                    std::vector<std::string> names;
+                    for (const auto &pr : presets())
+                        names.push_back(pr.name);
+                    e.to_choice(entry["preset"], e.path_of("preset"), names);
+                }
+                for (const auto &[k, v] : preset->keys)
+                    for (const auto &swept : sc.sweep_keys)
+                        if (overlapping(k, swept))
+                            fail(ctx, entry["preset"], e.path_of("preset"),
+                                 fmt::format("architecture \"{}\": preset {} sets {}, which "
+                                             "is swept (sweep.{}); the preset would replace "
+                                             "the sweep values: remove it from sweep or use "
+                                             "another preset",
+                                             arch.name, preset->name, k, swept));
+                for (const auto &[k, v] : preset->keys) {
+                    ctx.origins.push_back(
+                        {k, fmt::format("{} (preset {})", path, preset->name), "", false});
+                    set_path(tree, k, ctx.nodes.parse(v), ctx, entry["preset"]);
+                }
+            }
+            e.allow("preset");
+            if (e.has("set")) {
+                const Node set = e.value("set", nullptr);
+                if (!set.IsMap())
+                    fail(ctx, set, e.path_of("set"), "expected a map of dotted key -> value");
+                for (auto it = set.begin(); it != set.end(); ++it) {
+                    for (const auto &swept : sc.sweep_keys)
+                        if (overlapping(it->first.Scalar(), swept))
+                            fail(ctx, it->first, e.path_of("set." + it->first.Scalar()),
+                                 fmt::format("architecture \"{}\" sets {}, which is swept "
+                                             "(sweep.{}); set: would replace the sweep "
+                                             "values: remove it from sweep or from set:",
+                                             arch.name, it->first.Scalar(), swept));
+                    ctx.origins.push_back(placed(ctx, e.path_of("set"), it->first.Scalar(),
+                                                 it->first, e.path_of("set") + "."));
+                    set_path(tree, it->first.Scalar(),
+                             copy ? ctx.nodes.clone(it->second) : it->second, ctx, it->first);
+                }
+            }
+            e.allow("set");
+            e.finish();
+            for (std::size_t b = 0; b < a; ++b)
+                if (archs[b]["name"].IsScalar() && archs[b]["name"].Scalar() == arch.name)
+                    fail(ctx, entry["name"], e.path_of("name"),
+                         fmt::format("duplicate architecture name \"{}\"", arch.name));
+        }
+        return arch;
+    };
+
+    std::vector<Replaced> replaced;
+    if (archs.IsDefined()) {
+        std::vector<Replacing> replacing(n_archs);
+        for (std::size_t a = 0; a < n_archs; ++a) {
+            const Node entry = archs[a];
+            auto &[name, keys] = replacing[a];
+            name = entry["name"].Scalar();
+            if (const Preset *preset = find_preset(entry["preset"].Scalar()))
+                for (const auto &[k, v] : preset->keys)
+                    keys.emplace_back(k, "preset " + preset->name);
+            for (auto it = entry["set"].begin(); it != entry["set"].end(); ++it)
+                keys.emplace_back(it->first.Scalar(), "set: " + it->first.Scalar());
+        }
+        find_replaced(sc, ctx, root, "", replacing, replaced);
+    }
+
     std::vector<Node> trees;
     std::vector<std::set<std::string>> defaults; // per tree: keys filled in
     std::vector<std::vector<Node>> point_values; // per point: the sweep keys' values
@@ -792,79 +947,7 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
             }
             ctx.tree.reset(tree);
             const std::size_t shared_origins = ctx.origins.size();
-            for (const auto &k : kScenarioKeys)
-                tree.remove(k);
-            for (std::size_t k = 0; k < sweep_values.size(); ++k) {
-                ctx.origins.push_back(
-                    placed(ctx, "sweep", sc.sweep_keys[k], sweep_key_nodes[k], "sweep."));
-                set_path(tree, sc.sweep_keys[k], sweep_values[k][pick[k]], ctx,
-                         sweep_values[k][pick[k]]);
-            }
-            Architecture arch;
-            arch.name = "default";
-            if (archs.IsDefined()) {
-                const Node entry = archs[a];
-                const std::string path = fmt::format("architectures[{}]", a);
-                if (!entry.IsMap())
-                    fail(ctx, entry, path,
-                         "expected a map like {name: a, preset: stateful-sticky}");
-                Section e(ctx, entry, path);
-                arch.name = e.scalar("name", nullptr);
-                if (!valid_architecture_name(arch.name))
-                    fail(ctx, entry["name"], e.path_of("name"),
-                         fmt::format("expected a name with a visible character and no control "
-                                     "characters (tabs, line breaks): it heads a table column and "
-                                     "labels CSV rows; found \"{}\"",
-                                     printable(arch.name)));
-                if (e.has("preset")) {
-                    arch.preset = e.scalar("preset", nullptr);
-                    const Preset *preset = find_preset(arch.preset);
-                    if (!preset) {
-                        std::vector<std::string> names;
-                        for (const auto &pr : presets())
-                            names.push_back(pr.name);
-                        e.to_choice(entry["preset"], e.path_of("preset"), names);
-                    }
-                    for (const auto &[k, v] : preset->keys)
-                        for (const auto &swept : sc.sweep_keys)
-                            if (overlapping(k, swept))
-                                fail(ctx, entry["preset"], e.path_of("preset"),
-                                     fmt::format("architecture \"{}\": preset {} sets {}, which "
-                                                 "is swept (sweep.{}); the preset would replace "
-                                                 "the sweep values: remove it from sweep or use "
-                                                 "another preset",
-                                                 arch.name, preset->name, k, swept));
-                    for (const auto &[k, v] : preset->keys) {
-                        ctx.origins.push_back(
-                            {k, fmt::format("{} (preset {})", path, preset->name), "", false});
-                        set_path(tree, k, ctx.nodes.parse(v), ctx, entry["preset"]);
-                    }
-                }
-                e.allow("preset");
-                if (e.has("set")) {
-                    const Node set = e.value("set", nullptr);
-                    if (!set.IsMap())
-                        fail(ctx, set, e.path_of("set"), "expected a map of dotted key -> value");
-                    for (auto it = set.begin(); it != set.end(); ++it) {
-                        for (const auto &swept : sc.sweep_keys)
-                            if (overlapping(it->first.Scalar(), swept))
-                                fail(ctx, it->first, e.path_of("set." + it->first.Scalar()),
-                                     fmt::format("architecture \"{}\" sets {}, which is swept "
-                                                 "(sweep.{}); set: would replace the sweep "
-                                                 "values: remove it from sweep or from set:",
-                                                 arch.name, it->first.Scalar(), swept));
-                        ctx.origins.push_back(placed(ctx, e.path_of("set"), it->first.Scalar(),
-                                                     it->first, e.path_of("set") + "."));
-                        set_path(tree, it->first.Scalar(), it->second, ctx, it->first);
-                    }
-                }
-                e.allow("set");
-                e.finish();
-                for (std::size_t b = 0; b < a; ++b)
-                    if (archs[b]["name"].IsScalar() && archs[b]["name"].Scalar() == arch.name)
-                        fail(ctx, entry["name"], e.path_of("name"),
-                             fmt::format("duplicate architecture name \"{}\"", arch.name));
-            }
+            const Architecture arch = apply_architecture(tree, a, pick, false);
             if (archs.IsDefined()) ctx.architecture = arch.name;
             Section top(ctx, tree, "");
             Architecture parsed = parse_architecture(top);
@@ -883,6 +966,42 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
         }
         sc.points.push_back(std::move(point));
     }
+
+    // A value that every architecture replaces is still checked, as if none did, in each
+    // architecture at the first point (on copies: the trees above stay as they are). One that
+    // no architecture would take (`nodes: many`) is an error; otherwise the warning says it.
+    // An error at another key comes from combining the value with that architecture's own,
+    // which no run does: not the value's fault.
+    const std::vector<std::size_t> first_point(sweep_values.size(), 0);
+    for (const Replaced &r : replaced) {
+        std::string error; // the first architecture's
+        bool taken = false;
+        for (std::size_t a = 0; a < n_archs && !taken; ++a) {
+            ctx.origins.clear();
+            Node tree = load_tree(text, ctx, sets);
+            ctx.tree.reset(tree);
+            apply_architecture(tree, a, first_point, true);
+            ctx.origins.push_back(r.origin);
+            set_path(tree, r.path, ctx.nodes.clone(r.value), ctx, r.value);
+            ctx.replaced_path = r.path;
+            try {
+                Section top(ctx, tree, "");
+                parse_architecture(top);
+                top.finish();
+                taken = true;
+            } catch (const ElsewhereError &) {
+                taken = true;
+            } catch (const ConfigError &e) {
+                if (a == 0) error = e.what();
+            }
+            ctx.replaced_path.clear();
+            ctx.defaults.clear();
+        }
+        if (!taken)
+            throw ConfigError(error + "; the value has no effect (every architecture replaces "
+                                      "it) but no architecture would accept it");
+    }
+
     sc.resolved_yaml = emit_resolved(sc, point_values, trees, defaults, false);
     sc.resolved_yaml_with_defaults = emit_resolved(sc, point_values, trees, defaults, true);
     return sc;

@@ -40,7 +40,14 @@ struct Context {
     // The named architecture being read, if any: a shared key can be wrong for one of them only
     // (a kill count above the node count a preset sets), so errors at shared keys name it.
     std::string architecture;
+    // While the file's value at this path, which every architecture replaces, is checked as if
+    // none did (load_scenario.cpp): errors at other keys are not about that value.
+    std::string replaced_path;
 };
+
+// Thrown instead of a ConfigError for an error at another key while Context::replaced_path is
+// checked: it comes from combining that value with the architecture's, which no run does.
+struct ElsewhereError {};
 
 inline std::vector<std::string> split_path(const std::string &path) {
     std::vector<std::string> parts;
@@ -119,6 +126,7 @@ inline std::string where_of(const Context &ctx, const Node &at, const std::strin
 
 [[noreturn]] inline void fail(const Context &ctx, const Node &at, const std::string &path,
                               const std::string &message) {
+    if (!ctx.replaced_path.empty() && !under(path, ctx.replaced_path)) throw ElsewhereError{};
     std::string shown;
     const std::string where = where_of(ctx, at, path, &shown);
     // A key of the architecture's own entry (architectures[i].set...) names it already.
@@ -161,8 +169,16 @@ inline void set_path(Node root, const std::string &path, const Node &value, Cont
         } else if (!next.IsDefined() || next.IsNull()) {
             next = ctx.nodes.map();
         } else if (!next.IsMap()) {
-            fail(ctx, at, path,
-                 fmt::format("cannot set a key inside {} (found {})", parts[i], describe(next)));
+            // The list or value found is the mistake, wherever it was written (the file, a
+            // --set): blame it there, not the preset, set: or --set that reaches inside it.
+            std::string shown;
+            const std::string by = where_of(ctx, at, path, &shown);
+            std::string prefix = parts[0];
+            for (std::size_t j = 1; j <= i; ++j)
+                prefix += "." + parts[j];
+            fail(ctx, next, prefix,
+                 fmt::format("expected a map of keys, found {}: {} sets {} inside it",
+                             describe(next), by, shown));
         }
         cur.reset(next);
     }

@@ -69,6 +69,19 @@ grep_in bad-config "$tmp/err" "did you mean round_robin?"
 expect bad-set 2 "$bin" run "$mm1" --set cluster.nodes=zero --out "$tmp/bad-out"
 grep_in bad-set "$tmp/err" "--set cluster.nodes=zero: cluster.nodes: expected a whole number"
 [ ! -e "$tmp/bad-out" ] && passes=$((passes + 1)) || { echo "FAIL bad-set wrote files"; failures=$((failures + 1)); }
+# A value every architecture's preset replaces: a warning (exit 0), or, when no architecture
+# would accept it, a located error, exit 2, nothing written; a list where a preset sets a key
+# inside a map is blamed at the list.
+printf '%s\n' 'workload: {sessions: {arrival: {process: poisson, rate: 5/s}}}' \
+    'cluster: {nodes: 3}' 'architectures: [{name: one, preset: single-server}]' >"$tmp/replaced.yaml"
+expect replaced 0 "$bin" check "$tmp/replaced.yaml"
+grep_in replaced "$tmp/err" "^warning: .*replaced.yaml:2:18: cluster.nodes: has no effect: every architecture replaces it"
+expect replaced-bad 2 "$bin" run "$tmp/replaced.yaml" --set cluster.nodes=many --out "$tmp/bad-out"
+grep_in replaced-bad "$tmp/err" "^error: --set cluster.nodes=many: cluster.nodes: expected a whole number"
+sed -i 's/^cluster: .*/cluster: [1, 2]/' "$tmp/replaced.yaml"
+expect replaced-list 2 "$bin" run "$tmp/replaced.yaml" --out "$tmp/bad-out"
+grep_in replaced-list "$tmp/err" "replaced.yaml:2:10: cluster: expected a map of keys, found a list: architectures\[0\] (preset single-server) sets cluster.nodes inside it"
+[ ! -e "$tmp/bad-out" ] && passes=$((passes + 1)) || { echo "FAIL replaced wrote files"; failures=$((failures + 1)); }
 # Serverless and workflow keys: located errors, exit 2, nothing written.
 sed 's/^cluster:.*/cluster: {runtime: serverless}\nserverless: {scaling_rate: 1000}/' "$mm1" >"$tmp/sl-bad.yaml"
 expect serverless-bad 2 "$bin" run "$tmp/sl-bad.yaml" --out "$tmp/bad-out"

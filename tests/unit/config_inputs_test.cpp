@@ -278,6 +278,100 @@ TEST_CASE("a swept key that a preset or set: overrides is an error naming the ar
     }
 }
 
+TEST_CASE("a value that every architecture replaces is named in a warning, and checked") {
+    const std::string archs = "architectures:\n"
+                              "  - {name: one, preset: single-server}\n"
+                              "  - {name: two, preset: stateful-sticky, set: {cluster.nodes: 3}}\n";
+    const std::string replaced = "warning: t.yaml:8:10: cluster.nodes: has no effect: every "
+                                 "architecture replaces it (\"one\" by preset single-server, "
+                                 "\"two\" by set: cluster.nodes)";
+    CHECK(load_scenario_text(kBase + archs, "t.yaml").warnings ==
+          std::vector<std::string>{replaced});
+    // Replaced in one architecture only: it has an effect.
+    CHECK(load_scenario_text(kBase + "architectures:\n  - {name: one, preset: single-server}\n"
+                                     "  - {name: two, preset: stateful-sticky}\n",
+                             "t.yaml")
+              .warnings.empty());
+    // A value no architecture would take is the usual error, with why it is checked at all.
+    CHECK(error_of(with("nodes: 4", "nodes: many") + archs) ==
+          "error: t.yaml:8:10: cluster.nodes: expected a whole number, found \"many\"; the value "
+          "has no effect (every architecture replaces it) but no architecture would accept it");
+    CHECK(contains(error_of(with("nodes: 4", "nodes: 0") + archs),
+                   "t.yaml:8:10: cluster.nodes: expected a whole number from 1 to 4096 (found 0)"));
+    // --set edits the file's tree: the same warning and check, named by the flag.
+    LoadOptions o;
+    o.sets = {"cluster.nodes=7"};
+    CHECK(contains(load_scenario_text(kBase + archs, "t.yaml", o).warnings.at(0),
+                   "warning: --set cluster.nodes=7: cluster.nodes: has no effect"));
+    o.sets = {"cluster.nodes=many"};
+    CHECK(contains(error_of(kBase + archs, o),
+                   "error: --set cluster.nodes=many: cluster.nodes: expected a whole number"));
+    // The topmost key replaced; `sticky: true` is `sticky: {enabled: true}`.
+    const auto warnings = load_scenario_text(kBase + "load_balancer: {sticky: true}\n"
+                                                     "architectures:\n"
+                                                     "  - {name: a, preset: stateful-sticky,\n"
+                                                     "     set: {cluster: {nodes: 2}}}\n"
+                                                     "  - {name: b, preset: stateless-redis,\n"
+                                                     "     set: {cluster: {nodes: 3}}}\n",
+                                             "t.yaml")
+                              .warnings;
+    REQUIRE(warnings.size() == 2);
+    CHECK(contains(warnings[0], "warning: t.yaml:8:3: cluster: has no effect: every architecture "
+                                "replaces it (\"a\" by set: cluster, \"b\" by set: cluster)"));
+    CHECK(contains(warnings[1], "warning: t.yaml:9:25: load_balancer.sticky: has no effect"));
+    // Three nodes to kill suit stateful-sticky's four, not single-server's one: the value is
+    // not garbage, so only the warning. Nine suit no architecture.
+    const std::string events =
+        "failures:\n  events: [{at: 30m, kill: node, count: 3}]\narchitectures:\n"
+        "  - {name: one, preset: single-server, set: {failures.events: []}}\n"
+        "  - {name: two, preset: stateful-sticky, set: {failures.events: []}}\n";
+    CHECK(contains(load_scenario_text(kBase + events, "t.yaml").warnings.at(0),
+                   "warning: t.yaml:10:11: failures.events: has no effect"));
+    std::string nine = kBase + events;
+    nine.replace(nine.find("count: 3"), 8, "count: 9");
+    CHECK(contains(error_of(nine), "t.yaml:10:41: failures.events[0].count: expected a count of "
+                                   "at most cluster.nodes (1), found 9"));
+    // A value that only makes another key wrong (one node against autoscaling.min: 2) is
+    // never combined with it: only the warning.
+    CHECK(load_scenario_text(with("nodes: 4", "nodes: 1") + "autoscaling: {min: 2}\n" +
+                                 "architectures:\n  - {name: a, set: {cluster.nodes: 4}}\n",
+                             "t.yaml")
+              .warnings == std::vector<std::string>{"warning: t.yaml:8:10: cluster.nodes: has no "
+                                                    "effect: every architecture replaces it "
+                                                    "(\"a\" by set: cluster.nodes)"});
+    // The check leaves the configurations alone: resolved as if the value were not there
+    // (it puts the value back into a copy of "a"'s set: map, not into the map itself).
+    const std::string ab = "architectures:\n  - {name: a, set: {cluster: {workers: 8}}}\n"
+                           "  - {name: b, preset: single-server}\n";
+    CHECK(describe_resolved(load_scenario_text(with("nodes: 4", "nodes: 6") + ab, "t.yaml")) ==
+          describe_resolved(load_scenario_text(with("  nodes: 4", "") + ab, "t.yaml")));
+}
+
+TEST_CASE("a list where a map is expected is blamed where it was written, not on what sets a "
+          "key inside it") {
+    const std::string list = with("cluster:\n  nodes: 4", "cluster: [1, 2]");
+    const std::string archs = "architectures:\n  - {name: one, preset: single-server}\n"
+                              "  - {name: two, preset: stateful-sticky}\n";
+    CHECK(error_of(list + archs) ==
+          "error: t.yaml:7:10: cluster: expected a map of keys, found a list: architectures[0] "
+          "(preset single-server) sets cluster.nodes inside it");
+    CHECK(error_of(list + "architectures:\n  - {name: a, set: {cluster.nodes: 3}}\n") ==
+          "error: t.yaml:7:10: cluster: expected a map of keys, found a list: t.yaml:9:21 sets "
+          "architectures[0].set.cluster.nodes inside it");
+    CHECK(error_of(list + "sweep:\n  cluster.nodes: [1, 2]\n") ==
+          "error: t.yaml:7:10: cluster: expected a map of keys, found a list: t.yaml:9:19 sets "
+          "sweep.cluster.nodes inside it");
+    LoadOptions o;
+    o.sets = {"cluster=[1, 2]"};
+    CHECK(error_of(kBase + archs, o) ==
+          "error: --set cluster=[1, 2]: cluster: expected a map of keys, found a list: "
+          "architectures[0] (preset single-server) sets cluster.nodes inside it");
+    o.sets = {"cluster.nodes=3"};
+    CHECK(error_of(with("cluster:\n  nodes: 4", "cluster: 5"), o) ==
+          "error: t.yaml:7:10: cluster: expected a map of keys, found \"5\": --set "
+          "cluster.nodes=3 sets cluster.nodes inside it");
+}
+
 TEST_CASE("keys placed by set:, sweep and --set are located where they were written") {
     SUBCASE("an unknown key in set: or sweep: names its position and the map it is in") {
         CHECK(contains(error_of(kBase + "architectures:\n  - {name: a, set: {cluster.nodez: 3}}\n"),
