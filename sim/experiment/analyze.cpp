@@ -269,6 +269,30 @@ bool add_workflow_load(const Architecture &a, Prediction &p) {
            p.mixed_variance == es * es;
 }
 
+// Round robin deals the requests to the N targets in turn: from a Poisson stream each node gets
+// every N-th request, Erlang-N interarrival times, and with one exponential worker that is an
+// E_N/M/1 queue (GI/M/1), exact. "" where that holds; otherwise why not (the queue is then taken
+// as random routing's M/M/c or M/G/c, said). Sticky cookies never act on one-request sessions
+// (a cookie is set by a success, after which the session ends). The queue limit is checked
+// against sigma once it is known.
+std::string round_robin_not_erlang(const Architecture &a, bool multi, bool exponential) {
+    const auto &f = a.failures;
+    if (a.cluster.workers != 1) return fmt::format("{} workers per node", a.cluster.workers);
+    if (!exponential) return "the worker time is not exponential (CPU only)";
+    if (multi)
+        return "sessions of several requests (their requests, spaced by think times, are not "
+               "every N-th of a Poisson stream)";
+    if (a.workflows.enabled) return "workflow steps take turns in the same rotation";
+    if (a.hop_latency.kind != Distribution::Kind::constant)
+        return fmt::format("the {} balancer-to-node hop reorders the requests dealt in turn",
+                           to_string(a.hop_latency.kind));
+    if (f.nodes.enabled || f.zones.enabled || f.deployments.enabled || !f.events.empty() ||
+        a.autoscaling.enabled)
+        return "the fleet changes (failures or autoscaling): the rotation runs over varying "
+               "targets";
+    return "";
+}
+
 } // namespace
 
 Prediction predict(const Architecture &a) {
@@ -569,6 +593,27 @@ Prediction predict(const Architecture &a) {
     if (!p.no_closed_form.empty()) return p;
     std::map<double, std::pair<double, double>> by_share; // share -> (W, blocking)
     double p_wait = -1;
+    const bool round_robin = a.load_balancer.policy == BalancingPolicy::round_robin && n > 1;
+    std::string not_erlang = round_robin ? round_robin_not_erlang(a, multi, exponential) : "";
+    if (round_robin && not_erlang.empty()) {
+        const auto q = analytic::erlang_m1(n, p.mixed_rate / n, p.mixed_mean);
+        // An arrival finds K = c + queue_limit or more w.p. sigma^K in the unbounded queue, a
+        // bound on the finite one's blocking; cut there, the geometric count an arrival finds
+        // loses K sigma^K / (1 - sigma^K) of its mean. Both negligible: the limit changes
+        // nothing visible (as for M/M/c against M/M/c/K).
+        const double k = c + static_cast<double>(a.cluster.queue_limit);
+        const double tail = std::pow(q.sigma, k), shift = tail > 0 ? k * tail / (1 - tail) : 0;
+        if (tail < kNegligibleBlocking && shift * p.mixed_mean <= kSameResponse * q.response_time) {
+            p.erlang_phases = n;
+            p_wait = q.sigma;
+            by_share[shares[0]] = {q.response_time, 0.0};
+        } else {
+            not_erlang = q.sigma >= 1 ? "ρ >= 1"
+                                      : fmt::format("queue_limit {} would block up to σ^K = {:.3g} "
+                                                    "of the requests (K = 1 + queue_limit)",
+                                                    a.cluster.queue_limit, tail);
+        }
+    }
     for (double s : shares) {
         if (by_share.count(s)) continue;
         double response = 0, blocking = 0;
@@ -594,7 +639,11 @@ Prediction predict(const Architecture &a) {
     p.in_system = p.mixed_rate * (1 - p.blocking) * p.node_response;
     p.node_response += p.service_mean + p.rejected * p.cpu - p.mixed_mean;
     if (shares.size() == 1 || by_share.size() == 1) p.p_wait = p_wait;
-    if (p.finite_queue && !exponential)
+    if (p.erlang_phases > 0)
+        p.model = fmt::format("E_{0}/M/1 per node (round robin over {0} single-worker nodes: "
+                              "Erlang-{0} arrivals at each node), exact",
+                              n);
+    else if (p.finite_queue && !exponential)
         p.model = fmt::format("M/G/{}/{} per node (Erlang B, whatever the worker-time "
                               "distribution)",
                               c, c);
@@ -611,11 +660,27 @@ Prediction predict(const Architecture &a) {
     p.latency = p.hops + p.token_transfer + p.node_response;
 
     // ---- caveats ----
-    const bool exact_routing = a.load_balancer.policy == BalancingPolicy::random || n == 1 ||
-                               a.load_balancer.policy == BalancingPolicy::consistent_hash;
-    if (!exact_routing)
-        p.approximate.push_back(fmt::format("per-node arrivals are not Poisson under {} routing",
-                                            to_string(a.load_balancer.policy)));
+    const auto policy = a.load_balancer.policy;
+    const bool exact_routing = policy == BalancingPolicy::random || n == 1 ||
+                               policy == BalancingPolicy::consistent_hash || p.erlang_phases > 0;
+    if (!exact_routing) {
+        // The lines above are random routing's. Round robin deals the requests in turn, and
+        // least_outstanding / power_of_two look at the requests in flight: each spreads them
+        // more evenly than random, so its waits are typically shorter.
+        std::string caveat = fmt::format(
+            "per-node arrivals are not Poisson under {0} routing: the lines above take each "
+            "node as offered a Poisson λ/N, as random routing would; {0} spreads the requests "
+            "more evenly, so its waits are typically shorter",
+            to_string(policy));
+        if (policy == BalancingPolicy::round_robin)
+            caveat += fmt::format(". Exact (E_N/M/1) only with one worker per node, "
+                                  "exponential worker time, one-request sessions, constant hops, "
+                                  "a fixed fleet and a queue that never blocks; here: {}",
+                                  not_erlang);
+        else
+            caveat += " (no closed form here)";
+        p.approximate.push_back(caveat);
+    }
     if (multi)
         p.approximate.push_back("session requests with think time are only approximately Poisson");
     if (p.blocking > 1e-3 && (w.max_retries > 0 || multi))
@@ -1148,7 +1213,12 @@ std::string queueing_text(const Architecture &a, const Simulated &sim, const Win
     if (!p.no_closed_form.empty()) return out + "  no closed form: " + p.no_closed_form + "\n";
     const std::string label = p.mgc_approximation ? " (M/G/c approximation)" : "";
     std::string model = p.model;
-    if (p.p_wait >= 0) model += fmt::format(" (Erlang C, P(wait) = {:.4f})", p.p_wait);
+    if (p.erlang_phases > 0)
+        model += fmt::format(": GI/M/1, σ = P(wait) = {:.4f}, the root in (0, 1) of σ = (λ/(λ + "
+                             "μ(1 − σ)))^{}, μ = 1/E[S]; W = E[S]/(1 − σ)",
+                             p.p_wait, p.erlang_phases);
+    else if (p.p_wait >= 0)
+        model += fmt::format(" (Erlang C, P(wait) = {:.4f})", p.p_wait);
     if (p.finite_queue) model += fmt::format(", blocking {:.4g}", p.blocking);
     if (p.mgc_approximation) model += ": Allen-Cunneen, W_q ≈ W_q(M/M/c)·(1 + cv²)/2";
     out += fmt::format("  model: {}{}\n", model, label);

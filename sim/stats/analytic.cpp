@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <vector>
 
 #include <Eigen/Dense>
 #include <boost/math/special_functions/beta.hpp>
 #include <boost/math/special_functions/gamma.hpp>
+#include <boost/math/tools/toms748_solve.hpp>
 
 namespace statesim::analytic {
 namespace {
@@ -95,6 +97,33 @@ double mgc_response_time(double lambda, double es, double var, int c) {
     if (!std::isfinite(wq)) return wq;
     if (wq <= 0) return es; // no waiting at all (lambda = 0)
     return es + wq * (1 + var / (es * es)) / 2;
+}
+
+ErlangM1 erlang_m1(int k, double lambda, double mean_service) {
+    const double rho = lambda * mean_service;
+    if (!(lambda > 0) || !(mean_service > 0)) return {0, std::max(0.0, mean_service)};
+    if (rho >= 1 || k < 1) return {1, std::numeric_limits<double>::infinity()};
+    // Solved for x = 1 - sigma (so sigma near 1, at rho near 1, keeps its relative accuracy):
+    // x = 1 - A*(mu x), whose root x = 0 is divided out: h(x) = (1 - A*(mu x)) / x - 1. As
+    // 1 - A*(s) is concave in s, h falls from 1/rho - 1 > 0 (x -> 0) to -A*(mu) <= 0 (x = 1):
+    // one root, bracketed. With y = mu x / (k lambda), 1 - A* = 1 - (1 + y)^-k, taken as
+    // -expm1(-k log1p(y)) for tiny x.
+    const double kd = k;
+    const auto h = [&](double x) {
+        if (x <= 0) return 1 / rho - 1;
+        return -std::expm1(-kd * std::log1p(x / (kd * rho))) / x - 1;
+    };
+    std::uintmax_t iterations = 200;
+    const double h0 = h(0), h1 = h(1);
+    double x = 1;
+    if (h1 < 0) {
+        const auto [lo, hi] = boost::math::tools::toms748_solve(
+            h, 0.0, 1.0, h0, h1, boost::math::tools::eps_tolerance<double>(), iterations);
+        x = (lo + hi) / 2;
+    }
+    // h(1) = 0 only when A*(mu) underflows: sigma below the smallest double.
+    if (!(x > 0)) return {1, std::numeric_limits<double>::infinity()};
+    return {clamp01(1 - x), mean_service / x};
 }
 
 namespace {

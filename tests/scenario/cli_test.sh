@@ -115,6 +115,15 @@ grep_in check "$tmp/out" "# default"
 grep_in check "$tmp/out" "docs/configuration.md"
 expect analyze 0 "$bin" analyze "$mm1"
 grep_in analyze "$tmp/out" "mean latency = 66.6667 ms"
+# Round robin over single-worker nodes: the exact E_N/M/1, in analyze and in run's analyze.txt
+# (the same text, with the simulated means beside it).
+rr="$src/scenarios/validation/round-robin.yaml"
+rr_model="model: E_3/M/1 per node (round robin over 3 single-worker nodes: Erlang-3 arrivals at each node), exact"
+expect analyze-rr 0 "$bin" analyze "$rr"
+grep_in analyze-rr "$tmp/out" "$rr_model"
+expect run-rr 0 "$bin" run "$rr" "${quick[@]}" --out "$tmp/rr"
+grep_in run-rr "$tmp/rr/analyze.txt" "$rr_model"
+grep_in run-rr "$tmp/rr/analyze.txt" "simulated: [0-9.]* ± [0-9.]* ms = latency_mean_ms"
 
 # Determinism: same seed, same bytes, whatever --jobs; run after run.
 expect run-j1 0 "$bin" run "$mm1" "${quick[@]}" --jobs 1 --out "$tmp/j1"

@@ -66,6 +66,62 @@ TEST_CASE("Erlang C stays a probability, and M/G/c reduces to its exact cases") 
     CHECK(within_rel(analytic::mgc_response_time(300, 0.01, 0, 4), 0.01 + wq / 2, 1e-12));
 }
 
+TEST_CASE("E_k/M/1 (round robin's per-node queue): M/M/1 at k = 1, E_2/M/1 by hand") {
+    // k = 1: Poisson arrivals, sigma = rho and W = E[S] / (1 - rho), up to heavy traffic.
+    for (double rho : {0.1, 0.5, 0.7, 0.9999}) {
+        const auto q = analytic::erlang_m1(1, rho, 1);
+        CHECK(within_rel(q.sigma, rho, 1e-12));
+        CHECK(within_rel(q.response_time, analytic::mmc_response_time(rho, 1, 1), 1e-9));
+    }
+    // k = 2, two nodes sharing lambda = 1.6/s, mu = 1/s each (rho = 0.8): sigma solves
+    // sigma (a + mu (1 - sigma))^2 = a^2 with a = 2 x 0.8 = lambda (each phase's rate). The
+    // cubic has the root sigma = 1; dividing it out leaves mu^2 sigma^2 - (2a mu + mu^2) sigma +
+    // a^2 = 0, whose root in (0, 1) is (2a + mu - sqrt(mu^2 + 4 a mu)) / (2 mu) = (4.2 - sqrt(7.4))
+    // / 2 here. W = E[S] / (1 - sigma).
+    for (double rho : {0.8, 0.5, 0.9999}) {
+        const double mu = 1, a = 2 * rho * mu;
+        const double sigma = (2 * a + mu - std::sqrt(mu * mu + 4 * a * mu)) / (2 * mu);
+        const auto q = analytic::erlang_m1(2, rho * mu, 1 / mu);
+        INFO("rho ", rho, ": sigma ", q.sigma, " by hand ", sigma);
+        CHECK(within_rel(q.sigma, sigma, 1e-12));
+        CHECK(within_rel(q.response_time, 1 / (mu * (1 - sigma)), 1e-9));
+        CHECK(q.response_time < analytic::mmc_response_time(rho * mu, 1 / mu, 1)); // < M/M/1
+    }
+    CHECK(within_rel(analytic::erlang_m1(2, 0.8, 1).sigma, (4.2 - std::sqrt(7.4)) / 2, 1e-12));
+}
+
+TEST_CASE("E_k/M/1 matches a high-precision fixed point, tends to D/M/1, and saturates") {
+    // sigma_{n+1} = A*(mu (1 - sigma_n)) from sigma_0 = 0 rises to the smallest fixed point,
+    // the root in (0, 1): iterated in long double until it stops moving.
+    for (int k : {3, 5, 16})
+        for (double rho : {0.3, 0.7, 0.95}) {
+            const long double mu = 3, lambda = rho * 3; // per node
+            long double sigma = 0, last = -1;
+            for (int i = 0; i < 1000000 && sigma != last; ++i) {
+                last = sigma;
+                sigma = std::pow(k * lambda / (k * lambda + mu * (1 - sigma)), k);
+            }
+            const auto q =
+                analytic::erlang_m1(k, static_cast<double>(lambda), static_cast<double>(1 / mu));
+            INFO("k ", k, ", rho ", rho, ": sigma ", q.sigma, " iterated ",
+                 static_cast<double>(sigma));
+            CHECK(within_rel(q.sigma, static_cast<double>(sigma), 1e-12));
+            CHECK(within_rel(q.response_time, static_cast<double>(1 / (mu * (1 - sigma))), 1e-11));
+        }
+    // D/M/1 (k -> infinity): sigma = e^(-(1 - sigma) / rho), 0.2032 at rho = 0.5 (the textbook
+    // value); E_k approaches it with an O(1/k) error (2e-5 relative at k = 1e5).
+    double d = 0;
+    for (int i = 0; i < 2000; ++i)
+        d = std::exp(-(1 - d) / 0.5);
+    CHECK(d == doctest::Approx(0.2032).epsilon(1e-4));
+    CHECK(within_rel(analytic::erlang_m1(100000, 0.5, 1).sigma, d, 1e-4));
+    // No load: nothing waits; rho >= 1: every arrival waits, W infinite.
+    CHECK(analytic::erlang_m1(3, 0, 0.02).sigma == 0);
+    CHECK(analytic::erlang_m1(3, 0, 0.02).response_time == 0.02);
+    CHECK(analytic::erlang_m1(3, 50, 0.02).sigma == 1);
+    CHECK(std::isinf(analytic::erlang_m1(3, 60, 0.02).response_time));
+}
+
 namespace {
 
 // Brute-force sums over k = 1..400 of P(k) f(k) for geometric(mean) session lengths.

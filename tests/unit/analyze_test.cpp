@@ -1219,3 +1219,83 @@ cluster: {nodes: 1, workers: 2, queue_limit: 0}
                                              "100ms, shape: 1.5}"});
     CHECK(has(q.no_closed_form, "depends on the tail"));
 }
+
+TEST_CASE("analyze: round robin over single-worker nodes is E_N/M/1, exact; otherwise taken as "
+          "random routing, said") {
+    // Round robin deals each of 3 nodes every third request of a Poisson stream: Erlang-3
+    // interarrival times at rho = 0.7, an E_3/M/1 queue. Builds before 2026-11-30 printed random
+    // routing's M/M/1 (W = 66.67 ms) as an approximation.
+    const std::string yaml = R"(
+workload:
+  sessions:
+    arrival: {process: poisson, rate: 105/s}
+    requests: 1
+  request:
+    service_time: {dist: exponential, mean: 20ms}
+  client: {timeout: 1d}
+cluster: {nodes: 3, workers: 1, queue_limit: 100000}
+load_balancer: {policy: round_robin}
+)";
+    const Prediction p = predict_yaml(yaml);
+    REQUIRE(p.no_closed_form.empty());
+    const auto q = analytic::erlang_m1(3, 105.0 / 3, 0.02);
+    CHECK(p.erlang_phases == 3);
+    CHECK(within_rel(p.p_wait, q.sigma, 1e-12));
+    CHECK(within_rel(p.node_response, q.response_time, 1e-12));
+    CHECK(within_rel(p.latency, q.response_time, 1e-12));
+    CHECK(within_rel(p.in_system, 105 * q.response_time, 1e-12));
+    CHECK(p.approximate.empty());
+    const std::string text = analyze_yaml(yaml);
+    CHECK(has(text, "model: E_3/M/1 per node (round robin over 3 single-worker nodes: Erlang-3 "
+                    "arrivals at each node), exact: GI/M/1, σ = P(wait) = "));
+    CHECK(!has(text, "approximate"));
+    // A constant hop keeps the spacing (the latency adds its 4 hops); a cookie never acts on
+    // one-request sessions (it is set by the success that ends them).
+    const Prediction hop = predict_yaml(yaml, {"network.hop_latency=1ms"});
+    CHECK(hop.erlang_phases == 3);
+    CHECK(within_rel(hop.latency, q.response_time + 0.004, 1e-12));
+    CHECK(predict_yaml(yaml, {"load_balancer.sticky=true"}).erlang_phases == 3);
+
+    // Without one of the conditions: random routing's queue, and a caveat that names the
+    // missing condition (never "exact").
+    struct Case {
+        std::vector<std::string> sets;
+        std::string why;
+    };
+    const std::vector<Case> cases = {
+        {{"cluster.workers=2", "workload.sessions.arrival.rate=210/s"}, "here: 2 workers per node"},
+        {{"workload.request.service_time={dist: erlang, mean: 20ms, k: 2}"},
+         "here: the worker time is not exponential"},
+        {{"workload.sessions.requests=3", "workload.sessions.think_time=1s"},
+         "here: sessions of several requests"},
+        {{"network.hop_latency={dist: exponential, mean: 1ms}"},
+         "here: the exponential balancer-to-node hop reorders"},
+        {{"cluster.queue_limit=5"}, "here: queue_limit 5 would block up to σ^K = "},
+        {{"failures.nodes={mtbf: 1h}"}, "here: the fleet changes"},
+    };
+    for (const Case &c : cases) {
+        INFO(c.sets[0]);
+        const Prediction r = predict_yaml(yaml, c.sets);
+        CHECK(r.erlang_phases == 0);
+        const std::string t = analyze_yaml(yaml, c.sets);
+        CHECK(!has(t, "E_3/M/1"));
+        CHECK(has(t, "approximate: per-node arrivals are not Poisson under round_robin routing: "
+                     "the lines above take each node as offered a Poisson λ/N, as random routing "
+                     "would"));
+        CHECK(has(t, c.why));
+    }
+    // The blocking bound sigma^K: K = 6 places at sigma = 0.576 block up to 3.6 %.
+    const Prediction small = predict_yaml(yaml, {"cluster.queue_limit=5"});
+    CHECK(small.finite_queue); // M/M/1/6, random routing's
+
+    // least_outstanding (join the shortest queue for one worker): no closed form here; random
+    // routing's M/M/1 stays, labelled as such.
+    const std::string lo = analyze_yaml(yaml, {"load_balancer.policy=least_outstanding"});
+    CHECK(has(lo, "model: M/M/1 per node (Erlang C, P(wait) = 0.7000)"));
+    CHECK(has(lo, "per-node arrivals are not Poisson under least_outstanding routing: the lines "
+                  "above take each node as offered a Poisson λ/N, as random routing would; "
+                  "least_outstanding spreads the requests more evenly, so its waits are "
+                  "typically shorter (no closed form here)"));
+    CHECK(!has(lo, "exact"));
+    CHECK(predict_yaml(yaml, {"load_balancer.policy=random"}).approximate.empty());
+}

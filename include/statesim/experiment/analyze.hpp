@@ -16,8 +16,12 @@ namespace statesim {
 // and Var[S] follows exactly from the independent parts. Each node is an M/G/c queue with
 // Poisson arrivals at its share of the request rate: M/M/c (Erlang C) or M/M/c/K when S is
 // exponential, Pollaczek-Khinchine when c = 1, otherwise the Allen-Cunneen approximation
-// W_q ~ W_q(M/M/c) (1 + cv^2) / 2 (flagged by `mgc_approximation`). The client sees
-// W + 4 hops (client -> balancer -> node and back) + the token's transfer both ways.
+// W_q ~ W_q(M/M/c) (1 + cv^2) / 2 (flagged by `mgc_approximation`). Round robin over N >= 2
+// nodes of one worker, with exponential worker time, one-request sessions, constant hops and a
+// fixed fleet, deals each node every N-th request of a Poisson stream: Erlang-N interarrival
+// times, an E_N/M/1 queue (GI/M/1, exact; `erlang_phases`). Round robin otherwise,
+// least_outstanding and power_of_two are taken as random routing (said). The client sees W + 4
+// hops (client -> balancer -> node and back) + the token's transfer both ways.
 struct Prediction {
     // Why the model has no closed form here ("" when it has one). The rates, E[S] and rho are
     // still filled when they are known (not for non-Poisson arrivals).
@@ -78,7 +82,8 @@ struct Prediction {
     double rejected = 0;
     double served_rate = 0; // successful requests/s: carried_rate (1 - rejected)
     double in_system = 0;   // Little's L at the nodes, every admitted request (413s included)
-    double p_wait = -1;     // Erlang C, M/M/c only
+    double p_wait = -1;     // Erlang C (M/M/c) or sigma (E_N/M/1); -1 otherwise
+    int erlang_phases = 0;  // N when each node is E_N/M/1 (round robin), 0 otherwise
     std::string model;      // e.g. "M/G/4 per node"
     bool mgc_approximation = false; // node_response comes from Allen-Cunneen
 

@@ -23,6 +23,18 @@ double mg1_response_time(double lambda, double mean_service, double service_vari
 // (it is Pollaczek-Khinchine) and for exponential service (cv^2 = 1); an approximation otherwise,
 // typically within a few percent at moderate to high load.
 double mgc_response_time(double lambda, double mean_service, double service_variance, int servers);
+// E_k/M/1: one exponential server fed by Erlang-k interarrival times of mean 1/lambda (k phases
+// of rate k lambda each), what each of k single-worker nodes sees when round robin deals a
+// Poisson stream of rate k lambda to them in turn. A GI/M/1 queue, exact: an arrival finds n in
+// the system w.p. (1 - sigma) sigma^n, sigma the root in (0, 1) of sigma = A*(mu (1 - sigma)),
+// A*(s) = (k lambda / (k lambda + s))^k the interarrival time's Laplace-Stieltjes transform,
+// mu = 1 / E[S]. So P(wait) = sigma and W = W_q + E[S] = E[S] / (1 - sigma). k = 1 is M/M/1
+// (sigma = rho). At rho = lambda E[S] >= 1: sigma = 1, W infinite.
+struct ErlangM1 {
+    double sigma = 0;         // P(an arrival waits); P(it finds n or more) = sigma^n
+    double response_time = 0; // W
+};
+ErlangM1 erlang_m1(int phases, double lambda, double mean_service);
 // M/M/c/K (K = servers + queue places): blocking probability and mean response time of the
 // admitted customers, from the birth-death chain's product-form stationary distribution
 // (computed in log space, so tiny tail probabilities keep their relative accuracy and are never
