@@ -53,7 +53,9 @@ std::shared_ptr<const std::vector<double>> read_samples(Section &s, const Node &
                                  p.string(), n, line));
         }
         if (v.value < 0)
-            fail(s.ctx(), at, path, fmt::format("{}:{}: negative value", p.string(), n));
+            fail(s.ctx(), at, path,
+                 fmt::format("{}:{}: expected a value of at least 0, found \"{}\"", p.string(), n,
+                             line));
         if (v.value > units::kMaxDurationSeconds)
             fail(s.ctx(), at, path,
                  fmt::format("{}:{}: {} s is longer than the longest duration, {}", p.string(), n,
@@ -101,7 +103,9 @@ Distribution parse_random(Section &parent, const std::string &key, const char *d
         Node n = s.value(k, nullptr);
         const double x = q == Quantity::count ? s.parse_unit(n, s.path_of(k), units::number)
                                               : s.parse_unit(n, s.path_of(k), units::duration);
-        if (!(x > 0)) fail(s.ctx(), n, s.path_of(k), "expected a value greater than 0");
+        if (!(x > 0))
+            fail(s.ctx(), n, s.path_of(k),
+                 fmt::format("expected a value greater than 0, found \"{}\"", n.Scalar()));
         return x;
     };
     if (kind == "constant") {

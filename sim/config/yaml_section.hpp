@@ -244,7 +244,12 @@ class Section {
     }
     double positive_duration(const std::string &key, const char *def) {
         const double d = duration(key, def);
-        if (d <= 0) fail(ctx_, node_[key], path_of(key), "expected a duration greater than 0");
+        if (d <= 0) {
+            const Node n = node_[key];
+            fail(ctx_, n, path_of(key),
+                 fmt::format("expected a duration greater than 0, found \"{}\"",
+                             n.IsScalar() ? n.Scalar() : std::string(def ? def : "")));
+        }
         return d;
     }
     double rate(const std::string &key, const char *def) { return unit(key, def, units::rate); }

@@ -581,8 +581,9 @@ TEST_CASE("bad store settings are located errors") {
                 {"t.yaml:10:25: state.store.shards: expected a whole number from 1 to 1024"});
     check_error("state: {store: {replicas: 6}}\n",
                 {"t.yaml:10:27: state.store.replicas: expected a whole number from 0 to 5"});
-    check_error("state: {store: {timeout: 0s}}\n",
-                {"t.yaml:10:26: state.store.timeout: expected a duration greater than 0"});
+    check_error(
+        "state: {store: {timeout: 0s}}\n",
+        {"t.yaml:10:26: state.store.timeout: expected a duration greater than 0, found \"0s\""});
     check_error("state: {store: {failover_time: 1}}\n",
                 {"t.yaml:10:32: state.store.failover_time: a duration needs a unit"});
 }
@@ -660,7 +661,8 @@ TEST_CASE("bad autoscaling settings are located errors") {
     }
     SUBCASE("hpa, cooldown and the choices") {
         check_error("autoscaling: {hpa: {period: 0s}}\n",
-                    {"t.yaml:10:29: autoscaling.hpa.period: expected a duration greater than 0"});
+                    {"t.yaml:10:29: autoscaling.hpa.period: expected a duration greater than 0, "
+                     "found \"0s\""});
         check_error("autoscaling: {hpa: {tolerance: 2}}\n",
                     {"t.yaml:10:32: autoscaling.hpa.tolerance:", "expected a fraction"});
         check_error("autoscaling: {cooldown: {out: 1}}\n",
@@ -795,4 +797,12 @@ TEST_CASE("an error at a shared key that one architecture rejects names that arc
     CHECK(contains(error_of("failures:\n  events: [{at: 30m, kill: node, count: 5}]\n"),
                    "t.yaml:11:41: failures.events[0].count: expected a count of at most "
                    "cluster.nodes (4), found 5: the cluster has only 4 nodes"));
+}
+
+TEST_CASE("a value that must be greater than 0 says what it found") {
+    check_error("network: {hop_latency: {dist: exponential, mean: 0s}}\n",
+                {"network.hop_latency.mean: expected a value greater than 0, found \"0s\""});
+    check_error("load_balancer: {health_check: {interval: 0ms}}\n",
+                {"t.yaml:10:42: load_balancer.health_check.interval: expected a duration greater "
+                 "than 0, found \"0ms\""});
 }
