@@ -794,31 +794,46 @@ NodesUpPrediction predict_nodes_up(const Architecture &a) {
     r.mtbf = f.nodes.mtbf.expected();
     const auto &lb = a.load_balancer;
     const double interval = lb.health_interval;
-    // A probe comes at a uniform phase: the unhealthy_threshold-th failing probe after a crash
-    // comes (threshold - 1/2) intervals later on average; a newly registered (booted)
-    // target passes its one check half an interval after it registered.
-    const double detect = (lb.unhealthy_threshold - 0.5) * interval;
     if (f.replace_failed) {
-        r.model = fmt::format("machine-repair CTMC, n = {}, a repair crew per node", r.nodes);
+        r.model = fmt::format("n = {} independent slots, each a node up for mtbf from its boot, "
+                              "then detected and replaced, with its health-check phases",
+                              r.nodes);
         const double boot = a.cluster.boot_time.expected();
-        r.down = detect + boot + 0.5 * interval;
-        r.down_why = fmt::format("replacement: detection ({} - 1/2) x {:g} s + boot {:g} s + "
-                                 "its first health check 1/2 x {:g} s",
-                                 lb.unhealthy_threshold, interval, boot, interval);
-        const auto mr = analytic::machine_repair(r.nodes, r.mtbf, r.down, r.nodes);
-        r.mean_up = mr.mean_up;
-        r.availability = mr.availability;
+        const auto rn =
+            analytic::replaced_nodes(r.nodes, r.mtbf, boot, interval, lb.unhealthy_threshold);
+        r.down = rn.down;
+        // A probe comes at a uniform phase: the unhealthy_threshold-th failing probe after a
+        // crash comes (threshold - 1/2) intervals later on average; a booted replacement is
+        // routed to after its first passing probe (1/2 interval), or at once while no target
+        // is healthy (fail-open), so that wait is not in `down`.
+        r.down_why = fmt::format(
+            "replacement: detection ({} - 1/2) x {:g} s + boot {:g} s; it is then routed to "
+            "after its first health check (1/2 x {:g} s), or at once when no target is healthy "
+            "(the balancer fails open), while a dead node the checks have not marked still "
+            "counts as healthy (it keeps the balancer from failing open)",
+            lb.unhealthy_threshold, interval, boot, interval);
+        r.mean_up = rn.mean_serving;
+        r.availability = rn.availability;
     } else {
         r.model = fmt::format("n = {} nodes repaired in place, each an independent up/down "
                               "renewal with its health-check phases",
                               r.nodes);
         repair_in_place(a, r);
     }
-    const double warm = std::isfinite(r.mtbf) && r.mtbf > 0
-                            ? r.mean_up / r.mtbf *
-                                  (1 - std::clamp(a.cluster.warmup_capacity, 0.0, 1.0)) *
-                                  a.cluster.warmup_period
-                            : 0.0;
+    // A node warms for warmup_period from its first routed request with the workers the
+    // simulator gives it (Node::capacity): floor(c x warmup_capacity), at least 1, of c. Each
+    // serving period begins with a warm-up and ends with a crash at rate 1/mtbf (exponential
+    // up time: its residual is exponential too), so serving periods start at rate
+    // mean_up / mtbf and warm for E[min(warmup_period, L)] = mtbf (1 - e^(-warmup_period/mtbf))
+    // each, a node dying while still warming included.
+    const int workers = std::max(a.cluster.workers, 1);
+    const double share = std::clamp(a.cluster.warmup_capacity, 0.0, 1.0);
+    r.warm_share = std::min(1.0, std::max(1, static_cast<int>(workers * share)) /
+                                     static_cast<double>(workers));
+    const double warm =
+        std::isfinite(r.mtbf) && r.mtbf > 0 && a.cluster.warmup_period > 0
+            ? r.mean_up * (1 - r.warm_share) * -std::expm1(-a.cluster.warmup_period / r.mtbf)
+            : 0.0;
     r.serving_mean = std::max(0.0, r.mean_up - warm);
     if (f.nodes.mtbf.kind != Distribution::Kind::exponential)
         r.approximate.push_back(fmt::format(
@@ -1262,19 +1277,23 @@ std::string failures_text(const Architecture &a, const Simulated &sim) {
     if (up.applies) {
         out += fmt::format("  nodes up (failures.nodes: {}):\n    mtbf {:g} s; down {:g} s = {}\n",
                            up.model, up.mtbf, up.down, up.down_why);
-        out += fmt::format("    mean nodes up = {:.4f}; serving = {:.4f} (a returning node counted "
-                           "at warmup_capacity {:g} for warmup_period {:g} s)\n",
-                           up.mean_up, up.serving_mean, a.cluster.warmup_capacity,
-                           a.cluster.warmup_period);
+        const int c = a.cluster.workers;
+        out += fmt::format(
+            "    mean nodes up = {:.4f}; serving = {:.4f} (a returning node counted "
+            "at {:.4g}, its floor({} x warmup_capacity {:g}) = {} of {} workers, for "
+            "warmup_period {:g} s from its first request (taken as when it is first "
+            "routed to), or until it dies)\n",
+            up.mean_up, up.serving_mean, up.warm_share, c, a.cluster.warmup_capacity,
+            static_cast<int>(std::lround(up.warm_share * c)), c, a.cluster.warmup_period);
         out += sim.line("nodes_mean", 1, 4,
-                        "nodes_mean (time-average serving nodes, a warming node counted at "
-                        "warmup_capacity: compare with `serving`)");
+                        "nodes_mean (time-average serving nodes, a warming node counted at its "
+                        "share of workers: compare with `serving`)");
         out += fmt::format("    availability P(at least one node up) = {:.6f}\n", up.availability);
         out += sim.line("availability", 1, 6,
                         "availability (time share with at least one serving node)");
         if (a.failures.replace_failed)
-            out += "    approximate: the CTMC takes up and down times as exponential with these "
-                   "means (with a crew per node its time averages hold for any distributions)\n";
+            out += "    approximate: long-run time averages (the run starts with every node up, "
+                   "healthy and warm)\n";
         for (const auto &s : up.approximate)
             out += "    approximate: " + s + "\n";
     }
@@ -1332,7 +1351,7 @@ std::string failures_text(const Architecture &a, const Simulated &sim) {
             }
             out += sim.line("nodes_mean", 1, 4,
                             fmt::format("nodes_mean (from the initial {} nodes; a warming node "
-                                        "counted at warmup_capacity)",
+                                        "counted at its share of workers)",
                                         a.cluster.nodes));
         }
     }

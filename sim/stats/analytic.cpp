@@ -466,6 +466,42 @@ MachineRepair machine_repair(int nodes, double mtbf, double mttr, int repairmen)
     return r;
 }
 
+ReplacedNodes replaced_nodes(int nodes, double mtbf, double boot, double interval,
+                             int unhealthy_threshold) {
+    ReplacedNodes r;
+    const int n = std::max(nodes, 0);
+    if (n == 0) return r;
+    if (!(std::isfinite(mtbf) && mtbf > 0)) {
+        r.healthy = 1;
+        r.mean_serving = n;
+        r.availability = 1;
+        return r;
+    }
+    const double m = mtbf, b = std::max(boot, 0.0), i = std::max(interval, 0.0);
+    const double x = i / m;
+    // P(L < C) = 1 - (1 - e^(-x))/x; E[min(C, L)] = m P(L < C); E[R] = i/(1 - e^(-x)) - m.
+    const double early = x > 0 ? clamp01(1 + std::expm1(-x) / x) : 0.0;
+    const double initial = m * early;
+    const double residual = x > 0 ? std::max(0.0, -i / std::expm1(-x) - m) : 0.0;
+    const double more = std::max(unhealthy_threshold - 1, 0) * i; // the later failing probes
+    const double dead_healthy = (1 - early) * (residual + more);
+    const double dead_initial = std::max(0.0, i / 2 - initial) + early * more;
+    const double cycle = m + dead_healthy + dead_initial + b;
+    r.healthy = (m - initial) / cycle;
+    r.initial = initial / cycle;
+    r.dead_healthy = dead_healthy / cycle;
+    r.dead_initial = dead_initial / cycle;
+    r.booting = b / cycle;
+    r.down = dead_healthy + dead_initial + b;
+    const double not_healthy = r.initial + r.dead_healthy + r.dead_initial + r.booting;
+    const double unblocked = r.initial + r.dead_initial + r.booting; // no slot H or X
+    const double dead = r.dead_initial + r.booting;
+    r.mean_serving = n * r.healthy + n * r.initial * std::pow(unblocked, n - 1);
+    r.availability =
+        clamp01(1 - std::pow(not_healthy, n) + std::pow(unblocked, n) - std::pow(dead, n));
+    return r;
+}
+
 double sticky_loss_probability(int requests, double think, double mttf) {
     if (requests <= 1 || !(think > 0) || !(mttf > 0) || std::isinf(mttf)) return 0;
     // 1 - (1 + think/mttf)^-(k-1), accurate when think/mttf is tiny.

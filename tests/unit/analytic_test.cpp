@@ -267,6 +267,43 @@ TEST_CASE("machine repair degenerate cases: no nodes, instant repair, no failure
     CHECK(immortal.mean_up == 3);
 }
 
+TEST_CASE("replaced nodes: one node is down from its crash to its replacement's boot") {
+    // mtbf 600 s, boot 30 s, probes every 10 s, 2 failing ones detect. x = 10/600.
+    const double m = 600, x = 10 / m, early = 1 - (1 - std::exp(-x)) / x;
+    const double residual = 10 / (1 - std::exp(-x)) - m; // next probe after a healthy node dies
+    const double cycle = m + 30 + (1 - early) * (residual + 10) + (5 - m * early) + early * 10;
+    CHECK(within_rel(cycle, 645, 1e-4)); // detection 15 s + boot 30 s
+    const auto one = analytic::replaced_nodes(1, m, 30, 10, 2);
+    // Alone, the booted replacement is the balancer's every target (fail-open): it serves at
+    // once, so the probe wait is not down time (it was 50 s in 0.1.x: 0.923077).
+    CHECK(within_rel(one.availability, m / cycle, 1e-12));
+    CHECK(within_rel(one.mean_serving, m / cycle, 1e-12));
+    CHECK(within_rel(one.down, cycle - m, 1e-12));
+    CHECK(within_rel(one.initial, m * early / cycle, 1e-12));
+    CHECK(within_rel(one.healthy + one.initial + one.dead_healthy + one.dead_initial + one.booting,
+                     1, 1e-12));
+    // Two: an initial node serves only when no slot is healthy, nor dead but not yet detected
+    // (still a healthy target, it keeps the balancer from failing open).
+    const auto two = analytic::replaced_nodes(2, m, 30, 10, 2);
+    const double h = (m - m * early) / cycle, i = m * early / cycle, b = 30 / cycle;
+    const double y = (5 - m * early + early * 10) / cycle;
+    CHECK(within_rel(two.availability,
+                     1 - std::pow(1 - h, 2) + std::pow(i + y + b, 2) - std::pow(y + b, 2), 1e-12));
+    CHECK(within_rel(two.mean_serving, 2 * h + 2 * i * (i + y + b), 1e-12));
+    CHECK(two.availability > 0.9947);
+    CHECK(two.availability < 0.9948); // 0.1.x: 0.994083
+    // No health-check delays (interval 0): down for the boot alone, 1 - (30/630)^n.
+    const auto instant = analytic::replaced_nodes(3, m, 30, 0, 2);
+    CHECK(within_rel(instant.availability, 1 - std::pow(30.0 / 630, 3), 1e-12));
+    CHECK(within_rel(instant.mean_serving, 3 * 600.0 / 630, 1e-12));
+    // No failures: all serve; no nodes: none.
+    const auto never =
+        analytic::replaced_nodes(3, std::numeric_limits<double>::infinity(), 30, 10, 2);
+    CHECK(never.availability == 1);
+    CHECK(never.mean_serving == 3);
+    CHECK(analytic::replaced_nodes(0, m, 30, 10, 2).availability == 0);
+}
+
 TEST_CASE("sticky-session loss under exponential crashes: 1 - (1 + think/mttf)^-(k-1)") {
     CHECK(analytic::sticky_loss_probability(1, 30, 30) == 0); // no later request
     CHECK(within_rel(analytic::sticky_loss_probability(2, 30, 30), 0.5, 1e-15));

@@ -443,8 +443,9 @@ TEST_CASE("analyze: nodes up under failures.nodes (machine-repair CTMC)") {
     CHECK(within_rel(up.down, 300, 1e-12));
     CHECK(within_rel(up.mean_up, 8.0 / 3, 1e-9));
     CHECK(within_rel(up.availability, 1 - std::pow(1.0 / 3, 4), 1e-9));
-    // Each return (rate mean_up / mtbf) serves at half capacity for 60 s.
-    CHECK(within_rel(up.serving_mean, 8.0 / 3 * (1 - 0.5 * 60 / 600), 1e-9));
+    // Each return (rate mean_up / mtbf) serves at half capacity (8 of 16 workers) for 60 s or
+    // until it dies: E[min(60 s, L)] = 600 (1 - e^(-60/600)) s (0.1.x: a full 60 s).
+    CHECK(within_rel(up.serving_mean, 8.0 / 3 * (1 - 0.5 * -std::expm1(-0.1)), 1e-9));
     CHECK(up.approximate.empty());
     const std::string text = analyze_scenario(test::load(four_nodes()));
     CHECK(has(text, "mean nodes up = 2.6667"));
@@ -499,16 +500,21 @@ TEST_CASE("analyze: nodes up under failures.nodes (machine-repair CTMC)") {
     CHECK(two.availability > 0.990);
     CHECK(two.availability < 0.9910);
 
-    // replace_failed: detection (2 - 1/2) 30 s + boot 90 s + its one check 1/2 x 30 s = 150 s
-    // (a new target passes one check, whatever healthy_threshold).
+    // replace_failed: down from the crash to the replacement's boot, detection (2 - 1/2) 30 s +
+    // boot 90 s = 135 s; then its one check (1/2 x 30 s, whatever healthy_threshold) before it is
+    // routed to, unless no target is healthy (fail-open). 0.1.x added that check to the down
+    // time (150 s: mean up 4 x 600/750, availability 1 - (150/750)^4 = 0.9984).
     const NodesUpPrediction replaced =
         predict_nodes_up(test::load(four_nodes(), {"load_balancer.health_check.interval=30s",
                                                    "failures.replace_failed=true"})
                              .points[0]
                              .architectures[0]);
-    CHECK(within_rel(replaced.down, 150, 1e-12));
-    CHECK(within_rel(replaced.mean_up, 4 * 600.0 / 750, 1e-9));
-    CHECK(within_rel(replaced.availability, 1 - std::pow(150.0 / 750, 4), 1e-9));
+    const auto rn = analytic::replaced_nodes(4, 600, 90, 30, 2);
+    CHECK(within_rel(replaced.down, 135, 1e-3));
+    CHECK(within_rel(replaced.down, rn.down, 1e-12));
+    CHECK(within_rel(replaced.mean_up, rn.mean_serving, 1e-12));
+    CHECK(within_rel(replaced.availability, rn.availability, 1e-12));
+    CHECK(within_rel(replaced.mean_up, 4 * (600.0 - 15) / 735, 1e-3)); // minus the check wait
 
     // A non-exponential mtbf: printed, labelled as needing an exponential one.
     const std::string weibull = analyze_scenario(
@@ -517,6 +523,56 @@ TEST_CASE("analyze: nodes up under failures.nodes (machine-repair CTMC)") {
     CHECK(has(weibull, "mean nodes up = 2.6667"));
     // No failures.nodes: no such lines.
     CHECK(!has(analyze_scenario(test::load(analyze_store())), "nodes up"));
+}
+
+// The reviewer's av2.yaml: one node of 16 workers, mtbf exponential 10 min, boot 30 s, checks
+// every 10 s, replace_failed (the default). Simulated (40 x 12 h): availability 0.930334 +-
+// 0.002871 and, with 2 nodes at 20/s, 0.994791 +- 0.000748; 0.1.x printed 0.923077 and 0.994083
+// (a 50 s down time: it waited for the replacement's first probe even when it was the only
+// target, which the balancer routes to failing open).
+TEST_CASE("analyze: replaced nodes serve at boot when none is healthy; warm-up share") {
+    const std::string av2 = R"(
+duration: 4h
+warmup: 0s
+workload: {sessions: {arrival: {process: poisson, rate: 0.5/s}, requests: 1}, request: {service_time: 10ms}}
+cluster: {nodes: 1, workers: 16, boot_time: 30s}
+state: {location: none}
+load_balancer: {health_check: {interval: 10s}}
+failures: {nodes: {mtbf: {dist: exponential, mean: 10m}}}
+)";
+    const auto arch = [&](const std::vector<std::string> &sets) {
+        return predict_nodes_up(test::load(av2, sets).points[0].architectures[0]);
+    };
+    const NodesUpPrediction one = arch({});
+    CHECK(within_rel(one.availability, 600.0 / 645, 1e-4));
+    CHECK(within_rel(one.down, 45, 1e-3));
+    CHECK(
+        has(analyze_scenario(test::load(av2)), "availability P(at least one node up) = 0.930233"));
+    const NodesUpPrediction two = arch({"cluster.nodes=2"});
+    CHECK(std::fabs(two.availability - 0.994777) < 5e-7);
+    // A warming node has floor(c x 0.5) workers, at least 1, of c: 3 workers -> 1/3, 4 -> 1/2,
+    // 1 -> 1 (no discount). Warm-up 120 s from the first request or until the node dies
+    // (mtbf 600 s): 1 - e^(-0.2) of each return's time. Simulated (20 x 12 h, 20/s): W = 4
+    // 2.5272 +- 0.0151, W = 3 2.4454 +- 0.0175; 0.1.x printed 2.4923 for both.
+    const std::vector<std::string> three = {"cluster.nodes=3", "cluster.warmup_period=120s"};
+    for (const auto &[workers, share] :
+         std::vector<std::pair<int, double>>{{4, 0.5}, {3, 1.0 / 3}, {1, 1.0}, {7, 3.0 / 7}}) {
+        auto sets = three;
+        sets.push_back(fmt::format("cluster.workers={}", workers));
+        const NodesUpPrediction up = arch(sets);
+        CAPTURE(workers);
+        CHECK(within_rel(up.warm_share, share, 1e-12));
+        CHECK(
+            within_rel(up.serving_mean, up.mean_up * (1 - (1 - share) * -std::expm1(-0.2)), 1e-12));
+    }
+    CHECK(std::fabs(arch({"cluster.nodes=3", "cluster.warmup_period=120s", "cluster.workers=4"})
+                        .serving_mean -
+                    2.5168) < 5e-5);
+    CHECK(std::fabs(arch({"cluster.nodes=3", "cluster.warmup_period=120s", "cluster.workers=3"})
+                        .serving_mean -
+                    2.4332) < 5e-5);
+    const std::string text = analyze_scenario(test::load(av2, {"cluster.workers=3"}));
+    CHECK(has(text, "its floor(3 x warmup_capacity 0.5) = 1 of 3 workers"));
 }
 
 TEST_CASE("analyze: sticky sessions lost to node crashes") {

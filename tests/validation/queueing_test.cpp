@@ -21,7 +21,7 @@ using namespace statesim;
 
 namespace {
 
-constexpr int kFamily = 17; // check_inside calls below
+constexpr int kFamily = 20; // check_inside calls below
 constexpr double kFamilyError = 0.002;
 constexpr double kFamilyConfidence = 1 - kFamilyError / kFamily;
 
@@ -153,4 +153,24 @@ TEST_CASE("M/M/c/K blocking and response time of admitted requests (c = 2, K = 5
                         }),
                  q.blocking, "blocking");
     check_inside(metric(runs, "latency_mean_ms"), 1e3 * q.response_time, "W admitted (ms)");
+}
+
+// failures.nodes with replace_failed: analyze's availability and serving nodes (what `statesim
+// analyze` prints) against the simulated availability and nodes_mean.
+TEST_CASE("one replaced node: availability mtbf / (mtbf + detection + boot), fail-open") {
+    const Runs runs = run_validation("replace-failed.yaml");
+    const NodesUpPrediction up = predict_nodes_up(runs.scenario.points[0].architectures[0]);
+    // Alone, the replacement serves once booted (the balancer fails open): no probe wait.
+    CHECK(test::within_rel(up.availability, 600.0 / 645, 1e-4));
+    check_inside(metric(runs, "availability"), up.availability, "availability");
+    check_inside(metric(runs, "nodes_mean"), up.serving_mean, "serving nodes");
+}
+
+TEST_CASE("a warming node serves with floor(c x warmup_capacity) workers, until it dies") {
+    const Runs runs = run_validation("warmup-share.yaml");
+    const NodesUpPrediction up = predict_nodes_up(runs.scenario.points[0].architectures[0]);
+    CHECK(test::within_rel(up.warm_share, 1.0 / 3, 1e-12));
+    CHECK(test::within_rel(up.serving_mean, up.mean_up * (1 - 2.0 / 3 * (1 - std::exp(-1.0))),
+                           1e-12));
+    check_inside(metric(runs, "nodes_mean"), up.serving_mean, "serving nodes");
 }

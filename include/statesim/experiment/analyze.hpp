@@ -115,11 +115,14 @@ struct NodesUpPrediction {
     int nodes = 0;             // n = cluster.nodes
     double mtbf = 0, down = 0; // means, s
     std::string down_why;      // how `down` was made up
-    double mean_up = 0;        // E[nodes up]
-    double availability = 0;   // P(at least one node up)
-    // mean_up less the warm-up discount: each return serves at warmup_capacity for
-    // warmup_period, i.e. mean_up - (mean_up / mtbf) (1 - warmup_capacity) warmup_period. What
-    // the simulator's nodes_mean measures.
+    double mean_up = 0;        // E[nodes up and routed to]
+    double availability = 0;   // P(at least one node up and routed to)
+    // A warming node's share of its workers: floor(c x warmup_capacity), at least 1, of c.
+    double warm_share = 1;
+    // mean_up less the warm-up discount: each return serves at warm_share for warmup_period or
+    // until it dies, E[min(warmup_period, L)] = mtbf (1 - e^(-warmup_period/mtbf)), returns
+    // coming at rate mean_up / mtbf: mean_up (1 - (1 - warm_share)(1 - e^(-warmup_period/mtbf))).
+    // What the simulator's nodes_mean measures.
     double serving_mean = 0;
     std::vector<std::string> approximate;
 };

@@ -99,6 +99,33 @@ struct MachineRepair {
 };
 MachineRepair machine_repair(int nodes, double mtbf, double mttr, int repairmen);
 
+// Replaced nodes (failures.replace_failed: true): n independent slots, each an alternating
+// renewal of its successive nodes. A node boots (`boot` s, not a target), registers `initial` and
+// is probed every `interval` s from a uniform phase C ~ U(0, interval]; its first passing probe
+// makes it healthy. It dies L ~ exponential(mtbf) after its boot (possibly before C); the
+// `unhealthy_threshold`-th failing probe after that detects it (until then it stays the target
+// it was), and its replacement boots at once. Shares of a slot's time (E[min(C, L)] =
+// mtbf x P(L < C) = mtbf (1 - (1 - e^(-x))/x), x = interval/mtbf; a healthy node's next probe
+// after its death comes E[R] = interval/(1 - e^(-x)) - mtbf later, exactly, by memorylessness):
+//   healthy        H: (mtbf - E[min(C, L)]) / T
+//   initial (up)   I: E[min(C, L)] / T
+//   dead, healthy  X: (1 - P(L < C)) (E[R] + (threshold - 1) interval) / T (still a target)
+//   dead, initial  Y: (interval/2 - E[min(C, L)] + P(L < C)(threshold - 1) interval) / T
+//   booting        B: boot / T,   T = mtbf + the three down phases.
+// The balancer routes to the healthy targets (dead ones included), or, when none is healthy, to
+// every initial one (fail open). So a running node serves when H, or when I with no slot in H or
+// X: availability = 1 - P(no H) + P(all in I, Y, B) - P(all in Y, B), and E[serving] =
+// nH + nI (I + Y + B)^(n-1), products over independent slots. Long-run time averages; exact for
+// exponential L (any boot distribution of that mean). mtbf infinite: always all serving.
+struct ReplacedNodes {
+    double healthy = 0, initial = 0, dead_healthy = 0, dead_initial = 0, booting = 0; // shares
+    double down = 0;         // E[time from a node's death to its replacement's boot], s
+    double mean_serving = 0; // E[nodes the balancer routes to that are running]
+    double availability = 0; // P(at least one such node)
+};
+ReplacedNodes replaced_nodes(int nodes, double mtbf, double boot, double interval,
+                             int unhealthy_threshold);
+
 // A sticky session of k requests separated by exponential think times of mean `think`, on a
 // node whose time to failure is exponential with mean `mttf` (memoryless: the node's age does
 // not matter): the session is lost when the node fails during one of its k - 1 think times, so
