@@ -143,9 +143,9 @@ void RadixHeap::push_late(const Event &e) {
 
 // More than kLateMax late events (a burst of short delays): merged with the rest of the run.
 // While that is short, it stays the run (O(1) a push); past kMergeMax events (a wide run with
-// many events in flight) all of them go back into the buckets (they lie at or after last_, and
-// in (time, seq) order, so ties stay in order), where the next refill splits the run's range
-// into narrower ones: O(levels) a push, where merging into the long run would cost O(n).
+// many events in flight) those at or after last_ go back into the buckets (in (time, seq)
+// order, so ties stay in order), where the next refill splits the run's range into narrower
+// ones: O(levels) a push, where merging into the long run would cost O(n).
 void RadixHeap::overflow_late() {
     const auto run = current_.begin() + static_cast<std::ptrdiff_t>(head_);
     const auto late = late_.begin() + static_cast<std::ptrdiff_t>(late_head_);
@@ -158,10 +158,16 @@ void RadixHeap::overflow_late() {
         current_.swap(scratch_);
         return;
     }
-    current_.clear();
+    // Events before last_ cannot be filed (a top() that refilled the run moved last_ on before
+    // they were pushed): they are the earliest of all, and stay the run.
+    const auto filed =
+        std::partition_point(scratch_.begin(), scratch_.end(), [this](const Event &e) {
+            return static_cast<std::uint64_t>(e.time) < last_;
+        });
+    current_.assign(scratch_.begin(), filed);
     run_limit_ = last_;
-    for (const Event &e : scratch_)
-        file(e);
+    for (auto e = filed; e != scratch_.end(); ++e)
+        file(*e);
 }
 
 void RadixHeap::release_pool() {

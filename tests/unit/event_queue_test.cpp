@@ -645,3 +645,28 @@ TEST_CASE("a wide run flooded with short delays goes back into the buckets, in o
     CHECK(cq.in_order);
     CHECK(cq.q.empty());
 }
+
+TEST_CASE("events pushed after a peek moved the buckets on stay in order when they overflow") {
+    // A peek at an empty run refills it from the next bucket (8.6 s on). Events pushed after it
+    // in the next ms lie before that bucket: 400 of them overflow the late events, and the merged
+    // run (over 256) cannot be filed below the buckets' reference, so it stays the run. Before,
+    // they were filed anyway and came out of order, one earlier than the event before it.
+    CheckedQueue cq;
+    for (SimTime k = 1; k <= 300; ++k)
+        cq.push(k << 33);
+    const SimTime now = cq.pop();
+    CHECK(cq.q.peek_time() == SimTime{2} << 33);
+    Rng rng(11, "after-peek");
+    for (int i = 0; i < 400; ++i)
+        cq.push(now + static_cast<SimTime>(rng.below(kMillisecond)));
+    SimTime last = now;
+    bool monotone = true;
+    while (!cq.reference.empty()) {
+        const SimTime t = cq.pop();
+        monotone = monotone && t >= last;
+        last = t;
+    }
+    CHECK(monotone);
+    CHECK(cq.in_order);
+    CHECK(cq.q.empty());
+}

@@ -155,7 +155,7 @@ class RadixHeap {
     std::uint64_t nonempty_[kLevels * kWords] = {};
     std::uint32_t words_ = 0;
     static_assert(kLevels * kWords <= 32, "one summary bit per mask word");
-    std::vector<Event> current_; // the run, sorted; its times lie in [last_, run_limit_)
+    std::vector<Event> current_; // the run, sorted; its times lie before run_limit_
     std::size_t head_ = 0;       // read position in current_
     std::vector<Event> scratch_; // for sorting the run
     // Other pushes earlier than run_limit_, sorted, in [late_head_, late_end_).
