@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <stdio.h> // renameat2 (glibc >= 2.28)
+#include <system_error>
 #include <unistd.h>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -133,10 +135,19 @@ OutputDir::OutputDir(const std::string &dir) {
     if (target == target.root_path()) throw OutputError("cannot replace the root directory");
     check_replaceable(target);
     std::error_code ec;
-    // The parents that do not exist yet, deepest first: an uncommitted set removes them again.
-    for (fs::path p = target.parent_path(); !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
-        created_parents_.push_back(p.string());
+    // The parents that do not exist yet (a dangling symlink exists: it is never replaced) are
+    // created one by one, and only those this set created itself (not one that a concurrent run
+    // made meanwhile) are removed again when nothing is committed.
+    std::vector<fs::path> missing;
+    for (fs::path p = target.parent_path(); !p.empty(); p = p.parent_path()) {
+        if (fs::symlink_status(p, ec).type() != fs::file_type::not_found) break;
+        missing.push_back(p);
         if (p == p.root_path() || p.parent_path() == p) break;
+    }
+    for (auto p = missing.rbegin(); p != missing.rend(); ++p) {
+        if (!fs::create_directory(*p, ec))
+            break; // an error, or made by someone else: checked below
+        created_parents_.insert(created_parents_.begin(), p->string()); // deepest first
     }
     fs::create_directories(target.parent_path(), ec);
     if (ec) {
@@ -145,7 +156,13 @@ OutputDir::OutputDir(const std::string &dir) {
     }
     // Creating the staging directory is the writability probe: it needs what commit() needs.
     staging_ = fresh_sibling(target, ".tmp");
-    if (!fs::create_directory(staging_, ec) || ec) {
+    bool made = fs::create_directory(staging_, ec);
+    if (ec == std::errc::no_such_file_or_directory) {
+        // A concurrent run that gave up removed a parent it had made, which this one shares.
+        fs::create_directories(target.parent_path(), ec);
+        if (!ec) made = fs::create_directory(staging_, ec);
+    }
+    if (!made || ec) {
         remove_created_parents();
         throw OutputError(ec ? ec.message() : "cannot create " + staging_);
     }
@@ -153,11 +170,12 @@ OutputDir::OutputDir(const std::string &dir) {
 
 // Nothing written (an error, or Ctrl-C before any run finished): the parents this set created
 // go again, unless something else has been put in them meanwhile (remove() leaves a directory
-// that is not empty).
+// that is not empty) or one was replaced by something other than a directory.
 void OutputDir::remove_created_parents() {
     std::error_code ec;
     for (const std::string &p : created_parents_)
-        if (!fs::remove(p, ec)) break;
+        if (fs::symlink_status(p, ec).type() != fs::file_type::directory || !fs::remove(p, ec))
+            break;
 }
 
 OutputDir::~OutputDir() {

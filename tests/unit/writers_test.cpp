@@ -449,6 +449,11 @@ TEST_CASE("an uncommitted set removes the parent directories it created, and onl
         out.commit();
     }
     CHECK(fs::exists(base / "made" / "out" / "summary.csv")); // committed: everything stays
+    // A dangling symlink where a parent should be is not a parent to create, nor to remove
+    // (before, the failed set unlinked it).
+    fs::create_directory_symlink(base / "nowhere" / "target", base / "link");
+    CHECK_THROWS_AS(OutputDir((base / "link" / "out").string()), OutputError);
+    CHECK(fs::is_symlink(fs::symlink_status(base / "link")));
     fs::remove_all(base);
 }
 
