@@ -919,17 +919,22 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
         find_replaced(sc, ctx, root, "", replacing, replaced);
     }
 
+    // Point p's index into each sweep key's values (the last key varies fastest).
+    const auto pick_of = [&](std::size_t p) {
+        std::vector<std::size_t> pick(sweep_values.size());
+        for (std::size_t rest = p, k = sweep_values.size(); k-- > 0;) {
+            pick[k] = rest % sweep_values[k].size();
+            rest /= sweep_values[k].size();
+        }
+        return pick;
+    };
     std::vector<Node> trees;
     std::vector<std::set<std::string>> defaults; // per tree: keys filled in
     std::vector<std::vector<Node>> point_values; // per point: the sweep keys' values
     ctx.defaults.clear();
     for (std::size_t p = 0; p < n_points; ++p) {
         SweepPoint point;
-        std::vector<std::size_t> pick(sweep_values.size());
-        for (std::size_t rest = p, k = sweep_values.size(); k-- > 0;) {
-            pick[k] = rest % sweep_values[k].size();
-            rest /= sweep_values[k].size();
-        }
+        const std::vector<std::size_t> pick = pick_of(p);
         point_values.emplace_back();
         for (std::size_t k = 0; k < sweep_values.size(); ++k) {
             point.values.emplace_back(sc.sweep_keys[k], sweep_labels[k][pick[k]]);
@@ -968,35 +973,35 @@ Scenario load_scenario_text(const std::string &text, const std::string &file,
     }
 
     // A value that every architecture replaces is still checked, as if none did, in each
-    // architecture at the first point (on copies: the trees above stay as they are). One that
-    // no architecture would take (`nodes: many`) is an error; otherwise the warning says it.
-    // An error at another key comes from combining the value with that architecture's own,
-    // which no run does: not the value's fault.
-    const std::vector<std::size_t> first_point(sweep_values.size(), 0);
+    // architecture at each sweep point until one takes it (on copies: the trees above stay as
+    // they are). One that none would take (`nodes: many`) is an error; otherwise the warning
+    // says it. An error at another key comes from combining the value with that architecture's
+    // own, which no run does: not the value's fault.
     for (const Replaced &r : replaced) {
-        std::string error; // the first architecture's
+        std::string error; // the first architecture's, at the first point
         bool taken = false;
-        for (std::size_t a = 0; a < n_archs && !taken; ++a) {
-            ctx.origins.clear();
-            Node tree = load_tree(text, ctx, sets);
-            ctx.tree.reset(tree);
-            apply_architecture(tree, a, first_point, true);
-            ctx.origins.push_back(r.origin);
-            set_path(tree, r.path, ctx.nodes.clone(r.value), ctx, r.value);
-            ctx.replaced_path = r.path;
-            try {
-                Section top(ctx, tree, "");
-                parse_architecture(top);
-                top.finish();
-                taken = true;
-            } catch (const ElsewhereError &) {
-                taken = true;
-            } catch (const ConfigError &e) {
-                if (a == 0) error = e.what();
+        for (std::size_t a = 0; a < n_archs && !taken; ++a)
+            for (std::size_t p = 0; p < n_points && !taken; ++p) {
+                ctx.origins.clear();
+                Node tree = load_tree(text, ctx, sets);
+                ctx.tree.reset(tree);
+                apply_architecture(tree, a, pick_of(p), true);
+                ctx.origins.push_back(r.origin);
+                set_path(tree, r.path, ctx.nodes.clone(r.value), ctx, r.value);
+                ctx.replaced_path = r.path;
+                try {
+                    Section top(ctx, tree, "");
+                    parse_architecture(top);
+                    top.finish();
+                    taken = true;
+                } catch (const ElsewhereError &) {
+                    taken = true;
+                } catch (const ConfigError &e) {
+                    if (error.empty()) error = e.what();
+                }
+                ctx.replaced_path.clear();
+                ctx.defaults.clear();
             }
-            ctx.replaced_path.clear();
-            ctx.defaults.clear();
-        }
         if (!taken)
             throw ConfigError(error + "; the value has no effect (every architecture replaces "
                                       "it) but no architecture would accept it");

@@ -21,6 +21,8 @@ std::shared_ptr<const std::vector<double>> read_samples(Section &s, const Node &
     namespace fs = std::filesystem;
     fs::path p(file);
     if (p.is_relative()) p = fs::path(s.ctx().base_dir) / p;
+    const std::string key = p.string() + (sorted ? "" : "\n(unsorted)");
+    if (const auto it = s.ctx().samples.find(key); it != s.ctx().samples.end()) return it->second;
     // A regular file of bounded size: /dev/zero or a FIFO would be read forever.
     constexpr std::uintmax_t kMaxSampleBytes = 256u << 20;
     std::error_code ec;
@@ -64,6 +66,7 @@ std::shared_ptr<const std::vector<double>> read_samples(Section &s, const Node &
     }
     if (values->empty()) fail(s.ctx(), at, path, fmt::format("{} holds no values", p.string()));
     if (sorted) std::sort(values->begin(), values->end());
+    s.ctx().samples.emplace(key, values);
     return values;
 }
 

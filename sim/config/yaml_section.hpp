@@ -3,6 +3,8 @@
 // turn its values into typed, validated settings with located errors.
 #include <algorithm>
 #include <charconv>
+#include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -40,6 +42,9 @@ struct Context {
     // The named architecture being read, if any: a shared key can be wrong for one of them only
     // (a kill count above the node count a preset sets), so errors at shared keys name it.
     std::string architecture;
+    // Sample files (empirical, trace arrivals) read in this load, by path: each is read once,
+    // however many architectures, sweep points and checks parse the key naming it.
+    std::map<std::string, std::shared_ptr<const std::vector<double>>> samples;
     // While the file's value at this path, which every architecture replaces, is checked as if
     // none did (load_scenario.cpp): errors at other keys are not about that value.
     std::string replaced_path;

@@ -331,6 +331,14 @@ TEST_CASE("a value that every architecture replaces is named in a warning, and c
     nine.replace(nine.find("count: 3"), 8, "count: 9");
     CHECK(contains(error_of(nine), "t.yaml:10:41: failures.events[0].count: expected a count of "
                                    "at most cluster.nodes (1), found 9"));
+    // Every sweep point is tried, not only the first: with cluster.nodes swept over [1, 4],
+    // three nodes to kill suit the point of 4 (before, the point of 1 alone made it an error).
+    const std::string swept = "failures:\n  events: [{at: 30m, kill: node, count: 3}]\n"
+                              "sweep:\n  cluster.nodes: [1, 4]\narchitectures:\n"
+                              "  - {name: a, set: {failures.events: []}}\n"
+                              "  - {name: b, set: {failures.events: []}}\n";
+    CHECK(contains(load_scenario_text(kBase + swept, "t.yaml").warnings.at(0),
+                   "warning: t.yaml:10:11: failures.events: has no effect"));
     // A value that only makes another key wrong (one node against autoscaling.min: 2) is
     // never combined with it: only the warning.
     CHECK(load_scenario_text(with("nodes: 4", "nodes: 1") + "autoscaling: {min: 2}\n" +
