@@ -530,7 +530,7 @@ TEST_CASE("analyze: nodes up under failures.nodes (machine-repair CTMC)") {
 // 0.002871 and, with 2 nodes at 20/s, 0.994791 +- 0.000748; 0.1.x printed 0.923077 and 0.994083
 // (a 50 s down time: it waited for the replacement's first probe even when it was the only
 // target, which the balancer routes to failing open).
-TEST_CASE("analyze: replaced nodes serve at boot when none is healthy; warm-up share") {
+TEST_CASE("analyze: replaced nodes serve at boot when none is healthy, and the warm-up share") {
     const std::string av2 = R"(
 duration: 4h
 warmup: 0s
@@ -1276,7 +1276,7 @@ cluster: {nodes: 1, workers: 2, queue_limit: 0}
     CHECK(has(q.no_closed_form, "depends on the tail"));
 }
 
-TEST_CASE("analyze: round robin over single-worker nodes is E_N/M/1, exact; otherwise taken as "
+TEST_CASE("analyze: round robin over single-worker nodes is E_N/M/1, exact, otherwise taken as "
           "random routing, said") {
     // Round robin deals each of 3 nodes every third request of a Poisson stream: Erlang-3
     // interarrival times at rho = 0.7, an E_3/M/1 queue. Builds before 2026-11-30 printed random
