@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "statesim/model/load_balancer.hpp"
+#include "statesim/model/node.hpp"
 #include "statesim/output/metrics.hpp"
 #include "statesim/stats/analytic.hpp"
 #include "statesim/stats/confidence.hpp"
@@ -828,8 +829,8 @@ NodesUpPrediction predict_nodes_up(const Architecture &a) {
     // each, a node dying while still warming included.
     const int workers = std::max(a.cluster.workers, 1);
     const double share = std::clamp(a.cluster.warmup_capacity, 0.0, 1.0);
-    r.warm_share = std::min(1.0, std::max(1, static_cast<int>(workers * share)) /
-                                     static_cast<double>(workers));
+    r.warm_workers = warming_workers(workers, share); // share <= 1: at most `workers`
+    r.warm_share = r.warm_workers / static_cast<double>(workers);
     const double warm =
         std::isfinite(r.mtbf) && r.mtbf > 0 && a.cluster.warmup_period > 0
             ? r.mean_up * (1 - r.warm_share) * -std::expm1(-a.cluster.warmup_period / r.mtbf)
@@ -1278,13 +1279,13 @@ std::string failures_text(const Architecture &a, const Simulated &sim) {
         out += fmt::format("  nodes up (failures.nodes: {}):\n    mtbf {:g} s; down {:g} s = {}\n",
                            up.model, up.mtbf, up.down, up.down_why);
         const int c = a.cluster.workers;
-        out += fmt::format(
-            "    mean nodes up = {:.4f}; serving = {:.4f} (a returning node counted "
-            "at {:.4g}, its floor({} x warmup_capacity {:g}) = {} of {} workers, for "
-            "warmup_period {:g} s from its first request (taken as when it is first "
-            "routed to), or until it dies)\n",
-            up.mean_up, up.serving_mean, up.warm_share, c, a.cluster.warmup_capacity,
-            static_cast<int>(std::lround(up.warm_share * c)), c, a.cluster.warmup_period);
+        out +=
+            fmt::format("    mean nodes up = {:.4f}; serving = {:.4f} (a returning node counted "
+                        "at {:.4g}, its floor({} x warmup_capacity {:g}) = {} of {} workers, for "
+                        "warmup_period {:g} s from its first request (taken as when it is first "
+                        "routed to), or until it dies)\n",
+                        up.mean_up, up.serving_mean, up.warm_share, c, a.cluster.warmup_capacity,
+                        up.warm_workers, c, a.cluster.warmup_period);
         out += sim.line("nodes_mean", 1, 4,
                         "nodes_mean (time-average serving nodes, a warming node counted at its "
                         "share of workers: compare with `serving`)");

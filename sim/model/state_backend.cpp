@@ -191,9 +191,9 @@ class ExternalStore final : public StateBackend {
         }
         switch (store_.try_op(now, a.uid, op.write, op.units)) {
         case SessionStore::Try::admitted:
-            return finish(index, a, s, node, true, now, now + op.latency + op.back, false);
+            return finish(index, a, s, node, true, now + op.latency + op.back, false);
         case SessionStore::Try::down: // no reply: the node's timeout runs from its send
-            return finish(index, a, s, node, false, now,
+            return finish(index, a, s, node, false,
                           std::max(now, now - op.out + from_seconds(ctx_.arch.state.store.timeout)),
                           true);
         case SessionStore::Try::throttled:
@@ -202,7 +202,7 @@ class ExternalStore final : public StateBackend {
             ctx_.sink.store_op(now, op.write, false, 0, 1);
             if (++op.throttles == static_cast<std::uint32_t>(SessionStore::kMaxTries))
                 // the SDK gives up: the last refusal is back at the node
-                return finish(index, a, s, node, false, now, now + op.back, false);
+                return finish(index, a, s, node, false, now + op.back, false);
             // The refusal goes back to the node, whose SDK waits its backoff and sends the
             // next try: it reaches the store a round trip (the operation's hops) later.
             return now + op.back + SessionStore::backoff(static_cast<int>(op.throttles) - 1, rng_) +
@@ -258,16 +258,15 @@ class ExternalStore final : public StateBackend {
         return now + op.out;
     }
 
-    // The operation ended: the store admitted it (or refused or missed its last try) at
-    // `decided`; the reply (or the node's timeout) is back at `at_node`. An admitted operation
-    // counts and is billed when the store serves it, as DynamoDB bills a request: a read the
-    // store admits after the window (a throttled store still working off the window's backlog)
-    // is not the window's.
-    SimTime finish(std::uint32_t index, Attempt &a, Session *s, int node, bool ok, SimTime decided,
-                   SimTime at_node, bool timed_out) {
+    // The operation ended now, at its last try (admitted, refused, or the store down); the reply
+    // (or the node's timeout) is back at `at_node`. An admitted operation counts and is billed
+    // now, when the store serves it, as DynamoDB bills a request: a read the store admits after
+    // the window (a throttled store still working off the window's backlog) is not the window's.
+    SimTime finish(std::uint32_t index, Attempt &a, Session *s, int node, bool ok, SimTime at_node,
+                   bool timed_out) {
         const Operation &op = ops_[index];
         const std::uint32_t units = ok ? op.units : 0;
-        ctx_.sink.store_op(decided, op.write, ok, units, 0); // its refusals counted already
+        ctx_.sink.store_op(ctx_.now(), op.write, ok, units, 0); // its refusals counted already
         a.ok = ok;
         if (a.traced) [[unlikely]] {
             const SimTime issued = op.sent + op.out;

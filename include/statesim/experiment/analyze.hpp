@@ -117,7 +117,9 @@ struct NodesUpPrediction {
     std::string down_why;      // how `down` was made up
     double mean_up = 0;        // E[nodes up and routed to]
     double availability = 0;   // P(at least one node up and routed to)
-    // A warming node's share of its workers: floor(c x warmup_capacity), at least 1, of c.
+    // A warming node's workers, floor(c x warmup_capacity) and at least 1 (warming_workers), and
+    // their share of its c workers.
+    int warm_workers = 1;
     double warm_share = 1;
     // mean_up less the warm-up discount: each return serves at warm_share for warmup_period or
     // until it dies, E[min(warmup_period, L)] = mtbf (1 - e^(-warmup_period/mtbf)), returns

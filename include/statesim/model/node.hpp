@@ -14,6 +14,12 @@ namespace statesim {
 // no new requests (or, with drain: sessions, only its sticky sessions') until it terminates.
 enum class NodeState : std::uint8_t { free, booting, running, draining, failed };
 
+// The workers a node has while it warms up (cluster.warmup_capacity): its share of them, at
+// least one. analyze counts a warming node at this many.
+inline int warming_workers(int workers_per_node, double warm_share) {
+    return std::max(1, static_cast<int>(workers_per_node * warm_share));
+}
+
 // One server: workers with a FIFO queue in front, and the session state in its memory.
 struct Node {
     NodeState state = NodeState::free;
@@ -56,7 +62,7 @@ struct Node {
     int capacity(SimTime now, int workers_per_node, double warm_share, SimTime period) const {
         if (warm_from_start || (first_request_at >= 0 && now - first_request_at >= period))
             return workers_per_node;
-        return std::max(1, static_cast<int>(workers_per_node * warm_share));
+        return warming_workers(workers_per_node, warm_share);
     }
     // All workers idle, queue and memory empty.
     void reset_work() {
